@@ -1,0 +1,48 @@
+package io.tvkraken.alert;
+
+import java.math.BigDecimal;
+
+/**
+ * A TradingView alert after parsing and field validation (SPEC §4 "The alert"). Exactly one of
+ * {@code volume}, {@code cost}, {@code percent} is set. Optional fields are {@code null} when absent.
+ *
+ * @param ticker      as sent, e.g. {@code KRAKEN:BTCUSD}; resolved to a Kraken pair later
+ * @param volume      base-currency amount
+ * @param cost        quote-currency amount
+ * @param percent     percent of the available balance (quote for buys, base for sells), in (0, 100]
+ * @param id          the caller's idempotency key, or {@code null}
+ * @param time        when the alert fired, as sent ({@code {{timenow}}}), or {@code null}
+ * @param validate    true when the alert asks for validation only
+ */
+public record Alert(
+        String ticker,
+        Side action,
+        OrderType orderType,
+        BigDecimal volume,
+        BigDecimal cost,
+        BigDecimal percent,
+        Price price,
+        Price price2,
+        String trigger,
+        String leverage,
+        boolean reduceOnly,
+        boolean postOnly,
+        String timeInForce,
+        String expireTime,
+        CloseOrder close,
+        String id,
+        String time,
+        boolean validate,
+        Integer userref,
+        String comment) {
+
+    /** How the order is sized. */
+    public enum Sizing { VOLUME, COST, PERCENT }
+
+    public Sizing sizing() {
+        if (volume != null) {
+            return Sizing.VOLUME;
+        }
+        return cost != null ? Sizing.COST : Sizing.PERCENT;
+    }
+}
