@@ -1,0 +1,118 @@
+package io.tvkraken.kraken;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Kraken's spot pairs, and the resolution of the tickers traders send to one of them (SPEC §4 {@code ticker},
+ * kraken-rest.md §8). Built once from AssetPairs at start-up, immutable afterwards, safe to share between threads.
+ *
+ * <p>Accepted spellings, any case, surrounding whitespace ignored:
+ * <ul>
+ *   <li>Kraken's pair id ({@code XXBTZUSD}), altname ({@code XBTUSD}) and wsname ({@code XBT/USD}, also without
+ *       the slash);</li>
+ *   <li>base and quote without Kraken's X/Z class prefixes ({@code XBTUSD} for {@code XXBT}+{@code ZUSD}), and the
+ *       same with TradingView's names for the two assets Kraken renames ({@code BTC} for {@code XBT}, {@code DOGE}
+ *       for {@code XDG}): {@code BTCUSD}, {@code BTC/USD}, {@code ETHBTC}, {@code DOGEUSD};</li>
+ *   <li>any of these behind TradingView's {@code KRAKEN:} exchange prefix;</li>
+ *   <li>{@code -} as the separator instead of {@code /} ({@code BTC-USD}). It names no other market on Kraken, so
+ *       reading it as {@code BTC/USD} cannot place an order the trader did not mean.</li>
+ * </ul>
+ *
+ * <p>Refused (empty result): another exchange's prefix ({@code BINANCE:BTCUSDT}) — the alert comes from a chart of
+ * another venue, and an order on Kraken is not what the trader set up; and any other character, which covers
+ * TradingView's suffixes for derivatives ({@code BTCUSD.P} is a perpetual, not the spot pair).
+ *
+ * <p>Ambiguity: keys are looked up by rank — id and altname first, then wsname, then base+quote, then the
+ * TradingView names — so an exact Kraken name always wins over a derived one. When two pairs derive the same key
+ * at the same rank, that key resolves to neither: guessing between two markets is worse than a rejected alert.
+ */
+public final class PairCatalog {
+
+    private static final String KRAKEN_PREFIX = "KRAKEN:";
+    private static final Pattern SPOT_TICKER = Pattern.compile("[A-Z0-9]+([/-][A-Z0-9]+)?");
+
+    /** Kraken's asset names that TradingView and most of the market spell differently (kraken-rest.md §8). */
+    private static final Map<String, String> TRADINGVIEW_NAMES = Map.of("XBT", "BTC", "XDG", "DOGE");
+
+    private final List<AssetPair> pairs;
+    /** Lookup tables, most exact first; keys are upper case without separator. */
+    private final List<Map<String, AssetPair>> ranks;
+
+    private PairCatalog(Collection<AssetPair> pairs) {
+        this.pairs = List.copyOf(pairs);
+        this.ranks = List.of(
+                index(this.pairs, p -> List.of(p.id(), p.altname())),
+                index(this.pairs, p -> p.wsname() == null ? List.of() : List.of(p.wsname())),
+                index(this.pairs, p -> List.of(p.baseSymbol() + p.quoteSymbol())),
+                index(this.pairs, p -> List.of(tradingViewName(p.baseSymbol()) + tradingViewName(p.quoteSymbol()))));
+    }
+
+    public static PairCatalog of(Collection<AssetPair> pairs) {
+        return new PairCatalog(pairs);
+    }
+
+    /** @param result the {@code result} object of {@code GET /0/public/AssetPairs}, keyed by pair id */
+    public static PairCatalog fromAssetPairsResult(JsonNode result) {
+        List<AssetPair> pairs = new ArrayList<>();
+        result.fields().forEachRemaining(e -> pairs.add(AssetPair.fromKraken(e.getKey(), e.getValue())));
+        return new PairCatalog(pairs);
+    }
+
+    public Optional<AssetPair> resolve(String ticker) {
+        if (ticker == null) {
+            return Optional.empty();
+        }
+        String symbol = ticker.trim().toUpperCase(Locale.ROOT);
+        int colon = symbol.indexOf(':');
+        if (colon >= 0) {
+            if (!symbol.startsWith(KRAKEN_PREFIX)) {
+                return Optional.empty();
+            }
+            symbol = symbol.substring(KRAKEN_PREFIX.length());
+        }
+        if (!SPOT_TICKER.matcher(symbol).matches()) {
+            return Optional.empty();
+        }
+        String key = symbol.replace("/", "").replace("-", "");
+        return ranks.stream().map(rank -> rank.get(key)).filter(p -> p != null).findFirst();
+    }
+
+    public int size() {
+        return pairs.size();
+    }
+
+    public Collection<AssetPair> pairs() {
+        return pairs;
+    }
+
+    private static String tradingViewName(String symbol) {
+        return TRADINGVIEW_NAMES.getOrDefault(symbol, symbol);
+    }
+
+    private static Map<String, AssetPair> index(List<AssetPair> pairs, Function<AssetPair, List<String>> keys) {
+        Map<String, AssetPair> index = new HashMap<>();
+        Set<String> ambiguous = new HashSet<>();
+        for (AssetPair pair : pairs) {
+            for (String name : keys.apply(pair)) {
+                String key = name.toUpperCase(Locale.ROOT).replace("/", "");
+                AssetPair previous = index.putIfAbsent(key, pair);
+                if (previous != null && previous != pair) {
+                    ambiguous.add(key);
+                }
+            }
+        }
+        ambiguous.forEach(index::remove);
+        return Map.copyOf(index);
+    }
+}
