@@ -46,16 +46,16 @@ public final class PairCatalog {
     private static final Map<String, String> TRADINGVIEW_NAMES = Map.of("XBT", "BTC", "XDG", "DOGE");
 
     private final List<AssetPair> pairs;
-    /** Lookup tables, most exact first; keys are upper case without separator. */
-    private final List<Map<String, AssetPair>> ranks;
+    /** Lookup tables, most exact first. */
+    private final List<Rank> ranks;
 
     private PairCatalog(Collection<AssetPair> pairs) {
         this.pairs = List.copyOf(pairs);
         this.ranks = List.of(
-                index(this.pairs, p -> List.of(p.id(), p.altname())),
-                index(this.pairs, p -> p.wsname() == null ? List.of() : List.of(p.wsname())),
-                index(this.pairs, p -> List.of(p.baseSymbol() + p.quoteSymbol())),
-                index(this.pairs, p -> List.of(tradingViewName(p.baseSymbol()) + tradingViewName(p.quoteSymbol()))));
+                Rank.of(this.pairs, p -> List.of(p.id(), p.altname())),
+                Rank.of(this.pairs, p -> p.wsname() == null ? List.of() : List.of(p.wsname())),
+                Rank.of(this.pairs, p -> List.of(p.baseSymbol() + p.quoteSymbol())),
+                Rank.of(this.pairs, p -> List.of(tradingViewName(p.baseSymbol()) + tradingViewName(p.quoteSymbol()))));
     }
 
     public static PairCatalog of(Collection<AssetPair> pairs) {
@@ -65,7 +65,7 @@ public final class PairCatalog {
     /** @param result the {@code result} object of {@code GET /0/public/AssetPairs}, keyed by pair id */
     public static PairCatalog fromAssetPairsResult(JsonNode result) {
         List<AssetPair> pairs = new ArrayList<>();
-        result.fields().forEachRemaining(e -> pairs.add(AssetPair.fromKraken(e.getKey(), e.getValue())));
+        result.properties().forEach(e -> pairs.add(AssetPair.fromKraken(e.getKey(), e.getValue())));
         return new PairCatalog(pairs);
     }
 
@@ -85,7 +85,16 @@ public final class PairCatalog {
             return Optional.empty();
         }
         String key = symbol.replace("/", "").replace("-", "");
-        return ranks.stream().map(rank -> rank.get(key)).filter(p -> p != null).findFirst();
+        for (Rank rank : ranks) {
+            if (rank.ambiguous().contains(key)) {
+                return Optional.empty();
+            }
+            AssetPair pair = rank.pairs().get(key);
+            if (pair != null) {
+                return Optional.of(pair);
+            }
+        }
+        return Optional.empty();
     }
 
     public int size() {
@@ -100,19 +109,26 @@ public final class PairCatalog {
         return TRADINGVIEW_NAMES.getOrDefault(symbol, symbol);
     }
 
-    private static Map<String, AssetPair> index(List<AssetPair> pairs, Function<AssetPair, List<String>> keys) {
-        Map<String, AssetPair> index = new HashMap<>();
-        Set<String> ambiguous = new HashSet<>();
-        for (AssetPair pair : pairs) {
-            for (String name : keys.apply(pair)) {
-                String key = name.toUpperCase(Locale.ROOT).replace("/", "");
-                AssetPair previous = index.putIfAbsent(key, pair);
-                if (previous != null && previous != pair) {
-                    ambiguous.add(key);
+    /**
+     * One lookup table: keys upper case without separator. A key two pairs claim is kept apart as ambiguous, so that
+     * it resolves to neither rather than falling through to a less exact rank.
+     */
+    private record Rank(Map<String, AssetPair> pairs, Set<String> ambiguous) {
+
+        static Rank of(List<AssetPair> pairs, Function<AssetPair, List<String>> names) {
+            Map<String, AssetPair> index = new HashMap<>();
+            Set<String> ambiguous = new HashSet<>();
+            for (AssetPair pair : pairs) {
+                for (String name : names.apply(pair)) {
+                    String key = name.toUpperCase(Locale.ROOT).replace("/", "");
+                    AssetPair previous = index.putIfAbsent(key, pair);
+                    if (previous != null && previous != pair) {
+                        ambiguous.add(key);
+                    }
                 }
             }
+            ambiguous.forEach(index::remove);
+            return new Rank(Map.copyOf(index), Set.copyOf(ambiguous));
         }
-        ambiguous.forEach(index::remove);
-        return Map.copyOf(index);
     }
 }

@@ -150,4 +150,21 @@ class PairCatalogTest {
         assertThat(both.resolve("LEGACY")).contains(legacy);
         assertThat(both.resolve("BBB")).contains(modern);
     }
+
+    @Test
+    void anAmbiguousSpellingDoesNotFallThroughToALessExactOne() {
+        AssetPair first = pair("ONE", "ONEALT", "FOO/BAR", "AAA", "ZUSD");
+        AssetPair second = pair("TWO", "TWOALT", "FOO/BAR", "BBB", "ZUSD");
+        AssetPair third = pair("THREE", "THREEALT", null, "FOO", "BAR");
+
+        PairCatalog catalog = PairCatalog.of(List.of(first, second, third));
+
+        assertThat(catalog.resolve("FOO/BAR")).isEmpty();
+        assertThat(catalog.resolve("THREEALT")).contains(third);
+    }
+
+    private static AssetPair pair(String id, String altname, String wsname, String base, String quote) {
+        return new AssetPair(id, altname, wsname, base, quote, 2, 8, 5, BigDecimal.ONE, BigDecimal.ONE,
+                new BigDecimal("0.01"), "online");
+    }
 }

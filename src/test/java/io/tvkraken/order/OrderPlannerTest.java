@@ -174,6 +174,14 @@ class OrderPlannerTest {
         assertThat(lastPrice.calls()).isEqualTo(1);
     }
 
+    @Test
+    void aMissingLastPriceIsAnErrorNotAZeroPrice() {
+        assertThatThrownBy(() -> planner.plan(alert(Side.BUY, OrderType.MARKET).cost("100").build(), XBTUSD,
+                () -> null, noBalances()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("no usable last price for XBTUSD: null");
+    }
+
     // --- rounding -----------------------------------------------------------------------------------------------
 
     @Test
