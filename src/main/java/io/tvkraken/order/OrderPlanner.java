@@ -40,6 +40,16 @@ public final class OrderPlanner {
 
         SizingPrice sizingPrice = new SizingPrice(price, pair, lastPrice);
         Sized sized = size(alert, pair, sizingPrice, balances);
+        checkOrderMin(sized, pair);
+        BigDecimal estimatedCost = checkCostMin(sized, pair, sizingPrice);
+
+        return new OrderRequest(pair, alert.action(), alert.orderType(), sized.volume(), price, price2, alert.trigger(),
+                alert.leverage(), alert.reduceOnly(), alert.postOnly(), alert.timeInForce(), alert.expireTime(),
+                close, alert.userref(), alert.validate(), estimatedCost);
+    }
+
+    /** Kraken refuses a volume below ordermin ({@code EOrder:Order minimum not met}, kraken-rest.md §6). */
+    private static void checkOrderMin(Sized sized, AssetPair pair) {
         BigDecimal volume = sized.volume();
         if (volume.signum() <= 0 || volume.compareTo(pair.orderMin()) < 0) {
             throw new AlertRejectedException(422, "below_minimum",
@@ -48,28 +58,32 @@ public final class OrderPlanner {
                     List.of("volume: " + sized.derivation(),
                             "ordermin: " + plain(pair.orderMin()) + " " + pair.baseSymbol()));
         }
+    }
 
-        BigDecimal estimatedCost = null;
-        // costmin is checked on volume x price; without an absolute price that price is the last trade, which is
-        // worth a call only when there is a minimum to check.
-        if (pair.costMin().signum() > 0 || sizingPrice.known()) {
-            BigDecimal at = sizingPrice.get();
-            BigDecimal cost = volume.multiply(at);
-            if (cost.compareTo(pair.costMin()) < 0) {
-                throw new AlertRejectedException(422, "below_minimum",
-                        "estimated cost " + plain(cost) + " " + pair.quoteSymbol() + " (volume " + plain(volume)
-                                + " x price " + plain(at) + ") is below the minimum order cost (costmin) "
-                                + plain(pair.costMin()) + " " + pair.quoteSymbol() + " for " + pair.altname(),
-                        List.of("volume: " + sized.derivation(),
-                                "price: " + plain(at) + " " + pair.quoteSymbol() + " (" + sizingPrice.source() + ")",
-                                "costmin: " + plain(pair.costMin()) + " " + pair.quoteSymbol()));
-            }
-            estimatedCost = cost.setScale(pair.costDecimals(), RoundingMode.HALF_UP);
+    /**
+     * Kraken refuses volume x price below costmin ({@code EOrder:Cost minimum not met}, kraken-rest.md §6). Without
+     * an absolute price the price is the last trade, worth a call only when there is a minimum to check or the
+     * sizing already asked for it.
+     *
+     * @return the estimated cost in the quote currency, or {@code null} when no price was needed
+     */
+    private static BigDecimal checkCostMin(Sized sized, AssetPair pair, SizingPrice sizingPrice) {
+        if (pair.costMin().signum() <= 0 && !sizingPrice.known()) {
+            return null;
         }
-
-        return new OrderRequest(pair, alert.action(), alert.orderType(), volume, price, price2, alert.trigger(),
-                alert.leverage(), alert.reduceOnly(), alert.postOnly(), alert.timeInForce(), alert.expireTime(),
-                close, alert.userref(), alert.validate(), estimatedCost);
+        BigDecimal at = sizingPrice.get();
+        BigDecimal cost = sized.volume().multiply(at);
+        if (cost.compareTo(pair.costMin()) < 0) {
+            String quote = pair.quoteSymbol();
+            throw new AlertRejectedException(422, "below_minimum",
+                    "estimated cost " + plain(cost) + " " + quote + " (volume " + plain(sized.volume()) + " x price "
+                            + plain(at) + ") is below the minimum order cost (costmin) " + plain(pair.costMin())
+                            + " " + quote + " for " + pair.altname(),
+                    List.of("volume: " + sized.derivation(),
+                            "price: " + plain(at) + " " + quote + " (" + sizingPrice.source() + ")",
+                            "costmin: " + plain(pair.costMin()) + " " + quote));
+        }
+        return cost.setScale(pair.costDecimals(), RoundingMode.HALF_UP);
     }
 
     /**
