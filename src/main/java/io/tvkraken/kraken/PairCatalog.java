@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  *       the slash);</li>
  *   <li>base and quote without Kraken's X/Z class prefixes ({@code XBTUSD} for {@code XXBT}+{@code ZUSD}), and the
  *       same with TradingView's names for the two assets Kraken renames ({@code BTC} for {@code XBT}, {@code DOGE}
- *       for {@code XDG}): {@code BTCUSD}, {@code BTC/USD}, {@code ETHBTC}, {@code DOGEUSD};</li>
+ *       for {@code XDG}): {@code BTCUSD}, {@code BTC/USD}, {@code ETHBTC}, {@code DOGEUSD}. The catalog indexes
+ *       these names rather than rewriting BTC to XBT in the input, because a rewrite of a slashless ticker cannot
+ *       tell where the base ends ({@code WBTCUSD} is wrapped bitcoin, not {@code WXBTUSD});</li>
  *   <li>any of these behind TradingView's {@code KRAKEN:} exchange prefix;</li>
  *   <li>{@code -} as the separator instead of {@code /} ({@code BTC-USD}). It names no other market on Kraken, so
  *       reading it as {@code BTC/USD} cannot place an order the trader did not mean.</li>
@@ -74,8 +76,7 @@ public final class PairCatalog {
             return Optional.empty();
         }
         String symbol = ticker.trim().toUpperCase(Locale.ROOT);
-        int colon = symbol.indexOf(':');
-        if (colon >= 0) {
+        if (symbol.contains(":")) {
             if (!symbol.startsWith(KRAKEN_PREFIX)) {
                 return Optional.empty();
             }
