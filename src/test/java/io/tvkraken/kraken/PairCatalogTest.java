@@ -163,6 +163,16 @@ class PairCatalogTest {
         assertThat(catalog.resolve("THREEALT")).contains(third);
     }
 
+    @Test
+    void aTickerContainingBtcInsideAnAssetNameKeepsThatAsset() {
+        AssetPair wrapped = pair("WBTCUSD", "WBTCUSD", "WBTC/USD", "WBTC", "ZUSD");
+        PairCatalog catalog = PairCatalog.of(List.of(AssetPairsFixture.pair("XXBTZUSD"), wrapped));
+
+        assertThat(catalog.resolve("WBTCUSD")).contains(wrapped);
+        assertThat(catalog.resolve("KRAKEN:WBTC/USD")).contains(wrapped);
+        assertThat(catalog.resolve("BTCUSD")).map(AssetPair::id).contains("XXBTZUSD");
+    }
+
     private static AssetPair pair(String id, String altname, String wsname, String base, String quote) {
         return new AssetPair(id, altname, wsname, base, quote, 2, 8, 5, BigDecimal.ONE, BigDecimal.ONE,
                 new BigDecimal("0.01"), "online");
