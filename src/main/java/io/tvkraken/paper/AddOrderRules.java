@@ -1,0 +1,340 @@
+package io.tvkraken.paper;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Kraken's checks on an AddOrder (kraken-rest.md §4 parameters, §6 error strings), in the order a client is most
+ * likely to trip over them. Each failure is a {@link KrakenReject} with Kraken's string.
+ *
+ * <p>Not simulated: margin (leverage is echoed in {@code descr} but funds are checked as spot), {@code viqc}
+ * (refused rather than misread), {@code timeinforce}/{@code starttm}/{@code expiretm}/{@code deadline} (accepted and
+ * ignored), iceberg {@code displayvol} rules.
+ */
+final class AddOrderRules {
+
+    static final Set<String> ORDER_TYPES = Set.of("market", "limit", "iceberg", "stop-loss", "take-profit",
+            "stop-loss-limit", "take-profit-limit", "trailing-stop", "trailing-stop-limit", "settle-position");
+    /** The conditional close takes every type but market and settle-position (kraken-rest.md §4, close[ordertype]). */
+    static final Set<String> CLOSE_TYPES = Set.of("limit", "iceberg", "stop-loss", "take-profit",
+            "stop-loss-limit", "take-profit-limit", "trailing-stop", "trailing-stop-limit");
+    static final Set<String> OFLAGS = Set.of("post", "fcib", "fciq", "nompp");
+
+    /** Plain decimal, no sign, no exponent: what Kraken's examples send and what a decimals check can count. */
+    private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d*)?|\\.\\d+");
+    private static final Pattern LONG_UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern SHORT_UUID = Pattern.compile("[0-9a-fA-F]{32}");
+    private static final Pattern FREE_TEXT_ID = Pattern.compile("[\\x21-\\x7e]{1,18}");
+
+    private final PaperPairs pairs;
+    private final Function<String, BigDecimal> lastPrice;
+
+    AddOrderRules(PaperPairs pairs, Function<String, BigDecimal> lastPrice) {
+        this.pairs = pairs;
+        this.lastPrice = lastPrice;
+    }
+
+    OrderTicket check(Map<String, String> params) {
+        String type = required(params, "type");
+        String ordertype = required(params, "ordertype");
+        String volumeText = required(params, "volume");
+        String pairName = required(params, "pair");
+        if (!type.equals("buy") && !type.equals("sell")) {
+            throw KrakenReject.invalidArguments("type");
+        }
+        if (!ORDER_TYPES.contains(ordertype)) {
+            throw KrakenReject.invalidArguments("ordertype");
+        }
+        if (ordertype.equals("settle-position")) {
+            // Closes a margin position; the paper exchange has no margin positions.
+            throw new KrakenReject("EOrder:Unknown position");
+        }
+        Integer userref = userref(params.get("userref"));
+        String clOrdId = clOrdId(params.get("cl_ord_id"));
+        if (userref != null && clOrdId != null) {
+            // kraken-rest.md §4: userref and cl_ord_id are mutually exclusive.
+            throw KrakenReject.invalidArguments("cl_ord_id");
+        }
+        String oflags = oflags(params.get("oflags"));
+
+        PaperPair pair = pairs.find(pairName).orElseThrow(() -> new KrakenReject("EQuery:Unknown asset pair"));
+        checkMarketStatus(pair, ordertype, oflags);
+
+        BigDecimal volume = volume(volumeText, pair);
+        BigDecimal last = lastPrice.apply(pair.id());
+        PriceSpec priceSpec = priceFor(params, pair, type, ordertype, last);
+
+        if (volume.compareTo(pair.ordermin()) < 0) {
+            throw new KrakenReject("EOrder:Order minimum not met");
+        }
+        BigDecimal costPrice = priceSpec.limit != null ? priceSpec.limit : priceSpec.trigger != null ? priceSpec.trigger : last;
+        if (volume.multiply(costPrice).compareTo(pair.costmin()) < 0) {
+            throw new KrakenReject("EOrder:Cost minimum not met");
+        }
+
+        String leverage = params.get("leverage");
+        StringBuilder description = new StringBuilder()
+                .append(type).append(' ').append(volume.setScale(pair.lotDecimals(), RoundingMode.UNNECESSARY).toPlainString())
+                .append(' ').append(pair.altname()).append(" @ ").append(priceSpec.words);
+        if (leverage != null && !leverage.isBlank() && !leverage.equals("none")) {
+            description.append(" with ").append(leverage).append(":1 leverage");
+        }
+        String closeDescription = closeDescription(params, pair, opposite(type), last);
+
+        BigDecimal price = priceSpec.trigger != null ? priceSpec.trigger : priceSpec.limit;
+        BigDecimal price2 = priceSpec.trigger != null ? priceSpec.limit : null;
+        return new OrderTicket(pair, type, ordertype, volume, price, price2,
+                leverage == null || leverage.isBlank() ? "none" : leverage, oflags, userref, clOrdId,
+                description.toString(), closeDescription, validateOnly(params.get("validate")));
+    }
+
+    /**
+     * {@code validate=true} only checks the order (kraken-rest.md §4). Any other value is read as a real order, as
+     * a boolean parser would. Beware: kraken-rest.md §4 records the opposite historical quirk, where Kraken treated
+     * {@code validate=false} as validate-only and placed nothing; the paper exchange does not reproduce that. The
+     * safe client rule holds either way: omit the parameter for live orders.
+     */
+    private static boolean validateOnly(String validate) {
+        return validate != null && validate.equalsIgnoreCase("true");
+    }
+
+    private static String required(Map<String, String> params, String name) {
+        String value = params.get(name);
+        if (value == null || value.isBlank()) {
+            throw KrakenReject.invalidArguments(name);
+        }
+        return value.trim();
+    }
+
+    private static Integer userref(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(text.trim()); // int32 (kraken-rest.md §4)
+        } catch (NumberFormatException e) {
+            throw KrakenReject.invalidArguments("userref");
+        }
+    }
+
+    /** Long UUID, short (32 hex) UUID, or free ASCII up to 18 characters (kraken-rest.md §4, CLORDID). */
+    private static String clOrdId(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        if (LONG_UUID.matcher(text).matches() || SHORT_UUID.matcher(text).matches()
+                || FREE_TEXT_ID.matcher(text).matches()) {
+            return text;
+        }
+        throw KrakenReject.invalidArguments("cl_ord_id");
+    }
+
+    private static String oflags(String text) {
+        if (text == null || text.isBlank()) {
+            return "";
+        }
+        for (String flag : text.split(",")) {
+            // viqc (volume in quote) is refused rather than misread as a base volume.
+            if (!OFLAGS.contains(flag.trim())) {
+                throw KrakenReject.invalidArguments("oflags");
+            }
+        }
+        return text;
+    }
+
+    /** Pair status other than online restricts what may be sent (kraken-rest.md §5 AssetPairs.status, §6). */
+    private static void checkMarketStatus(PaperPair pair, String ordertype, String oflags) {
+        boolean allowed = switch (pair.status()) {
+            case "online" -> true;
+            case "post_only" -> ordertype.equals("limit") && oflags.contains("post");
+            case "limit_only" -> ordertype.equals("limit");
+            default -> false; // cancel_only, maintenance, reduce_only (no positions here) and anything new
+        };
+        if (!allowed) {
+            throw new KrakenReject("EService:Market in " + pair.status() + " mode");
+        }
+    }
+
+    /** Volume decimals are counted as written: a client that pads past lot_decimals would be refused live too. */
+    private static BigDecimal volume(String text, PaperPair pair) {
+        if (!DECIMAL.matcher(text).matches()) {
+            throw KrakenReject.invalidArguments("volume");
+        }
+        BigDecimal volume = new BigDecimal(text);
+        if (volume.scale() > pair.lotDecimals() || volume.signum() <= 0) {
+            throw KrakenReject.invalidArguments("volume");
+        }
+        return volume;
+    }
+
+    /** The prices an order type takes (kraken-rest.md §4: price = limit or trigger, price2 = limit of *-limit). */
+    private PriceSpec priceFor(Map<String, String> params, PaperPair pair, String type, String ordertype, BigDecimal last) {
+        String priceText = params.get("price");
+        String price2Text = params.get("price2");
+        switch (ordertype) {
+            case "market":
+                return new PriceSpec(null, null, "market");
+            case "limit":
+            case "iceberg": {
+                BigDecimal limit = price(requiredPrice(priceText, "price"), "price", pair, type, ordertype, last);
+                return new PriceSpec(null, limit, (ordertype.equals("limit") ? "limit " : "iceberg ") + show(limit, pair));
+            }
+            case "stop-loss":
+            case "take-profit": {
+                BigDecimal trigger = price(requiredPrice(priceText, "price"), "price", pair, type, ordertype, last);
+                return new PriceSpec(trigger, null, words(ordertype) + " " + show(trigger, pair));
+            }
+            case "stop-loss-limit":
+            case "take-profit-limit": {
+                BigDecimal trigger = price(requiredPrice(priceText, "price"), "price", pair, type, ordertype, last);
+                BigDecimal limit = price(requiredPrice(price2Text, "price2"), "price2", pair, type, ordertype, last);
+                return new PriceSpec(trigger, limit,
+                        words(ordertype) + " " + show(trigger, pair) + " -> limit " + show(limit, pair));
+            }
+            default: { // trailing-stop, trailing-stop-limit
+                String offset = requiredPrice(priceText, "price");
+                // kraken-rest.md §4: a trailing stop's price must be relative with '+'; the direction is automatic.
+                if (!offset.startsWith("+")) {
+                    throw KrakenReject.invalidArguments("price");
+                }
+                BigDecimal trigger = price(offset, "price", pair, type, ordertype, last);
+                if (ordertype.equals("trailing-stop")) {
+                    return new PriceSpec(trigger, null, "trailing stop " + offset);
+                }
+                String limitOffset = requiredPrice(price2Text, "price2");
+                // price2 of trailing-stop-limit is the '+' or '-' offset from the trigger to the limit.
+                if (!limitOffset.startsWith("+") && !limitOffset.startsWith("-")) {
+                    throw KrakenReject.invalidArguments("price2");
+                }
+                BigDecimal limit = relative(limitOffset, "price2", pair, trigger, limitOffset.charAt(0) == '+' ? 1 : -1);
+                return new PriceSpec(trigger, limit, "trailing stop " + offset + " -> limit " + limitOffset);
+            }
+        }
+    }
+
+    private static String requiredPrice(String text, String field) {
+        if (text == null || text.isBlank()) {
+            throw KrakenReject.invalidArguments(field);
+        }
+        return text.trim();
+    }
+
+    /**
+     * An absolute price is checked against pair_decimals and tick_size (kraken-rest.md §5, §6). A relative one
+     * ({@code +5}, {@code -2.5%}, {@code #1%}, kraken-rest.md §4) is resolved against the last price and rounded to
+     * the tick: the client cannot know the resolved value, so it cannot be blamed for its decimals.
+     */
+    private BigDecimal price(String text, String field, PaperPair pair, String type, String ordertype, BigDecimal last) {
+        char first = text.charAt(0);
+        if (first == '+' || first == '-' || first == '#') {
+            return relative(text, field, pair, last, direction(first, type, ordertype));
+        }
+        if (!DECIMAL.matcher(text).matches()) {
+            throw KrakenReject.invalidArguments(field);
+        }
+        BigDecimal price = new BigDecimal(text);
+        if (price.signum() <= 0) {
+            throw KrakenReject.invalidArguments(field);
+        }
+        if (price.scale() > pair.pairDecimals()) {
+            throw new KrakenReject("EOrder:Invalid price:" + pair.id() + " price can only be specified up to "
+                    + pair.pairDecimals() + " decimals");
+        }
+        if (pair.tickSize().signum() > 0 && price.remainder(pair.tickSize()).signum() != 0) {
+            throw new KrakenReject("EOrder:Tick size check failed");
+        }
+        return price;
+    }
+
+    private static BigDecimal relative(String text, String field, PaperPair pair, BigDecimal base, int direction) {
+        String amount = text.substring(1);
+        boolean percent = amount.endsWith("%");
+        if (percent) {
+            amount = amount.substring(0, amount.length() - 1);
+        }
+        if (!DECIMAL.matcher(amount).matches()) {
+            throw KrakenReject.invalidArguments(field);
+        }
+        BigDecimal offset = new BigDecimal(amount);
+        if (percent) {
+            offset = base.multiply(offset).movePointLeft(2);
+        }
+        BigDecimal resolved = base.add(direction > 0 ? offset : offset.negate());
+        BigDecimal tick = pair.tickSize().signum() > 0 ? pair.tickSize() : BigDecimal.ONE.movePointLeft(pair.pairDecimals());
+        resolved = resolved.divide(tick, 0, RoundingMode.HALF_EVEN).multiply(tick).setScale(pair.pairDecimals(), RoundingMode.HALF_EVEN);
+        if (resolved.signum() <= 0) {
+            throw KrakenReject.invalidArguments(field);
+        }
+        return resolved;
+    }
+
+    /**
+     * {@code +} adds, {@code -} subtracts; {@code #} goes the way the order type points (kraken-rest.md §4): above the
+     * market for a buy stop and a sell take-profit or limit, below it otherwise. A trailing stop's {@code +} is
+     * "direction automatic": it trails above the market for a buy, below for a sell.
+     */
+    private static int direction(char prefix, String type, String ordertype) {
+        boolean buy = type.equals("buy");
+        if (ordertype.startsWith("trailing-stop")) {
+            return buy ? 1 : -1;
+        }
+        if (prefix == '+') {
+            return 1;
+        }
+        if (prefix == '-') {
+            return -1;
+        }
+        boolean stop = ordertype.startsWith("stop-loss");
+        return (stop == buy) ? 1 : -1;
+    }
+
+    private String closeDescription(Map<String, String> params, PaperPair pair, String closeSide, BigDecimal last) {
+        String closeType = params.get("close[ordertype]");
+        if (closeType == null || closeType.isBlank()) {
+            return null;
+        }
+        if (!CLOSE_TYPES.contains(closeType)) {
+            throw KrakenReject.invalidArguments("close[ordertype]");
+        }
+        Map<String, String> closeParams = new java.util.HashMap<>();
+        if (params.get("close[price]") != null) {
+            closeParams.put("price", params.get("close[price]"));
+        }
+        if (params.get("close[price2]") != null) {
+            closeParams.put("price2", params.get("close[price2]"));
+        }
+        PriceSpec spec;
+        try {
+            spec = priceFor(closeParams, pair, closeSide, closeType, last);
+        } catch (KrakenReject e) {
+            // Point at the close[] field, not the primary order's.
+            String error = e.error();
+            if (error.equals("EGeneral:Invalid arguments:price") || error.equals("EGeneral:Invalid arguments:price2")) {
+                throw KrakenReject.invalidArguments("close[" + error.substring(error.lastIndexOf(':') + 1) + "]");
+            }
+            throw e;
+        }
+        return "close position @ " + spec.words;
+    }
+
+    private static String words(String ordertype) {
+        return ordertype.startsWith("stop-loss") ? "stop loss" : "take profit";
+    }
+
+    private static String show(BigDecimal price, PaperPair pair) {
+        return price.setScale(pair.pairDecimals(), RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    private static String opposite(String type) {
+        return type.equals("buy") ? "sell" : "buy";
+    }
+
+    /** trigger: stop/take-profit/trailing price; limit: the limit price; words: the text after "@" in descr. */
+    private record PriceSpec(BigDecimal trigger, BigDecimal limit, String words) {
+    }
+}

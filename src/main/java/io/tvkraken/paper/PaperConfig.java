@@ -1,0 +1,171 @@
+package io.tvkraken.paper;
+
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link PaperExchange}. Immutable; change one setting with the {@code withX} methods.
+ *
+ * @param apiKey           the only API key the exchange accepts ({@code API-Key} header)
+ * @param apiSecret        its secret, base64 as Kraken shows it; {@code API-Sign} is checked with it
+ * @param host             address to bind; loopback unless the operator chooses otherwise
+ * @param port             port to bind; 0 picks a free one (see {@link PaperExchange#baseUrl()})
+ * @param balances         starting balance per Kraken asset code ({@code ZUSD}, {@code XXBT}, {@code SOL} ...)
+ * @param prices           last trade price per pair id: market fills, relative prices and {@code Ticker} use it
+ * @param addOrderLatency  delay before every AddOrder is handled, to imitate the matching engine's round trip
+ * @param hangFor          how long the {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} faults stall
+ * @param duplicateClOrdIdError error string for a {@code cl_ord_id} already used by an open order; Kraken documents
+ *                         none (kraken-rest.md §6 [unc]), so tests can set the one they want to exercise
+ */
+public record PaperConfig(
+        String apiKey,
+        String apiSecret,
+        String host,
+        int port,
+        Map<String, BigDecimal> balances,
+        Map<String, BigDecimal> prices,
+        Duration addOrderLatency,
+        Duration hangFor,
+        String duplicateClOrdIdError) {
+
+    public static final String DEFAULT_API_KEY = "paper-api-key";
+    /** 64 bytes, like a real Kraken secret; fine for a loopback simulator, use {@link #withRandomKeys()} otherwise. */
+    public static final String DEFAULT_API_SECRET =
+            "Qkv1F7PgzZzb5FahtwJLh+Hyf8vTo+4h4y03YJimjKFNdxSVD+yKn5xgcKy8y/6BsWrPbFO+lNIkgkShIwhyOA==";
+
+    public PaperConfig {
+        Objects.requireNonNull(apiKey, "apiKey");
+        Objects.requireNonNull(apiSecret, "apiSecret");
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        balances = Map.copyOf(balances);
+        prices = Map.copyOf(prices);
+        Objects.requireNonNull(addOrderLatency, "addOrderLatency");
+        Objects.requireNonNull(hangFor, "hangFor");
+        Objects.requireNonNull(duplicateClOrdIdError, "duplicateClOrdIdError");
+    }
+
+    /** Loopback, random port, fixed demo key, the default balances and prices, no latency, 10 s hangs. */
+    public static PaperConfig defaults() {
+        return new PaperConfig(DEFAULT_API_KEY, DEFAULT_API_SECRET, "127.0.0.1", 0,
+                defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
+                "EOrder:Duplicate cl_ord_id");
+    }
+
+    /** {@link #defaults()} with a random key and a random 64-byte secret, as a real deployment of paper mode should use. */
+    public static PaperConfig withRandomKeys() {
+        SecureRandom random = new SecureRandom();
+        byte[] key = new byte[42];
+        byte[] secret = new byte[64];
+        random.nextBytes(key);
+        random.nextBytes(secret);
+        return defaults()
+                .withApiKey(Base64.getEncoder().encodeToString(key))
+                .withApiSecret(Base64.getEncoder().encodeToString(secret));
+    }
+
+    public PaperConfig withApiKey(String value) {
+        return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+    }
+
+    public PaperConfig withApiSecret(String value) {
+        return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+    }
+
+    public PaperConfig withHost(String value) {
+        return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+    }
+
+    public PaperConfig withPort(int value) {
+        return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+    }
+
+    /** Replaces all starting balances. */
+    public PaperConfig withBalances(Map<String, BigDecimal> value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+    }
+
+    /** Sets one starting balance, keeping the others. */
+    public PaperConfig withBalance(String asset, BigDecimal amount) {
+        Map<String, BigDecimal> copy = new LinkedHashMap<>(balances);
+        copy.put(asset, amount);
+        return withBalances(copy);
+    }
+
+    /** Replaces all prices. */
+    public PaperConfig withPrices(Map<String, BigDecimal> value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor, duplicateClOrdIdError);
+    }
+
+    /** Sets the price of one pair id, keeping the others. */
+    public PaperConfig withPrice(String pairId, BigDecimal price) {
+        Map<String, BigDecimal> copy = new LinkedHashMap<>(prices);
+        copy.put(pairId, price);
+        return withPrices(copy);
+    }
+
+    public PaperConfig withAddOrderLatency(Duration value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor, duplicateClOrdIdError);
+    }
+
+    public PaperConfig withHangFor(Duration value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value, duplicateClOrdIdError);
+    }
+
+    public PaperConfig withDuplicateClOrdIdError(String value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor, value);
+    }
+
+    @Override
+    public String toString() {
+        // The secret never goes to a log.
+        return "PaperConfig[apiKey=" + apiKey + ", apiSecret=***, host=" + host + ", port=" + port
+                + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
+                + ", hangFor=" + hangFor + "]";
+    }
+
+    private static Map<String, BigDecimal> defaultBalances() {
+        Map<String, BigDecimal> b = new LinkedHashMap<>();
+        b.put("ZUSD", new BigDecimal("100000.0000"));
+        b.put("ZEUR", new BigDecimal("50000.0000"));
+        b.put("USDT", new BigDecimal("50000.00000000"));
+        b.put("XXBT", new BigDecimal("2.0000000000"));
+        b.put("XETH", new BigDecimal("30.0000000000"));
+        b.put("XXDG", new BigDecimal("100000.00000000"));
+        b.put("XLTC", new BigDecimal("100.0000000000"));
+        b.put("SOL", new BigDecimal("200.0000000000"));
+        b.put("ADA", new BigDecimal("10000.00000000"));
+        b.put("XXRP", new BigDecimal("10000.00000000"));
+        b.put("DOT", new BigDecimal("1000.0000000000"));
+        b.put("RENDER", new BigDecimal("1000.0000000000"));
+        b.put("XTZ", new BigDecimal("1000.00000000"));
+        return b;
+    }
+
+    /** One price for every pair of {@code paper/asset-pairs.json}, each a multiple of that pair's tick_size. */
+    private static Map<String, BigDecimal> defaultPrices() {
+        Map<String, BigDecimal> p = new LinkedHashMap<>();
+        p.put("XXBTZUSD", new BigDecimal("60000.0"));
+        p.put("XXBTZEUR", new BigDecimal("55000.0"));
+        p.put("XBTUSDT", new BigDecimal("60000.0"));
+        p.put("XETHZUSD", new BigDecimal("3000.00"));
+        p.put("XETHXXBT", new BigDecimal("0.05000"));
+        p.put("XXDGZUSD", new BigDecimal("0.1500000"));
+        p.put("XLTCZUSD", new BigDecimal("80.00"));
+        p.put("SOLUSD", new BigDecimal("150.00"));
+        p.put("ADAUSD", new BigDecimal("0.450000"));
+        p.put("XXRPZUSD", new BigDecimal("0.50000"));
+        p.put("DOTUSD", new BigDecimal("7.0000"));
+        p.put("USDTZUSD", new BigDecimal("1.00000"));
+        p.put("RENDERUSD", new BigDecimal("7.000"));
+        p.put("XTZUSD", new BigDecimal("0.9000"));
+        return p;
+    }
+}

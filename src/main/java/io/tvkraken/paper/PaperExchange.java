@@ -1,0 +1,550 @@
+package io.tvkraken.paper;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.tvkraken.kraken.KrakenSigner;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Paper mode: a Kraken-compatible spot exchange in this process, on a real HTTP server. The application reaches it
+ * through the same route and HTTP client as the live Kraken, so it answers the same paths, checks the same
+ * {@code API-Key}/{@code API-Sign}/nonce rules and replies with Kraken's envelope, {@code {"error":[...],"result":...}},
+ * with HTTP 200 for business errors too (kraken-rest.md §6).
+ *
+ * <p>Public (GET, query string): {@code Time}, {@code SystemStatus}, {@code AssetPairs}, {@code Ticker}. Private (POST,
+ * form or JSON body): {@code Balance}, {@code AddOrder}, {@code OpenOrders}, {@code ClosedOrders},
+ * {@code QueryOrders}, {@code CancelOrder}, {@code CancelAll}. A wrong HTTP verb gets HTTP 200 and
+ * {@code EGeneral:Invalid arguments}, in the envelope like every other refusal, rather than a 405 that no Kraken client
+ * expects. A path outside {@code /0/public} and {@code /0/private} gets a plain 404.
+ *
+ * <p>Simplifications, on purpose: one API key; market orders fill in full at the configured price without fees;
+ * other orders rest as open forever and reserve no funds; no margin; no rate limiter unless injected as a
+ * {@link Fault}. The methods under "test and operations hooks" read and steer the exchange from the same process.
+ */
+public final class PaperExchange implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PaperExchange.class.getName());
+    private static final int THREADS = 4;
+    private static final String PUBLIC = "/0/public/";
+    private static final String PRIVATE = "/0/private/";
+    private static final Set<String> PUBLIC_METHODS = Set.of("Time", "SystemStatus", "AssetPairs", "Ticker");
+    private static final Set<String> PRIVATE_METHODS = Set.of("Balance", "AddOrder", "OpenOrders", "ClosedOrders",
+            "QueryOrders", "CancelOrder", "CancelAll");
+    /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000} (two-digit year, kraken-rest.md §5). */
+    private static final DateTimeFormatter RFC1123_SHORT_YEAR =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yy HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final String CLOUDFLARE_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
+            + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+            + "</body>\r\n</html>\r\n";
+
+    private final PaperConfig config;
+    private final Clock clock = Clock.systemUTC();
+    private final ObjectMapper json = new ObjectMapper();
+    private final Replies replies = new Replies(json);
+    private final PaperPairs pairs;
+    private final PaperAccount account;
+    private final AddOrderRules addOrderRules;
+    private final KrakenSigner signer;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private final List<Map<String, String>> addOrderRequests = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
+    private final Map<String, ArrayDeque<Fault>> faults = new HashMap<>();
+
+    private PaperExchange(PaperConfig config) throws IOException {
+        this.config = config;
+        this.pairs = PaperPairs.load(json);
+        this.account = new PaperAccount(config, clock);
+        this.addOrderRules = new AddOrderRules(pairs, account::price);
+        this.signer = new KrakenSigner(config.apiSecret());
+        this.executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
+        this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+    }
+
+    /** Binds {@code config.host():config.port()} and starts answering. */
+    public static PaperExchange start(PaperConfig config) {
+        Objects.requireNonNull(config, "config");
+        try {
+            PaperExchange exchange = new PaperExchange(config);
+            exchange.server.start();
+            LOG.info(() -> "paper exchange listening on " + exchange.baseUrl());
+            return exchange;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind the paper exchange to " + config.host() + ":" + config.port(), e);
+        }
+    }
+
+    /** E.g. {@code http://127.0.0.1:41234}; append {@code /0/public/Time} and so on. */
+    public URI baseUrl() {
+        InetSocketAddress address = server.getAddress();
+        String host = address.getAddress().getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return URI.create("http://" + host + ":" + address.getPort());
+    }
+
+    public PaperConfig config() {
+        return config;
+    }
+
+    /** Stops at once: requests still hanging in a {@link Fault} are interrupted and get no answer. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- test and operations hooks
+
+    /** Test hook: the decoded parameters of every AddOrder received, validate-only and refused ones included, in arrival order. */
+    public List<Map<String, String>> addOrderRequests() {
+        return List.copyOf(addOrderRequests);
+    }
+
+    /** Test hook: every order placed, in placement order, with its current status. */
+    public List<PaperOrder> orders() {
+        return account.orders();
+    }
+
+    /** Test hook: current balances per asset. */
+    public Map<String, BigDecimal> balances() {
+        return account.balances();
+    }
+
+    /** Test/operations hook: moves the last trade price of a pair (by id); market fills and Ticker follow it. */
+    public void setPrice(String pairId, BigDecimal price) {
+        if (pairs.find(pairId).map(PaperPair::id).filter(pairId::equals).isEmpty()) {
+            throw new IllegalArgumentException("not a pair id of the paper exchange: " + pairId);
+        }
+        account.setPrice(pairId, Objects.requireNonNull(price, "price"));
+    }
+
+    /**
+     * Test hook: the next {@code times} requests for {@code method} ({@code "AddOrder"}, {@code "Ticker"}, ...) play
+     * {@code fault}. Faults for one method queue up in the order injected. A faulted request is still counted by
+     * {@link #requestCount} and, for AddOrder, recorded by {@link #addOrderRequests}.
+     */
+    public void injectFault(String method, Fault fault, int times) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(fault, "fault");
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be at least 1");
+        }
+        synchronized (faults) {
+            ArrayDeque<Fault> queue = faults.computeIfAbsent(method, m -> new ArrayDeque<>());
+            for (int i = 0; i < times; i++) {
+                queue.add(fault);
+            }
+        }
+    }
+
+    /** Test hook: drops every fault not yet played. */
+    public void clearFaults() {
+        synchronized (faults) {
+            faults.clear();
+        }
+    }
+
+    /** Test hook: requests received for a method, whatever their outcome. */
+    public int requestCount(String method) {
+        AtomicInteger count = requestCounts.get(method);
+        return count == null ? 0 : count.get();
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    private void handle(HttpExchange exchange) {
+        try {
+            String path = exchange.getRequestURI().getRawPath();
+            boolean isPublic = path.startsWith(PUBLIC);
+            if (!isPublic && !path.startsWith(PRIVATE)) {
+                send(exchange, 404, "text/plain; charset=utf-8", "Not Found\n".getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+            String method = path.substring(isPublic ? PUBLIC.length() : PRIVATE.length());
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            requestCounts.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+            if (method.equals("AddOrder") && !isPublic) {
+                recordAddOrder(exchange, body);
+            }
+
+            Fault fault = nextFault(method);
+            if (fault != null && !playBefore(fault, exchange)) {
+                return;
+            }
+            byte[] reply;
+            try {
+                reply = isPublic ? publicCall(exchange, method) : privateCall(exchange, method, body);
+            } catch (KrakenReject e) {
+                reply = replies.error(e.error());
+            }
+            if (fault == Fault.ACCEPT_THEN_HANG && !pause(config.hangFor())) {
+                return;
+            }
+            send(exchange, 200, "application/json; charset=utf-8", reply);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "paper exchange: client went away", e);
+        } catch (RuntimeException e) {
+            // A bug in the simulator, not a business answer: say it the way Kraken says an internal failure.
+            LOG.log(Level.WARNING, "paper exchange: internal error", e);
+            try {
+                send(exchange, 200, "application/json; charset=utf-8", replies.error("EGeneral:Internal error"));
+            } catch (IOException ignored) {
+                // the client is gone
+            }
+        } finally {
+            exchange.close();
+        }
+    }
+
+    /** @return true to go on and answer normally, false when the fault has already ended the exchange */
+    private boolean playBefore(Fault fault, HttpExchange exchange) throws IOException {
+        switch (fault) {
+            case SERVICE_UNAVAILABLE:
+                send(exchange, 200, "application/json; charset=utf-8", replies.error("EService:Unavailable"));
+                return false;
+            case RATE_LIMITED:
+                send(exchange, 200, "application/json; charset=utf-8", replies.error("EAPI:Rate limit exceeded"));
+                return false;
+            case HTTP_502_HTML:
+                send(exchange, 502, "text/html", CLOUDFLARE_502.getBytes(StandardCharsets.US_ASCII));
+                return false;
+            case RESET:
+                // Closing before sendResponseHeaders makes the JDK server drop the connection without a byte.
+                exchange.close();
+                return false;
+            case HANG:
+                return pause(config.hangFor());
+            case ACCEPT_THEN_HANG:
+            default:
+                return true;
+        }
+    }
+
+    /** @return false if interrupted by {@link #close()}: then no answer is sent */
+    private static boolean pause(Duration duration) {
+        if (duration.isZero() || duration.isNegative()) {
+            return true;
+        }
+        try {
+            Thread.sleep(duration.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Fault nextFault(String method) {
+        synchronized (faults) {
+            ArrayDeque<Fault> queue = faults.get(method);
+            return queue == null ? null : queue.poll();
+        }
+    }
+
+    private void recordAddOrder(HttpExchange exchange, byte[] body) {
+        try {
+            addOrderRequests.add(Collections.unmodifiableMap(decodeBody(exchange, body)));
+        } catch (KrakenReject e) {
+            addOrderRequests.add(Map.of()); // undecodable: still received
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    // ---------------------------------------------------------------- public methods
+
+    private byte[] publicCall(HttpExchange exchange, String method) {
+        if (!PUBLIC_METHODS.contains(method)) {
+            throw new KrakenReject("EGeneral:Unknown method");
+        }
+        if (!exchange.getRequestMethod().equals("GET")) {
+            // Public calls are GET only; POST is no longer supported (kraken-rest.md §1).
+            throw new KrakenReject("EGeneral:Invalid arguments");
+        }
+        Map<String, String> query = FormParams.decodeForm(exchange.getRequestURI().getRawQuery());
+        switch (method) {
+            case "Time": {
+                Instant now = clock.instant();
+                Map<String, Object> time = new LinkedHashMap<>();
+                time.put("unixtime", now.getEpochSecond());
+                time.put("rfc1123", RFC1123_SHORT_YEAR.format(now));
+                return replies.result(time);
+            }
+            case "SystemStatus": {
+                Map<String, Object> status = new LinkedHashMap<>();
+                status.put("status", "online");
+                status.put("timestamp", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+                return replies.result(status);
+            }
+            case "AssetPairs":
+                return assetPairs(query.get("pair"));
+            default:
+                return ticker(query.get("pair"));
+        }
+    }
+
+    private byte[] assetPairs(String pairList) {
+        if (pairList == null || pairList.isBlank()) {
+            return pairs.rawResponse(); // the fixture, byte for byte
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (PaperPair pair : requestedPairs(pairList)) {
+            result.put(pair.id(), pair.row());
+        }
+        return replies.result(result);
+    }
+
+    /** Keyed by pair id even when asked by altname (kraken-rest.md §5); all pairs when none is named. */
+    private byte[] ticker(String pairList) {
+        List<PaperPair> wanted = pairList == null || pairList.isBlank() ? List.copyOf(pairs.all()) : requestedPairs(pairList);
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (PaperPair pair : wanted) {
+            BigDecimal price = account.priceOrNull(pair.id());
+            if (price != null) {
+                result.put(pair.id(), Replies.ticker(pair, price));
+            }
+        }
+        return replies.result(result);
+    }
+
+    private List<PaperPair> requestedPairs(String pairList) {
+        List<PaperPair> found = new ArrayList<>();
+        for (String name : pairList.split(",")) {
+            found.add(pairs.find(name.trim()).orElseThrow(() -> new KrakenReject("EQuery:Unknown asset pair")));
+        }
+        return found;
+    }
+
+    // ---------------------------------------------------------------- private methods
+
+    private byte[] privateCall(HttpExchange exchange, String method, byte[] body) {
+        if (!PRIVATE_METHODS.contains(method)) {
+            throw new KrakenReject("EGeneral:Unknown method");
+        }
+        if (!exchange.getRequestMethod().equals("POST")) {
+            throw new KrakenReject("EGeneral:Invalid arguments"); // private calls are POST (kraken-rest.md §1)
+        }
+        Map<String, String> params = decodeBody(exchange, body);
+        authenticate(exchange, params, body);
+        switch (method) {
+            case "Balance":
+                return balance();
+            case "AddOrder":
+                return addOrder(params);
+            case "OpenOrders":
+                return replies.result(Map.of("open", ordersById(account.find(
+                        clientFilter(params).and(PaperOrder::isOpen)))));
+            case "ClosedOrders":
+                return closedOrders(params);
+            case "QueryOrders":
+                return queryOrders(params);
+            case "CancelOrder":
+                return cancelOrder(params);
+            default:
+                return replies.result(Map.of("count", account.cancelAll()));
+        }
+    }
+
+    private Map<String, String> decodeBody(HttpExchange exchange, byte[] body) {
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            // Kraken takes JSON bodies too (kraken-rest.md §3); the signature still covers the bytes as sent.
+            return FormParams.decodeJson(json, body);
+        }
+        return FormParams.decodeForm(new String(body, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * kraken-rest.md §1 and §2, in Kraken's order: the key must be known ({@code EAPI:Invalid key}); the signature
+     * must match the raw body bytes and the path from {@code /0/private} on, query string included
+     * ({@code EAPI:Invalid signature}); only then is the nonce compared with the last accepted one
+     * ({@code EAPI:Invalid nonce}), so a forged request cannot burn nonces. An accepted nonce stays used whatever
+     * the method then answers.
+     */
+    private void authenticate(HttpExchange exchange, Map<String, String> params, byte[] body) {
+        String apiKey = exchange.getRequestHeaders().getFirst("API-Key");
+        if (apiKey == null || !apiKey.equals(config.apiKey())) {
+            throw new KrakenReject("EAPI:Invalid key");
+        }
+        String nonceText = params.get("nonce");
+        long nonce;
+        try {
+            nonce = Long.parseUnsignedLong(nonceText == null ? "" : nonceText.trim());
+        } catch (NumberFormatException e) {
+            throw new KrakenReject("EAPI:Invalid nonce");
+        }
+        URI uri = exchange.getRequestURI();
+        String signedPath = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        if (!signer.verify(signedPath, nonceText, body, exchange.getRequestHeaders().getFirst("API-Sign"))) {
+            throw new KrakenReject("EAPI:Invalid signature");
+        }
+        if (!account.acceptNonce(apiKey, nonce)) {
+            throw new KrakenReject("EAPI:Invalid nonce");
+        }
+    }
+
+    private byte[] balance() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        account.balances().forEach((asset, amount) -> result.put(asset, amount.toPlainString()));
+        return replies.result(result);
+    }
+
+    private byte[] addOrder(Map<String, String> params) {
+        // Outside any lock: latency must not serialize other requests.
+        pause(config.addOrderLatency());
+        OrderTicket ticket = addOrderRules.check(params);
+        Map<String, Object> descr = new LinkedHashMap<>();
+        descr.put("order", ticket.description());
+        if (ticket.closeDescription() != null) {
+            descr.put("close", ticket.closeDescription());
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("descr", descr);
+        if (ticket.validateOnly()) {
+            // validate=true: descr only, no txid, nothing placed, funds not checked (kraken-rest.md §4).
+            return replies.result(result);
+        }
+        PaperOrder order = account.place(ticket);
+        result.put("txid", List.of(order.txid()));
+        return replies.result(result);
+    }
+
+    /** Newest first, 50 a page from {@code ofs}; {@code count} is every match (kraken-rest.md §5). */
+    private byte[] closedOrders(Map<String, String> params) {
+        List<PaperOrder> closed = new ArrayList<>(account.find(
+                clientFilter(params).and(o -> PaperAccount.CLOSED_STATES.contains(o.status()))));
+        Collections.reverse(closed);
+        int offset = parseInt(params.get("ofs"), "ofs");
+        List<PaperOrder> page = closed.stream().skip(Math.max(offset, 0)).limit(50).toList();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("closed", ordersById(page));
+        result.put("count", closed.size());
+        return replies.result(result);
+    }
+
+    /** {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter (kraken-rest.md §5, §9). */
+    private byte[] queryOrders(Map<String, String> params) {
+        String txids = params.get("txid");
+        if (txids == null || txids.isBlank()) {
+            throw KrakenReject.invalidArguments("txid");
+        }
+        List<String> wanted = Arrays.stream(txids.split(",")).map(String::trim).toList();
+        Predicate<PaperOrder> userref = userrefFilter(params.get("userref"));
+        List<PaperOrder> found = account.query(wanted).stream().filter(userref).toList();
+        return replies.result(ordersById(found));
+    }
+
+    /** {@code txid} is a txid or an integer userref; or {@code cl_ord_id} (kraken-rest.md §5). */
+    private byte[] cancelOrder(Map<String, String> params) {
+        String txid = params.get("txid");
+        String clOrdId = params.get("cl_ord_id");
+        Predicate<PaperOrder> which;
+        if (clOrdId != null && !clOrdId.isBlank()) {
+            which = o -> clOrdId.equals(o.clOrdId());
+        } else if (txid != null && !txid.isBlank()) {
+            which = txid.matches("-?\\d+")
+                    ? o -> o.userref() != null && o.userref().toString().equals(txid)
+                    : o -> o.txid().equals(txid);
+        } else {
+            throw KrakenReject.invalidArguments("txid");
+        }
+        return replies.result(Map.of("count", account.cancel(which)));
+    }
+
+    private Map<String, Object> ordersById(List<PaperOrder> orders) {
+        Map<String, Object> byId = new LinkedHashMap<>();
+        for (PaperOrder order : orders) {
+            byId.put(order.txid(), Replies.order(order, pairs.find(order.pairId()).orElseThrow()));
+        }
+        return byId;
+    }
+
+    /** OpenOrders and ClosedOrders filter by {@code userref} and by {@code cl_ord_id} (kraken-rest.md §5). */
+    private static Predicate<PaperOrder> clientFilter(Map<String, String> params) {
+        Predicate<PaperOrder> filter = userrefFilter(params.get("userref"));
+        String clOrdId = params.get("cl_ord_id");
+        if (clOrdId != null && !clOrdId.isBlank()) {
+            filter = filter.and(o -> clOrdId.equals(o.clOrdId()));
+        }
+        return filter;
+    }
+
+    private static Predicate<PaperOrder> userrefFilter(String text) {
+        if (text == null || text.isBlank()) {
+            return o -> true;
+        }
+        int userref = parseInt(text, "userref");
+        // Kraken reports a missing userref as 0, so filtering on 0 finds those orders.
+        return o -> (o.userref() == null ? 0 : o.userref()) == userref;
+    }
+
+    private static int parseInt(String text, String field) {
+        if (text == null || text.isBlank()) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw KrakenReject.invalidArguments(field);
+        }
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger number = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "paper-exchange-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,110 @@
+package io.tvkraken.paper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Kraken's JSON shapes (kraken-rest.md §4, §5, §6), built as ordered maps so fields come out in Kraken's order. */
+final class Replies {
+
+    private final ObjectMapper json;
+
+    Replies(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** {@code {"error":[],"result":{...}}}: Kraken's success envelope. */
+    byte[] result(Object result) {
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("error", List.of());
+        envelope.put("result", result);
+        return write(envelope);
+    }
+
+    /** {@code {"error":["E..."]}}: failures carry only {@code error} (kraken-rest.md §6), still with HTTP 200. */
+    byte[] error(String error) {
+        return write(Map.of("error", List.of(error)));
+    }
+
+    byte[] write(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a reply", e);
+        }
+    }
+
+    /** An order object as OpenOrders, ClosedOrders and QueryOrders show it (kraken-rest.md §5); amounts as strings. */
+    static Map<String, Object> order(PaperOrder order, PaperPair pair) {
+        Map<String, Object> descr = new LinkedHashMap<>();
+        descr.put("pair", order.altname());
+        descr.put("type", order.type());
+        descr.put("ordertype", order.ordertype());
+        descr.put("price", order.price() == null ? "0" : plain(order.price(), pair.pairDecimals()));
+        descr.put("price2", order.price2() == null ? "0" : plain(order.price2(), pair.pairDecimals()));
+        descr.put("leverage", order.leverage());
+        descr.put("order", order.description());
+        descr.put("close", order.closeDescription() == null ? "" : order.closeDescription());
+
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("refid", null);
+        // Kraken shows 0 for an order placed without userref.
+        o.put("userref", order.userref() == null ? 0 : order.userref());
+        o.put("cl_ord_id", order.clOrdId());
+        o.put("status", order.status());
+        o.put("opentm", seconds(order.openedAt()));
+        if (order.closedAt() != null) {
+            o.put("closetm", seconds(order.closedAt()));
+        }
+        o.put("starttm", 0);
+        o.put("expiretm", 0);
+        o.put("descr", descr);
+        o.put("vol", plain(order.volume(), pair.lotDecimals()));
+        o.put("vol_exec", plain(order.volumeExecuted(), pair.lotDecimals()));
+        o.put("cost", plain(order.cost(), pair.costDecimals()));
+        o.put("fee", plain(order.fee(), pair.costDecimals()));
+        o.put("price", order.averagePrice() == null ? plain(BigDecimal.ZERO, pair.pairDecimals())
+                : plain(order.averagePrice(), pair.pairDecimals()));
+        o.put("misc", "");
+        o.put("oflags", order.oflags());
+        if (PaperOrder.CANCELED.equals(order.status())) {
+            o.put("reason", "User requested");
+        }
+        return o;
+    }
+
+    /**
+     * Ticker row (kraken-rest.md §5) derived from the one paper price: no spread, since market orders fill at that
+     * price on both sides. {@code t} is a pair of integers, as Kraken sends it; everything else is strings.
+     */
+    static Map<String, Object> ticker(PaperPair pair, BigDecimal price) {
+        // Kraken's ticker shows at least 5 price decimals (e.g. "30300.10000" for XBTUSD, pair_decimals 1).
+        String p = plain(price, Math.max(pair.pairDecimals(), 5));
+        String lot = plain(BigDecimal.ONE, pair.lotDecimals());
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("a", List.of(p, "1", "1.000"));
+        t.put("b", List.of(p, "1", "1.000"));
+        t.put("c", List.of(p, lot));
+        t.put("v", List.of(plain(new BigDecimal("100"), pair.lotDecimals()), plain(new BigDecimal("1000"), pair.lotDecimals())));
+        t.put("p", List.of(p, p));
+        t.put("t", List.of(100, 1000));
+        t.put("l", List.of(p, p));
+        t.put("h", List.of(p, p));
+        t.put("o", p);
+        return t;
+    }
+
+    static String plain(BigDecimal value, int scale) {
+        return value.setScale(Math.max(scale, 0), RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    /** Unix seconds with 4 decimals, a JSON number, like Kraken's {@code opentm}. */
+    static BigDecimal seconds(Instant at) {
+        return BigDecimal.valueOf(at.getEpochSecond()).add(BigDecimal.valueOf(at.getNano(), 9)).setScale(4, RoundingMode.DOWN);
+    }
+}
