@@ -1,0 +1,152 @@
+package io.tvkraken;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.tvkraken.alert.AlertParser;
+import io.tvkraken.deadletter.DeadLetterStore;
+import io.tvkraken.deadletter.DeadLetters;
+import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.ingress.IpAllowList;
+import io.tvkraken.ingress.WebhookAuthenticator;
+import io.tvkraken.kraken.KrakenApi;
+import io.tvkraken.kraken.KrakenRequests;
+import io.tvkraken.kraken.KrakenSigner;
+import io.tvkraken.kraken.MarketData;
+import io.tvkraken.kraken.NonceGenerator;
+import io.tvkraken.ops.AdminApi;
+import io.tvkraken.ops.Answers;
+import io.tvkraken.ops.TradingSwitch;
+import io.tvkraken.order.OrderDesk;
+import io.tvkraken.order.OrderPlanner;
+import io.tvkraken.paper.PaperConfig;
+import io.tvkraken.paper.PaperExchange;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.StartupListener;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the beans that the YAML routes call, from {@link Settings}. In paper mode it also starts the in-process
+ * Kraken-compatible exchange and points {@code kraken.base-url} at it, so that paper trading goes through the very
+ * same route, HTTP client, signature and circuit breaker as live trading.
+ */
+public class AppConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AppConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Settings settings = Settings.from(key -> properties.resolveProperty(key).orElse(null));
+        ObjectMapper json = objectMapper();
+        Clock clock = Clock.systemUTC();
+
+        String apiKey = settings.krakenApiKey();
+        String apiSecret = settings.krakenApiSecret();
+        String baseUrl = settings.krakenApiUrl();
+        if (settings.mode() == Settings.Mode.PAPER) {
+            PaperExchange paper = PaperExchange.start(PaperConfig.withRandomKeys());
+            apiKey = paper.config().apiKey();
+            apiSecret = paper.config().apiSecret();
+            baseUrl = paper.baseUrl().toString();
+            context.getRegistry().bind("paperExchange", paper);
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    paper.close();
+                }
+            });
+        }
+        properties.addOverrideProperty("kraken.base-url", stripTrailingSlash(baseUrl));
+
+        CircuitBreaker breaker = CircuitBreaker.of("kraken", breakerConfig(properties));
+        breaker.getEventPublisher().onStateTransition(e -> LOG.warn("Kraken circuit breaker: {}",
+                e.getStateTransition()));
+        context.getRegistry().bind("krakenCircuitBreaker", breaker);
+
+        String mode = settings.mode().name().toLowerCase(Locale.ROOT);
+        Answers answers = new Answers(json, mode);
+        DeadLetterStore deadLetterStore = new DeadLetterStore(settings.dataDir(), json);
+        TradingSwitch trading = new TradingSwitch(settings.tradingEnabled());
+        KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
+        MarketData market = new MarketData(kraken, Duration.ofHours(1), clock);
+
+        var registry = context.getRegistry();
+        registry.bind("settings", settings);
+        registry.bind("json", json);
+        registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes()));
+        registry.bind("webhookAuthenticator", new WebhookAuthenticator(new IpAllowList(settings.allowedIps()),
+                settings.webhookSecret(), settings.webhookPassphrase(), json));
+        registry.bind("alertParser", new AlertParser(json));
+        registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
+                new NonceGenerator(), json));
+        registry.bind("krakenApi", kraken);
+        registry.bind("marketData", market);
+        registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner()));
+        registry.bind("answers", answers);
+        registry.bind("deadLetterStore", deadLetterStore);
+        registry.bind("deadLetters", new DeadLetters(deadLetterStore, answers, clock));
+        registry.bind("tradingSwitch", trading);
+        registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, trading, answers, json));
+
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                LOG.info(settings.startupLine());
+                market.warmUp();
+            }
+        });
+    }
+
+    /**
+     * Strict JSON: numbers as BigDecimal (money is never a double), and small read limits — an alert is a few
+     * hundred bytes (perf-and-reliability.md §6: Jackson's defaults allow 1,000 levels and 20 MB strings).
+     */
+    static ObjectMapper objectMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(32).maxStringLength(1 << 20).maxNumberLength(64).build());
+        return mapper;
+    }
+
+    /**
+     * Resilience4j's defaults never open below 100 calls and stay open 60 s (perf-and-reliability.md §5); at webhook
+     * volumes the breaker must judge a handful of calls.
+     */
+    static CircuitBreakerConfig breakerConfig(PropertiesComponent p) {
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(intProperty(p, "kraken.breaker.sliding-window-size", 10))
+                .minimumNumberOfCalls(intProperty(p, "kraken.breaker.minimum-number-of-calls", 5))
+                .failureRateThreshold(intProperty(p, "kraken.breaker.failure-rate-threshold", 50))
+                .waitDurationInOpenState(Duration.ofSeconds(intProperty(p, "kraken.breaker.wait-in-open-seconds", 30)))
+                .permittedNumberOfCallsInHalfOpenState(intProperty(p, "kraken.breaker.half-open-calls", 2))
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .build();
+    }
+
+    private static int intProperty(PropertiesComponent p, String key, int fallback) {
+        return p.resolveProperty(key).map(String::trim).map(Integer::parseInt).orElse(fallback);
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

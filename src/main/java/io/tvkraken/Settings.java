@@ -1,0 +1,134 @@
+package io.tvkraken;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The service's configuration, read once at start-up from Camel's properties: {@code application.properties}, with
+ * environment variables overriding it (Camel maps {@code KRAKEN_API_SECRET} onto {@code kraken.api.secret}). SPEC §3
+ * is the contract; the README's table lists the same keys.
+ *
+ * <p>{@link #toString()} never prints a secret: it says only whether each one is set.
+ */
+public record Settings(
+        int port,
+        Mode mode,
+        String krakenApiUrl,
+        String krakenApiKey,
+        String krakenApiSecret,
+        String webhookSecret,
+        String webhookPassphrase,
+        String allowedIps,
+        boolean tradingEnabled,
+        String adminToken,
+        Path dataDir,
+        long maxBodyBytes,
+        int krakenConnectTimeoutMs,
+        int krakenResponseTimeoutMs) {
+
+    public enum Mode { PAPER, LIVE }
+
+    /** Reads the settings through a property lookup ({@code key -> value or null}). */
+    public static Settings from(Function<String, String> property) {
+        Function<String, String> p = key -> {
+            String v = property.apply(key);
+            return v == null || v.isBlank() ? null : v.trim();
+        };
+        List<String> problems = new ArrayList<>();
+        Mode mode;
+        String modeText = orDefault(p.apply("kraken.mode"), "paper");
+        try {
+            mode = Mode.valueOf(modeText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problems.add("KRAKEN_MODE must be 'paper' or 'live', not '" + modeText + "'");
+            mode = Mode.PAPER;
+        }
+        Settings s = new Settings(
+                intOf(p, "port", 8080, problems),
+                mode,
+                orDefault(p.apply("kraken.api.url"), "https://api.kraken.com"),
+                p.apply("kraken.api.key"),
+                p.apply("kraken.api.secret"),
+                p.apply("webhook.secret"),
+                p.apply("webhook.passphrase"),
+                orDefault(p.apply("allowed.ips"), ""),
+                Boolean.parseBoolean(orDefault(p.apply("trading.enabled"), "true")),
+                p.apply("admin.token"),
+                Path.of(orDefault(p.apply("data.dir"), "./data")),
+                intOf(p, "webhook.max-body-bytes", 65536, problems),
+                intOf(p, "kraken.http.connect-timeout-ms", 1000, problems),
+                intOf(p, "kraken.http.response-timeout-ms", 2000, problems));
+        if (s.mode == Mode.LIVE) {
+            // SPEC §3: live mode never trades real money for unauthenticated callers, nor without keys.
+            if (s.krakenApiKey == null || s.krakenApiSecret == null) {
+                problems.add("KRAKEN_MODE=live needs KRAKEN_API_KEY and KRAKEN_API_SECRET");
+            }
+            if (!s.webhookAuthenticationOn()) {
+                problems.add("KRAKEN_MODE=live needs WEBHOOK_SECRET or WEBHOOK_PASSPHRASE: "
+                        + "refusing to trade real money for unauthenticated callers");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
+        }
+        return s;
+    }
+
+    public boolean webhookAuthenticationOn() {
+        return webhookSecret != null || webhookPassphrase != null;
+    }
+
+    /** The one start-up line SPEC §2 asks for: mode, port, and whether webhook authentication is on. */
+    public String startupLine() {
+        String auth;
+        if (webhookAuthenticationOn()) {
+            List<String> ways = new ArrayList<>();
+            if (webhookSecret != null) {
+                ways.add("X-Signature HMAC-SHA256");
+            }
+            if (webhookPassphrase != null) {
+                ways.add("passphrase");
+            }
+            auth = "on (" + String.join(" or ", ways) + ")";
+        } else {
+            auth = "OFF: alerts are accepted unauthenticated (paper mode only)";
+        }
+        return String.format("tradingview-kraken-webhook ready: mode=%s port=%d webhook-authentication=%s "
+                        + "ip-allow-list=%s trading=%s admin-api=%s",
+                mode.name().toLowerCase(Locale.ROOT), port, auth,
+                allowedIps.isEmpty() ? "all" : allowedIps,
+                tradingEnabled ? "enabled" : "DISABLED",
+                adminToken == null ? "off" : "on");
+    }
+
+    @Override
+    public String toString() {
+        return "Settings[mode=" + mode + ", port=" + port + ", krakenApiUrl=" + krakenApiUrl
+                + ", krakenApiKey=" + (krakenApiKey == null ? "unset" : "***")
+                + ", krakenApiSecret=" + (krakenApiSecret == null ? "unset" : "***")
+                + ", webhookSecret=" + (webhookSecret == null ? "unset" : "***")
+                + ", webhookPassphrase=" + (webhookPassphrase == null ? "unset" : "***")
+                + ", adminToken=" + (adminToken == null ? "unset" : "***")
+                + ", allowedIps=" + allowedIps + ", dataDir=" + dataDir + "]";
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static int intOf(Function<String, String> p, String key, int fallback, List<String> problems) {
+        String v = p.apply(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            problems.add(key + " must be a whole number, not '" + v + "'");
+            return fallback;
+        }
+    }
+}

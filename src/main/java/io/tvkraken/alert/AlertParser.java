@@ -1,0 +1,463 @@
+package io.tvkraken.alert;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the raw body of a webhook into an {@link Alert}, or a 400 that names every field problem at once
+ * (SPEC §4 "The alert"). TradingView sends {@code text/plain} whenever the message is not valid JSON and renders
+ * placeholders as text, so the body is parsed as JSON whatever the content type, and numeric fields accept numbers
+ * or numeric strings. Unknown fields are refused: a typo must not be silently ignored.
+ */
+public final class AlertParser {
+
+    static final Set<String> FIELDS = Set.of("ticker", "action", "order_type", "volume", "cost", "percent", "price",
+            "price2", "trigger", "leverage", "reduce_only", "post_only", "time_in_force", "expire_time", "close", "id",
+            "time", "validate", "userref", "comment", "passphrase");
+    private static final Set<String> CLOSE_FIELDS = Set.of("order_type", "price", "price2");
+    private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
+    private static final Pattern LEVERAGE = Pattern.compile("([1-9]\\d?)(:1)?");
+    private static final Pattern EXPIRE = Pattern.compile("0|\\+?\\d{1,10}");
+    private static final int MAX_COMMENT = 256;
+    private static final int MAX_ID = 128;
+
+    private final ObjectMapper json;
+
+    public AlertParser(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** The idempotency key of an alert: its {@code id}, or a hash of the raw body when it has none (SPEC §4). */
+    public static String alertId(Alert alert, byte[] rawBody) {
+        if (alert != null && alert.id() != null) {
+            return alert.id();
+        }
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(rawBody));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Alert parse(byte[] raw) {
+        JsonNode root;
+        try {
+            root = json.readTree(raw);
+        } catch (JsonProcessingException e) {
+            // Location only: the parser's own message quotes body text, which may hold the passphrase.
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new AlertRejectedException(400, "invalid_json", "the body is not valid JSON" + where,
+                    List.of("a TradingView placeholder that renders as text must be inside quotes, e.g. "
+                            + "\"volume\": \"{{strategy.order.contracts}}\""));
+        } catch (IOException e) {
+            throw new AlertRejectedException(400, "invalid_json", "the body could not be read as JSON");
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new AlertRejectedException(400, "invalid_json", "the body is empty: send the alert as a JSON object");
+        }
+        if (!root.isObject()) {
+            throw new AlertRejectedException(400, "invalid_json", "the body must be a JSON object");
+        }
+        return new Fields((ObjectNode) root).alert();
+    }
+
+    /** One pass over the fields, collecting every problem. */
+    private static final class Fields {
+        private final ObjectNode root;
+        private final List<String> problems = new ArrayList<>();
+
+        Fields(ObjectNode root) {
+            this.root = root;
+        }
+
+        Alert alert() {
+            unknownFields(root, FIELDS, "");
+            String ticker = text("ticker", true, 40);
+            Side side = side();
+            OrderType type = orderType(root.get("order_type"), "order_type", OrderType.MARKET);
+            BigDecimal volume = positive("volume");
+            BigDecimal cost = positive("cost");
+            BigDecimal percent = positive("percent");
+            int sizes = (volume != null ? 1 : 0) + (cost != null ? 1 : 0) + (percent != null ? 1 : 0);
+            if (sizes == 0 && !root.has("volume") && !root.has("cost") && !root.has("percent")) {
+                problems.add("volume / cost / percent: one of the three is required");
+            } else if (sizes > 1) {
+                problems.add("volume / cost / percent: give only one of the three");
+            }
+            if (percent != null && percent.compareTo(BigDecimal.valueOf(100)) > 0) {
+                problems.add("percent: must be at most 100, got " + percent.toPlainString());
+            }
+            Price price = price("price");
+            Price price2 = price("price2");
+            if (type != null) {
+                pricesFor(type, price, price2);
+            }
+            String trigger = enumText("trigger", Set.of("last", "index"));
+            String leverage = leverage();
+            boolean reduceOnly = bool("reduce_only");
+            boolean postOnly = bool("post_only");
+            if (postOnly && type != null && type != OrderType.LIMIT) {
+                problems.add("post_only: applies to limit orders only (order_type is " + type.kraken() + ")");
+            }
+            String tif = enumText("time_in_force", Set.of("gtc", "ioc", "gtd"));
+            tif = tif == null ? null : tif.toUpperCase(Locale.ROOT);
+            String expire = expireTime();
+            if ("GTD".equals(tif) && expire == null) {
+                problems.add("expire_time: required with time_in_force GTD");
+            }
+            CloseOrder close = close();
+            String id = idField();
+            String time = timeField();
+            boolean validate = bool("validate");
+            Integer userref = userref();
+            String comment = text("comment", false, MAX_COMMENT);
+            text("passphrase", false, 1024);
+            if (!problems.isEmpty()) {
+                throw new AlertRejectedException(400, "invalid_fields",
+                        problems.size() == 1 ? "1 field problem" : problems.size() + " field problems", problems);
+            }
+            return new Alert(ticker, side, type, volume, cost, percent, price, price2, trigger, leverage, reduceOnly,
+                    postOnly, tif, expire, close, id, time, validate, userref, comment);
+        }
+
+        private void unknownFields(JsonNode node, Set<String> known, String prefix) {
+            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!known.contains(name)) {
+                    String hint = nearest(name, known).map(n -> " (did you mean '" + n + "'?)").orElse("");
+                    problems.add(prefix + name + ": unknown field" + hint);
+                }
+            }
+        }
+
+        private String text(String field, boolean required, int maxLength) {
+            JsonNode node = root.get(field);
+            if (node == null || node.isNull()) {
+                if (required) {
+                    problems.add(field + ": required");
+                }
+                return null;
+            }
+            if (!node.isTextual()) {
+                problems.add(field + ": must be a string");
+                return null;
+            }
+            String value = node.asText().trim();
+            if (value.isEmpty()) {
+                if (required) {
+                    problems.add(field + ": must not be empty");
+                }
+                return null;
+            }
+            if (value.length() > maxLength) {
+                problems.add(field + ": at most " + maxLength + " characters, got " + value.length());
+                return null;
+            }
+            return value;
+        }
+
+        private Side side() {
+            String action = text("action", true, 16);
+            if (action == null) {
+                return null;
+            }
+            try {
+                return Side.parse(action);
+            } catch (IllegalArgumentException e) {
+                problems.add("action: must be 'buy' or 'sell', got '" + shorten(action) + "'" + placeholderHint(action));
+                return null;
+            }
+        }
+
+        private OrderType orderType(JsonNode node, String field, OrderType fallback) {
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            Optional<OrderType> type = node.isTextual() ? OrderType.parse(node.asText()) : Optional.empty();
+            if (type.isEmpty()) {
+                problems.add(field + ": must be one of " + OrderType.allowed() + ", got " + shorten(node.toString()));
+                return null;
+            }
+            return type.get();
+        }
+
+        private BigDecimal positive(String field) {
+            JsonNode node = root.get(field);
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            BigDecimal value = null;
+            if (node.isNumber()) {
+                value = node.decimalValue();
+            } else if (node.isTextual() && DECIMAL.matcher(node.asText().trim()).matches()) {
+                value = new BigDecimal(node.asText().trim());
+            }
+            if (value == null) {
+                problems.add(field + ": must be a number or a numeric string, got " + shorten(node.toString())
+                        + placeholderHint(node.asText()));
+                return null;
+            }
+            if (value.signum() <= 0) {
+                problems.add(field + ": must be greater than 0, got " + value.toPlainString());
+                return null;
+            }
+            return value.stripTrailingZeros();
+        }
+
+        private Price price(String field) {
+            return priceOf(root.get(field), field);
+        }
+
+        private Price priceOf(JsonNode node, String field) {
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            Optional<Price> price = node.isNumber()
+                    ? Optional.of(Price.absolute(node.decimalValue()))
+                    : node.isTextual() ? Price.parse(node.asText()) : Optional.empty();
+            if (price.isEmpty()) {
+                problems.add(field + ": must be a price like 37500.5, or relative like +100, -1.5%, #50, got "
+                        + shorten(node.toString()) + placeholderHint(node.asText()));
+                return null;
+            }
+            if (price.get().absolute() && price.get().amount().signum() <= 0) {
+                problems.add(field + ": must be greater than 0");
+                return null;
+            }
+            return price.get();
+        }
+
+        /** Which prices each order type takes (kraken-rest.md §4), including the trailing-stop sign rules. */
+        private void pricesFor(OrderType type, Price price, Price price2) {
+            String name = "price";
+            if (type.needsPrice() && price == null && root.get("price") == null) {
+                problems.add(name + ": required for " + type.kraken() + " orders");
+            }
+            if (!type.needsPrice() && price != null) {
+                problems.add(name + ": not used by market orders (use order_type limit for a limit price)");
+            }
+            if (type.needsPrice2() && price2 == null && root.get("price2") == null) {
+                problems.add(name + "2: required for " + type.kraken() + " orders (the limit price)");
+            }
+            if (!type.needsPrice2() && price2 != null) {
+                problems.add(name + "2: only stop-loss-limit, take-profit-limit and trailing-stop-limit take price2");
+            }
+            // Kraken: a trailing stop's price is the trailing offset and must be given with '+'; for
+            // trailing-stop-limit, price2 is the offset from the trigger to the limit, with '+' or '-'.
+            if (type.trailing() && price != null && !"+".equals(price.prefix())) {
+                problems.add(name + ": a trailing stop takes a relative offset starting with '+', e.g. +100 or +1.5%");
+            }
+            if (type == OrderType.TRAILING_STOP_LIMIT && price2 != null
+                    && !"+".equals(price2.prefix()) && !"-".equals(price2.prefix())) {
+                problems.add(name + "2: for trailing-stop-limit, an offset from the trigger starting with + or -");
+            }
+        }
+
+        private String enumText(String field, Set<String> allowed) {
+            String value = text(field, false, 16);
+            if (value == null) {
+                return null;
+            }
+            String lower = value.toLowerCase(Locale.ROOT);
+            if (!allowed.contains(lower)) {
+                problems.add(field + ": must be one of " + String.join(", ", allowed.stream().sorted().toList())
+                        + ", got '" + shorten(value) + "'");
+                return null;
+            }
+            return lower;
+        }
+
+        private String leverage() {
+            JsonNode node = root.get("leverage");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            String value = node.isIntegralNumber() ? node.asText() : node.isTextual() ? node.asText().trim() : "";
+            var m = LEVERAGE.matcher(value);
+            if (!m.matches()) {
+                problems.add("leverage: a whole number such as 2 or \"5:1\", got " + shorten(node.toString()));
+                return null;
+            }
+            return m.group(1);
+        }
+
+        private boolean bool(String field) {
+            JsonNode node = root.get(field);
+            if (node == null || node.isNull()) {
+                return false;
+            }
+            if (node.isBoolean()) {
+                return node.booleanValue();
+            }
+            if (node.isTextual() && Set.of("true", "false").contains(node.asText().trim().toLowerCase(Locale.ROOT))) {
+                return Boolean.parseBoolean(node.asText().trim());
+            }
+            problems.add(field + ": must be true or false, got " + shorten(node.toString()));
+            return false;
+        }
+
+        private String expireTime() {
+            JsonNode node = root.get("expire_time");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            String value = node.isIntegralNumber() || node.isTextual() ? node.asText().trim() : "";
+            if (!EXPIRE.matcher(value).matches()) {
+                problems.add("expire_time: a Unix time in seconds, or +N seconds from now, got "
+                        + shorten(node.toString()));
+                return null;
+            }
+            return value;
+        }
+
+        private CloseOrder close() {
+            JsonNode node = root.get("close");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isObject()) {
+                problems.add("close: must be an object {\"order_type\", \"price\", \"price2\"}");
+                return null;
+            }
+            unknownFields(node, CLOSE_FIELDS, "close.");
+            JsonNode typeNode = node.get("order_type");
+            if (typeNode == null || typeNode.isNull()) {
+                problems.add("close.order_type: required");
+                return null;
+            }
+            OrderType type = orderType(typeNode, "close.order_type", null);
+            if (type == OrderType.MARKET) {
+                problems.add("close.order_type: a conditional close cannot be a market order");
+                return null;
+            }
+            Price price = priceOf(node.get("price"), "close.price");
+            Price price2 = priceOf(node.get("price2"), "close.price2");
+            if (type == null) {
+                return null;
+            }
+            if (price == null && node.get("price") == null) {
+                problems.add("close.price: required for a " + type.kraken() + " close");
+            }
+            if (type.needsPrice2() && price2 == null && node.get("price2") == null) {
+                problems.add("close.price2: required for a " + type.kraken() + " close");
+            }
+            if (!type.needsPrice2() && price2 != null) {
+                problems.add("close.price2: not used by a " + type.kraken() + " close");
+            }
+            return new CloseOrder(type, price, price2);
+        }
+
+        private String idField() {
+            JsonNode node = root.get("id");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isTextual() && !node.isIntegralNumber()) {
+                problems.add("id: must be a string");
+                return null;
+            }
+            String id = node.asText().trim();
+            if (id.isEmpty() || id.length() > MAX_ID) {
+                problems.add("id: 1 to " + MAX_ID + " characters");
+                return null;
+            }
+            return id;
+        }
+
+        /** {@code {{timenow}}} renders as ISO-8601 UTC; epoch seconds or milliseconds are accepted as well. */
+        private String timeField() {
+            JsonNode node = root.get("time");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            String value = node.asText().trim();
+            if (node.isIntegralNumber() || value.matches("\\d{9,13}")) {
+                return value;
+            }
+            if (node.isTextual()) {
+                try {
+                    Instant.parse(value);
+                    return value;
+                } catch (DateTimeParseException e) {
+                    // reported below
+                }
+            }
+            problems.add("time: ISO-8601 like 2026-01-02T03:04:05Z ({{timenow}}) or epoch seconds/milliseconds, got "
+                    + shorten(node.toString()) + placeholderHint(value));
+            return null;
+        }
+
+        private Integer userref() {
+            JsonNode node = root.get("userref");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            String value = node.isIntegralNumber() || node.isTextual() ? node.asText().trim() : "";
+            try {
+                return Integer.valueOf(value);
+            } catch (NumberFormatException e) {
+                problems.add("userref: a whole number between -2147483648 and 2147483647 (Kraken's int32), got "
+                        + shorten(node.toString()));
+                return null;
+            }
+        }
+    }
+
+    private static String placeholderHint(String value) {
+        return value != null && value.contains("{{") ? " (a TradingView placeholder that was not replaced?)" : "";
+    }
+
+    private static String shorten(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 37) + "...";
+    }
+
+    /** The closest known field name within two edits, to turn a typo into a hint. */
+    static Optional<String> nearest(String name, Set<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : known) {
+            int d = distance(name.toLowerCase(Locale.ROOT), candidate);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,86 @@
+package io.tvkraken.ingress;
+
+import io.tvkraken.alert.AlertRejectedException;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.MDC;
+
+/**
+ * First steps of every webhook request: give it a request id (the caller's {@code X-Request-ID} if it is a sane
+ * token), put the id in the logging MDC for every line of the alert's journey, keep the exact raw body bytes (the
+ * HMAC is computed over them, SPEC §4), and drop every inbound header so that nothing a caller sends can steer a
+ * Camel component or leak into the request sent to Kraken (CVE-2025-27636, perf-and-reliability.md §7).
+ */
+public final class IncomingRequest {
+
+    public static final String REQUEST_ID = "requestId";
+    public static final String RAW_BODY = "rawBody";
+    public static final String REMOTE_ADDRESS = "remoteAddress";
+    public static final String SIGNATURE = "signature";
+    public static final String MDC_KEY = "request_id";
+
+    private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    private final long maxBodyBytes;
+
+    public IncomingRequest(long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Request id (answered in {@code X-Request-ID}) and logging MDC; for every endpoint. */
+    public void identify(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String callerId = in.getHeader("X-Request-ID", String.class);
+        String requestId = callerId != null && SANE_ID.matcher(callerId).matches()
+                ? callerId : UUID.randomUUID().toString();
+        exchange.setVariable(REQUEST_ID, requestId);
+        MDC.put(MDC_KEY, requestId);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                MDC.remove(MDC_KEY);
+            }
+        });
+    }
+
+    /** Webhooks: {@link #identify}, keep the raw body, drop the inbound headers, check content type and size. */
+    public void begin(Exchange exchange) {
+        identify(exchange);
+        Message in = exchange.getMessage();
+        exchange.setVariable(REMOTE_ADDRESS, remoteAddress(in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS)));
+        exchange.setVariable(SIGNATURE, in.getHeader("X-Signature", String.class));
+        String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
+        in.getHeaders().clear();
+
+        // TradingView sends application/json or text/plain (tradingview-webhooks.md §1); a form or multipart body is
+        // decoded by the HTTP server into fields, so its raw bytes - which the signature covers - are gone.
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
+            throw new AlertRejectedException(415, "unsupported_media_type",
+                    "form and multipart bodies are not accepted: send the alert as JSON "
+                            + "(Content-Type application/json or text/plain)");
+        }
+        byte[] raw = in.getBody(byte[].class);
+        if (raw == null) {
+            raw = new byte[0];
+        }
+        if (raw.length > maxBodyBytes) {
+            throw new AlertRejectedException(413, "payload_too_large",
+                    "the body is " + raw.length + " bytes; the limit is " + maxBodyBytes + " bytes");
+        }
+        exchange.setVariable(RAW_BODY, raw);
+        in.setBody(raw);
+    }
+
+    private static String remoteAddress(Object header) {
+        if (header instanceof io.vertx.core.net.SocketAddress address) {
+            return address.hostAddress();
+        }
+        return header == null ? null : header.toString();
+    }
+}

@@ -1,0 +1,66 @@
+package io.tvkraken.kraken;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Kraken's answer envelope {@code {"error":[...],"result":{...}}} (kraken-rest.md §6). Kraken reports business
+ * errors with HTTP 200 and a non-empty {@code error} array; a non-200 status means the request did not reach Kraken
+ * properly (typically Cloudflare with an HTML body).
+ */
+public record KrakenReply(int httpStatus, List<String> errors, JsonNode result) {
+
+    public static KrakenReply parse(int httpStatus, byte[] body, ObjectMapper json) {
+        JsonNode root;
+        try {
+            root = body == null || body.length == 0 ? MissingNode.getInstance() : json.readTree(body);
+        } catch (Exception e) {
+            root = MissingNode.getInstance();
+        }
+        List<String> errors = new ArrayList<>();
+        root.path("error").forEach(e -> errors.add(e.asText()));
+        return new KrakenReply(httpStatus, List.copyOf(errors), root.path("result"));
+    }
+
+    public boolean ok() {
+        return httpStatus == 200 && errors.isEmpty() && !result.isMissingNode();
+    }
+
+    /**
+     * An outage, throttling or an unreadable answer: the breaker counts it as a failure even though Kraken sends most
+     * of these with HTTP 200 (kraken-rest.md §6 table: {@code EService:*}, rate limits, internal errors).
+     */
+    public boolean unavailable() {
+        if (httpStatus != 200 || (errors.isEmpty() && result.isMissingNode())) {
+            return true;
+        }
+        return errors.stream().anyMatch(KrakenReply::outageOrThrottle);
+    }
+
+    static boolean outageOrThrottle(String error) {
+        return error.startsWith("EService:")
+                || error.startsWith("EGeneral:Internal error")
+                || error.startsWith("EDatabase:")
+                || error.contains("Rate limit exceeded")
+                || error.startsWith("EGeneral:Too many requests");
+    }
+
+    /**
+     * After one of these on an AddOrder, Kraken may or may not have placed the order (kraken-rest.md §6: "A 5xx or
+     * timeout on AddOrder does not mean not placed"). Rate limits and throttling are refused before the engine.
+     */
+    public boolean outcomeUnknown() {
+        if (httpStatus != 200 || (errors.isEmpty() && result.isMissingNode())) {
+            return true;
+        }
+        return errors.stream().anyMatch(e -> e.startsWith("EService:Unavailable") || e.startsWith("EService:Busy")
+                || e.startsWith("EGeneral:Internal error") || e.startsWith("EDatabase:"));
+    }
+
+    public String describe() {
+        return errors.isEmpty() ? "HTTP " + httpStatus : String.join(", ", errors);
+    }
+}

@@ -1,0 +1,36 @@
+package io.tvkraken.ops;
+
+import io.tvkraken.alert.AlertRejectedException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The kill switch: {@code TRADING_ENABLED} at start, {@code POST /admin/trading} at runtime (SPEC §3, §4). */
+public class TradingSwitch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TradingSwitch.class);
+
+    private final AtomicBoolean enabled;
+
+    public TradingSwitch(boolean enabledAtStart) {
+        this.enabled = new AtomicBoolean(enabledAtStart);
+    }
+
+    public boolean enabled() {
+        return enabled.get();
+    }
+
+    public void set(boolean on) {
+        if (enabled.getAndSet(on) != on) {
+            LOG.warn("trading switched {}", on ? "ON" : "OFF");
+        }
+    }
+
+    /** 423 while trading is off. Validation requests place nothing and are still served. */
+    public void requireEnabled() {
+        if (!enabled.get()) {
+            throw new AlertRejectedException(423, "trading_disabled",
+                    "trading is switched off (kill switch): nothing was sent to Kraken");
+        }
+    }
+}

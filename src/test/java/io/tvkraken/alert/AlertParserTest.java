@@ -1,0 +1,176 @@
+package io.tvkraken.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+
+class AlertParserTest {
+
+    private final AlertParser parser = new AlertParser(
+            new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS));
+
+    private Alert parse(String json) {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static AlertRejectedException rejection(ThrowingCallable call) {
+        try {
+            call.call();
+        } catch (AlertRejectedException e) {
+            return e;
+        } catch (Throwable t) {
+            throw new AssertionError("expected a rejection, got " + t, t);
+        }
+        throw new AssertionError("expected a rejection");
+    }
+
+    @Test
+    void parsesAMarketAlertWithDefaults() {
+        Alert alert = parse("{\"ticker\":\"BTCUSD\",\"action\":\"BUY\",\"volume\":0.01}");
+        assertThat(alert.ticker()).isEqualTo("BTCUSD");
+        assertThat(alert.action()).isEqualTo(Side.BUY);
+        assertThat(alert.orderType()).isEqualTo(OrderType.MARKET);
+        assertThat(alert.volume()).isEqualByComparingTo("0.01");
+        assertThat(alert.sizing()).isEqualTo(Alert.Sizing.VOLUME);
+        assertThat(alert.validate()).isFalse();
+    }
+
+    @Test
+    void acceptsNumericStringsBecauseTradingViewPlaceholdersRenderAsText() {
+        Alert alert = parse("{\"ticker\":\"ETHUSD\",\"action\":\"sell\",\"order_type\":\"limit\","
+                + "\"volume\":\"1.5\",\"price\":\"3000.25\",\"userref\":\"42\",\"post_only\":\"true\"}");
+        assertThat(alert.volume()).isEqualByComparingTo(new BigDecimal("1.5"));
+        assertThat(alert.price()).isEqualTo(Price.absolute(new BigDecimal("3000.25")));
+        assertThat(alert.userref()).isEqualTo(42);
+        assertThat(alert.postOnly()).isTrue();
+    }
+
+    @Test
+    void keepsDecimalsExactWithoutDoubles() {
+        Alert alert = parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.1000000000000000055511151231}");
+        assertThat(alert.volume().toPlainString()).isEqualTo("0.1000000000000000055511151231");
+    }
+
+    @Test
+    void namesEveryFieldProblemAtOnce() {
+        AlertRejectedException e = rejection(() -> parse(
+                "{\"action\":\"hold\",\"volume\":-1,\"order_type\":\"limit\",\"volumee\":1}"));
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.code()).isEqualTo("invalid_fields");
+        assertThat(e.details()).anyMatch(d -> d.startsWith("ticker: required"))
+                .anyMatch(d -> d.startsWith("action: must be 'buy' or 'sell'"))
+                .anyMatch(d -> d.startsWith("volume: must be greater than 0"))
+                .anyMatch(d -> d.startsWith("price: required for limit orders"))
+                .anyMatch(d -> d.equals("volumee: unknown field (did you mean 'volume'?)"));
+    }
+
+    @Test
+    void refusesUnknownFieldsInsteadOfIgnoringThem() {
+        AlertRejectedException e = rejection(() -> parse(
+                "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"stop_loss\":100}"));
+        assertThat(e.details()).containsExactly("stop_loss: unknown field");
+    }
+
+    @Test
+    void requiresExactlyOneSizingField() {
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\"}")).details())
+                .containsExactly("volume / cost / percent: one of the three is required");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"cost\":5}"))
+                .details()).containsExactly("volume / cost / percent: give only one of the three");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"percent\":150}")).details())
+                .containsExactly("percent: must be at most 100, got 150");
+    }
+
+    @Test
+    void pointsAtUnreplacedPlaceholders() {
+        AlertRejectedException e = rejection(() -> parse(
+                "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"{{strategy.order.contracts}}\"}"));
+        assertThat(e.details()).singleElement().asString().contains("placeholder that was not replaced");
+    }
+
+    @Test
+    void notJsonIsA400WithoutQuotingTheBody() {
+        AlertRejectedException e = rejection(() -> parse("buy BTCUSD passphrase=hunter2"));
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.code()).isEqualTo("invalid_json");
+        assertThat(e.getMessage()).doesNotContain("hunter2");
+        assertThat(String.join(" ", e.details())).doesNotContain("hunter2");
+        assertThat(rejection(() -> parse("")).code()).isEqualTo("invalid_json");
+        assertThat(rejection(() -> parse("[1,2]")).getMessage()).contains("JSON object");
+    }
+
+    @Test
+    void enforcesKrakensTrailingStopSignRules() {
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"sell\",\"volume\":1,"
+                + "\"order_type\":\"trailing-stop\",\"price\":\"100\"}")).details())
+                .singleElement().asString().startsWith("price: a trailing stop takes a relative offset");
+        Alert ok = parse("{\"ticker\":\"BTCUSD\",\"action\":\"sell\",\"volume\":1,"
+                + "\"order_type\":\"trailing-stop-limit\",\"price\":\"+1.5%\",\"price2\":\"-100\"}");
+        assertThat(ok.price().kraken()).isEqualTo("+1.5%");
+        assertThat(ok.price2().kraken()).isEqualTo("-100");
+    }
+
+    @Test
+    void knowsWhichOrderTypesTakePrice2() {
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"sell\",\"volume\":1,"
+                + "\"order_type\":\"stop-loss-limit\",\"price\":30000}")).details())
+                .singleElement().asString().startsWith("price2: required for stop-loss-limit");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"sell\",\"volume\":1,"
+                + "\"order_type\":\"limit\",\"price\":30000,\"price2\":1}")).details())
+                .singleElement().asString().startsWith("price2: only");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"price\":1}"))
+                .details()).singleElement().asString().startsWith("price: not used by market orders");
+    }
+
+    @Test
+    void parsesAConditionalClose() {
+        Alert alert = parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"order_type\":\"limit\","
+                + "\"price\":60000,\"close\":{\"order_type\":\"stop-loss-limit\",\"price\":55000,\"price2\":54900}}");
+        assertThat(alert.close().orderType()).isEqualTo(OrderType.STOP_LOSS_LIMIT);
+        assertThat(alert.close().price().kraken()).isEqualTo("55000");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,"
+                + "\"close\":{\"order_type\":\"market\",\"price\":1,\"extra\":2}}")).details())
+                .contains("close.extra: unknown field", "close.order_type: a conditional close cannot be a market order");
+    }
+
+    @Test
+    void acceptsTimenowAndEpochTimesAndRejectsOthers() {
+        String base = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"time\":";
+        assertThat(parse(base + "\"2026-11-21T10:00:00Z\"}").time()).isEqualTo("2026-11-21T10:00:00Z");
+        assertThat(parse(base + "1763719200}").time()).isEqualTo("1763719200");
+        assertThat(parse(base + "1763719200000}").time()).isEqualTo("1763719200000");
+        assertThat(rejection(() -> parse(base + "\"yesterday\"}")).details()).singleElement().asString()
+                .startsWith("time:");
+    }
+
+    @Test
+    void goodTillDateNeedsAnExpiryAndPostOnlyNeedsALimitOrder() {
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,"
+                + "\"order_type\":\"limit\",\"price\":1,\"time_in_force\":\"gtd\"}")).details())
+                .containsExactly("expire_time: required with time_in_force GTD");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,"
+                + "\"post_only\":true}")).details()).singleElement().asString().startsWith("post_only:");
+    }
+
+    @Test
+    void alertIdIsTheIdFieldOrAHashOfTheRawBody() {
+        byte[] raw = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1}".getBytes(StandardCharsets.UTF_8);
+        assertThat(AlertParser.alertId(parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"id\":\"L-1\"}"),
+                raw)).isEqualTo("L-1");
+        assertThat(AlertParser.alertId(parser.parse(raw), raw)).startsWith("sha256:").hasSize(71);
+    }
+
+    @Test
+    void userrefMustFitKrakensInt32() {
+        assertThatThrownBy(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"userref\":2147483648}"))
+                .isInstanceOf(AlertRejectedException.class)
+                .satisfies(e -> assertThat(((AlertRejectedException) e).details()).singleElement().asString()
+                        .startsWith("userref:"));
+    }
+}

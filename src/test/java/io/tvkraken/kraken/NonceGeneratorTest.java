@@ -1,0 +1,80 @@
+package io.tvkraken.kraken;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class NonceGeneratorTest {
+
+    @Test
+    void strictlyIncreasingWithinOneThread() {
+        NonceGenerator nonces = new NonceGenerator();
+        long previous = nonces.next();
+        for (int i = 0; i < 100_000; i++) {
+            long next = nonces.next();
+            assertThat(next).isGreaterThan(previous);
+            previous = next;
+        }
+    }
+
+    @Test
+    void uniqueAndIncreasingPerThreadUnderParallelCalls() throws Exception {
+        NonceGenerator nonces = new NonceGenerator();
+        int threads = 8;
+        int perThread = 20_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<long[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Callable<long[]> task = () -> {
+                    long[] seen = new long[perThread];
+                    for (int i = 0; i < perThread; i++) {
+                        seen[i] = nonces.next();
+                    }
+                    return seen;
+                };
+                results.add(pool.submit(task));
+            }
+            Set<Long> all = new HashSet<>();
+            for (Future<long[]> result : results) {
+                long[] seen = result.get();
+                for (int i = 0; i < seen.length; i++) {
+                    if (i > 0) {
+                        assertThat(seen[i]).isGreaterThan(seen[i - 1]);
+                    }
+                    all.add(seen[i]);
+                }
+            }
+            assertThat(all).hasSize(threads * perThread);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void keepsIncreasingWhenTheClockGoesBackwards() {
+        AtomicLong clock = new AtomicLong(2_000_000);
+        NonceGenerator nonces = new NonceGenerator(clock::get);
+        long first = nonces.next();
+        clock.set(1_000_000);
+        assertThat(nonces.next()).isGreaterThan(first);
+    }
+
+    @Test
+    void hasTheScaleOfMicrosecondsSinceTheEpoch() {
+        long nonce = new NonceGenerator().next();
+        long nowMicros = Instant.now().toEpochMilli() * 1000;
+        // Kraken only needs "increasing", but a nonce far from the clock would break a later switch of scheme.
+        assertThat(nonce).isBetween(nowMicros - 5_000_000, nowMicros + 5_000_000);
+    }
+}
