@@ -24,9 +24,12 @@ import io.tvkraken.order.OrderDesk;
 import io.tvkraken.order.OrderPlanner;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.StartupListener;
@@ -55,7 +58,14 @@ public class AppConfiguration implements CamelConfiguration {
         String apiSecret = settings.krakenApiSecret();
         String baseUrl = settings.krakenApiUrl();
         if (settings.mode() == Settings.Mode.PAPER) {
-            PaperExchange paper = PaperExchange.start(PaperConfig.withRandomKeys());
+            PaperConfig paperConfig = PaperConfig.withRandomKeys();
+            for (var price : amounts(properties, "paper.prices").entrySet()) {
+                paperConfig = paperConfig.withPrice(price.getKey(), price.getValue());
+            }
+            for (var balance : amounts(properties, "paper.balances").entrySet()) {
+                paperConfig = paperConfig.withBalance(balance.getKey(), balance.getValue());
+            }
+            PaperExchange paper = PaperExchange.start(paperConfig);
             apiKey = paper.config().apiKey();
             apiSecret = paper.config().apiSecret();
             baseUrl = paper.baseUrl().toString();
@@ -140,6 +150,24 @@ public class AppConfiguration implements CamelConfiguration {
                 .permittedNumberOfCallsInHalfOpenState(intProperty(p, "kraken.breaker.half-open-calls", 2))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build();
+    }
+
+    /** {@code XXBTZUSD=60000.0,XETHZUSD=3000} (paper prices by pair id, or balances by asset code). */
+    static Map<String, BigDecimal> amounts(PropertiesComponent p, String key) {
+        Map<String, BigDecimal> amounts = new LinkedHashMap<>();
+        for (String entry : p.resolveProperty(key).orElse("").split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] kv = entry.split("=", 2);
+            try {
+                amounts.put(kv[0].trim(), new BigDecimal(kv[1].trim()));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Invalid configuration: " + key + " entry '" + entry.trim()
+                        + "' must look like NAME=123.45");
+            }
+        }
+        return amounts;
     }
 
     private static int intProperty(PropertiesComponent p, String key, int fallback) {
