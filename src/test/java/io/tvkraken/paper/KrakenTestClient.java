@@ -88,6 +88,20 @@ final class KrakenTestClient {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A JSON body, signed over its bytes (kraken-rest.md §3). */
+    HttpResponse<String> sendJson(String method, String nonce, String body) throws IOException, InterruptedException {
+        String path = "/0/private/" + method;
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(path))
+                .timeout(timeout)
+                .header("API-Key", apiKey)
+                .header("API-Sign", signer.sign(path, nonce, bytes))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(pathAndQuery)).timeout(timeout).GET().build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());

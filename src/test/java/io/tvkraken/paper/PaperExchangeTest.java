@@ -443,6 +443,25 @@ class PaperExchangeTest {
         }
     }
 
+    @Test
+    void jsonBodyIsSignedAndReadLikeAFormBody() throws Exception {
+        // kraken-rest.md §3: Kraken also takes JSON bodies; the signature covers the JSON bytes as sent.
+        long nonce = kraken.nextNonce();
+        String body = "{\"nonce\":" + nonce + ",\"pair\":\"XBTUSD\",\"type\":\"buy\",\"ordertype\":\"market\","
+                + "\"volume\":\"0.01\",\"userref\":9}";
+        HttpResponse<String> response = kraken.sendJson("AddOrder", Long.toString(nonce), body);
+        assertThat(errors(KrakenTestClient.json(response))).isEmpty();
+        assertThat(exchange.orders()).singleElement().satisfies(o -> assertThat(o.userref()).isEqualTo(9));
+    }
+
+    @Test
+    void cancelAllCancelsEveryOpenOrder() throws Exception {
+        kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01", "price=50000");
+        kraken.call("AddOrder", "pair=ETHUSD", "type=sell", "ordertype=limit", "volume=0.1", "price=4000");
+        assertThat(kraken.call("CancelAll").path("result").path("count").asInt()).isEqualTo(2);
+        assertThat(exchange.orders()).allSatisfy(o -> assertThat(o.status()).isEqualTo("canceled"));
+    }
+
     // ------------------------------------------------------------------ order queries
 
     @Test
@@ -573,6 +592,17 @@ class PaperExchangeTest {
         assertThat(exchange.orders()).isEmpty();
         assertThat(exchange.requestCount("AddOrder")).isEqualTo(1);
         assertThat(exchange.addOrderRequests()).hasSize(1);
+    }
+
+    @Test
+    void resetOnAPublicGetIsHiddenByTheJdkClientsSingleRetry() throws Exception {
+        // Fault.RESET: java.net.http retries an idempotent GET once after a close without an answer.
+        exchange.injectFault("Ticker", Fault.RESET, 1);
+        assertThat(errors(kraken.publicCall("/0/public/Ticker?pair=XBTUSD"))).isEmpty();
+        assertThat(exchange.requestCount("Ticker")).isEqualTo(2);
+
+        exchange.injectFault("Ticker", Fault.RESET, 2);
+        assertThatThrownBy(() -> kraken.publicCall("/0/public/Ticker?pair=XBTUSD")).isInstanceOf(IOException.class);
     }
 
     @Test
