@@ -21,9 +21,13 @@ public enum Fault {
     ACCEPT_THEN_HANG,
     /**
      * Closes the TCP connection without writing any byte of a response; nothing is done. The client sees an I/O error
-     * with no status: {@code java.net.http.HttpClient} throws {@code IOException} ("HTTP/1.1 header parser received
-     * no bytes" or "connection closed"), Apache HttpClient a {@code NoHttpResponseException}. It is an orderly close
-     * (FIN), not a TCP RST: the JDK server gives no access to the socket's SO_LINGER.
+     * with no status: {@code java.net.http.HttpClient} throws {@code IOException: HTTP/1.1 header parser received no
+     * bytes}, Apache HttpClient a {@code NoHttpResponseException}. It is an orderly close (FIN), not a TCP RST: the
+     * JDK server gives no access to the socket's SO_LINGER.
+     *
+     * <p>Surprise: the JDK client silently retries an idempotent request (GET, so every public call) once after such
+     * a close, so one RESET on {@code Ticker} is invisible to it and counts two requests; inject it twice to make the
+     * failure reach the caller. POST, so every private call, is not retried.
      */
     RESET
 }

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param hangFor          how long the {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} faults stall
  * @param duplicateClOrdIdError error string for a {@code cl_ord_id} already used by an open order; Kraken documents
  *                         none (kraken-rest.md §6 [unc]), so tests can set the one they want to exercise
+ * @param assetPairsResource class-path resource with the AssetPairs response to serve and trade by; default
+ *                         {@code /paper/asset-pairs.json}. Prices must then cover its pairs.
  */
 public record PaperConfig(
         String apiKey,
@@ -31,7 +33,8 @@ public record PaperConfig(
         Map<String, BigDecimal> prices,
         Duration addOrderLatency,
         Duration hangFor,
-        String duplicateClOrdIdError) {
+        String duplicateClOrdIdError,
+        String assetPairsResource) {
 
     public static final String DEFAULT_API_KEY = "paper-api-key";
     /** 64 bytes, like a real Kraken secret; fine for a loopback simulator, use {@link #withRandomKeys()} otherwise. */
@@ -50,13 +53,14 @@ public record PaperConfig(
         Objects.requireNonNull(addOrderLatency, "addOrderLatency");
         Objects.requireNonNull(hangFor, "hangFor");
         Objects.requireNonNull(duplicateClOrdIdError, "duplicateClOrdIdError");
+        Objects.requireNonNull(assetPairsResource, "assetPairsResource");
     }
 
     /** Loopback, random port, fixed demo key, the default balances and prices, no latency, 10 s hangs. */
     public static PaperConfig defaults() {
         return new PaperConfig(DEFAULT_API_KEY, DEFAULT_API_SECRET, "127.0.0.1", 0,
                 defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
-                "EOrder:Duplicate cl_ord_id");
+                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json");
     }
 
     /** {@link #defaults()} with a random key and a random 64-byte secret, as a real deployment of paper mode should use. */
@@ -72,24 +76,24 @@ public record PaperConfig(
     }
 
     public PaperConfig withApiKey(String value) {
-        return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+        return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
     }
 
     public PaperConfig withApiSecret(String value) {
-        return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+        return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
     }
 
     public PaperConfig withHost(String value) {
-        return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+        return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
     }
 
     public PaperConfig withPort(int value) {
-        return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+        return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor, duplicateClOrdIdError);
+        return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
     }
 
     /** Sets one starting balance, keeping the others. */
@@ -101,7 +105,7 @@ public record PaperConfig(
 
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor, duplicateClOrdIdError);
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
     }
 
     /** Sets the price of one pair id, keeping the others. */
@@ -112,15 +116,20 @@ public record PaperConfig(
     }
 
     public PaperConfig withAddOrderLatency(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor, duplicateClOrdIdError);
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor, duplicateClOrdIdError, assetPairsResource);
     }
 
     public PaperConfig withHangFor(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value, duplicateClOrdIdError);
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value, duplicateClOrdIdError, assetPairsResource);
     }
 
     public PaperConfig withDuplicateClOrdIdError(String value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor, value);
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor, value, assetPairsResource);
+    }
+
+    public PaperConfig withAssetPairsResource(String value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, value);
     }
 
     @Override
@@ -128,7 +137,7 @@ public record PaperConfig(
         // The secret never goes to a log.
         return "PaperConfig[apiKey=" + apiKey + ", apiSecret=***, host=" + host + ", port=" + port
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
-                + ", hangFor=" + hangFor + "]";
+                + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource + "]";
     }
 
     private static Map<String, BigDecimal> defaultBalances() {

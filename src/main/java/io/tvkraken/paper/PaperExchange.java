@@ -88,7 +88,7 @@ public final class PaperExchange implements AutoCloseable {
 
     private PaperExchange(PaperConfig config) throws IOException {
         this.config = config;
-        this.pairs = PaperPairs.load(json);
+        this.pairs = PaperPairs.load(json, config.assetPairsResource());
         this.account = new PaperAccount(config, clock);
         this.addOrderRules = new AddOrderRules(pairs, account::price);
         this.signer = new KrakenSigner(config.apiSecret());

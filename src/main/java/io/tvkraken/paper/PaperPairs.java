@@ -11,10 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The pairs the paper exchange trades: the rows of {@code paper/asset-pairs.json}, found by id or altname. */
+/** The pairs the paper exchange trades: the rows of an AssetPairs response (default {@code paper/asset-pairs.json}), found by id or altname. */
 final class PaperPairs {
-
-    static final String FIXTURE = "/paper/asset-pairs.json";
 
     private final byte[] rawResponse;
     private final Map<String, PaperPair> byId = new LinkedHashMap<>();
@@ -31,15 +29,15 @@ final class PaperPairs {
         }
     }
 
-    static PaperPairs load(ObjectMapper json) {
-        try (InputStream in = PaperPairs.class.getResourceAsStream(FIXTURE)) {
+    static PaperPairs load(ObjectMapper json, String resource) {
+        try (InputStream in = PaperPairs.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException(FIXTURE + " is not on the class path");
+                throw new IllegalStateException(resource + " is not on the class path");
             }
             byte[] raw = in.readAllBytes();
             return new PaperPairs(raw, json.readTree(raw));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + FIXTURE, e);
+            throw new UncheckedIOException("cannot read " + resource, e);
         }
     }
 
