@@ -1,0 +1,156 @@
+package io.tvkraken;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.tvkraken.paper.Fault;
+import io.tvkraken.paper.PaperExchange;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kraken unavailable: the circuit breaker opens at webhook volumes, counts Kraken's HTTP-200 outage replies as
+ * failures, fails fast while open; every such alert is answered 202 dead_lettered (never 5xx) and stored durably.
+ */
+class KrakenOutageTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ALERT = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\"}";
+
+    @TempDir
+    Path data;
+
+    static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    Map<String, String> config() {
+        Map<String, String> p = RunningApp.paperDefaults(data);
+        p.put("admin.token", TestSecrets.ADMIN_TOKEN);
+        p.put("kraken.breaker.wait-in-open-seconds", "60");
+        return p;
+    }
+
+    @Test
+    void serviceUnavailableRepliesOpenTheBreakerWhichThenFailsFast() throws Exception {
+        try (RunningApp app = RunningApp.start(config())) {
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            CircuitBreaker breaker = app.bean("krakenCircuitBreaker", CircuitBreaker.class);
+            app.post("/webhook/tradingview/validate", ALERT); // pairs and prices loaded while Kraken is fine
+            paper.injectFault("AddOrder", Fault.SERVICE_UNAVAILABLE, 100);
+
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+                assertThat(json(response).path("status").asText()).isEqualTo("dead_lettered");
+                assertThat(json(response).path("error").path("code").asText()).isEqualTo("kraken_unavailable");
+                assertThat(json(response).path("dead_letter_id").asText()).startsWith("dl-");
+            }
+            assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+            int addOrdersBefore = paper.requestCount("AddOrder");
+            int tickersBefore = paper.requestCount("Ticker");
+            long started = System.nanoTime();
+            HttpResponse<String> fast = app.post("/webhook/tradingview", ALERT);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(fast.statusCode()).isEqualTo(202);
+            assertThat(json(fast).path("error").path("code").asText()).isEqualTo("circuit_open");
+            // Failing fast means not calling Kraken at all while open.
+            assertThat(paper.requestCount("AddOrder")).isEqualTo(addOrdersBefore);
+            assertThat(paper.requestCount("Ticker")).isEqualTo(tickersBefore);
+            assertThat(millis).as("answered without waiting on Kraken").isLessThan(2000);
+
+            HttpResponse<String> letters = app.get("/admin/dead-letters",
+                    Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));
+            assertThat(json(letters).path("count").asInt()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void theBreakerClosesAgainWhenKrakenRecovers() throws Exception {
+        Map<String, String> p = config();
+        p.put("kraken.breaker.wait-in-open-seconds", "1");
+        try (RunningApp app = RunningApp.start(p)) {
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            CircuitBreaker breaker = app.bean("krakenCircuitBreaker", CircuitBreaker.class);
+            app.post("/webhook/tradingview/validate", ALERT);
+            paper.injectFault("AddOrder", Fault.RATE_LIMITED, 5);
+            for (int i = 0; i < 5; i++) {
+                assertThat(app.post("/webhook/tradingview", ALERT).statusCode()).isEqualTo(202);
+            }
+            assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+            long deadline = System.currentTimeMillis() + 5000;
+            while (breaker.getState() == CircuitBreaker.State.OPEN && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            }
+            assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        }
+    }
+
+    @Test
+    void anAddOrderWithoutAnAnswerIsDeadLetteredAsMayHaveBeenPlaced() throws Exception {
+        Map<String, String> p = config();
+        p.put("kraken.http.response-timeout-ms", "500");
+        try (RunningApp app = RunningApp.start(p)) {
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            app.post("/webhook/tradingview/validate", ALERT);
+            paper.injectFault("AddOrder", Fault.ACCEPT_THEN_HANG, 1);
+            int ordersBefore = paper.orders().size();
+            HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            assertThat(json(response).path("error").path("message").asText()).contains("MAY HAVE BEEN PLACED");
+            // It was placed: exactly what the dead letter warns about. Nothing was sent a second time.
+            assertThat(paper.orders()).hasSize(ordersBefore + 1);
+            HttpResponse<String> letters = app.get("/admin/dead-letters",
+                    Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));
+            JsonNode letter = json(letters).path("dead_letters").path(0);
+            assertThat(letter.path("may_have_been_placed").asBoolean()).isTrue();
+            assertThat(letter.path("order").path("pair").asText()).isEqualTo("XBTUSD");
+        }
+    }
+
+    @Test
+    void anHtmlBadGatewayIsDeadLetteredNotA5xx() throws Exception {
+        try (RunningApp app = RunningApp.start(config())) {
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            app.post("/webhook/tradingview/validate", ALERT);
+            paper.injectFault("AddOrder", Fault.HTTP_502_HTML, 1);
+            HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
+            assertThat(response.statusCode()).isEqualTo(202);
+            assertThat(json(response).path("error").path("message").asText()).contains("HTTP 502");
+        }
+    }
+
+    @Test
+    void deadLettersSurviveARestart() throws Exception {
+        String id;
+        try (RunningApp app = RunningApp.start(config())) {
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            app.post("/webhook/tradingview/validate", ALERT);
+            paper.injectFault("AddOrder", Fault.SERVICE_UNAVAILABLE, 1);
+            HttpResponse<String> response = app.post("/webhook/tradingview",
+                    "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"survivor-1\"}");
+            assertThat(response.statusCode()).isEqualTo(202);
+            id = json(response).path("dead_letter_id").asText();
+        }
+        try (RunningApp restarted = RunningApp.start(config())) {
+            HttpResponse<String> letters = restarted.get("/admin/dead-letters",
+                    Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));
+            JsonNode letter = json(letters).path("dead_letters").path(0);
+            assertThat(letter.path("id").asText()).isEqualTo(id);
+            assertThat(letter.path("alert_id").asText()).isEqualTo("survivor-1");
+            assertThat(letter.path("body").asText()).contains("survivor-1");
+            assertThat(letter.path("reason").asText()).isEqualTo("kraken_unavailable");
+        }
+    }
+}
