@@ -1,6 +1,8 @@
 package io.tvkraken.kraken;
 
 import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.ingress.IncomingRequest;
+import org.slf4j.MDC;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -22,7 +24,12 @@ public class KrakenApi {
 
     /** The {@code result} of a successful call; Kraken's refusals become a 422 that carries Kraken's strings. */
     public KrakenReply call(KrakenCall call) {
-        Exchange done = template.request(ENDPOINT, e -> e.getMessage().setBody(call));
+        // The alert's request id follows the call, for the log lines written on other threads.
+        String requestId = MDC.get(IncomingRequest.MDC_KEY);
+        Exchange done = template.request(ENDPOINT, e -> {
+            e.getMessage().setBody(call);
+            e.setVariable(IncomingRequest.REQUEST_ID, requestId);
+        });
         Exception failure = done.getException();
         if (failure instanceof RuntimeException runtime) {
             throw runtime;

@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
+import io.tvkraken.ingress.IncomingRequest;
 import org.apache.camel.Message;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.MDC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +45,7 @@ public final class KrakenRequests {
         Message message = exchange.getMessage();
         KrakenCall call = message.getBody(KrakenCall.class);
         exchange.setProperty(CALL, call);
+        carryRequestId(exchange);
         // Nothing of the inbound webhook request may travel to Kraken (perf-and-reliability.md §7).
         message.getHeaders().clear();
         message.setHeader(Exchange.HTTP_PATH, call.path());
@@ -80,6 +84,23 @@ public final class KrakenRequests {
         }
         message.setBody(reply);
         return reply;
+    }
+
+    /**
+     * Private calls run on the seda consumer's thread: the alert's request id travels as an exchange variable and is
+     * put back into the logging MDC there, so that the Kraken lines of an alert's journey carry its id too.
+     */
+    private static void carryRequestId(Exchange exchange) {
+        String requestId = exchange.getVariable(IncomingRequest.REQUEST_ID, String.class);
+        if (requestId != null && !requestId.equals(MDC.get(IncomingRequest.MDC_KEY))) {
+            MDC.put(IncomingRequest.MDC_KEY, requestId);
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    MDC.remove(IncomingRequest.MDC_KEY);
+                }
+            });
+        }
     }
 
     /**

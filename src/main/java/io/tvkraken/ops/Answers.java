@@ -67,6 +67,9 @@ public class Answers {
     }
 
     public void json(Exchange exchange, int status, Object body) {
+        if (body instanceof Answer answer) {
+            LOG.info("answered {} {}", status, answer.status());
+        }
         Message message = exchange.getMessage();
         message.getHeaders().clear();
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);

@@ -48,9 +48,9 @@ public class OrderDesk {
                     order.estimatedCost());
         }
         exchange.setVariable(ORDER, order);
-        LOG.info("planned {} {} {} {} on {}{}", order.side().kraken(), order.volume().toPlainString(),
-                order.orderType().kraken(), order.price() == null ? "" : "@ " + order.price().kraken(),
-                pair.altname(), order.validate() ? " (validate only)" : "");
+        LOG.info("planned {} {} {} {}{}{}", order.side().kraken(), order.volume().toPlainString(), pair.altname(),
+                order.orderType().kraken(), order.price() == null ? "" : " @ " + order.price().kraken(),
+                order.validate() ? " (validate only)" : "");
         return order;
     }
 

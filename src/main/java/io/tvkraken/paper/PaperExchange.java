@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,8 +38,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Paper mode: a Kraken-compatible spot exchange in this process, on a real HTTP server. The application reaches it
@@ -57,7 +57,7 @@ import java.util.logging.Logger;
  */
 public final class PaperExchange implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(PaperExchange.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PaperExchange.class);
     private static final int THREADS = 4;
     private static final String PUBLIC = "/0/public/";
     private static final String PRIVATE = "/0/private/";
@@ -104,7 +104,7 @@ public final class PaperExchange implements AutoCloseable {
         try {
             PaperExchange exchange = new PaperExchange(config);
             exchange.server.start();
-            LOG.info(() -> "paper exchange listening on " + exchange.baseUrl());
+            LOG.info("paper exchange listening on {}", exchange.baseUrl());
             return exchange;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind the paper exchange to " + config.host() + ":" + config.port(), e);
@@ -226,10 +226,10 @@ public final class PaperExchange implements AutoCloseable {
             }
             send(exchange, 200, "application/json; charset=utf-8", reply);
         } catch (IOException e) {
-            LOG.log(Level.FINE, "paper exchange: client went away", e);
+            LOG.debug("paper exchange: client went away", e);
         } catch (RuntimeException e) {
             // A bug in the simulator, not a business answer: say it the way Kraken says an internal failure.
-            LOG.log(Level.WARNING, "paper exchange: internal error", e);
+            LOG.warn("paper exchange: internal error", e);
             try {
                 send(exchange, 200, "application/json; charset=utf-8", replies.error("EGeneral:Internal error"));
             } catch (IOException ignored) {

@@ -1,0 +1,145 @@
+package io.tvkraken;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Application#main} in a process of its own, configured through environment variables only, exactly as an
+ * operator runs it: start-up time and start-up line, one JSON object per log line with {@code LOG_FORMAT=json}, no
+ * secret in the output, and a clear refusal to start in live mode without keys.
+ */
+class ApplicationProcessTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path data;
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The application's class path: the test class path without the test classes and their logback-test.xml. */
+    static String applicationClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.endsWith("test-classes"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    Process start(Map<String, String> env, Path output) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", applicationClassPath(), Application.class.getName());
+        builder.environment().keySet().removeIf(k -> k.startsWith("KRAKEN_") || k.startsWith("WEBHOOK_")
+                || k.equals("PORT") || k.startsWith("LOG_") || k.equals("ADMIN_TOKEN") || k.equals("ALLOWED_IPS"));
+        builder.environment().put("DATA_DIR", data.toString());
+        builder.environment().put("CAMEL_MAIN_ROUTESRELOADENABLED", "false");
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true).redirectOutput(output.toFile());
+        return builder.start();
+    }
+
+    static List<String> lines(Path output) throws IOException {
+        return Files.readAllLines(output, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void startsWithinSecondsLogsJsonLinesWithRequestIdsAndNoSecrets() throws Exception {
+        int port = freePort();
+        Path output = data.resolve("app.log");
+        long started = System.nanoTime();
+        Process app = start(Map.of("PORT", Integer.toString(port), "LOG_FORMAT", "json",
+                "WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET, "WEBHOOK_PASSPHRASE", TestSecrets.PASSPHRASE,
+                "ADMIN_TOKEN", TestSecrets.ADMIN_TOKEN), output);
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> health = null;
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline) {
+                try {
+                    health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook/health"))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    break;
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            long readyMillis = (System.nanoTime() - started) / 1_000_000;
+            System.out.println("time from process start to first /webhook/health 200: " + readyMillis + " ms");
+            assertThat(health).isNotNull();
+            assertThat(health.statusCode()).isEqualTo(200);
+
+            String body = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\"}";
+            HttpResponse<String> placed = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/webhook/tradingview"))
+                    .header("X-Signature", TestSecrets.sign(body)).header("X-Request-ID", "proc-7")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(placed.statusCode()).as(placed.body()).isEqualTo(200);
+        } finally {
+            app.destroy(); // SIGTERM: graceful shutdown
+            assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        List<String> lines = lines(output);
+        assertThat(lines).isNotEmpty();
+        assertThat(lines).as("one JSON object per line").allMatch(ApplicationProcessTest::isJsonObject);
+        for (String secret : TestSecrets.ALL) {
+            assertThat(lines).noneMatch(line -> line.contains(secret));
+        }
+        JsonNode ready = lines.stream().map(ApplicationProcessTest::read)
+                .filter(n -> n.path("formattedMessage").asText().contains(" ready: ")).findFirst().orElseThrow();
+        assertThat(ready.path("formattedMessage").asText()).contains("mode=paper", "port=" , "webhook-authentication=on");
+        List<JsonNode> journey = lines.stream().map(ApplicationProcessTest::read)
+                .filter(n -> "proc-7".equals(n.path("mdc").path("request_id").asText())).toList();
+        assertThat(journey).anyMatch(n -> n.path("formattedMessage").asText().contains("Kraken AddOrder"));
+    }
+
+    @Test
+    void liveModeWithoutKeysRefusesToStartWithAClearMessage() throws Exception {
+        Path output = data.resolve("refused.log");
+        Process app = start(Map.of("PORT", Integer.toString(freePort()), "KRAKEN_MODE", "live",
+                "WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET), output);
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("the process exits by itself").isTrue();
+        assertThat(app.exitValue()).isNotZero();
+        String all = String.join("\n", lines(output));
+        assertThat(all).contains("KRAKEN_MODE=live needs KRAKEN_API_KEY and KRAKEN_API_SECRET")
+                .doesNotContain(TestSecrets.WEBHOOK_SECRET);
+    }
+
+    static boolean isJsonObject(String line) {
+        try {
+            return JSON.readTree(line).isObject();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static JsonNode read(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
