@@ -105,7 +105,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner()));
         registry.bind("answers", answers);
         registry.bind("deadLetterStore", deadLetterStore);
-        registry.bind("deadLetters", new DeadLetters(deadLetterStore, answers, clock));
+        registry.bind("deadLetters", new DeadLetters(deadLetterStore, answers, json, clock));
         registry.bind("tradingSwitch", trading);
         registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, trading, answers, json));
 

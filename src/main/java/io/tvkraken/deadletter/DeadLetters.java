@@ -1,5 +1,8 @@
 package io.tvkraken.deadletter;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.tvkraken.alert.Alert;
 import io.tvkraken.alert.AlertParser;
@@ -34,11 +37,13 @@ public class DeadLetters {
 
     private final DeadLetterStore store;
     private final Answers answers;
+    private final ObjectMapper json;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public DeadLetters(DeadLetterStore store, Answers answers, Clock clock) {
+    public DeadLetters(DeadLetterStore store, Answers answers, ObjectMapper json, Clock clock) {
         this.store = store;
+        this.json = json;
         this.answers = answers;
         this.clock = clock;
     }
@@ -81,7 +86,7 @@ public class DeadLetters {
                 raw == null ? null : AlertParser.alertId(alert, raw), clock.instant().toString(), reason, message,
                 mayHaveBeenPlaced, exchange.getVariable("intent", String.class),
                 order == null ? Map.of() : order.addOrderParams(),
-                raw == null ? null : new String(raw, StandardCharsets.UTF_8));
+                raw == null ? null : redacted(raw));
         try {
             store.save(letter);
         } catch (RuntimeException e) {
@@ -92,6 +97,23 @@ public class DeadLetters {
         }
         LOG.warn("dead-lettered as {}: {} ({})", letter.id(), reason, message, failure);
         answers.deadLettered(exchange, letter);
+    }
+
+    /**
+     * The alert as received, minus its passphrase: dead letters are served by the admin API, and a secret never
+     * reaches an answer (SPEC §3). The alert was authenticated already; a replay does not need it.
+     */
+    private String redacted(byte[] raw) {
+        try {
+            JsonNode tree = json.readTree(raw);
+            if (tree instanceof ObjectNode alert && alert.has("passphrase")) {
+                alert.put("passphrase", "[redacted]");
+                return json.writeValueAsString(alert);
+            }
+        } catch (IOException e) {
+            // not JSON: only authenticated alerts get here, and they parsed; keep what came
+        }
+        return new String(raw, StandardCharsets.UTF_8);
     }
 
     private String newId() {

@@ -2,6 +2,7 @@ package io.tvkraken.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.alert.AlertRejectedException;
 import io.tvkraken.deadletter.DeadLetterStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,21 +35,22 @@ public class AdminApi {
         this.json = json;
     }
 
-    /** True when the request may go on; otherwise the 404/401 answer is already written. */
-    public boolean authorized(Exchange exchange) {
+    /**
+     * 404 without a configured token, 401 without the right one. The inbound headers are dropped either way, so
+     * that nothing the caller sent (its Authorization header above all) is echoed in the answer.
+     */
+    public void authorize(Exchange exchange) {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
+        exchange.getMessage().getHeaders().clear();
         if (token == null) {
-            answers.json(exchange, 404, error("not_found", "not found"));
-            return false;
+            throw new AlertRejectedException(404, "not_found", "not found");
         }
         String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim() : "";
         if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
             LOG.warn("admin request refused: missing or wrong bearer token");
-            answers.json(exchange, 401, error("unauthorized", "a valid bearer token is required"));
-            return false;
+            throw new AlertRejectedException(401, "unauthorized", "a valid bearer token is required");
         }
-        return true;
     }
 
     public void listDeadLetters(Exchange exchange) {
@@ -67,14 +69,10 @@ public class AdminApi {
             enabled = null;
         }
         if (enabled == null || !enabled.isBoolean()) {
-            answers.json(exchange, 400, error("invalid_fields", "body must be {\"enabled\": true} or {\"enabled\": false}"));
-            return;
+            throw new AlertRejectedException(400, "invalid_fields",
+                    "body must be {\"enabled\": true} or {\"enabled\": false}");
         }
         trading.set(enabled.booleanValue());
         answers.json(exchange, 200, Map.of("trading_enabled", trading.enabled()));
-    }
-
-    private static Map<String, Object> error(String code, String message) {
-        return Map.of("status", "rejected", "error", Map.of("code", code, "message", message));
     }
 }

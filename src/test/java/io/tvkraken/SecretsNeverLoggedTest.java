@@ -1,0 +1,90 @@
+package io.tvkraken;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tvkraken.paper.Fault;
+import io.tvkraken.paper.PaperConfig;
+import io.tvkraken.paper.PaperExchange;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs last. Drives every path that handles a secret - live mode with keys, both authentication methods right and
+ * wrong, the admin API, Kraken refusals and outages, dead letters - then reads the whole captured log of the test
+ * run (every test before this one used the same secret values, see {@link TestSecrets}), every answer, and every
+ * stored dead letter, and finds none of the secrets in them.
+ */
+@Order(Integer.MAX_VALUE)
+class SecretsNeverLoggedTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void noSecretReachesTheLogAnswersOrStoredDeadLetters() throws Exception {
+        List<String> answers = new ArrayList<>();
+        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
+                .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET))) {
+            Map<String, String> p = RunningApp.paperDefaults(data);
+            p.put("kraken.mode", "live");
+            p.put("kraken.api.url", kraken.baseUrl().toString());
+            p.put("kraken.api.key", TestSecrets.KRAKEN_API_KEY);
+            p.put("kraken.api.secret", TestSecrets.KRAKEN_API_SECRET);
+            p.put("webhook.secret", TestSecrets.WEBHOOK_SECRET);
+            p.put("webhook.passphrase", TestSecrets.PASSPHRASE);
+            p.put("admin.token", TestSecrets.ADMIN_TOKEN);
+            try (RunningApp app = RunningApp.start(p)) {
+                String good = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\"}";
+                String withPassphrase = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"passphrase\":\""
+                        + TestSecrets.PASSPHRASE + "\"}";
+                List<HttpResponse<String>> responses = new ArrayList<>();
+                responses.add(app.post("/webhook/tradingview", good, Map.of("X-Signature", TestSecrets.sign(good))));
+                responses.add(app.post("/webhook/tradingview", good, Map.of("X-Signature", "sha256=00ff")));
+                responses.add(app.post("/webhook/tradingview", withPassphrase));
+                responses.add(app.post("/webhook/tradingview", withPassphrase.replace("pass-", "wrong-")));
+                responses.add(app.post("/webhook/tradingview/validate", withPassphrase));
+                responses.add(app.post("/webhook/tradingview", "{\"volume\":\"x\",\"passphrase\":\""
+                        + TestSecrets.PASSPHRASE + "\"}"));
+                responses.add(app.post("/webhook/tradingview", "not json " + TestSecrets.PASSPHRASE));
+                responses.add(app.post("/webhook/tradingview",
+                        "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"500\",\"passphrase\":\""
+                                + TestSecrets.PASSPHRASE + "\"}"));
+                kraken.injectFault("AddOrder", Fault.SERVICE_UNAVAILABLE, 1);
+                responses.add(app.post("/webhook/tradingview", withPassphrase));
+                responses.add(app.get("/admin/dead-letters", Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN)));
+                responses.add(app.get("/admin/dead-letters", Map.of("Authorization", "Bearer " + TestSecrets.PASSPHRASE)));
+                for (HttpResponse<String> response : responses) {
+                    answers.add(response.statusCode() + " " + response.headers().map() + " " + response.body());
+                }
+                assertThat(responses.get(0).statusCode()).isEqualTo(200);
+                assertThat(responses.get(8).statusCode()).isEqualTo(202);
+                assertThat(responses.get(9).body()).contains("[redacted]");
+            }
+        }
+        Thread.sleep(200);
+
+        String log = Files.readString(Path.of("target/test-logs/test-run.log"), StandardCharsets.UTF_8);
+        assertThat(log).as("the whole captured log of the test run").contains("ready: mode=live");
+        List<String> stored = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(data)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                stored.add(Files.readString(file, StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(stored).as("dead letters were stored").isNotEmpty();
+        for (String secret : TestSecrets.ALL) {
+            assertThat(log.contains(secret)).as("log contains a secret").isFalse();
+            assertThat(answers).as("answers").noneMatch(a -> a.contains(secret));
+            assertThat(stored).as("stored dead letters").noneMatch(s -> s.contains(secret));
+        }
+    }
+}
