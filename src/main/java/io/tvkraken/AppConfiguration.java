@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.deadletter.DeadLetterStore;
 import io.tvkraken.deadletter.DeadLetters;
@@ -19,6 +22,8 @@ import io.tvkraken.kraken.MarketData;
 import io.tvkraken.kraken.NonceGenerator;
 import io.tvkraken.ops.AdminApi;
 import io.tvkraken.ops.Answers;
+import io.tvkraken.ops.Operations;
+import io.tvkraken.ops.ServiceMetrics;
 import io.tvkraken.ops.TradingSwitch;
 import io.tvkraken.order.OrderDesk;
 import io.tvkraken.order.OrderPlanner;
@@ -33,6 +38,8 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.StartupListener;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -79,14 +86,21 @@ public class AppConfiguration implements CamelConfiguration {
         }
         properties.addOverrideProperty("kraken.base-url", stripTrailingSlash(baseUrl));
 
-        CircuitBreaker breaker = CircuitBreaker.of("kraken", breakerConfig(properties));
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(breakerConfig(properties));
+        CircuitBreaker breaker = breakers.circuitBreaker("kraken");
         breaker.getEventPublisher().onStateTransition(e -> LOG.warn("Kraken circuit breaker: {}",
                 e.getStateTransition()));
         context.getRegistry().bind("krakenCircuitBreaker", breaker);
 
         String mode = settings.mode().name().toLowerCase(Locale.ROOT);
-        Answers answers = new Answers(json, mode);
         DeadLetterStore deadLetterStore = new DeadLetterStore(settings.dataDir(), json);
+        // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore, breakers, clock);
+        MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
+        routeMetrics.setMeterRegistry(meters);
+        context.addRoutePolicyFactory(routeMetrics);
+        Answers answers = new Answers(json, mode, metrics);
         TradingSwitch trading = new TradingSwitch(settings.tradingEnabled());
         KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
         MarketData market = new MarketData(kraken, Duration.ofHours(1), clock);
@@ -94,19 +108,22 @@ public class AppConfiguration implements CamelConfiguration {
         var registry = context.getRegistry();
         registry.bind("settings", settings);
         registry.bind("json", json);
-        registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes()));
+        registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), metrics));
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(new IpAllowList(settings.allowedIps()),
                 settings.webhookSecret(), settings.webhookPassphrase(), json));
         registry.bind("alertParser", new AlertParser(json));
         registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
-                new NonceGenerator(), json));
+                new NonceGenerator(), json, metrics));
         registry.bind("krakenApi", kraken);
         registry.bind("marketData", market);
         registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner()));
         registry.bind("answers", answers);
         registry.bind("deadLetterStore", deadLetterStore);
-        registry.bind("deadLetters", new DeadLetters(deadLetterStore, answers, json, clock));
+        registry.bind("deadLetters", new DeadLetters(deadLetterStore, answers, metrics, json, clock));
         registry.bind("tradingSwitch", trading);
+        registry.bind("operations", new Operations(context, settings, breaker, market, deadLetterStore, trading,
+                metrics, answers));
         registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, trading, answers, json));
 
         context.addStartupListener(new StartupListener() {

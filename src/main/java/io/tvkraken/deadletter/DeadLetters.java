@@ -9,6 +9,7 @@ import io.tvkraken.alert.AlertParser;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.kraken.KrakenUnavailableException;
 import io.tvkraken.ops.Answers;
+import io.tvkraken.ops.ServiceMetrics;
 import io.tvkraken.order.OrderDesk;
 import io.tvkraken.order.OrderRequest;
 import java.io.IOException;
@@ -37,12 +38,15 @@ public class DeadLetters {
 
     private final DeadLetterStore store;
     private final Answers answers;
+    private final ServiceMetrics metrics;
     private final ObjectMapper json;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public DeadLetters(DeadLetterStore store, Answers answers, ObjectMapper json, Clock clock) {
+    public DeadLetters(DeadLetterStore store, Answers answers, ServiceMetrics metrics, ObjectMapper json,
+            Clock clock) {
         this.store = store;
+        this.metrics = metrics;
         this.json = json;
         this.answers = answers;
         this.clock = clock;
@@ -71,6 +75,7 @@ public class DeadLetters {
                     + (io.getMessage() == null ? "" : " " + io.getMessage());
             // A refused connection never reached Kraken; a timeout or a reset after sending may have placed it.
             mayHaveBeenPlaced = sent && !(io instanceof ConnectException);
+            metrics.krakenError(sent ? "AddOrder" : "unknown", "no answer: " + io.getClass().getSimpleName());
         } else {
             reason = "internal_error";
             message = "unexpected failure: " + (failure == null ? "unknown" : failure.getClass().getName());

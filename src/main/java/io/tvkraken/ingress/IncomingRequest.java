@@ -1,6 +1,7 @@
 package io.tvkraken.ingress;
 
 import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.ops.ServiceMetrics;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -23,13 +24,16 @@ public final class IncomingRequest {
     public static final String REMOTE_ADDRESS = "remoteAddress";
     public static final String SIGNATURE = "signature";
     public static final String MDC_KEY = "request_id";
+    public static final String RECEIVED_NANOS = "receivedNanos";
 
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private final long maxBodyBytes;
+    private final ServiceMetrics metrics;
 
-    public IncomingRequest(long maxBodyBytes) {
+    public IncomingRequest(long maxBodyBytes, ServiceMetrics metrics) {
         this.maxBodyBytes = maxBodyBytes;
+        this.metrics = metrics;
     }
 
     /** Request id (answered in {@code X-Request-ID}) and logging MDC; for every endpoint. */
@@ -50,7 +54,9 @@ public final class IncomingRequest {
 
     /** Webhooks: {@link #identify}, keep the raw body, drop the inbound headers, check content type and size. */
     public void begin(Exchange exchange) {
+        exchange.setVariable(RECEIVED_NANOS, System.nanoTime());
         identify(exchange);
+        metrics.signalReceived();
         Message in = exchange.getMessage();
         exchange.setVariable(REMOTE_ADDRESS, remoteAddress(in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS)));
         exchange.setVariable(SIGNATURE, in.getHeader("X-Signature", String.class));

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.ops.ServiceMetrics;
 import org.apache.camel.Message;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.MDC;
@@ -33,12 +34,15 @@ public final class KrakenRequests {
     private final KrakenSigner signer;
     private final NonceGenerator nonces;
     private final ObjectMapper json;
+    private final ServiceMetrics metrics;
 
-    public KrakenRequests(String apiKey, KrakenSigner signer, NonceGenerator nonces, ObjectMapper json) {
+    public KrakenRequests(String apiKey, KrakenSigner signer, NonceGenerator nonces, ObjectMapper json,
+            ServiceMetrics metrics) {
         this.apiKey = apiKey;
         this.signer = signer;
         this.nonces = nonces;
         this.json = json;
+        this.metrics = metrics;
     }
 
     public void prepare(Exchange exchange) {
@@ -46,6 +50,7 @@ public final class KrakenRequests {
         KrakenCall call = message.getBody(KrakenCall.class);
         exchange.setProperty(CALL, call);
         carryRequestId(exchange);
+        metrics.krakenCall(call.method());
         // Nothing of the inbound webhook request may travel to Kraken (perf-and-reliability.md §7).
         message.getHeaders().clear();
         message.setHeader(Exchange.HTTP_PATH, call.path());
@@ -74,6 +79,10 @@ public final class KrakenRequests {
         Integer status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         KrakenReply reply = KrakenReply.parse(status == null ? 0 : status, message.getBody(byte[].class), json);
         message.getHeaders().clear();
+        reply.errors().forEach(error -> metrics.krakenError(call.method(), errorKind(error)));
+        if (reply.errors().isEmpty() && reply.unavailable()) {
+            metrics.krakenError(call.method(), "HTTP " + reply.httpStatus());
+        }
         if (reply.unavailable()) {
             LOG.warn("Kraken {} unavailable: {}", call.method(), reply.describe());
             throw new KrakenUnavailableException(call.method(), reply.describe(),
@@ -84,6 +93,12 @@ public final class KrakenRequests {
         }
         message.setBody(reply);
         return reply;
+    }
+
+    /** {@code EService: Throttled: 1700000000} → {@code EService:Throttled}: bounded label values for metrics. */
+    static String errorKind(String error) {
+        String[] parts = error.split(":");
+        return parts.length < 2 ? error.trim() : parts[0].trim() + ":" + parts[1].trim();
     }
 
     /**

@@ -53,6 +53,10 @@ public class MarketData {
         return current;
     }
 
+    public boolean pairsLoaded() {
+        return pairs != null;
+    }
+
     public Optional<AssetPair> pairFor(String ticker) {
         return pairs().resolve(ticker);
     }

@@ -26,10 +26,12 @@ public class Answers {
 
     private final ObjectMapper json;
     private final String mode;
+    private final ServiceMetrics metrics;
 
-    public Answers(ObjectMapper json, String mode) {
+    public Answers(ObjectMapper json, String mode, ServiceMetrics metrics) {
         this.json = json;
         this.mode = mode;
+        this.metrics = metrics;
     }
 
     /** 200 {@code executed} or {@code validated}. */
@@ -69,6 +71,9 @@ public class Answers {
     public void json(Exchange exchange, int status, Object body) {
         if (body instanceof Answer answer) {
             LOG.info("answered {} {}", status, answer.status());
+            Long started = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
+            metrics.answered(answer.status(), answer.error() == null ? null : answer.error().code(),
+                    started == null ? 0 : started);
         }
         Message message = exchange.getMessage();
         message.getHeaders().clear();

@@ -1,0 +1,111 @@
+package io.tvkraken.ops;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.tvkraken.Settings;
+import io.tvkraken.deadletter.DeadLetterStore;
+import io.tvkraken.kraken.MarketData;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+
+/**
+ * {@code GET /health}, {@code /status} and {@code /metrics} (SPEC §4).
+ *
+ * <p>Readiness means "alerts are accepted and nothing is lost": every route started and the dead-letter store
+ * writable. An open circuit breaker or an unreachable Kraken is reported ({@code degraded}) but is not a 503: the
+ * service still takes alerts and dead-letters them, whereas a load balancer that stopped routing webhooks on a 503
+ * would make TradingView's alerts fail outright.
+ */
+public class Operations {
+
+    private final CamelContext camel;
+    private final Settings settings;
+    private final CircuitBreaker breaker;
+    private final MarketData market;
+    private final DeadLetterStore deadLetters;
+    private final TradingSwitch trading;
+    private final ServiceMetrics metrics;
+    private final Answers answers;
+    private final Instant startedAt = Instant.now();
+
+    public Operations(CamelContext camel, Settings settings, CircuitBreaker breaker, MarketData market,
+            DeadLetterStore deadLetters, TradingSwitch trading, ServiceMetrics metrics, Answers answers) {
+        this.camel = camel;
+        this.settings = settings;
+        this.breaker = breaker;
+        this.market = market;
+        this.deadLetters = deadLetters;
+        this.trading = trading;
+        this.metrics = metrics;
+        this.answers = answers;
+    }
+
+    public void health(Exchange exchange) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        long stopped = camel.getRoutes().stream().map(Route::getId)
+                .filter(id -> !camel.getRouteController().getRouteStatus(id).isStarted()).count();
+        boolean routesUp = !camel.getRoutes().isEmpty() && stopped == 0;
+        checks.put("routes", check(routesUp, camel.getRoutes().size() + " routes, " + stopped + " not started"));
+        boolean storeUp = deadLetterStoreWritable();
+        checks.put("dead_letter_store", check(storeUp, deadLetters.directory().toString()));
+        boolean exchangeUp = market.pairsLoaded();
+        checks.put("exchange", check(exchangeUp, exchangeUp ? "asset pairs loaded" : "asset pairs not loaded yet"));
+        boolean breakerClosed = breaker.getState() == CircuitBreaker.State.CLOSED;
+        checks.put("circuit_breaker", check(breakerClosed, state()));
+        checks.put("database", Map.of("status", "not_configured",
+                "detail", "the journal database arrives with the exactly-once work"));
+        boolean ready = routesUp && storeUp;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", !ready ? "down" : exchangeUp && breakerClosed ? "up" : "degraded");
+        body.put("checks", checks);
+        answers.json(exchange, ready ? 200 : 503, body);
+    }
+
+    public void status(Exchange exchange) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("service", "tradingview-kraken-webhook");
+        body.put("mode", settings.mode().name().toLowerCase(Locale.ROOT));
+        body.put("trading_enabled", trading.enabled());
+        body.put("circuit_breaker", state());
+        body.put("version", version());
+        body.put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds());
+        body.put("dead_letters_pending", deadLetters.count());
+        body.put("orders_today", metrics.ordersToday());
+        answers.json(exchange, 200, body);
+    }
+
+    public void metrics(Exchange exchange) {
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        exchange.getMessage().setBody(metrics.scrape());
+    }
+
+    private String state() {
+        return breaker.getState().name().toLowerCase(Locale.ROOT);
+    }
+
+    private boolean deadLetterStoreWritable() {
+        try {
+            Files.createDirectories(deadLetters.directory());
+            return Files.isWritable(deadLetters.directory());
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, Object> check(boolean up, String detail) {
+        return Map.of("status", up ? "up" : "down", "detail", detail);
+    }
+
+    static String version() {
+        String version = Operations.class.getPackage().getImplementationVersion();
+        return version == null ? "development" : version;
+    }
+}
