@@ -110,7 +110,13 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("json", json);
         registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), metrics));
-        registry.bind("webhookAuthenticator", new WebhookAuthenticator(new IpAllowList(settings.allowedIps()),
+        IpAllowList allowList;
+        try {
+            allowList = new IpAllowList(settings.allowedIps());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+        registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
                 settings.webhookSecret(), settings.webhookPassphrase(), json));
         registry.bind("alertParser", new AlertParser(json));
         registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
@@ -180,7 +186,7 @@ public class AppConfiguration implements CamelConfiguration {
             try {
                 amounts.put(kv[0].trim(), new BigDecimal(kv[1].trim()));
             } catch (RuntimeException e) {
-                throw new IllegalStateException("Invalid configuration: " + key + " entry '" + entry.trim()
+                throw new InvalidConfigurationException(key + " entry '" + entry.trim()
                         + "' must look like NAME=123.45");
             }
         }

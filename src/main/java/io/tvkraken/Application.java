@@ -1,6 +1,7 @@
 package io.tvkraken;
 
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the service: camel-main reads {@code ./application.properties} and the YAML routes in {@code ./routes},
@@ -21,7 +22,14 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
-        int exit = newMain().run(args);
+        int exit;
+        try {
+            exit = newMain().run(args);
+        } catch (InvalidConfigurationException e) {
+            // One clear line, not a stack trace: this is the operator's to fix (SPEC §3).
+            LoggerFactory.getLogger(Application.class).error("refusing to start. {}", e.getMessage());
+            exit = 2;
+        }
         if (exit != 0) {
             System.exit(exit);
         }

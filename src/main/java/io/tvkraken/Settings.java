@@ -72,7 +72,7 @@ public record Settings(
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
+            throw new InvalidConfigurationException(String.join("; ", problems));
         }
         return s;
     }

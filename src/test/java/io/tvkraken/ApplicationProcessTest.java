@@ -15,11 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,11 +39,13 @@ class ApplicationProcessTest {
         }
     }
 
-    /** The application's class path: the test class path without the test classes and their logback-test.xml. */
-    static String applicationClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
-                .collect(Collectors.joining(File.pathSeparator));
+    /**
+     * The application's own class path: its classes and its runtime dependencies only (written by Maven to
+     * target/runtime-classpath.txt), so that a dependency present only for tests cannot hide a missing one.
+     */
+    static String applicationClassPath() throws IOException {
+        String runtime = Files.readString(Path.of("target/runtime-classpath.txt")).trim();
+        return Path.of("target/classes").toAbsolutePath() + File.pathSeparator + runtime;
     }
 
     Process start(Map<String, String> env, Path output) throws IOException {
