@@ -1,0 +1,38 @@
+package io.tvkraken.paper;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The paper exchange on its own, as a Kraken-compatible server to rehearse live mode against: the service in
+ * {@code KRAKEN_MODE=live} pointed at it signs, nonces and places orders exactly as it would on Kraken.
+ * <pre>
+ *   PAPER_API_KEY=demo-key PAPER_API_SECRET="$(head -c 64 /dev/urandom | base64 -w0)" \
+ *     java -cp target/tradingview-kraken-webhook.jar io.tvkraken.paper.PaperExchangeServer 18090
+ * </pre>
+ * The key and secret come from the environment and are never printed.
+ */
+public final class PaperExchangeServer {
+
+    private PaperExchangeServer() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        String key = System.getenv("PAPER_API_KEY");
+        String secret = System.getenv("PAPER_API_SECRET");
+        if (key == null || key.isBlank() || secret == null || secret.isBlank()) {
+            System.err.println("PAPER_API_KEY and PAPER_API_SECRET (base64) must be set");
+            System.exit(2);
+        }
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;
+        PaperExchange exchange = PaperExchange.start(PaperConfig.defaults().withApiKey(key.trim())
+                .withApiSecret(secret.trim()).withPort(port));
+        System.out.println("Kraken-compatible paper exchange at " + exchange.baseUrl()
+                + " (Ctrl-C to stop); set KRAKEN_API_URL to it");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            exchange.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+}
