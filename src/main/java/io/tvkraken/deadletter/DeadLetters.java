@@ -22,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Map;
 import org.apache.camel.Exchange;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +59,9 @@ public class DeadLetters {
         String reason;
         String message;
         boolean mayHaveBeenPlaced;
-        CallNotPermittedException open = find(failure, CallNotPermittedException.class);
-        KrakenUnavailableException unavailable = find(failure, KrakenUnavailableException.class);
-        IOException io = find(failure, IOException.class);
+        CallNotPermittedException open = ObjectHelper.getException(CallNotPermittedException.class, failure);
+        KrakenUnavailableException unavailable = ObjectHelper.getException(KrakenUnavailableException.class, failure);
+        IOException io = ObjectHelper.getException(IOException.class, failure);
         if (open != null) {
             reason = "circuit_open";
             message = "Kraken failed repeatedly and the circuit breaker is open: nothing was sent";
@@ -125,17 +126,5 @@ public class DeadLetters {
         byte[] suffix = new byte[4];
         random.nextBytes(suffix);
         return "dl-" + ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(suffix);
-    }
-
-    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return null;
     }
 }

@@ -43,13 +43,7 @@ public final class IncomingRequest {
         String requestId = callerId != null && SANE_ID.matcher(callerId).matches()
                 ? callerId : UUID.randomUUID().toString();
         exchange.setVariable(REQUEST_ID, requestId);
-        MDC.put(MDC_KEY, requestId);
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                MDC.remove(MDC_KEY);
-            }
-        });
+        logUnderRequestId(exchange, requestId);
     }
 
     /** Webhooks: {@link #identify}, keep the raw body, drop the inbound headers, check content type and size. */
@@ -81,6 +75,20 @@ public final class IncomingRequest {
         }
         exchange.setVariable(RAW_BODY, raw);
         in.setBody(raw);
+    }
+
+    /**
+     * Puts the request id in this thread's logging MDC until the exchange is done. Also used on the threads an
+     * exchange moves to (the seda consumer of private Kraken calls), where the id travels as a variable.
+     */
+    public static void logUnderRequestId(Exchange exchange, String requestId) {
+        MDC.put(MDC_KEY, requestId);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                MDC.remove(MDC_KEY);
+            }
+        });
     }
 
     private static String remoteAddress(Object header) {

@@ -9,7 +9,6 @@ import org.apache.camel.Exchange;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ops.ServiceMetrics;
 import org.apache.camel.Message;
-import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.MDC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,13 +107,7 @@ public final class KrakenRequests {
     private static void carryRequestId(Exchange exchange) {
         String requestId = exchange.getVariable(IncomingRequest.REQUEST_ID, String.class);
         if (requestId != null && !requestId.equals(MDC.get(IncomingRequest.MDC_KEY))) {
-            MDC.put(IncomingRequest.MDC_KEY, requestId);
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-                @Override
-                public void onDone(Exchange done) {
-                    MDC.remove(IncomingRequest.MDC_KEY);
-                }
-            });
+            IncomingRequest.logUnderRequestId(exchange, requestId);
         }
     }
 

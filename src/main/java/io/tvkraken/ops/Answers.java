@@ -13,6 +13,7 @@ import io.tvkraken.deadletter.DeadLetter;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +50,9 @@ public class Answers {
 
     /** The 4xx of an {@link AlertRejectedException} caught by the route configuration. */
     public void rejected(Exchange exchange) {
-        AlertRejectedException rejection = rejectionIn(exchange.getProperty(Exchange.EXCEPTION_CAUGHT,
-                Throwable.class));
+        // Camel may wrap it (a bean called from an expression, a producer template call).
+        AlertRejectedException rejection = ObjectHelper.getException(AlertRejectedException.class,
+                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         LOG.info("rejected {}: {} {}", rejection.status(), rejection.getMessage(), rejection.details());
         json(exchange, rejection.status(), new Answer("rejected", requestId(exchange), alertId(exchange), mode, null,
                 new Answer.Error(rejection.code(), rejection.getMessage(), rejection.details()), null));
@@ -92,16 +94,6 @@ public class Answers {
 
     public void health(Exchange exchange) {
         json(exchange, 200, Map.of("status", "ok", "service", "tradingview-kraken-webhook"));
-    }
-
-    /** Camel may wrap the rejection (a bean invoked from an expression, a producer template call). */
-    private static AlertRejectedException rejectionIn(Throwable caught) {
-        for (Throwable t = caught; t != null; t = t.getCause()) {
-            if (t instanceof AlertRejectedException rejection) {
-                return rejection;
-            }
-        }
-        throw new IllegalStateException("no rejection in " + caught);
     }
 
     static String requestId(Exchange exchange) {
