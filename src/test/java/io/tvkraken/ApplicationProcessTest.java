@@ -119,12 +119,14 @@ class ApplicationProcessTest {
     void liveModeWithoutKeysRefusesToStartWithAClearMessage() throws Exception {
         Path output = data.resolve("refused.log");
         Process app = start(Map.of("PORT", Integer.toString(freePort()), "KRAKEN_MODE", "live",
-                "WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET), output);
+                "WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET, "LOG_LEVEL", "WARN"), output);
         assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("the process exits by itself").isTrue();
         assertThat(app.exitValue()).isNotZero();
         String all = String.join("\n", lines(output));
         assertThat(all).contains("KRAKEN_MODE=live needs KRAKEN_API_KEY and KRAKEN_API_SECRET")
                 .doesNotContain(TestSecrets.WEBHOOK_SECRET);
+        assertThat(lines(output)).as("LOG_LEVEL=WARN silences INFO, Camel's included")
+                .noneMatch(line -> line.contains(" INFO "));
     }
 
     static boolean isJsonObject(String line) {

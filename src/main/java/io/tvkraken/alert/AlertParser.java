@@ -55,21 +55,32 @@ public final class AlertParser {
         }
     }
 
+    /** Raw bytes to alert: JSON, then {@link #validate}. The route does the first half with camel-jackson. */
     public Alert parse(byte[] raw) {
-        JsonNode root;
         try {
-            root = json.readTree(raw);
+            return validate(json.readTree(raw));
         } catch (JsonProcessingException e) {
-            // Location only: the parser's own message quotes body text, which may hold the passphrase.
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            throw new AlertRejectedException(400, "invalid_json", "the body is not valid JSON" + where,
-                    List.of("a TradingView placeholder that renders as text must be inside quotes, e.g. "
-                            + "\"volume\": \"{{strategy.order.contracts}}\""));
+            throw notJson(e);
         } catch (IOException e) {
             throw new AlertRejectedException(400, "invalid_json", "the body could not be read as JSON");
         }
-        if (root == null || root.isMissingNode()) {
+    }
+
+    /**
+     * The 400 for a body that is not JSON. Location only: the parser's own message quotes body text, which may hold
+     * the passphrase.
+     */
+    public static AlertRejectedException notJson(JsonProcessingException e) {
+        String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return new AlertRejectedException(400, "invalid_json", "the body is not valid JSON" + where,
+                List.of("a TradingView placeholder that renders as text must be inside quotes, e.g. "
+                        + "\"volume\": \"{{strategy.order.contracts}}\""));
+    }
+
+    /** The alert's fields, checked all at once: a 400 names every problem. */
+    public Alert validate(JsonNode root) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
             throw new AlertRejectedException(400, "invalid_json", "the body is empty: send the alert as a JSON object");
         }
         if (!root.isObject()) {

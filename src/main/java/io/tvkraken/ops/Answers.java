@@ -58,6 +58,14 @@ public class Answers {
                 new Answer.Error(rejection.code(), rejection.getMessage(), rejection.details()), null));
     }
 
+    /** The 400 for a body that camel-jackson could not read as JSON. */
+    public void notJson(Exchange exchange) {
+        JsonProcessingException cause = ObjectHelper.getException(JsonProcessingException.class,
+                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, AlertParser.notJson(cause));
+        rejected(exchange);
+    }
+
     /** 202: stored for replay, never a 5xx (TradingView resends on 5xx, tradingview-webhooks.md §1). */
     public void deadLettered(Exchange exchange, DeadLetter letter) {
         json(exchange, 202, new Answer("dead_lettered", requestId(exchange), alertId(exchange), mode, null,
