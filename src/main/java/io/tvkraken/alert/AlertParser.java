@@ -36,6 +36,8 @@ public final class AlertParser {
     private static final Pattern EXPIRE = Pattern.compile("0|\\+?\\d{1,10}");
     private static final int MAX_COMMENT = 256;
     private static final int MAX_ID = 128;
+    private static final int MAX_INTEGER_DIGITS = 15;
+    private static final int MAX_DECIMALS = 18;
 
     private final ObjectMapper json;
 
@@ -107,7 +109,7 @@ public final class AlertParser {
             BigDecimal cost = positive("cost");
             BigDecimal percent = positive("percent");
             int sizes = (volume != null ? 1 : 0) + (cost != null ? 1 : 0) + (percent != null ? 1 : 0);
-            if (sizes == 0 && !root.has("volume") && !root.has("cost") && !root.has("percent")) {
+            if (sizes == 0 && !root.hasNonNull("volume") && !root.hasNonNull("cost") && !root.hasNonNull("percent")) {
                 problems.add("volume / cost / percent: one of the three is required");
             } else if (sizes > 1) {
                 problems.add("volume / cost / percent: give only one of the three");
@@ -226,10 +228,10 @@ public final class AlertParser {
                 return null;
             }
             if (value.signum() <= 0) {
-                problems.add(field + ": must be greater than 0, got " + value.toPlainString());
+                problems.add(field + ": must be greater than 0");
                 return null;
             }
-            return value.stripTrailingZeros();
+            return sane(value.stripTrailingZeros(), field);
         }
 
         private Price price(String field) {
@@ -252,19 +254,20 @@ public final class AlertParser {
                 problems.add(field + ": must be greater than 0");
                 return null;
             }
-            return price.get();
+            BigDecimal amount = sane(price.get().amount().stripTrailingZeros(), field);
+            return amount == null ? null : price.get().withAmount(amount);
         }
 
         /** Which prices each order type takes (kraken-rest.md §4), including the trailing-stop sign rules. */
         private void pricesFor(OrderType type, Price price, Price price2) {
             String name = "price";
-            if (type.needsPrice() && price == null && root.get("price") == null) {
+            if (type.needsPrice() && price == null && !root.hasNonNull("price")) {
                 problems.add(name + ": required for " + type.kraken() + " orders");
             }
             if (!type.needsPrice() && price != null) {
                 problems.add(name + ": not used by market orders (use order_type limit for a limit price)");
             }
-            if (type.needsPrice2() && price2 == null && root.get("price2") == null) {
+            if (type.needsPrice2() && price2 == null && !root.hasNonNull("price2")) {
                 problems.add(name + "2: required for " + type.kraken() + " orders (the limit price)");
             }
             if (!type.needsPrice2() && price2 != null) {
@@ -279,6 +282,20 @@ public final class AlertParser {
                     && !"+".equals(price2.prefix()) && !"-".equals(price2.prefix())) {
                 problems.add(name + "2: for trailing-stop-limit, an offset from the trigger starting with + or -");
             }
+        }
+
+        /**
+         * An amount a market could have: {@code 1e300000} is valid JSON, and dividing or rounding it would hold a
+         * thread for minutes; a real volume or price never needs more than 15 digits before the point or 18 after.
+         */
+        private BigDecimal sane(BigDecimal value, String field) {
+            int integerDigits = value.precision() - value.scale();
+            if (integerDigits > MAX_INTEGER_DIGITS || value.scale() > MAX_DECIMALS) {
+                problems.add(field + ": at most " + MAX_INTEGER_DIGITS + " digits before the decimal point and "
+                        + MAX_DECIMALS + " after");
+                return null;
+            }
+            return value;
         }
 
         private String enumText(String field, Set<String> allowed) {
@@ -363,10 +380,10 @@ public final class AlertParser {
             if (type == null) {
                 return null;
             }
-            if (price == null && node.get("price") == null) {
+            if (price == null && !node.hasNonNull("price")) {
                 problems.add("close.price: required for a " + type.kraken() + " close");
             }
-            if (type.needsPrice2() && price2 == null && node.get("price2") == null) {
+            if (type.needsPrice2() && price2 == null && !node.hasNonNull("price2")) {
                 problems.add("close.price2: required for a " + type.kraken() + " close");
             }
             if (!type.needsPrice2() && price2 != null) {

@@ -53,8 +53,8 @@ class AlertParserTest {
 
     @Test
     void keepsDecimalsExactWithoutDoubles() {
-        Alert alert = parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.1000000000000000055511151231}");
-        assertThat(alert.volume().toPlainString()).isEqualTo("0.1000000000000000055511151231");
+        Alert alert = parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.100000000000000005}");
+        assertThat(alert.volume().toPlainString()).isEqualTo("0.100000000000000005");
     }
 
     @Test
@@ -65,7 +65,7 @@ class AlertParserTest {
         assertThat(e.code()).isEqualTo("invalid_fields");
         assertThat(e.details()).anyMatch(d -> d.startsWith("ticker: required"))
                 .anyMatch(d -> d.startsWith("action: must be 'buy' or 'sell'"))
-                .anyMatch(d -> d.startsWith("volume: must be greater than 0"))
+                .anyMatch(d -> d.equals("volume: must be greater than 0"))
                 .anyMatch(d -> d.startsWith("price: required for limit orders"))
                 .anyMatch(d -> d.equals("volumee: unknown field (did you mean 'volume'?)"));
     }
@@ -172,5 +172,35 @@ class AlertParserTest {
                 .isInstanceOf(AlertRejectedException.class)
                 .satisfies(e -> assertThat(((AlertRejectedException) e).details()).singleElement().asString()
                         .startsWith("userref:"));
+    }
+
+    @Test
+    void nullValuesCountAsAbsentSoRequiredFieldsAreStillRequired() {
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":null}")).details())
+                .containsExactly("volume / cost / percent: one of the three is required");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,"
+                + "\"order_type\":\"limit\",\"price\":null}")).details())
+                .containsExactly("price: required for limit orders");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,"
+                + "\"order_type\":\"stop-loss-limit\",\"price\":1,\"price2\":null}")).details())
+                .singleElement().asString().startsWith("price2: required");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,"
+                + "\"close\":{\"order_type\":\"stop-loss-limit\",\"price\":null,\"price2\":null}}")).details())
+                .contains("close.price: required for a stop-loss-limit close",
+                        "close.price2: required for a stop-loss-limit close");
+    }
+
+    @Test
+    void hugeExponentsAndDigitCountsAreRefusedQuicklyWithoutEchoingThem() {
+        long started = System.nanoTime();
+        AlertRejectedException e = rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\","
+                + "\"order_type\":\"limit\",\"volume\":1e99999,\"price\":1e300000}"));
+        assertThat(e.details()).containsExactlyInAnyOrder(
+                "volume: at most 15 digits before the decimal point and 18 after",
+                "price: at most 15 digits before the decimal point and 18 after");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0."
+                + "0".repeat(30) + "1\"}")).details()).singleElement().asString().startsWith("volume: at most");
+        assertThat(String.join(" ", e.details())).doesNotContain("99999");
+        assertThat((System.nanoTime() - started) / 1_000_000).as("milliseconds").isLessThan(1000);
     }
 }
