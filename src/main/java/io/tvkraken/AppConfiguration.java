@@ -10,6 +10,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tvkraken.alert.AlertParser;
+import io.tvkraken.alert.AlertRejectedException;
 import io.tvkraken.deadletter.DeadLetterStore;
 import io.tvkraken.deadletter.DeadLetters;
 import io.tvkraken.ingress.IncomingRequest;
@@ -120,7 +121,7 @@ public class AppConfiguration implements CamelConfiguration {
                 settings.webhookSecret(), settings.webhookPassphrase(), json));
         registry.bind("alertParser", new AlertParser(json));
         registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
-                new NonceGenerator(), json, metrics));
+                new NonceGenerator(), json, metrics, trading));
         registry.bind("krakenApi", kraken);
         registry.bind("marketData", market);
         registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner()));
@@ -172,6 +173,8 @@ public class AppConfiguration implements CamelConfiguration {
                 .waitDurationInOpenState(Duration.ofSeconds(intProperty(p, "kraken.breaker.wait-in-open-seconds", 30)))
                 .permittedNumberOfCallsInHalfOpenState(intProperty(p, "kraken.breaker.half-open-calls", 2))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                // A refusal of ours (kill switch) inside the breaker says nothing about Kraken's health.
+                .ignoreExceptions(AlertRejectedException.class)
                 .build();
     }
 

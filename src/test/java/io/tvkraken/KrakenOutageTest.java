@@ -153,4 +153,36 @@ class KrakenOutageTest {
             assertThat(letter.path("reason").asText()).isEqualTo("kraken_unavailable");
         }
     }
+
+    @Test
+    void anAddOrderQueuedWhenTheKillSwitchGoesOffIsNeverSent() throws Exception {
+        Map<String, String> p = config();
+        p.put("kraken.http.response-timeout-ms", "3000");
+        try (RunningApp app = RunningApp.start(p)) {
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            app.post("/webhook/tradingview/validate", ALERT);
+            paper.injectFault("AddOrder", Fault.HANG, 1); // holds the serial sender until our client gives up
+            int addOrdersBefore = paper.requestCount("AddOrder");
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var first = pool.submit(() -> app.post("/webhook/tradingview", ALERT));
+                Thread.sleep(500);
+                var queued = pool.submit(() -> app.post("/webhook/tradingview",
+                        "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"queued\"}"));
+                Thread.sleep(500);
+                HttpResponse<String> off = app.post("/admin/trading", "{\"enabled\":false}",
+                        Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));
+                assertThat(off.statusCode()).isEqualTo(200);
+
+                assertThat(first.get().statusCode()).as(first.get().body()).isEqualTo(202);
+                HttpResponse<String> second = queued.get();
+                assertThat(second.statusCode()).as(second.body()).isEqualTo(423);
+                assertThat(json(second).path("error").path("code").asText()).isEqualTo("trading_disabled");
+                assertThat(paper.requestCount("AddOrder")).as("only the first AddOrder left")
+                        .isEqualTo(addOrdersBefore + 1);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
 }

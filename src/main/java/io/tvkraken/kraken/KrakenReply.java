@@ -11,7 +11,7 @@ import java.util.List;
  * errors with HTTP 200 and a non-empty {@code error} array; a non-200 status means the request did not reach Kraken
  * properly (typically Cloudflare with an HTML body).
  */
-public record KrakenReply(int httpStatus, List<String> errors, JsonNode result) {
+public record KrakenReply(int httpStatus, List<String> errors, List<String> warnings, JsonNode result) {
 
     public static KrakenReply parse(int httpStatus, byte[] body, ObjectMapper json) {
         JsonNode root;
@@ -20,9 +20,12 @@ public record KrakenReply(int httpStatus, List<String> errors, JsonNode result) 
         } catch (Exception e) {
             root = MissingNode.getInstance();
         }
+        // Kraken's format is <E|W>Category:Description (kraken-rest.md §6): a W-entry is a warning that comes with a
+        // successful result, and must not turn a placed order into a refusal.
         List<String> errors = new ArrayList<>();
-        root.path("error").forEach(e -> errors.add(e.asText()));
-        return new KrakenReply(httpStatus, List.copyOf(errors), root.path("result"));
+        List<String> warnings = new ArrayList<>();
+        root.path("error").forEach(e -> (e.asText().startsWith("W") ? warnings : errors).add(e.asText()));
+        return new KrakenReply(httpStatus, List.copyOf(errors), List.copyOf(warnings), root.path("result"));
     }
 
     public boolean ok() {

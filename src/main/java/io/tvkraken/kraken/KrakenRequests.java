@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ops.ServiceMetrics;
+import io.tvkraken.ops.TradingSwitch;
 import org.apache.camel.Message;
 import org.slf4j.MDC;
 import org.slf4j.Logger;
@@ -34,9 +35,11 @@ public final class KrakenRequests {
     private final NonceGenerator nonces;
     private final ObjectMapper json;
     private final ServiceMetrics metrics;
+    private final TradingSwitch trading;
 
     public KrakenRequests(String apiKey, KrakenSigner signer, NonceGenerator nonces, ObjectMapper json,
-            ServiceMetrics metrics) {
+            ServiceMetrics metrics, TradingSwitch trading) {
+        this.trading = trading;
         this.apiKey = apiKey;
         this.signer = signer;
         this.nonces = nonces;
@@ -49,6 +52,11 @@ public final class KrakenRequests {
         KrakenCall call = message.getBody(KrakenCall.class);
         exchange.setProperty(CALL, call);
         carryRequestId(exchange);
+        if (call.placesOrder()) {
+            // Checked again here, on the serial sender, right before the order leaves: an AddOrder that was queued
+            // behind others when the kill switch went off must not be sent after the switch answered 200.
+            trading.requireEnabled();
+        }
         metrics.krakenCall(call.method());
         // Nothing of the inbound webhook request may travel to Kraken (perf-and-reliability.md §7).
         message.getHeaders().clear();
@@ -89,6 +97,9 @@ public final class KrakenRequests {
         }
         if (!reply.errors().isEmpty()) {
             LOG.info("Kraken {} refused: {}", call.method(), reply.describe());
+        }
+        if (!reply.warnings().isEmpty()) {
+            LOG.warn("Kraken {} warned: {}", call.method(), String.join(", ", reply.warnings()));
         }
         message.setBody(reply);
         return reply;

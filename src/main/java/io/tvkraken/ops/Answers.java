@@ -96,7 +96,9 @@ public class Answers {
         try {
             message.setBody(json.writeValueAsString(body));
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("answer could not be written as JSON", e);
+            // No cause attached: a JsonProcessingException in the chain would be taken for an unreadable alert
+            // by the alert-not-json handler.
+            throw new IllegalStateException("answer could not be written as JSON: " + e.getOriginalMessage());
         }
     }
 
