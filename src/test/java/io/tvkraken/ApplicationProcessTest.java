@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.tvkraken.paper.PaperConfig;
+import io.tvkraken.paper.PaperExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,6 +129,49 @@ class ApplicationProcessTest {
                 .doesNotContain(TestSecrets.WEBHOOK_SECRET);
         assertThat(lines(output)).as("LOG_LEVEL=WARN silences INFO, Camel's included")
                 .noneMatch(line -> line.contains(" INFO "));
+    }
+
+    @Test
+    void evenAtDebugLevelNoSecretReachesTheLog() throws Exception {
+        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
+                .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET))) {
+            int port = freePort();
+            Path output = data.resolve("debug.log");
+            Process app = start(Map.of("PORT", Integer.toString(port), "LOG_LEVEL", "DEBUG",
+                    "KRAKEN_MODE", "live", "KRAKEN_API_URL", kraken.baseUrl().toString(),
+                    "KRAKEN_API_KEY", TestSecrets.KRAKEN_API_KEY, "KRAKEN_API_SECRET", TestSecrets.KRAKEN_API_SECRET,
+                    "WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET, "WEBHOOK_PASSPHRASE", TestSecrets.PASSPHRASE,
+                    "ADMIN_TOKEN", TestSecrets.ADMIN_TOKEN), output);
+            try {
+                HttpClient http = HttpClient.newHttpClient();
+                URI webhook = URI.create("http://127.0.0.1:" + port + "/webhook/tradingview");
+                String body = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"passphrase\":\""
+                        + TestSecrets.PASSPHRASE + "\"}";
+                HttpResponse<String> placed = null;
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (placed == null && System.currentTimeMillis() < deadline) {
+                    try {
+                        placed = http.send(HttpRequest.newBuilder(webhook).POST(HttpRequest.BodyPublishers
+                                .ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    } catch (IOException notYet) {
+                        Thread.sleep(50);
+                    }
+                }
+                assertThat(placed).isNotNull();
+                assertThat(placed.statusCode()).as(placed.body()).isEqualTo(200);
+                assertThat(kraken.orders()).hasSize(1);
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/dead-letters"))
+                        .header("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } finally {
+                app.destroy();
+                assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+            List<String> lines = lines(output);
+            assertThat(lines).as("DEBUG output was written").anyMatch(l -> l.contains("DEBUG"));
+            assertThat(lines).as("log lines containing a secret")
+                    .filteredOn(l -> TestSecrets.ALL.stream().anyMatch(l::contains)).isEmpty();
+        }
     }
 
     static boolean isJsonObject(String line) {
