@@ -117,6 +117,8 @@ class WebhookApiTest {
                 "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.01,\"validate\":true}");
         assertThat(json(response).path("status").asText()).isEqualTo("validated");
         assertThat(paper.orders()).hasSize(before);
+        Map<String, String> sent = paper.addOrderRequests().get(paper.addOrderRequests().size() - 1);
+        assertThat(sent).containsEntry("validate", "true");
     }
 
     @Test
@@ -213,6 +215,20 @@ class WebhookApiTest {
         assertThat(json(response).path("request_id").asText()).isEqualTo("tv-req-77");
         assertThat(response.headers().firstValue("X-Custom")).isEmpty();
         assertThat(response.headers().firstValue("X-Signature")).isEmpty();
+    }
+
+    @Test
+    void nothingTheCallerSendsReachesKrakensRequestHeaders() {
+        String body = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.001,\"id\":\"hdr-1\"}";
+        HttpResponse<String> response = app.post("/webhook/tradingview", body, Map.of("X-Signature",
+                TestSecrets.sign(body), "X-Request-ID", "hdr-req", "X-Custom", "steer?", "CamelHttpUri", "http://evil/",
+                "Authorization", "Bearer leak"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        var names = paper.addOrderHeaderNames().get(paper.addOrderHeaderNames().size() - 1);
+        assertThat(names).contains("api-key", "api-sign", "content-type")
+                .doesNotContain("x-signature", "x-request-id", "x-custom", "camelhttpuri", "authorization");
+        assertThat(response.headers().map().keySet()).doesNotContain("x-custom", "authorization", "x-signature",
+                "api-key", "api-sign");
     }
 
     @Test

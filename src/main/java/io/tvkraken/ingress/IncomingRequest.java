@@ -23,6 +23,7 @@ public final class IncomingRequest {
     public static final String RAW_BODY = "rawBody";
     public static final String REMOTE_ADDRESS = "remoteAddress";
     public static final String SIGNATURE = "signature";
+    public static final String CONTENT_TYPE = "contentType";
     public static final String MDC_KEY = "request_id";
     public static final String RECEIVED_NANOS = "receivedNanos";
 
@@ -46,7 +47,10 @@ public final class IncomingRequest {
         logUnderRequestId(exchange, requestId);
     }
 
-    /** Webhooks: {@link #identify}, keep the raw body, drop the inbound headers, check content type and size. */
+    /**
+     * Webhooks: {@link #identify}, keep the raw body and the headers that matter, then drop every inbound header.
+     * Nothing is judged yet: the source address is checked first ({@link WebhookAuthenticator#checkSource}).
+     */
     public void begin(Exchange exchange) {
         exchange.setVariable(RECEIVED_NANOS, System.nanoTime());
         identify(exchange);
@@ -54,9 +58,14 @@ public final class IncomingRequest {
         Message in = exchange.getMessage();
         exchange.setVariable(REMOTE_ADDRESS, remoteAddress(in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS)));
         exchange.setVariable(SIGNATURE, in.getHeader("X-Signature", String.class));
-        String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
+        exchange.setVariable(CONTENT_TYPE, in.getHeader(Exchange.CONTENT_TYPE, String.class));
         in.getHeaders().clear();
+    }
 
+    /** 415 for form and multipart bodies, 413 above the size limit; keeps the exact raw bytes for the HMAC. */
+    public void checkBody(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String contentType = exchange.getVariable(CONTENT_TYPE, String.class);
         // TradingView sends application/json or text/plain (tradingview-webhooks.md §1); a form or multipart body is
         // decoded by the HTTP server into fields, so its raw bytes - which the signature covers - are gone.
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);

@@ -35,12 +35,17 @@ public final class WebhookAuthenticator {
         this.json = json;
     }
 
-    public void authenticate(Exchange exchange) {
+    /** 403 outside {@code ALLOWED_IPS}: before anything about the request is looked at. */
+    public void checkSource(Exchange exchange) {
         String remote = exchange.getVariable(IncomingRequest.REMOTE_ADDRESS, String.class);
         if (!allowList.allows(remote)) {
             LOG.warn("refused: source address {} is not in ALLOWED_IPS", remote);
             throw new AlertRejectedException(403, "forbidden", "source address is not allowed to send alerts");
         }
+    }
+
+    /** 401 unless the {@code X-Signature} HMAC or the {@code passphrase} field matches. */
+    public void authenticate(Exchange exchange) {
         if (signatures == null && passphrase == null) {
             return;
         }

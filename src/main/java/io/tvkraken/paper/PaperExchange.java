@@ -83,6 +83,7 @@ public final class PaperExchange implements AutoCloseable {
     private final ExecutorService executor;
 
     private final List<Map<String, String>> addOrderRequests = new CopyOnWriteArrayList<>();
+    private final List<java.util.Set<String>> addOrderHeaderNames = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
     private final Map<String, ArrayDeque<Fault>> faults = new HashMap<>();
 
@@ -152,6 +153,11 @@ public final class PaperExchange implements AutoCloseable {
     /** Test hook: the decoded parameters of every AddOrder received, validate-only and refused ones included, in arrival order. */
     public List<Map<String, String>> addOrderRequests() {
         return List.copyOf(addOrderRequests);
+    }
+
+    /** Test hook: the request header names (lower case) of every AddOrder received, in arrival order. */
+    public List<java.util.Set<String>> addOrderHeaderNames() {
+        return List.copyOf(addOrderHeaderNames);
     }
 
     /** Test hook: every order placed, in placement order, with its current status. */
@@ -296,6 +302,8 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     private void recordAddOrder(HttpExchange exchange, byte[] body) {
+        addOrderHeaderNames.add(exchange.getRequestHeaders().keySet().stream()
+                .map(name -> name.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet()));
         try {
             addOrderRequests.add(Collections.unmodifiableMap(decodeBody(exchange, body)));
         } catch (KrakenReject e) {

@@ -26,6 +26,10 @@ class AllowListEndToEndTest {
             assertThat(response.statusCode()).isEqualTo(403);
             assertThat(response.body()).contains("\"status\":\"rejected\"", "\"code\":\"forbidden\"");
             assertThat(paper.addOrderRequests()).isEmpty();
+            // the source is judged before anything about the request: no 413 or 415 for a stranger
+            assertThat(app.post("/webhook/tradingview", "x".repeat(70_000)).statusCode()).isEqualTo(403);
+            assertThat(app.post("/webhook/tradingview", "a=b",
+                    Map.of("Content-Type", "application/x-www-form-urlencoded")).statusCode()).isEqualTo(403);
         }
     }
 
