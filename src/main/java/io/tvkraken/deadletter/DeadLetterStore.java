@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -62,8 +63,12 @@ public class DeadLetterStore {
 
     /** Oldest first. Unreadable files are skipped with a warning, never dropped. */
     public List<DeadLetter> pending() {
-        if (!Files.isDirectory(dir)) {
+        if (!Files.exists(dir)) {
             return List.of();
+        }
+        if (!Files.isDirectory(dir)) {
+            // A broken store must not look like an empty one.
+            throw new UncheckedIOException(new NotDirectoryException(dir.toString()));
         }
         List<DeadLetter> letters = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {

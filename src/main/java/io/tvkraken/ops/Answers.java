@@ -102,6 +102,14 @@ public class Answers {
         }
     }
 
+    /** An operations endpoint failed: 503 with what failed, never the caller's headers or a stack trace. */
+    public void operationFailed(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("operations endpoint failed", failure);
+        json(exchange, 503, Map.of("status", "error", "error", Map.of("code", "unavailable",
+                "message", failure == null ? "failed" : failure.getClass().getSimpleName())));
+    }
+
     public void health(Exchange exchange) {
         json(exchange, 200, Map.of("status", "ok", "service", "tradingview-kraken-webhook"));
     }

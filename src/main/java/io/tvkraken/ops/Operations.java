@@ -3,6 +3,7 @@ package io.tvkraken.ops;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.tvkraken.Settings;
 import io.tvkraken.deadletter.DeadLetterStore;
+import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.kraken.MarketData;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -82,6 +83,7 @@ public class Operations {
 
     public void metrics(Exchange exchange) {
         exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader("X-Request-ID", exchange.getVariable(IncomingRequest.REQUEST_ID, String.class));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         exchange.getMessage().setBody(metrics.scrape());

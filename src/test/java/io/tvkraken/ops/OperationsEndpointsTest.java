@@ -53,6 +53,7 @@ class OperationsEndpointsTest {
             HttpResponse<String> metrics = app.get("/metrics", Map.of());
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            assertThat(metrics.headers().firstValue("X-Request-ID")).isPresent();
             assertThat(metrics.body())
                     .contains("signals_received_total 3.0")
                     .contains("orders_total{status=\"executed\"} 1.0")
@@ -78,6 +79,25 @@ class OperationsEndpointsTest {
             HttpResponse<String> health = app.get("/health", Map.of());
             assertThat(health.statusCode()).as("alerts are still accepted and dead-lettered").isEqualTo(200);
             assertThat(JSON.readTree(health.body()).path("status").asText()).isEqualTo("degraded");
+        }
+    }
+
+    @Test
+    void aFailingOperationsEndpointAnswersJson503WithoutEchoingTheCaller() throws Exception {
+        try (RunningApp app = RunningApp.start(RunningApp.paperDefaults(data))) {
+            // the dead-letter directory becomes a file: listing it fails
+            java.nio.file.Files.writeString(data.resolve("dead-letters"), "not a directory");
+            HttpResponse<String> status = app.get("/status", Map.of("Authorization", "Bearer caller-secret",
+                    "X-Request-ID", "ops-1"));
+            assertThat(status.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(status.body()).path("status").asText()).isEqualTo("error");
+            assertThat(status.headers().firstValue("X-Request-ID")).hasValue("ops-1");
+            assertThat(status.headers().firstValue("Authorization")).isEmpty();
+            assertThat(status.body()).doesNotContain("caller-secret");
+            HttpResponse<String> health = app.get("/health", Map.of());
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(health.body()).path("checks").path("dead_letter_store").path("status").asText())
+                    .isEqualTo("down");
         }
     }
 }
