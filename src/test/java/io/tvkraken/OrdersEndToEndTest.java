@@ -97,10 +97,13 @@ class OrdersEndToEndTest {
     }
 
     @Test
-    void volumesRoundDownToLotDecimalsAndPricesToTheTick() {
-        Map<String, String> sent = placed("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"order_type\":\"limit\","
+    void volumesRoundDownToLotDecimalsAndLimitPricesToTheTickInTheTradersFavour() {
+        Map<String, String> buy = placed("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"order_type\":\"limit\","
                 + "\"volume\":\"0.123456789\",\"price\":\"50000.06\"}");
-        assertThat(sent).containsEntry("volume", "0.12345678").containsEntry("price", "50000.1");
+        assertThat(buy).containsEntry("volume", "0.12345678").containsEntry("price", "50000");
+        Map<String, String> sell = placed("{\"ticker\":\"BTCUSD\",\"action\":\"sell\",\"order_type\":\"limit\","
+                + "\"volume\":\"0.01\",\"price\":\"70000.01\"}");
+        assertThat(sell).containsEntry("price", "70000.1");
     }
 
     @Test

@@ -31,12 +31,18 @@ public final class OrderPlanner {
                              Supplier<Map<String, BigDecimal>> balances) {
         checkStatus(alert, pair);
 
-        Price price = round(alert.price(), pair, "price");
-        Price price2 = round(alert.price2(), pair, "price2");
+        Side side = alert.action();
+        OrderType type = alert.orderType();
+        Price price = round(alert.price(), pair, "price", limitRounding(type, false, side));
+        Price price2 = round(alert.price2(), pair, "price2", limitRounding(type, true, side));
+        // The conditional close trades the opposite side (kraken-rest.md §4).
+        Side closeSide = side == Side.BUY ? Side.SELL : Side.BUY;
         CloseOrder close = alert.close() == null ? null : new CloseOrder(
                 alert.close().orderType(),
-                round(alert.close().price(), pair, "close.price"),
-                round(alert.close().price2(), pair, "close.price2"));
+                round(alert.close().price(), pair, "close.price",
+                        limitRounding(alert.close().orderType(), false, closeSide)),
+                round(alert.close().price2(), pair, "close.price2",
+                        limitRounding(alert.close().orderType(), true, closeSide)));
 
         SizingPrice sizingPrice = new SizingPrice(price, pair, lastPrice);
         Sized sized = size(alert, pair, sizingPrice, balances);
@@ -110,21 +116,43 @@ public final class OrderPlanner {
     }
 
     /**
+     * How a price is brought onto the tick grid. A limit price ({@code price} of a limit order, {@code price2} of the
+     * {@code *-limit} kinds) rounds in the trader's favour: a buy never pays more and a sell never takes less than
+     * the price the trader sent. A trigger price goes to the nearest tick.
+     */
+    private static RoundingMode limitRounding(OrderType type, boolean isPrice2, Side side) {
+        boolean limitPrice = isPrice2 ? type.needsPrice2() : type == OrderType.LIMIT;
+        if (!limitPrice) {
+            return RoundingMode.HALF_UP;
+        }
+        return side == Side.BUY ? RoundingMode.FLOOR : RoundingMode.CEILING;
+    }
+
+    /**
      * Kraken refuses a price with more decimals than the pair allows ({@code EOrder:Invalid price:XXBTZEUR price can
      * only be specified up to 1 decimals}) or off the tick grid ({@code EOrder:Tick size check failed},
-     * kraken-rest.md §6). An absolute price goes to the nearest tick, then to pair_decimals; a relative amount
-     * ({@code +100}, {@code -2.5}) to pair_decimals; a percent offset is Kraken's to compute, so it stays as sent.
+     * kraken-rest.md §6). An absolute price goes onto the tick grid ({@link #limitRounding}), then to pair_decimals;
+     * a relative amount ({@code +100}, {@code -2.5}) to pair_decimals; a percent offset is Kraken's to compute, so it
+     * stays as sent.
      */
-    private static Price round(Price price, AssetPair pair, String field) {
+    private static Price round(Price price, AssetPair pair, String field, RoundingMode mode) {
         if (price == null || price.percent()) {
             return price;
         }
         if (!price.absolute()) {
-            return price.withAmount(price.amount().setScale(pair.pairDecimals(), RoundingMode.HALF_UP)
-                    .stripTrailingZeros());
+            BigDecimal offset = price.amount().setScale(pair.pairDecimals(), RoundingMode.HALF_UP);
+            // "+0" is meaningful (trailing-stop-limit: limit equals trigger), but an offset the trader asked for
+            // must not silently become zero: a trailing stop at +0 would trigger at once.
+            if (offset.signum() == 0 && price.amount().signum() != 0) {
+                throw new AlertRejectedException(422, "invalid_price",
+                        field + " offset " + price.kraken() + " rounds to 0 at the " + pair.pairDecimals()
+                                + " price decimals of " + pair.altname(),
+                        List.of(field + ": " + price.kraken(), "pair_decimals: " + pair.pairDecimals()));
+            }
+            return price.withAmount(offset.stripTrailingZeros());
         }
-        BigDecimal ticks = price.amount().divide(pair.tickSize(), 0, RoundingMode.HALF_UP);
-        BigDecimal rounded = ticks.multiply(pair.tickSize()).setScale(pair.pairDecimals(), RoundingMode.HALF_UP);
+        BigDecimal ticks = price.amount().divide(pair.tickSize(), 0, mode);
+        BigDecimal rounded = ticks.multiply(pair.tickSize()).setScale(pair.pairDecimals(), mode);
         if (rounded.signum() <= 0) {
             throw new AlertRejectedException(422, "invalid_price",
                     field + " " + plain(price.amount()) + " rounds to 0 at the tick size " + plain(pair.tickSize())

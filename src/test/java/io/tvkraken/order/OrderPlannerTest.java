@@ -38,7 +38,7 @@ class OrderPlannerTest {
                 .build(), XBTUSD, noLastPrice(), noBalances());
 
         assertThat(order.volume()).isEqualByComparingTo("0.12345678");
-        assertThat(order.addOrderParams()).contains(entry("volume", "0.12345678"), entry("price", "37500.1"));
+        assertThat(order.addOrderParams()).contains(entry("volume", "0.12345678"), entry("price", "37500"));
     }
 
     @Test
@@ -185,11 +185,16 @@ class OrderPlannerTest {
     // --- rounding -----------------------------------------------------------------------------------------------
 
     @Test
-    void roundsAbsolutePricesToTheTickAndPairDecimals() {
-        OrderRequest order = planner.plan(alert(Side.SELL, OrderType.STOP_LOSS_LIMIT).volume("0.01")
-                .price("37500.06").price2("37499.94").build(), XBTUSD, noLastPrice(), noBalances());
+    void roundsTriggersToTheNearestTickAndLimitsInTheTradersFavour() {
+        OrderRequest sell = planner.plan(alert(Side.SELL, OrderType.STOP_LOSS_LIMIT).volume("0.01")
+                .price("37500.06").price2("37499.91").build(), XBTUSD, noLastPrice(), noBalances());
+        // trigger: nearest; sell limit: up, so the sale never takes less than asked
+        assertThat(sell.addOrderParams()).contains(entry("price", "37500.1"), entry("price2", "37500"));
 
-        assertThat(order.addOrderParams()).contains(entry("price", "37500.1"), entry("price2", "37499.9"));
+        OrderRequest buy = planner.plan(alert(Side.BUY, OrderType.LIMIT).volume("0.01").price("37500.09").build(),
+                XBTUSD, noLastPrice(), noBalances());
+        // buy limit: down, so the purchase never pays more than asked
+        assertThat(buy.addOrderParams()).containsEntry("price", "37500");
     }
 
     @Test
@@ -202,13 +207,38 @@ class OrderPlannerTest {
 
     @ParameterizedTest(name = "{0} at tick 0.5 -> {1}")
     @CsvSource({"37500.2,37500", "37500.25,37500.5", "37500.3,37500.5", "37500.74,37500.5", "37500.75,37501"})
-    void roundsAnAbsolutePriceToTheNearestTickWhenTheTickIsCoarserThanTheDecimals(String sent, String sentToKraken) {
+    void roundsATriggerPriceToTheNearestTickWhenTheTickIsCoarserThanTheDecimals(String sent, String sentToKraken) {
         AssetPair halfDollarTicks = AssetPairsFixture.withTickSize(XBTUSD, new BigDecimal("0.5"));
 
-        OrderRequest order = planner.plan(alert(Side.BUY, OrderType.LIMIT).volume("0.01").price(sent).build(),
+        OrderRequest order = planner.plan(alert(Side.SELL, OrderType.STOP_LOSS).volume("0.01").price(sent).build(),
                 halfDollarTicks, noLastPrice(), noBalances());
 
         assertThat(order.addOrderParams()).containsEntry("price", sentToKraken);
+    }
+
+    @ParameterizedTest(name = "{0} limit {1} at tick 0.5 -> {2}")
+    @CsvSource({"BUY,37500.2,37500", "BUY,37500.74,37500.5", "BUY,37500.5,37500.5",
+        "SELL,37500.2,37500.5", "SELL,37500.74,37501", "SELL,37500.5,37500.5"})
+    void roundsALimitPriceOntoCoarseTicksInTheTradersFavour(Side side, String sent, String sentToKraken) {
+        AssetPair halfDollarTicks = AssetPairsFixture.withTickSize(XBTUSD, new BigDecimal("0.5"));
+
+        OrderRequest order = planner.plan(alert(side, OrderType.LIMIT).volume("0.01").price(sent).build(),
+                halfDollarTicks, noLastPrice(), noBalances());
+
+        assertThat(order.addOrderParams()).containsEntry("price", sentToKraken);
+    }
+
+    @Test
+    void aRelativeOffsetThatWouldRoundToZeroIsRefusedButPlusZeroIsKept() {
+        assertThatThrownBy(() -> planner.plan(alert(Side.SELL, OrderType.TRAILING_STOP).volume("0.01")
+                .price("+0.04").build(), XBTUSD, () -> new BigDecimal("30000"), noBalances()))
+                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
+                    assertThat(e.code()).isEqualTo("invalid_price");
+                    assertThat(e.getMessage()).isEqualTo("price offset +0.04 rounds to 0 at the 1 price decimals of XBTUSD");
+                });
+        OrderRequest order = planner.plan(alert(Side.SELL, OrderType.TRAILING_STOP_LIMIT).volume("0.01")
+                .price("+100").price2("+0").build(), XBTUSD, () -> new BigDecimal("30000"), noBalances());
+        assertThat(order.addOrderParams()).containsEntry("price2", "+0");
     }
 
     @Test
