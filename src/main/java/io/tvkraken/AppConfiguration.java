@@ -104,7 +104,8 @@ public class AppConfiguration implements CamelConfiguration {
         Answers answers = new Answers(json, mode, metrics);
         TradingSwitch trading = new TradingSwitch(settings.tradingEnabled());
         KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
-        MarketData market = new MarketData(kraken, Duration.ofHours(1), clock);
+        MarketData market = new MarketData(kraken,
+                Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock);
 
         var registry = context.getRegistry();
         registry.bind("settings", settings);

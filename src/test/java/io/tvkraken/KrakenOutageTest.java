@@ -185,4 +185,23 @@ class KrakenOutageTest {
             }
         }
     }
+
+    @Test
+    void aFailedPairRefreshKeepsTheCachedPairsAndIsNotRetriedByEveryAlert() throws Exception {
+        Map<String, String> p = config();
+        p.put("kraken.pairs.refresh-seconds", "1");
+        try (RunningApp app = RunningApp.start(p)) {
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            assertThat(app.post("/webhook/tradingview", ALERT).statusCode()).isEqualTo(200);
+            Thread.sleep(1200); // the catalog is now due for a refresh
+            paper.injectFault("AssetPairs", Fault.SERVICE_UNAVAILABLE, 100);
+            int assetPairsBefore = paper.requestCount("AssetPairs");
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            }
+            assertThat(paper.requestCount("AssetPairs")).as("one refresh attempt, then the cached pairs")
+                    .isEqualTo(assetPairsBefore + 1);
+        }
+    }
 }

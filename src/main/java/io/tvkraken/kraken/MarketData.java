@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +19,17 @@ public class MarketData {
 
     private static final Logger LOG = LoggerFactory.getLogger(MarketData.class);
 
+    /** After a failed refresh, the cached catalog serves this long before the next try. */
+    static final Duration RETRY_REFRESH_AFTER = Duration.ofMinutes(1);
+    /** With no catalog at all, alerts do not all queue up behind a Kraken that just failed to answer. */
+    static final Duration RETRY_FIRST_LOAD_AFTER = Duration.ofSeconds(5);
+
     private final KrakenApi kraken;
     private final Duration pairsTtl;
     private final Clock clock;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile PairCatalog pairs;
-    private volatile Instant pairsLoadedAt = Instant.MIN;
+    private volatile Instant nextLoad = Instant.MIN;
 
     public MarketData(KrakenApi kraken, Duration pairsTtl, Clock clock) {
         this.kraken = kraken;
@@ -30,27 +37,50 @@ public class MarketData {
         this.clock = clock;
     }
 
+    /**
+     * The cached catalog. When it is due for a refresh, one caller refreshes it while the others go on with the
+     * cached one; a failed refresh keeps the cached catalog (pair rules change rarely) and is retried after
+     * {@link #RETRY_REFRESH_AFTER}, not by every alert.
+     */
     public PairCatalog pairs() {
         PairCatalog current = pairs;
-        if (current == null || pairsLoadedAt.plus(pairsTtl).isBefore(clock.instant())) {
-            synchronized (this) {
-                if (pairs == null || pairsLoadedAt.plus(pairsTtl).isBefore(clock.instant())) {
-                    try {
-                        pairs = PairCatalog.fromAssetPairsResult(kraken.publicCall("AssetPairs", Map.of()).result());
-                        pairsLoadedAt = clock.instant();
-                        LOG.info("loaded {} Kraken asset pairs", pairs.size());
-                    } catch (RuntimeException e) {
-                        if (pairs == null) {
-                            throw e;
-                        }
-                        // A stale catalog is better than none: pair rules change rarely.
-                        LOG.warn("could not refresh Kraken asset pairs, keeping the cached ones: {}", e.getMessage());
-                    }
-                }
-                current = pairs;
+        if (current != null) {
+            if (clock.instant().isBefore(nextLoad) || !refreshing.compareAndSet(false, true)) {
+                return current;
             }
+            try {
+                load();
+            } catch (RuntimeException e) {
+                nextLoad = clock.instant().plus(RETRY_REFRESH_AFTER);
+                LOG.warn("could not refresh Kraken asset pairs, keeping the cached ones until {}: {}", nextLoad,
+                        e.getMessage());
+            } finally {
+                refreshing.set(false);
+            }
+            return pairs;
         }
-        return current;
+        synchronized (this) {
+            if (pairs == null) {
+                if (clock.instant().isBefore(nextLoad)) {
+                    throw new KrakenUnavailableException("AssetPairs",
+                            "asset pairs could not be loaded a moment ago; next try at " + nextLoad, false, null);
+                }
+                try {
+                    load();
+                } catch (RuntimeException e) {
+                    nextLoad = clock.instant().plus(RETRY_FIRST_LOAD_AFTER);
+                    throw e;
+                }
+            }
+            return pairs;
+        }
+    }
+
+    private void load() {
+        PairCatalog loaded = PairCatalog.fromAssetPairsResult(kraken.publicCall("AssetPairs", Map.of()).result());
+        pairs = loaded;
+        nextLoad = clock.instant().plus(pairsTtl);
+        LOG.info("loaded {} Kraken asset pairs", loaded.size());
     }
 
     public boolean pairsLoaded() {
