@@ -98,11 +98,23 @@ public class MarketData {
         return new BigDecimal(row.path("c").path(0).asText());
     }
 
+    /**
+     * What can be spent, per asset: BalanceEx's {@code balance + credit - credit_used - hold_trade}
+     * (kraken-rest.md §5). Balance alone includes funds held by open orders, so 100 % of it could never be spent.
+     */
     public Map<String, BigDecimal> balances() {
-        Map<String, BigDecimal> balances = new HashMap<>();
-        kraken.privateCall("Balance", Map.of()).result().fields()
-                .forEachRemaining(e -> balances.put(e.getKey(), new BigDecimal(e.getValue().asText())));
-        return balances;
+        Map<String, BigDecimal> available = new HashMap<>();
+        kraken.privateCall("BalanceEx", Map.of()).result().fields().forEachRemaining(e -> {
+            var row = e.getValue();
+            available.put(e.getKey(), amount(row, "balance").add(amount(row, "credit"))
+                    .subtract(amount(row, "credit_used")).subtract(amount(row, "hold_trade")));
+        });
+        return available;
+    }
+
+    private static BigDecimal amount(com.fasterxml.jackson.databind.JsonNode row, String field) {
+        String text = row.path(field).asText("");
+        return text.isBlank() ? BigDecimal.ZERO : new BigDecimal(text.trim());
     }
 
     /** Loads the pair catalog now; used at start-up so the first alert does not pay for it. */

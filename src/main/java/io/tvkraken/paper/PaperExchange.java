@@ -62,7 +62,7 @@ public final class PaperExchange implements AutoCloseable {
     private static final String PUBLIC = "/0/public/";
     private static final String PRIVATE = "/0/private/";
     private static final Set<String> PUBLIC_METHODS = Set.of("Time", "SystemStatus", "AssetPairs", "Ticker");
-    private static final Set<String> PRIVATE_METHODS = Set.of("Balance", "AddOrder", "OpenOrders", "ClosedOrders",
+    private static final Set<String> PRIVATE_METHODS = Set.of("Balance", "BalanceEx", "AddOrder", "OpenOrders", "ClosedOrders",
             "QueryOrders", "CancelOrder", "CancelAll");
     /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000} (two-digit year, kraken-rest.md §5). */
     private static final DateTimeFormatter RFC1123_SHORT_YEAR =
@@ -397,6 +397,8 @@ public final class PaperExchange implements AutoCloseable {
         switch (method) {
             case "Balance":
                 return balance();
+            case "BalanceEx":
+                return balanceEx();
             case "AddOrder":
                 return addOrder(params);
             case "OpenOrders":
@@ -454,6 +456,17 @@ public final class PaperExchange implements AutoCloseable {
     private byte[] balance() {
         Map<String, Object> result = new LinkedHashMap<>();
         account.balances().forEach((asset, amount) -> result.put(asset, amount.toPlainString()));
+        return replies.result(result);
+    }
+
+    /**
+     * Kraken's extended balance (kraken-rest.md §5): available = balance + credit - credit_used - hold_trade. The
+     * paper account has no credit, and resting orders reserve nothing, so every hold is zero.
+     */
+    private byte[] balanceEx() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        account.balances().forEach((asset, amount) -> result.put(asset, Map.of("balance", amount.toPlainString(),
+                "credit", "0", "credit_used", "0", "hold_trade", "0")));
         return replies.result(result);
     }
 

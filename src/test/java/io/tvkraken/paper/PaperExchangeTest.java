@@ -246,6 +246,15 @@ class PaperExchangeTest {
     }
 
     @Test
+    void balanceExAnswersKrakensExtendedShapeWithNothingHeld() throws Exception {
+        JsonNode zusd = kraken.call("BalanceEx").path("result").path("ZUSD");
+        assertThat(new BigDecimal(zusd.path("balance").asText())).isEqualByComparingTo("100000");
+        assertThat(zusd.path("credit").asText()).isEqualTo("0");
+        assertThat(zusd.path("credit_used").asText()).isEqualTo("0");
+        assertThat(zusd.path("hold_trade").asText()).isEqualTo("0");
+    }
+
+    @Test
     void marketSellMovesBaseToQuote() throws Exception {
         assertThat(errors(kraken.call("AddOrder", "pair=ETHUSD", "type=sell", "ordertype=market", "volume=10"))).isEmpty();
         assertThat(exchange.balances().get("XETH")).isEqualByComparingTo("20");
