@@ -54,8 +54,10 @@ public record AssetPair(
                 // Amounts are strings in Kraken's JSON; read them as text so no binary floating point is involved.
                 decimal(row, "ordermin", BigDecimal.ZERO),
                 decimal(row, "costmin", BigDecimal.ZERO),
-                // A price with pair_decimals decimals is what Kraken accepts when it publishes no tick_size.
-                decimal(row, "tick_size", BigDecimal.ONE.movePointLeft(pairDecimals)),
+                // A price with pair_decimals decimals is what Kraken accepts when it publishes no tick_size; a zero
+                // or negative tick would make every price unroundable, so it counts as none.
+                positiveOr(decimal(row, "tick_size", BigDecimal.ONE.movePointLeft(pairDecimals)),
+                        BigDecimal.ONE.movePointLeft(pairDecimals)),
                 // K-SDK notes: status is missing on ~13 % of pairs; those trade normally (kraken-rest.md §5).
                 row.hasNonNull("status") ? row.get("status").asText() : ONLINE);
     }
@@ -79,6 +81,10 @@ public record AssetPair(
     public static String symbol(String assetCode) {
         boolean legacy = assetCode.length() == 4 && (assetCode.charAt(0) == 'X' || assetCode.charAt(0) == 'Z');
         return legacy ? assetCode.substring(1) : assetCode;
+    }
+
+    private static BigDecimal positiveOr(BigDecimal value, BigDecimal fallback) {
+        return value.signum() > 0 ? value : fallback;
     }
 
     private static JsonNode required(String id, JsonNode row, String field) {

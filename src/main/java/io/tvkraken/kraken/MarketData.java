@@ -1,10 +1,12 @@
 package io.tvkraken.kraken;
 
+import io.tvkraken.alert.AlertRejectedException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -94,8 +96,19 @@ public class MarketData {
     /** Last traded price ({@code c[0]} of Ticker; the result is keyed by pair id, kraken-rest.md §5). */
     public BigDecimal lastPrice(AssetPair pair) {
         var result = kraken.publicCall("Ticker", Map.of("pair", pair.altname())).result();
-        var row = result.has(pair.id()) ? result.get(pair.id()) : result.elements().next();
-        return new BigDecimal(row.path("c").path(0).asText());
+        var row = result.has(pair.id()) ? result.get(pair.id())
+                : result.size() == 1 ? result.elements().next() : null;
+        String last = row == null ? "" : row.path("c").path(0).asText("");
+        try {
+            BigDecimal price = new BigDecimal(last.trim());
+            if (price.signum() > 0) {
+                return price;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new AlertRejectedException(422, "no_last_price", "Kraken's Ticker has no last trade price for "
+                + pair.altname() + ": give an absolute price, or size the order by volume", List.of());
     }
 
     /**
