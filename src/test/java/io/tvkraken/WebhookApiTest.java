@@ -150,6 +150,17 @@ class WebhookApiTest {
     }
 
     @Test
+    void theUnmarshalStepUsesTheStrictObjectMapper() {
+        // 40 levels of nesting: the service's mapper stops at 32 (a default one would allow 1000 and answer
+        // invalid_fields for the comment instead)
+        String deep = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"comment\":"
+                + "[".repeat(40) + "]".repeat(40) + "}";
+        HttpResponse<String> response = signed("/webhook/tradingview", deep);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).path("error").path("code").asText()).isEqualTo("invalid_json");
+    }
+
+    @Test
     void everyFieldProblemIsNamedIn400Details() {
         HttpResponse<String> response = signed("/webhook/tradingview",
                 "{\"ticker\":\"BTCUSD\",\"action\":\"hodl\",\"volume\":\"lots\",\"colour\":\"red\"}");
