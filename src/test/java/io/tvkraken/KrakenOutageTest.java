@@ -166,10 +166,14 @@ class KrakenOutageTest {
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
             try {
                 var first = pool.submit(() -> app.post("/webhook/tradingview", ALERT));
-                Thread.sleep(500);
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (paper.requestCount("AddOrder") == addOrdersBefore && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20); // until the first AddOrder is at the exchange, holding the serial sender
+                }
+                assertThat(paper.requestCount("AddOrder")).isEqualTo(addOrdersBefore + 1);
                 var queued = pool.submit(() -> app.post("/webhook/tradingview",
                         "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"queued\"}"));
-                Thread.sleep(500);
+                Thread.sleep(300); // the second alert is planned and waits behind the first on the sender
                 HttpResponse<String> off = app.post("/admin/trading", "{\"enabled\":false}",
                         Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));
                 assertThat(off.statusCode()).isEqualTo(200);
