@@ -63,6 +63,27 @@ public class DeadLetterStore {
 
     /** Oldest first. Unreadable files are skipped with a warning, never dropped. */
     public List<DeadLetter> pending() {
+        List<DeadLetter> letters = new ArrayList<>();
+        for (Path file : letterFiles()) {
+            try {
+                letters.add(json.readValue(file.toFile(), DeadLetter.class));
+            } catch (IOException e) {
+                LOG.warn("dead letter file {} is unreadable: {}", file.getFileName(), e.getMessage());
+            }
+        }
+        letters.sort(Comparator.comparing(DeadLetter::receivedAt).thenComparing(DeadLetter::id));
+        return letters;
+    }
+
+    /**
+     * How many letters are stored, readable or not, without parsing them: this is read on every /metrics scrape
+     * and /status call.
+     */
+    public int count() {
+        return letterFiles().size();
+    }
+
+    private List<Path> letterFiles() {
         if (!Files.exists(dir)) {
             return List.of();
         }
@@ -70,24 +91,11 @@ public class DeadLetterStore {
             // A broken store must not look like an empty one.
             throw new UncheckedIOException(new NotDirectoryException(dir.toString()));
         }
-        List<DeadLetter> letters = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
-                try {
-                    letters.add(json.readValue(file.toFile(), DeadLetter.class));
-                } catch (IOException e) {
-                    LOG.warn("dead letter file {} is unreadable: {}", file.getFileName(), e.getMessage());
-                }
-            }
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        letters.sort(Comparator.comparing(DeadLetter::receivedAt).thenComparing(DeadLetter::id));
-        return letters;
-    }
-
-    public int count() {
-        return pending().size();
     }
 
     private void forceDirectory() {

@@ -42,10 +42,7 @@ public class OrderDesk {
                 List.of("ticker: use a Kraken pair such as BTCUSD, KRAKEN:XBTUSD, BTC/USD or XXBTZUSD")));
         OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
         if (validateOnly && !order.validate()) {
-            order = new OrderRequest(order.pair(), order.side(), order.orderType(), order.volume(), order.price(),
-                    order.price2(), order.trigger(), order.leverage(), order.reduceOnly(), order.postOnly(),
-                    order.timeInForce(), order.expireTime(), order.close(), order.userref(), true,
-                    order.estimatedCost());
+            order = order.asValidation();
         }
         exchange.setVariable(ORDER, order);
         LOG.info("planned {} {} {} {}{}{}", order.side().kraken(), order.volume().toPlainString(), pair.altname(),

@@ -45,6 +45,12 @@ public record OrderRequest(
         Objects.requireNonNull(volume, "volume");
     }
 
+    /** The same order, to be checked by Kraken with {@code validate=true} and not placed. */
+    public OrderRequest asValidation() {
+        return new OrderRequest(pair, side, orderType, volume, price, price2, trigger, leverage, reduceOnly, postOnly,
+                timeInForce, expireTime, close, userref, true, estimatedCost);
+    }
+
     /**
      * AddOrder's form parameters, without {@code nonce} (the client adds it when it signs), in a fixed order so that
      * the same order always gives the same body. Values are not URL-encoded: the sender must encode them, in
