@@ -3,6 +3,8 @@ package io.tvkraken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -26,8 +28,20 @@ import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Operations;
 import io.tvkraken.ops.ServiceMetrics;
 import io.tvkraken.ops.TradingSwitch;
+import io.tvkraken.alert.AlertAge;
+import io.tvkraken.journal.AlertJournal;
+import io.tvkraken.journal.Database;
+import io.tvkraken.journal.Journal;
+import io.tvkraken.journal.NonceHighWater;
+import io.tvkraken.order.Deadlines;
 import io.tvkraken.order.OrderDesk;
+import io.tvkraken.order.OrderOutcomes;
 import io.tvkraken.order.OrderPlanner;
+import io.tvkraken.order.OrderRunner;
+import io.tvkraken.order.Reconciler;
+import io.tvkraken.order.Recovery;
+import io.tvkraken.order.Replays;
+import java.util.concurrent.ExecutorService;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
 import java.math.BigDecimal;
@@ -94,7 +108,17 @@ public class AppConfiguration implements CamelConfiguration {
         context.getRegistry().bind("krakenCircuitBreaker", breaker);
 
         String mode = settings.mode().name().toLowerCase(Locale.ROOT);
-        DeadLetterStore deadLetterStore = new DeadLetterStore(settings.dataDir(), json);
+        // The journal database first: nothing may be accepted that could not be journaled.
+        Database database = Database.open(settings);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                database.close();
+            }
+        });
+        Journal journal = new Journal(database.dataSource(), clock);
+        DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
+        deadLetterStore.importFiles(settings.dataDir());
         // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore, breakers, clock);
@@ -122,17 +146,34 @@ public class AppConfiguration implements CamelConfiguration {
                 settings.webhookSecret(), settings.webhookPassphrase(), json));
         registry.bind("alertParser", new AlertParser(json));
         registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
-                new NonceGenerator(), json, metrics, trading));
+                new NonceGenerator(new NonceHighWater(database.dataSource(), apiKey)), json, metrics, trading));
         registry.bind("krakenApi", kraken);
         registry.bind("marketData", market);
-        registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner()));
+        Settings.Orders orders = settings.orders();
+        Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
+        registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner(), journal, deadlines, json));
         registry.bind("answers", answers);
         registry.bind("deadLetterStore", deadLetterStore);
-        registry.bind("deadLetters", new DeadLetters(deadLetterStore, answers, metrics, json, clock));
+        DeadLetters deadLetters = new DeadLetters(deadLetterStore, journal, answers, metrics, clock);
+        registry.bind("deadLetters", deadLetters);
+        registry.bind("journal", journal);
+        registry.bind("alertJournal", new AlertJournal(journal, deadLetters, answers, json));
+        registry.bind("alertAge", new AlertAge(clock, settings.maxAlertAgeSeconds()));
+        Reconciler reconciler = new Reconciler(kraken, clock, orders);
+        OrderOutcomes outcomes = new OrderOutcomes(journal, answers, deadLetters, reconciler, kraken, deadlines,
+                metrics, orders);
+        registry.bind("orderOutcomes", outcomes);
+        OrderRunner runner = new OrderRunner(context, answers, journal, orders.workers(), orders.answerWithinMs());
+        registry.bind("orderRunner", runner);
         registry.bind("tradingSwitch", trading);
         registry.bind("operations", new Operations(context, settings, breaker, market, deadLetterStore, trading,
-                metrics, answers));
-        registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, trading, answers, json));
+                metrics, answers, database, journal));
+        Replays replays = new Replays(context, journal, deadLetterStore, runner, outcomes, reconciler,
+                new AlertParser(json), trading, json, clock);
+        registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, journal, replays, trading,
+                answers, json));
+        Recovery recovery = new Recovery(journal, outcomes, deadLetters, json);
+        java.time.Instant startedAt = clock.instant();
 
         context.addStartupListener(new StartupListener() {
             @Override
@@ -143,6 +184,11 @@ public class AppConfiguration implements CamelConfiguration {
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 LOG.info(settings.startupLine());
                 market.warmUp();
+                // Alerts the previous run left unfinished, settled in the background: start-up is not held up.
+                ExecutorService recovering = started.getExecutorServiceManager()
+                        .newSingleThreadExecutor(AppConfiguration.this, "recovery");
+                recovering.submit(() -> recovery.recover(startedAt));
+                recovering.shutdown();
             }
         });
     }
@@ -155,6 +201,9 @@ public class AppConfiguration implements CamelConfiguration {
         JsonMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // journal and dead-letter times as ISO-8601 text
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(32).maxStringLength(1 << 20).maxNumberLength(64).build());

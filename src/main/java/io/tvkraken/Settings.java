@@ -27,7 +27,23 @@ public record Settings(
         Path dataDir,
         long maxBodyBytes,
         int krakenConnectTimeoutMs,
-        int krakenResponseTimeoutMs) {
+        int krakenResponseTimeoutMs,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        int maxAlertAgeSeconds,
+        Orders orders) {
+
+    /**
+     * How an order is carried out (issue 3): the answer is due {@code answerWithinMs} after the alert arrived; every
+     * AddOrder carries a {@code deadline} {@code deadlineSeconds} ahead; after an ambiguous failure the order is looked
+     * up every {@code reconcilePollMs}, re-sent at most {@code maxAttempts - 1} times once proven absent
+     * {@code reconcileGraceMs} after its deadline, and dead-lettered if Kraken cannot be asked for
+     * {@code reconcileGiveUpSeconds}.
+     */
+    public record Orders(int answerWithinMs, int deadlineSeconds, int reconcilePollMs, int reconcileGraceMs,
+            int reconcileGiveUpSeconds, int maxAttempts, int workers) {
+    }
 
     public enum Mode { PAPER, LIVE }
 
@@ -60,7 +76,27 @@ public record Settings(
                 Path.of(orDefault(p.apply("data.dir"), "./data")),
                 intOf(p, "webhook.max-body-bytes", 65536, problems),
                 intOf(p, "kraken.http.connect-timeout-ms", 1000, problems),
-                intOf(p, "kraken.http.response-timeout-ms", 2000, problems));
+                intOf(p, "kraken.http.response-timeout-ms", 2000, problems),
+                p.apply("db.url"),
+                p.apply("db.user"),
+                p.apply("db.password"),
+                intOf(p, "max-alert-age-seconds", 60, problems),
+                new Orders(
+                        intOf(p, "orders.answer-within-ms", 2500, problems),
+                        intOf(p, "orders.deadline-seconds", 5, problems),
+                        intOf(p, "orders.reconcile.poll-ms", 500, problems),
+                        intOf(p, "orders.reconcile.grace-ms", 2000, problems),
+                        intOf(p, "orders.reconcile.give-up-seconds", 30, problems),
+                        intOf(p, "orders.max-attempts", 2, problems),
+                        intOf(p, "orders.workers", 16, problems)));
+        // Kraken accepts a deadline between 2 and 60 seconds ahead (kraken-rest.md section 4).
+        if (s.orders.deadlineSeconds < 2 || s.orders.deadlineSeconds > 60) {
+            problems.add("orders.deadline-seconds must be between 2 and 60 (Kraken's limits), not "
+                    + s.orders.deadlineSeconds);
+        }
+        if (s.orders.maxAttempts < 1 || s.orders.workers < 1 || s.maxAlertAgeSeconds < 0) {
+            problems.add("orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
+        }
         if (s.mode == Mode.LIVE) {
             // SPEC §3: live mode never trades real money for unauthenticated callers, nor without keys.
             if (s.krakenApiKey == null || s.krakenApiSecret == null) {
@@ -97,11 +133,11 @@ public record Settings(
             auth = "OFF: alerts are accepted unauthenticated (paper mode only)";
         }
         return String.format("tradingview-kraken-webhook ready: mode=%s port=%d webhook-authentication=%s "
-                        + "ip-allow-list=%s trading=%s admin-api=%s",
+                        + "ip-allow-list=%s trading=%s admin-api=%s journal=%s",
                 mode.name().toLowerCase(Locale.ROOT), port, auth,
                 allowedIps.isEmpty() ? "all" : allowedIps,
                 tradingEnabled ? "enabled" : "DISABLED",
-                adminToken == null ? "off" : "on");
+                adminToken == null ? "off" : "on", journalLocation());
     }
 
     @Override
@@ -112,7 +148,20 @@ public record Settings(
                 + ", webhookSecret=" + (webhookSecret == null ? "unset" : "***")
                 + ", webhookPassphrase=" + (webhookPassphrase == null ? "unset" : "***")
                 + ", adminToken=" + (adminToken == null ? "unset" : "***")
+                + ", dbUrl=" + (dbUrl == null ? "embedded" : redactUrl(dbUrl))
+                + ", dbPassword=" + (dbPassword == null ? "unset" : "***")
                 + ", allowedIps=" + allowedIps + ", dataDir=" + dataDir + "]";
+    }
+
+    /** Where the journal lives, for the start-up line: a JDBC URL without its user info or parameters. */
+    public String journalLocation() {
+        return dbUrl == null ? "embedded H2 in " + dataDir.resolve("journal") : redactUrl(dbUrl);
+    }
+
+    /** {@code jdbc:postgresql://db:5432/tvk?password=x} → {@code jdbc:postgresql://db:5432/tvk}: URLs can carry secrets. */
+    static String redactUrl(String url) {
+        String noParams = url.replaceAll("[?;].*$", "");
+        return noParams.replaceAll("//[^/@]*@", "//");
     }
 
     private static String orDefault(String value, String fallback) {

@@ -1,25 +1,38 @@
 package io.tvkraken.deadletter;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 import java.util.Map;
 
 /**
  * An alert that could not be carried out because Kraken was unavailable (or the breaker was open, or something
  * unexpected failed), stored durably for replay.
  *
+ * @param journalEntry      the alert's row in the journal; a replay runs that row again, under the same idempotency
+ *                          key (null only for letters imported from the foundation's file store)
  * @param mayHaveBeenPlaced true when an AddOrder left and no answer came back: Kraken may have placed the order, so
- *                          a replay must look it up before sending anything again (kraken-rest.md §9)
+ *                          a replay looks it up before sending anything again (kraken-rest.md §9)
  * @param order             the Kraken AddOrder parameters that were (or would have been) sent, without nonce
+ * @param state             {@code pending}, or {@code replayed} once a replay has settled it
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(
         String id,
+        @JsonProperty("journal_entry") Long journalEntry,
         @JsonProperty("request_id") String requestId,
         @JsonProperty("alert_id") String alertId,
-        @JsonProperty("received_at") String receivedAt,
+        @JsonProperty("received_at") Instant receivedAt,
         String reason,
         String message,
         @JsonProperty("may_have_been_placed") boolean mayHaveBeenPlaced,
         String intent,
         Map<String, String> order,
-        String body) {
+        String body,
+        String state,
+        @JsonProperty("resolved_at") Instant resolvedAt,
+        String resolution) {
+
+    public static final String PENDING = "pending";
+    public static final String REPLAYED = "replayed";
 }

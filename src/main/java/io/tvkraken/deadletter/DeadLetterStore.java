@@ -1,109 +1,200 @@
 package io.tvkraken.deadletter;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.journal.JournalUnavailableException;
+import io.tvkraken.journal.Sql;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dead letters on disk under {@code DATA_DIR/dead-letters}, one JSON file each. A letter is written to a temporary
- * file, forced to the disk, then renamed into place, so that a crash leaves either the whole letter or none of it;
- * the directory is forced too so that the rename itself survives a power cut.
+ * Dead letters in the journal database (table {@code dead_letter}), so that they share its durability, its backups
+ * and — with PostgreSQL — every instance. {@link #importFiles} moves in the letters that the foundation kept as JSON
+ * files under {@code DATA_DIR/dead-letters}.
  */
 public class DeadLetterStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
+    private static final String COLUMNS = "id, alert, request_id, alert_id, received_at, reason, message, "
+            + "may_have_been_placed, intent, order_request, body, state, resolved_at, resolution";
 
-    private final Path dir;
+    private final DataSource db;
     private final ObjectMapper json;
 
-    public DeadLetterStore(Path dataDir, ObjectMapper json) {
-        this.dir = dataDir.resolve("dead-letters");
+    public DeadLetterStore(DataSource db, ObjectMapper json) {
+        this.db = db;
         this.json = json;
     }
 
-    public Path directory() {
-        return dir;
-    }
-
     public void save(DeadLetter letter) {
-        try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(letter.id() + ".json.tmp");
-            byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(letter);
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(bytes));
-                channel.force(true);
+        try (Connection c = db.getConnection();
+                PreparedStatement insert = c.prepareStatement("INSERT INTO dead_letter (" + COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, letter.id());
+            if (letter.journalEntry() == null) {
+                insert.setNull(2, Types.BIGINT);
+            } else {
+                insert.setLong(2, letter.journalEntry());
             }
-            Path target = dir.resolve(letter.id() + ".json");
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            forceDirectory();
-        } catch (IOException e) {
-            throw new UncheckedIOException("dead letter " + letter.id() + " could not be stored in " + dir, e);
+            insert.setString(3, letter.requestId());
+            insert.setString(4, letter.alertId());
+            insert.setObject(5, Sql.utc(letter.receivedAt()));
+            insert.setString(6, letter.reason());
+            insert.setString(7, letter.message());
+            insert.setBoolean(8, letter.mayHaveBeenPlaced());
+            insert.setString(9, letter.intent());
+            insert.setString(10, letter.order() == null ? null : json.writeValueAsString(letter.order()));
+            insert.setString(11, letter.body());
+            insert.setString(12, letter.state() == null ? DeadLetter.PENDING : letter.state());
+            insert.setObject(13, Sql.utc(letter.resolvedAt()));
+            insert.setString(14, letter.resolution());
+            insert.executeUpdate();
+        } catch (SQLException | JsonProcessingException e) {
+            throw new JournalUnavailableException("storing dead letter " + letter.id(), e);
         }
     }
 
-    /** Oldest first. Unreadable files are skipped with a warning, never dropped. */
+    /** Pending letters, oldest first. */
     public List<DeadLetter> pending() {
-        List<DeadLetter> letters = new ArrayList<>();
-        for (Path file : letterFiles()) {
-            try {
-                letters.add(json.readValue(file.toFile(), DeadLetter.class));
-            } catch (IOException e) {
-                LOG.warn("dead letter file {} is unreadable: {}", file.getFileName(), e.getMessage());
-            }
+        return query("SELECT " + COLUMNS + " FROM dead_letter WHERE state = ? ORDER BY received_at, id",
+                DeadLetter.PENDING);
+    }
+
+    public Optional<DeadLetter> find(String id) {
+        return query("SELECT " + COLUMNS + " FROM dead_letter WHERE id = ?", id).stream().findFirst();
+    }
+
+    /** The pending letter of a journal entry, if it has one. */
+    public Optional<DeadLetter> pendingFor(long journalEntry) {
+        return query("SELECT " + COLUMNS + " FROM dead_letter WHERE alert = ? AND state = ?", journalEntry,
+                DeadLetter.PENDING).stream().findFirst();
+    }
+
+    /** Marks a pending letter settled by a replay; false if it was not pending (another replay got there first). */
+    public boolean resolve(String id, String resolution, Instant at) {
+        try (Connection c = db.getConnection();
+                PreparedStatement update = c.prepareStatement("UPDATE dead_letter SET state = ?, resolved_at = ?, "
+                        + "resolution = ? WHERE id = ? AND state = ?")) {
+            update.setString(1, DeadLetter.REPLAYED);
+            update.setObject(2, Sql.utc(at));
+            update.setString(3, resolution);
+            update.setString(4, id);
+            update.setString(5, DeadLetter.PENDING);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("resolving dead letter " + id, e);
         }
-        letters.sort(Comparator.comparing(DeadLetter::receivedAt).thenComparing(DeadLetter::id));
-        return letters;
+    }
+
+    /** Pending letters; read on every /metrics scrape and /status call. */
+    public int count() {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM dead_letter WHERE state = ?")) {
+            q.setString(1, DeadLetter.PENDING);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("counting dead letters", e);
+        }
     }
 
     /**
-     * How many letters are stored, readable or not, without parsing them: this is read on every /metrics scrape
-     * and /status call.
+     * Moves the foundation's file letters ({@code DATA_DIR/dead-letters/*.json}) into the database, once: each file
+     * is inserted (skipped if its id is there already) and then moved to {@code dead-letters/imported/}. A file
+     * that cannot be read stays where it is, with a warning, so that nothing is lost.
+     *
+     * @return how many letters were imported
      */
-    public int count() {
-        return letterFiles().size();
-    }
-
-    private List<Path> letterFiles() {
-        if (!Files.exists(dir)) {
-            return List.of();
-        }
+    public int importFiles(Path dataDir) {
+        Path dir = dataDir.resolve("dead-letters");
         if (!Files.isDirectory(dir)) {
-            // A broken store must not look like an empty one.
-            throw new UncheckedIOException(new NotDirectoryException(dir.toString()));
+            return 0;
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json")).toList();
+        int imported = 0;
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            LOG.warn("dead-letter files in {} could not be listed: {}", dir, e.getMessage());
+            return 0;
         }
+        for (Path file : files) {
+            try {
+                FileLetter old = json.readValue(file.toFile(), FileLetter.class);
+                if (find(old.id).isEmpty()) {
+                    save(new DeadLetter(old.id, null, old.requestId, old.alertId, Instant.parse(old.receivedAt),
+                            old.reason, old.message, old.mayHaveBeenPlaced, old.intent, old.order, old.body,
+                            DeadLetter.PENDING, null, null));
+                    imported++;
+                }
+                Path done = dir.resolve("imported");
+                Files.createDirectories(done);
+                Files.move(file, done.resolve(file.getFileName()));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("dead-letter file {} was not imported: {}", file.getFileName(), e.getMessage());
+            }
+        }
+        if (imported > 0) {
+            LOG.info("imported {} dead letter(s) from {} into the journal database", imported, dir);
+        }
+        return imported;
     }
 
-    private void forceDirectory() {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Some file systems cannot open a directory for fsync; the rename is still atomic there.
-            LOG.debug("directory fsync not supported for {}", dir);
+    /** The JSON of a foundation-era letter file. */
+    record FileLetter(String id, @JsonProperty("request_id") String requestId,
+            @JsonProperty("alert_id") String alertId,
+            @JsonProperty("received_at") String receivedAt,
+            String reason, String message,
+            @JsonProperty("may_have_been_placed") boolean mayHaveBeenPlaced,
+            String intent, Map<String, String> order, String body) {
+    }
+
+    private List<DeadLetter> query(String sql, Object... args) {
+        List<DeadLetter> letters = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            Sql.bind(q, args);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    letters.add(letter(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("reading dead letters", e);
         }
+        return letters;
+    }
+
+    private DeadLetter letter(ResultSet rs) throws SQLException {
+        String order = rs.getString("order_request");
+        Map<String, String> params;
+        try {
+            params = order == null ? Map.of() : json.readValue(order, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            params = Map.of();
+        }
+        Long alert = rs.getObject("alert", Long.class);
+        return new DeadLetter(rs.getString("id"), alert, rs.getString("request_id"), rs.getString("alert_id"),
+                Sql.instant(rs, "received_at"), rs.getString("reason"), rs.getString("message"),
+                rs.getBoolean("may_have_been_placed"), rs.getString("intent"), params, rs.getString("body"),
+                rs.getString("state"), Sql.instant(rs, "resolved_at"), rs.getString("resolution"));
     }
 }

@@ -1,35 +1,27 @@
 package io.tvkraken.deadletter;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.tvkraken.alert.Alert;
-import io.tvkraken.alert.AlertParser;
-import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.journal.Journal;
 import io.tvkraken.kraken.KrakenUnavailableException;
+import io.tvkraken.ops.Answer;
 import io.tvkraken.ops.Answers;
+import io.tvkraken.ops.Outcome;
 import io.tvkraken.ops.ServiceMetrics;
-import io.tvkraken.order.OrderDesk;
-import io.tvkraken.order.OrderRequest;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Map;
-import org.apache.camel.Exchange;
 import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dead-letter channel's endpoint (routes/error-handling.camel.yaml): an alert that failed for any reason other
- * than a rejection is stored durably and answered 202 {@code dead_lettered}. If even that fails, the answer is 503 —
- * the one case where TradingView's resend is wanted, because nothing was kept.
+ * Alerts that could not be carried out: stored in the dead-letter table for replay, journaled as
+ * {@code dead_lettered}, answered 202 — never a 5xx, which TradingView would resend.
  */
 public class DeadLetters {
 
@@ -37,89 +29,74 @@ public class DeadLetters {
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
+    /**
+     * Why an alert failed, read from the exception.
+     *
+     * @param mayHaveBeenPlaced an AddOrder left and got no clear answer: the order may exist at Kraken
+     */
+    public record Failure(String reason, String message, boolean mayHaveBeenPlaced) {
+    }
+
+    /** The alert a letter is about: its journal row and what identifies it. */
+    public record Letterhead(long journalEntry, String requestId, String alertId, String intent, String body) {
+    }
+
     private final DeadLetterStore store;
+    private final Journal journal;
     private final Answers answers;
     private final ServiceMetrics metrics;
-    private final ObjectMapper json;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public DeadLetters(DeadLetterStore store, Answers answers, ServiceMetrics metrics, ObjectMapper json,
-            Clock clock) {
+    public DeadLetters(DeadLetterStore store, Journal journal, Answers answers, ServiceMetrics metrics, Clock clock) {
         this.store = store;
-        this.metrics = metrics;
-        this.json = json;
+        this.journal = journal;
         this.answers = answers;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
-    public void store(Exchange exchange) {
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        boolean sent = Boolean.TRUE.equals(exchange.getVariable(OrderDesk.ADD_ORDER_SENT, Boolean.class));
-        String reason;
-        String message;
-        boolean mayHaveBeenPlaced;
+    /**
+     * Reads a failure. {@code sent}: an AddOrder had left when it happened. A refused connection or an open breaker
+     * never reached Kraken; a timeout, a reset or an outage answer after sending may have placed the order.
+     */
+    public Failure classify(Throwable failure, boolean sent) {
         CallNotPermittedException open = ObjectHelper.getException(CallNotPermittedException.class, failure);
         KrakenUnavailableException unavailable = ObjectHelper.getException(KrakenUnavailableException.class, failure);
         IOException io = ObjectHelper.getException(IOException.class, failure);
         if (open != null) {
-            reason = "circuit_open";
-            message = "Kraken failed repeatedly and the circuit breaker is open: nothing was sent";
-            mayHaveBeenPlaced = false;
-        } else if (unavailable != null) {
-            reason = "kraken_unavailable";
-            message = unavailable.getMessage();
-            mayHaveBeenPlaced = sent && unavailable.outcomeUnknown();
-        } else if (io != null) {
-            reason = "kraken_unavailable";
-            message = "Kraken did not answer: " + io.getClass().getSimpleName()
-                    + (io.getMessage() == null ? "" : " " + io.getMessage());
-            // A refused connection never reached Kraken; a timeout or a reset after sending may have placed it.
-            mayHaveBeenPlaced = sent && !(io instanceof ConnectException);
+            return new Failure("circuit_open",
+                    "Kraken failed repeatedly and the circuit breaker is open: nothing was sent", false);
+        }
+        if (unavailable != null) {
+            return new Failure("kraken_unavailable", unavailable.getMessage(), sent && unavailable.outcomeUnknown());
+        }
+        if (io != null) {
             metrics.krakenError(sent ? "AddOrder" : "unknown", "no answer: " + io.getClass().getSimpleName());
-        } else {
-            reason = "internal_error";
-            message = "unexpected failure: " + (failure == null ? "unknown" : failure.getClass().getName());
-            mayHaveBeenPlaced = sent;
+            return new Failure("kraken_unavailable", "Kraken did not answer: " + io.getClass().getSimpleName()
+                    + (io.getMessage() == null ? "" : " " + io.getMessage()), sent && !(io instanceof ConnectException));
         }
-        if (mayHaveBeenPlaced) {
-            message = message + " - the order MAY HAVE BEEN PLACED: check Kraken before replaying";
-        }
-        byte[] raw = exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class);
-        Alert alert = exchange.getVariable(OrderDesk.ALERT, Alert.class);
-        OrderRequest order = exchange.getVariable(OrderDesk.ORDER, OrderRequest.class);
-        DeadLetter letter = new DeadLetter(newId(), exchange.getVariable(IncomingRequest.REQUEST_ID, String.class),
-                raw == null ? null : AlertParser.alertId(alert, raw), clock.instant().toString(), reason, message,
-                mayHaveBeenPlaced, exchange.getVariable("intent", String.class),
-                order == null ? Map.of() : order.addOrderParams(),
-                raw == null ? null : redacted(raw));
-        try {
-            store.save(letter);
-        } catch (RuntimeException e) {
-            LOG.error("dead letter could not be stored ({}): answering 503 so that the sender retries",
-                    e.getMessage());
-            answers.notStored(exchange, "the alert could not be stored; please resend");
-            return;
-        }
-        LOG.warn("dead-lettered as {}: {} ({})", letter.id(), reason, message, failure);
-        answers.deadLettered(exchange, letter);
+        return new Failure("internal_error",
+                "unexpected failure: " + (failure == null ? "unknown" : failure.getClass().getName()), sent);
     }
 
     /**
-     * The alert as received, minus its passphrase: dead letters are served by the admin API, and a secret never
-     * reaches an answer (SPEC §3). The alert was authenticated already; a replay does not need it.
+     * Stores the letter, journals the alert as dead-lettered (it keeps its idempotency key: a replay is the way to run
+     * it again) and gives the 202 answer.
      */
-    private String redacted(byte[] raw) {
-        try {
-            JsonNode tree = json.readTree(raw);
-            if (tree instanceof ObjectNode alert && alert.has("passphrase")) {
-                alert.put("passphrase", "[redacted]");
-                return json.writeValueAsString(alert);
-            }
-        } catch (IOException e) {
-            // not JSON: only authenticated alerts get here, and they parsed; keep what came
-        }
-        return new String(raw, StandardCharsets.UTF_8);
+    public Outcome store(Letterhead alert, Failure failure, Map<String, String> order, Throwable cause) {
+        String message = failure.mayHaveBeenPlaced()
+                ? failure.message() + " - the order MAY HAVE BEEN PLACED: a replay looks it up first"
+                : failure.message();
+        DeadLetter letter = new DeadLetter(newId(), alert.journalEntry(), alert.requestId(), alert.alertId(),
+                clock.instant(), failure.reason(), message, failure.mayHaveBeenPlaced(), alert.intent(),
+                order == null ? Map.of() : order, alert.body(), DeadLetter.PENDING, null, null);
+        store.save(letter);
+        Answer answer = answers.deadLettered(alert.requestId(), alert.alertId(), letter);
+        journal.finish(alert.journalEntry(), Journal.DEAD_LETTERED, 202, answers.toJson(answer), null, false,
+                letter.id() + ": " + message);
+        LOG.warn("dead-lettered as {}: {} ({})", letter.id(), failure.reason(), message, cause);
+        return new Outcome(202, answer);
     }
 
     private String newId() {

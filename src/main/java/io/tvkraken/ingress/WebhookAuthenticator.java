@@ -44,19 +44,28 @@ public final class WebhookAuthenticator {
         }
     }
 
+    /**
+     * Set once the request passed authentication (or none is configured, in paper mode): from then on the alert is
+     * journaled, whatever happens to it.
+     */
+    public static final String AUTHENTICATED = "authenticated";
+
     /** 401 unless the {@code X-Signature} HMAC or the {@code passphrase} field matches. */
     public void authenticate(Exchange exchange) {
         if (signatures == null && passphrase == null) {
+            exchange.setVariable(AUTHENTICATED, true);
             return;
         }
         byte[] raw = exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class);
         String signature = exchange.getVariable(IncomingRequest.SIGNATURE, String.class);
         if (signatures != null && signature != null && signatures.verify(raw, signature)) {
             LOG.debug("authenticated by X-Signature");
+            exchange.setVariable(AUTHENTICATED, true);
             return;
         }
         if (passphrase != null && passphraseMatches(raw)) {
             LOG.debug("authenticated by passphrase");
+            exchange.setVariable(AUTHENTICATED, true);
             return;
         }
         String why = signature != null ? "X-Signature does not match the body"

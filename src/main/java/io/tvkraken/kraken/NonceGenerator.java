@@ -1,42 +1,90 @@
 package io.tvkraken.kraken;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
  * Nonces for Kraken private calls.
  *
  * <p>Kraken's rule (kraken-rest.md §2): the nonce is an unsigned 64-bit integer that must be strictly greater than
- * the last one accepted for the API key, else {@code EAPI:Invalid nonce}; an exact repeat is rejected, and many
- * invalid nonces lead to a temporary lockout. We use microseconds since the epoch, so that a burst of calls in the
- * same millisecond still gets distinct values, and a compare-and-set loop so that concurrent callers never get the
- * same value or a smaller one than a caller before them.
+ * the last one accepted for the API key, else {@code EAPI:Invalid nonce}; an exact repeat is rejected, a key's nonce
+ * can never be reset to a lower value, and many invalid nonces lead to a temporary lockout. We use microseconds since
+ * the epoch, so that a burst of calls in the same millisecond still gets distinct values, and never less than one
+ * more than the previous nonce, so that concurrent callers never get the same value and a clock that goes back
+ * changes nothing.
  *
- * <p>Limit of the design: the guarantee holds within one process. Two processes sharing a key can still collide
- * (use one key per instance); and since the clock seeds the value, a restart is safe only while the wall clock does
- * not go backwards across it. Persisting the last nonce across restarts is a later issue.
+ * <p>Across restarts: a {@link HighWater} mark, persisted in the journal database, is kept above every nonce handed
+ * out. It is raised a lease ahead ({@code leaseMicros}, a minute) so that it is written about once a minute rather
+ * than once a call, and a restart starts above it — even if the clock went back meanwhile.
  *
- * <p>Caveat at the exchange: "strictly increasing when generated" is not "strictly increasing when received" —
- * two concurrent calls can overtake each other on the wire. Callers that must never see {@code EAPI:Invalid nonce}
- * send signed requests for one key one at a time (see {@code KrakenRequests}).
+ * <p>Limit: one process per API key (two instances sharing a key each need their own key). Caveat at the exchange:
+ * "strictly increasing when generated" is not "strictly increasing when received"; callers send signed requests for
+ * one key one at a time (see {@code KrakenRequests}).
  */
 public final class NonceGenerator {
 
-    private final AtomicLong last = new AtomicLong();
-    private final LongSupplier clockMicros;
+    /** Where the highest nonce that may have been used is kept across restarts. */
+    public interface HighWater {
+        long read();
 
+        void raise(long to);
+    }
+
+    private static final long LEASE_MICROS = 60_000_000L;
+
+    private final LongSupplier clockMicros;
+    private final HighWater highWater;
+    private long last;
+    private long ceiling;
+
+    /** In memory only (tests, tools): nothing survives the process. */
     public NonceGenerator() {
-        this(() -> {
-            java.time.Instant now = java.time.Instant.now();
-            return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L;
-        });
+        this(NonceGenerator::nowMicros, inMemory());
+    }
+
+    public NonceGenerator(HighWater highWater) {
+        this(NonceGenerator::nowMicros, highWater);
     }
 
     NonceGenerator(LongSupplier clockMicros) {
-        this.clockMicros = clockMicros;
+        this(clockMicros, inMemory());
     }
 
-    public long next() {
-        return last.updateAndGet(previous -> Math.max(previous + 1, clockMicros.getAsLong()));
+    NonceGenerator(LongSupplier clockMicros, HighWater highWater) {
+        this.clockMicros = clockMicros;
+        this.highWater = highWater;
+        this.last = highWater.read();
+        this.ceiling = last;
+    }
+
+    public synchronized long next() {
+        long nonce = Math.max(last + 1, clockMicros.getAsLong());
+        if (nonce > ceiling) {
+            // Persisted before the nonce is used: a crash right after still restarts above it.
+            ceiling = nonce + LEASE_MICROS;
+            highWater.raise(ceiling);
+        }
+        last = nonce;
+        return nonce;
+    }
+
+    private static long nowMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L;
+    }
+
+    private static HighWater inMemory() {
+        return new HighWater() {
+            private long mark;
+
+            @Override
+            public long read() {
+                return mark;
+            }
+
+            @Override
+            public void raise(long to) {
+                mark = to;
+            }
+        };
     }
 }

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.alert.AlertRejectedException;
 import io.tvkraken.deadletter.DeadLetterStore;
+import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.journal.Journal;
+import io.tvkraken.journal.JournalEntry;
+import io.tvkraken.order.Replays;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -20,16 +25,25 @@ public class AdminApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
 
+    private static final String ID = "adminId";
+    private static final String LIMIT = "adminLimit";
+    private static final int DEFAULT_LIMIT = 50;
+    private static final int MAX_LIMIT = 1000;
+
     private final byte[] token;
     private final DeadLetterStore deadLetters;
+    private final Journal journal;
+    private final Replays replays;
     private final TradingSwitch trading;
     private final Answers answers;
     private final ObjectMapper json;
 
-    public AdminApi(String adminToken, DeadLetterStore deadLetters, TradingSwitch trading, Answers answers,
-            ObjectMapper json) {
+    public AdminApi(String adminToken, DeadLetterStore deadLetters, Journal journal, Replays replays,
+            TradingSwitch trading, Answers answers, ObjectMapper json) {
         this.token = adminToken == null ? null : adminToken.getBytes(StandardCharsets.UTF_8);
         this.deadLetters = deadLetters;
+        this.journal = journal;
+        this.replays = replays;
         this.trading = trading;
         this.answers = answers;
         this.json = json;
@@ -41,6 +55,9 @@ public class AdminApi {
      */
     public void authorize(Exchange exchange) {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
+        // The two parameters the admin API reads: {id} in the replay path, ?limit= on /admin/orders
+        exchange.setVariable(ID, exchange.getMessage().getHeader("id", String.class));
+        exchange.setVariable(LIMIT, exchange.getMessage().getHeader("limit", String.class));
         exchange.getMessage().getHeaders().clear();
         if (token == null) {
             throw new AlertRejectedException(404, "not_found", "not found");
@@ -51,6 +68,33 @@ public class AdminApi {
             LOG.warn("admin request refused: missing or wrong bearer token");
             throw new AlertRejectedException(401, "unauthorized", "a valid bearer token is required");
         }
+    }
+
+    /** {@code POST /admin/dead-letters/{id}/replay}: see {@link Replays}. */
+    public void replay(Exchange exchange) {
+        String id = exchange.getVariable(ID, String.class);
+        Replays.Result result = replays.replay(id, exchange.getVariable(IncomingRequest.REQUEST_ID, String.class));
+        answers.json(exchange, result.status(), result.body());
+    }
+
+    /** {@code GET /admin/orders?limit=N}: the journal, newest first, with each entry's state changes. */
+    public void orders(Exchange exchange) {
+        String text = exchange.getVariable(LIMIT, String.class);
+        int limit;
+        try {
+            limit = text == null ? DEFAULT_LIMIT : Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new AlertRejectedException(400, "invalid_fields", "limit must be a whole number from 1 to "
+                    + MAX_LIMIT);
+        }
+        List<JournalEntry> entries = journal.recent(limit);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("count", entries.size());
+        body.put("orders", entries);
+        answers.json(exchange, 200, body);
     }
 
     public void listDeadLetters(Exchange exchange) {

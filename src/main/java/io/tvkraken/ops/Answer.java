@@ -15,7 +15,14 @@ public record Answer(
         String mode,
         Order order,
         Error error,
-        @JsonProperty("dead_letter_id") String deadLetterId) {
+        @JsonProperty("dead_letter_id") String deadLetterId,
+        @JsonProperty("first_status") String firstStatus,
+        @JsonProperty("first_request_id") String firstRequestId) {
+
+    public Answer(String status, String requestId, String alertId, String mode, Order order, Error error,
+            String deadLetterId) {
+        this(status, requestId, alertId, mode, order, error, deadLetterId, null, null);
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Order(

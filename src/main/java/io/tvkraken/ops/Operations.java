@@ -5,9 +5,12 @@ import io.tvkraken.Settings;
 import io.tvkraken.deadletter.DeadLetterStore;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.kraken.MarketData;
-import java.nio.file.Files;
+import io.tvkraken.journal.Database;
+import io.tvkraken.journal.Journal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +22,7 @@ import org.apache.camel.Route;
  * {@code GET /health}, {@code /status} and {@code /metrics} (SPEC §4).
  *
  * <p>Readiness means "alerts are accepted and nothing is lost": every route started and the dead-letter store
- * writable. An open circuit breaker or an unreachable Kraken is reported ({@code degraded}) but is not a 503: the
+ * the journal database reachable. An open circuit breaker or an unreachable Kraken is reported ({@code degraded}) but is not a 503: the
  * service still takes alerts and dead-letters them, whereas a load balancer that stopped routing webhooks on a 503
  * would make TradingView's alerts fail outright.
  */
@@ -33,10 +36,15 @@ public class Operations {
     private final TradingSwitch trading;
     private final ServiceMetrics metrics;
     private final Answers answers;
+    private final Database database;
+    private final Journal journal;
     private final Instant startedAt = Instant.now();
 
     public Operations(CamelContext camel, Settings settings, CircuitBreaker breaker, MarketData market,
-            DeadLetterStore deadLetters, TradingSwitch trading, ServiceMetrics metrics, Answers answers) {
+            DeadLetterStore deadLetters, TradingSwitch trading, ServiceMetrics metrics, Answers answers,
+            Database database, Journal journal) {
+        this.database = database;
+        this.journal = journal;
         this.camel = camel;
         this.settings = settings;
         this.breaker = breaker;
@@ -53,15 +61,14 @@ public class Operations {
                 .filter(id -> !camel.getRouteController().getRouteStatus(id).isStarted()).count();
         boolean routesUp = !camel.getRoutes().isEmpty() && stopped == 0;
         checks.put("routes", check(routesUp, camel.getRoutes().size() + " routes, " + stopped + " not started"));
-        boolean storeUp = deadLetterStoreWritable();
-        checks.put("dead_letter_store", check(storeUp, deadLetters.directory().toString()));
+        // The journal and the dead letters live in the database: without it nothing can be accepted (503).
+        boolean databaseUp = database.reachable();
+        checks.put("database", check(databaseUp, database.location()));
         boolean exchangeUp = market.pairsLoaded();
         checks.put("exchange", check(exchangeUp, exchangeUp ? "asset pairs loaded" : "asset pairs not loaded yet"));
         boolean breakerClosed = breaker.getState() == CircuitBreaker.State.CLOSED;
         checks.put("circuit_breaker", check(breakerClosed, state()));
-        checks.put("database", Map.of("status", "not_configured",
-                "detail", "the journal database arrives with the exactly-once work"));
-        boolean ready = routesUp && storeUp;
+        boolean ready = routesUp && databaseUp;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", !ready ? "down" : exchangeUp && breakerClosed ? "up" : "degraded");
         body.put("checks", checks);
@@ -77,7 +84,9 @@ public class Operations {
         body.put("version", version());
         body.put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds());
         body.put("dead_letters_pending", deadLetters.count());
-        body.put("orders_today", metrics.ordersToday());
+        // from the journal: it survives restarts and counts every instance sharing the database
+        body.put("orders_today", journal.executedSince(LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC)
+                .toInstant()));
         answers.json(exchange, 200, body);
     }
 
@@ -91,15 +100,6 @@ public class Operations {
 
     private String state() {
         return breaker.getState().name().toLowerCase(Locale.ROOT);
-    }
-
-    private boolean deadLetterStoreWritable() {
-        try {
-            Files.createDirectories(deadLetters.directory());
-            return Files.isWritable(deadLetters.directory());
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     private static Map<String, Object> check(boolean up, String detail) {

@@ -53,8 +53,17 @@ public class ServiceMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
-        Gauge.builder("dead_letters_pending", deadLetters, DeadLetterStore::count)
+        Gauge.builder("dead_letters_pending", deadLetters, ServiceMetrics::pendingOrNaN)
                 .description("dead letters stored and not yet replayed").register(registry);
+    }
+
+    /** NaN, not a failed scrape, while the database cannot be read. */
+    private static double pendingOrNaN(DeadLetterStore store) {
+        try {
+            return store.count();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     public PrometheusMeterRegistry registry() {

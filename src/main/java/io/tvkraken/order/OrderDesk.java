@@ -6,8 +6,14 @@ import io.tvkraken.kraken.AssetPair;
 import io.tvkraken.kraken.KrakenCall;
 import io.tvkraken.kraken.KrakenReply;
 import io.tvkraken.kraken.MarketData;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.journal.Journal;
+import io.tvkraken.kraken.KrakenUnavailableException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,13 +31,28 @@ public class OrderDesk {
     public static final String RESULT = "orderResult";
     /** Set just before an AddOrder leaves: from then on, a failure means the order may have been placed. */
     public static final String ADD_ORDER_SENT = "addOrderSent";
+    /** The alert's row in the journal. */
+    public static final String JOURNAL_ROW = "journalRow";
+    /** The alert id: its {@code id}, or the hash of its body. */
+    public static final String ALERT_ID = "alertId";
+    /** The alert's body as journaled (passphrase redacted). */
+    public static final String JOURNALED_BODY = "journaledBody";
+    /** AddOrder's parameters as sent (without nonce). */
+    public static final String SENT_PARAMS = "sentParams";
 
     private final MarketData market;
     private final OrderPlanner planner;
+    private final Journal journal;
+    private final Deadlines deadlines;
+    private final ObjectMapper json;
 
-    public OrderDesk(MarketData market, OrderPlanner planner) {
+    public OrderDesk(MarketData market, OrderPlanner planner, Journal journal, Deadlines deadlines,
+            ObjectMapper json) {
         this.market = market;
         this.planner = planner;
+        this.journal = journal;
+        this.deadlines = deadlines;
+        this.json = json;
     }
 
     /** Alert → Kraken order: pair resolved through AssetPairs, sized, rounded, minimums checked. Nothing is sent. */
@@ -51,21 +72,56 @@ public class OrderDesk {
         return order;
     }
 
+    /**
+     * The AddOrder call: the planned order, tagged with its client order id ({@link ClientOrderId}) and a
+     * {@code deadline} a few seconds ahead, after which Kraken's engine will not accept it (kraken-rest.md §4). For a
+     * real order the journal records it as {@code sending} first — a compare-and-set that only one runner can win —
+     * so that from here on a failure is known to mean "may have been placed".
+     */
     public KrakenCall addOrder(Exchange exchange) {
         OrderRequest order = exchange.getVariable(ORDER, OrderRequest.class);
+        long row = exchange.getVariable(JOURNAL_ROW, Long.class);
+        String alertId = exchange.getVariable(ALERT_ID, String.class);
+        Map<String, String> params = order.addOrderParams();
+        ClientOrderId tag = ClientOrderId.forOrder(alertId, params);
+        tag.applyTo(params);
+        Instant deadline = deadlines.next();
+        params.put("deadline", Deadlines.format(deadline));
+        journal.planned(row, json(params), tag.clOrdId(), tag.userref());
         if (!order.validate()) {
+            if (!journal.sending(row, List.of(Journal.RECEIVED), deadline)) {
+                throw new IllegalStateException("journal entry " + row + " is no longer waiting to be sent");
+            }
             exchange.setVariable(ADD_ORDER_SENT, true);
         }
-        return KrakenCall.privateMethod("AddOrder", order.addOrderParams());
+        exchange.setVariable(SENT_PARAMS, params);
+        return KrakenCall.privateMethod("AddOrder", params);
     }
 
-    /** Kraken's answer to AddOrder: its error strings become a 422 that carries them (SPEC §4). */
+    /**
+     * Kraken's answer to AddOrder: its error strings become a 422 that carries them (SPEC §4) — except a refusal that
+     * says the client order id is taken, which means the order may exist already: that is reconciled like a timeout
+     * (kraken-rest.md §6, duplicate cl_ord_id has no documented string).
+     */
     public OrderResult outcome(Exchange exchange) {
         KrakenReply reply = exchange.getMessage().getBody(KrakenReply.class);
         OrderRequest order = exchange.getVariable(ORDER, OrderRequest.class);
+        @SuppressWarnings("unchecked")
+        Map<String, String> sent = exchange.getVariable(SENT_PARAMS, Map.class);
         if (!reply.errors().isEmpty()) {
+            if (!order.validate() && reply.errors().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
+                throw new KrakenUnavailableException("AddOrder", String.join(", ", reply.errors()), true, null);
+            }
             throw new AlertRejectedException(422, "kraken_rejected", "Kraken refused the order", reply.errors());
         }
+        OrderResult result = result(sent, reply, order.validate());
+        exchange.setVariable(RESULT, result);
+        LOG.info("{}: {} txid={}", order.validate() ? "validated" : "placed", result.description(), result.txids());
+        return result;
+    }
+
+    /** An AddOrder success envelope as an {@link OrderResult}. */
+    public static OrderResult result(Map<String, String> sent, KrakenReply reply, boolean validate) {
         List<String> txids = new ArrayList<>();
         reply.result().path("txid").forEach(t -> txids.add(t.asText()));
         var descr = reply.result().path("descr");
@@ -73,9 +129,20 @@ public class OrderDesk {
         if (descr.hasNonNull("close")) {
             description = description + "; " + descr.path("close").asText();
         }
-        OrderResult result = new OrderResult(order, description, List.copyOf(txids));
-        exchange.setVariable(RESULT, result);
-        LOG.info("{}: {} txid={}", order.validate() ? "validated" : "placed", description, txids);
-        return result;
+        return new OrderResult(sent, description, List.copyOf(txids), validate);
+    }
+
+    static boolean saysOrderMayExist(String error) {
+        String lower = error.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("cl_ord_id") && !lower.startsWith("egeneral:invalid arguments")
+                || lower.contains("duplicate");
+    }
+
+    private String json(Map<String, String> params) {
+        try {
+            return json.writeValueAsString(params);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,0 +1,111 @@
+package io.tvkraken.journal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tvkraken.InvalidConfigurationException;
+import io.tvkraken.Settings;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journal's database: PostgreSQL (or any JDBC URL) from {@code DB_URL}/{@code DB_USER}/{@code DB_PASSWORD}, or
+ * without them an embedded H2 file under {@code DATA_DIR/journal} that needs no setup. Connections are pooled by
+ * HikariCP; the schema is brought up to date by Flyway ({@code src/main/resources/db/migration}) before anything
+ * else uses it.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource pool;
+    private final String location;
+
+    private Database(HikariDataSource pool, String location) {
+        this.pool = pool;
+        this.location = location;
+    }
+
+    public static Database open(Settings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("journal");
+        if (settings.dbUrl() == null) {
+            Path dir = settings.dataDir().toAbsolutePath().resolve("journal");
+            // A file database; the lock file keeps a second instance off the same files.
+            config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("journal") + ";DB_CLOSE_ON_EXIT=FALSE");
+            config.setUsername("tvk");
+            config.setPassword("");
+        } else {
+            config.setJdbcUrl(settings.dbUrl());
+            config.setUsername(settings.dbUser());
+            config.setPassword(settings.dbPassword());
+        }
+        config.setMaximumPoolSize(settings.orders().workers() + 4);
+        config.setMinimumIdle(2);
+        // Fail at start-up, and fail an alert fast (503), rather than wait 30 s for a database that is not there.
+        config.setConnectionTimeout(3000);
+        config.setInitializationFailTimeout(10_000);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new InvalidConfigurationException("the journal database at " + settings.journalLocation()
+                    + " cannot be reached: " + rootMessage(e));
+        }
+        Database database = new Database(pool, settings.journalLocation());
+        try {
+            database.migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new InvalidConfigurationException("the journal database at " + settings.journalLocation()
+                    + " could not be migrated: " + rootMessage(e));
+        }
+        return database;
+    }
+
+    private void migrate() {
+        MigrateResult result = Flyway.configure()
+                .dataSource(pool)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        LOG.info("journal database {}: schema version {} ({} migration(s) applied)", location,
+                result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion,
+                result.migrationsExecuted);
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** For {@code /health}: a connection from the pool answers a trivial query. */
+    public boolean reachable() {
+        try (Connection connection = pool.getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    public String location() {
+        return location;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

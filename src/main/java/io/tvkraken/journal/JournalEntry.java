@@ -1,0 +1,54 @@
+package io.tvkraken.journal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One row of the journal: an authenticated alert, what was (or would have been) sent to Kraken for it, and where it
+ * stands. Served as is by {@code GET /admin/orders}.
+ *
+ * @param claimed      true while this row owns the alert id (the idempotency key)
+ * @param orderRequest the AddOrder parameters as sent, without nonce (JSON), or null before planning
+ * @param answer       the answer this alert got (JSON), replayed to duplicates
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JournalEntry(
+        long id,
+        @JsonProperty("request_id") String requestId,
+        @JsonProperty("alert_id") String alertId,
+        boolean claimed,
+        String intent,
+        String state,
+        String body,
+        @JsonProperty("order_request") @JsonRawValue String orderRequest,
+        @JsonProperty("cl_ord_id") String clOrdId,
+        Integer userref,
+        int attempts,
+        @JsonProperty("first_sent_at") Instant firstSentAt,
+        @JsonProperty("deadline_at") Instant deadlineAt,
+        List<String> txids,
+        @JsonProperty("http_status") Integer httpStatus,
+        @JsonRawValue String answer,
+        @JsonProperty("duplicate_of") Long duplicateOf,
+        @JsonProperty("received_at") Instant receivedAt,
+        @JsonProperty("updated_at") Instant updatedAt,
+        List<Event> events) {
+
+    /** A state the alert went through, and when. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Event(@JsonProperty("at") Instant at, String state, String detail) {
+    }
+
+    public boolean finished() {
+        return Journal.FINAL_STATES.contains(state);
+    }
+
+    JournalEntry withEvents(List<Event> list) {
+        return new JournalEntry(id, requestId, alertId, claimed, intent, state, body, orderRequest, clOrdId, userref,
+                attempts, firstSentAt, deadlineAt, txids, httpStatus, answer, duplicateOf, receivedAt, updatedAt,
+                list);
+    }
+}

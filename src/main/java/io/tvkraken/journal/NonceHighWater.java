@@ -1,0 +1,75 @@
+package io.tvkraken.journal;
+
+import io.tvkraken.kraken.NonceGenerator;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import javax.sql.DataSource;
+
+/**
+ * The nonce high-water mark of one Kraken API key in table {@code kraken_nonce}, keyed by a SHA-256 of the key (the
+ * key itself is a secret and never stored). Only ever raised.
+ */
+public final class NonceHighWater implements NonceGenerator.HighWater {
+
+    private final DataSource db;
+    private final String keyHash;
+
+    public NonceHighWater(DataSource db, String apiKey) {
+        this.db = db;
+        this.keyHash = sha256(apiKey == null ? "" : apiKey);
+    }
+
+    @Override
+    public long read() {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT high_water FROM kraken_nonce WHERE api_key_hash = ?")) {
+            q.setString(1, keyHash);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("reading the nonce high-water mark", e);
+        }
+    }
+
+    @Override
+    public void raise(long to) {
+        try (Connection c = db.getConnection()) {
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE kraken_nonce SET high_water = ? WHERE api_key_hash = ? AND high_water < ?")) {
+                update.setLong(1, to);
+                update.setString(2, keyHash);
+                update.setLong(3, to);
+                if (update.executeUpdate() == 1) {
+                    return;
+                }
+            }
+            if (read() >= to) {
+                return;
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO kraken_nonce (api_key_hash, high_water) VALUES (?, ?)")) {
+                insert.setString(1, keyHash);
+                insert.setLong(2, to);
+                insert.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("raising the nonce high-water mark", e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.tvkraken.journal;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** JDBC conversions shared by the journal's tables: times are {@code TIMESTAMP WITH TIME ZONE}, written in UTC. */
+public final class Sql {
+
+    private Sql() {
+    }
+
+    public static void bind(PreparedStatement statement, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            if (arg == null) {
+                statement.setNull(i + 1, Types.VARCHAR);
+            } else if (arg instanceof Instant at) {
+                statement.setObject(i + 1, utc(at));
+            } else {
+                statement.setObject(i + 1, arg);
+            }
+        }
+    }
+
+    public static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

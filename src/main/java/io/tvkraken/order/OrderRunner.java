@@ -1,0 +1,93 @@
+package io.tvkraken.order;
+
+import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.journal.Journal;
+import io.tvkraken.ops.Answers;
+import io.tvkraken.ops.Outcome;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a journaled alert through {@code direct:process-alert} on an order worker and answers within TradingView's
+ * patience (tradingview-webhooks.md §1: it gives up after 3 s): if the run has not finished when the answer is due
+ * ({@code orders.answer-within-ms} after the alert arrived), the caller gets 202 {@code pending} and the run goes on;
+ * its outcome lands in the journal.
+ *
+ * <p>The workers are a Camel-managed pool without a queue: when every worker is busy the webhook's own thread runs
+ * the alert (and answers late rather than never). Nothing waits in a queue that a shutdown could drop: Camel's
+ * graceful shutdown waits for the in-flight runs of the (deferred) order routes.
+ */
+public class OrderRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderRunner.class);
+    public static final String ENDPOINT = "direct:process-alert";
+
+    private final CamelContext context;
+    private final ProducerTemplate template;
+    private final Answers answers;
+    private final Journal journal;
+    private final long answerWithinMs;
+    private final ExecutorService workers;
+
+    public OrderRunner(CamelContext context, Answers answers, Journal journal, int workers, long answerWithinMs) {
+        this.context = context;
+        this.template = context.createProducerTemplate();
+        this.answers = answers;
+        this.journal = journal;
+        this.answerWithinMs = answerWithinMs;
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder("order-worker").poolSize(workers)
+                .maxPoolSize(workers).maxQueueSize(0).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
+        this.workers = context.getExecutorServiceManager().newThreadPool(this, "order-worker", profile);
+    }
+
+    /** The webhook step: run the alert, answer its outcome, or 202 pending when it is not done in time. */
+    public void run(Exchange exchange) {
+        Exchange work = new DefaultExchange(context);
+        work.getVariables().putAll(exchange.getVariables());
+        Long received = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
+        long elapsedMs = received == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - received);
+        long dueInMs = Math.max(0, answerWithinMs - elapsedMs);
+        CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> process(work), workers);
+        try {
+            answers.write(exchange, run.get(dueInMs, TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            long row = exchange.getVariable(OrderDesk.JOURNAL_ROW, Long.class);
+            LOG.info("still running after {} ms: answering 202 pending, the outcome will be journaled", answerWithinMs);
+            journal.event(row, "answered_pending", "still running when the answer was due");
+            answers.pending(exchange, null);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new RuntimeCamelException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeCamelException("interrupted while waiting for the order", e);
+        }
+    }
+
+    /** Runs an alert to its end on the calling thread (replays, which have no 3-second limit). */
+    public Outcome runNow(Exchange work) {
+        return process(work);
+    }
+
+    private Outcome process(Exchange work) {
+        String requestId = work.getVariable(IncomingRequest.REQUEST_ID, String.class);
+        IncomingRequest.logUnderRequestId(work, requestId);
+        template.send(ENDPOINT, work);
+        if (work.getException() != null) {
+            throw RuntimeCamelException.wrapRuntimeCamelException(work.getException());
+        }
+        return work.getMessage().getBody(Outcome.class);
+    }
+}
