@@ -116,6 +116,7 @@ public class AppConfiguration implements CamelConfiguration {
                 database.close();
             }
         });
+        context.getRegistry().bind("database", database);
         Journal journal = new Journal(database.dataSource(), clock);
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
         deadLetterStore.importFiles(settings.dataDir());

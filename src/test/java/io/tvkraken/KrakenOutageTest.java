@@ -21,6 +21,13 @@ class KrakenOutageTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String ALERT = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\"}";
+    private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A new alert each time: the same body twice is one alert, answered as a duplicate the second time. */
+    static String alert() {
+        return "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"outage-"
+                + IDS.incrementAndGet() + "\"}";
+    }
 
     @TempDir
     Path data;
@@ -36,16 +43,20 @@ class KrakenOutageTest {
         return p;
     }
 
+    /**
+     * Rate limits refuse an AddOrder before Kraken's engine sees it, so the alert is dead-lettered at once (an
+     * {@code EService:Unavailable} reply instead may have placed the order: see {@link ExactlyOnceTest}).
+     */
     @Test
-    void serviceUnavailableRepliesOpenTheBreakerWhichThenFailsFast() throws Exception {
+    void rateLimitedRepliesOpenTheBreakerWhichThenFailsFast() throws Exception {
         try (RunningApp app = RunningApp.start(config())) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
             CircuitBreaker breaker = app.bean("krakenCircuitBreaker", CircuitBreaker.class);
             app.post("/webhook/tradingview/validate", ALERT); // pairs and prices loaded while Kraken is fine
-            paper.injectFault("AddOrder", Fault.SERVICE_UNAVAILABLE, 100);
+            paper.injectFault("AddOrder", Fault.RATE_LIMITED, 100);
 
             for (int i = 0; i < 5; i++) {
-                HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
+                HttpResponse<String> response = app.post("/webhook/tradingview", alert());
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
                 assertThat(json(response).path("status").asText()).isEqualTo("dead_lettered");
                 assertThat(json(response).path("error").path("code").asText()).isEqualTo("kraken_unavailable");
@@ -56,7 +67,7 @@ class KrakenOutageTest {
             int addOrdersBefore = paper.requestCount("AddOrder");
             int tickersBefore = paper.requestCount("Ticker");
             long started = System.nanoTime();
-            HttpResponse<String> fast = app.post("/webhook/tradingview", ALERT);
+            HttpResponse<String> fast = app.post("/webhook/tradingview", alert());
             long millis = (System.nanoTime() - started) / 1_000_000;
             assertThat(fast.statusCode()).isEqualTo(202);
             assertThat(json(fast).path("error").path("code").asText()).isEqualTo("circuit_open");
@@ -81,7 +92,7 @@ class KrakenOutageTest {
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 5);
             for (int i = 0; i < 5; i++) {
-                assertThat(app.post("/webhook/tradingview", ALERT).statusCode()).isEqualTo(202);
+                assertThat(app.post("/webhook/tradingview", alert()).statusCode()).isEqualTo(202);
             }
             assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
             long deadline = System.currentTimeMillis() + 5000;
@@ -90,7 +101,7 @@ class KrakenOutageTest {
             }
             assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
             for (int i = 0; i < 2; i++) {
-                HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
+                HttpResponse<String> response = app.post("/webhook/tradingview", alert());
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             }
             assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -98,7 +109,7 @@ class KrakenOutageTest {
     }
 
     @Test
-    void anAddOrderWithoutAnAnswerIsDeadLetteredAsMayHaveBeenPlaced() throws Exception {
+    void anAddOrderThatTimesOutAfterBeingPlacedIsFoundAtKrakenNotSentAgain() throws Exception {
         Map<String, String> p = config();
         p.put("kraken.http.response-timeout-ms", "500");
         try (RunningApp app = RunningApp.start(p)) {
@@ -106,28 +117,38 @@ class KrakenOutageTest {
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.ACCEPT_THEN_HANG, 1);
             int ordersBefore = paper.orders().size();
-            HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-            assertThat(json(response).path("error").path("message").asText()).contains("MAY HAVE BEEN PLACED");
-            // It was placed: exactly what the dead letter warns about. Nothing was sent a second time.
+            int addOrdersBefore = paper.requestCount("AddOrder");
+            HttpResponse<String> response = app.post("/webhook/tradingview", alert());
+            // No answer within 500 ms; the look-up by cl_ord_id finds the order: executed, with its txid.
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(json(response).path("status").asText()).isEqualTo("executed");
             assertThat(paper.orders()).hasSize(ordersBefore + 1);
+            String txid = paper.orders().get(paper.orders().size() - 1).txid();
+            assertThat(json(response).path("order").path("txid").path(0).asText()).isEqualTo(txid);
+            assertThat(paper.requestCount("AddOrder")).as("nothing sent a second time").isEqualTo(addOrdersBefore + 1);
+        }
+    }
+
+    @Test
+    void anHtmlBadGatewayOnTheOrderLookUpIsDeadLetteredNotA5xx() throws Exception {
+        Map<String, String> p = config();
+        p.put("orders.reconcile.give-up-seconds", "1");
+        try (RunningApp app = RunningApp.start(p)) {
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            app.post("/webhook/tradingview/validate", ALERT);
+            paper.injectFault("AddOrder", Fault.HTTP_502_HTML, 1);
+            paper.injectFault("OpenOrders", Fault.HTTP_502_HTML, 100);
+            HttpResponse<String> response = app.post("/webhook/tradingview", alert());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            assertThat(json(response).path("status").asText()).isEqualTo("dead_lettered");
+            assertThat(json(response).path("error").path("message").asText()).contains("HTTP 502")
+                    .contains("MAY HAVE BEEN PLACED");
             HttpResponse<String> letters = app.get("/admin/dead-letters",
                     Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));
             JsonNode letter = json(letters).path("dead_letters").path(0);
             assertThat(letter.path("may_have_been_placed").asBoolean()).isTrue();
             assertThat(letter.path("order").path("pair").asText()).isEqualTo("XBTUSD");
-        }
-    }
-
-    @Test
-    void anHtmlBadGatewayIsDeadLetteredNotA5xx() throws Exception {
-        try (RunningApp app = RunningApp.start(config())) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
-            app.post("/webhook/tradingview/validate", ALERT);
-            paper.injectFault("AddOrder", Fault.HTTP_502_HTML, 1);
-            HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
-            assertThat(response.statusCode()).isEqualTo(202);
-            assertThat(json(response).path("error").path("message").asText()).contains("HTTP 502");
+            assertThat(letter.path("order").path("cl_ord_id").asText()).isNotEmpty();
         }
     }
 
@@ -137,7 +158,7 @@ class KrakenOutageTest {
         try (RunningApp app = RunningApp.start(config())) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
             app.post("/webhook/tradingview/validate", ALERT);
-            paper.injectFault("AddOrder", Fault.SERVICE_UNAVAILABLE, 1);
+            paper.injectFault("AddOrder", Fault.RATE_LIMITED, 1);
             HttpResponse<String> response = app.post("/webhook/tradingview",
                     "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"survivor-1\"}");
             assertThat(response.statusCode()).isEqualTo(202);
@@ -151,6 +172,11 @@ class KrakenOutageTest {
             assertThat(letter.path("alert_id").asText()).isEqualTo("survivor-1");
             assertThat(letter.path("body").asText()).contains("survivor-1");
             assertThat(letter.path("reason").asText()).isEqualTo("kraken_unavailable");
+            // and the alert id is still taken: the same alert again is a duplicate, nothing is sent
+            HttpResponse<String> again = restarted.post("/webhook/tradingview",
+                    "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"survivor-1\"}");
+            assertThat(json(again).path("status").asText()).isEqualTo("duplicate");
+            assertThat(json(again).path("first_status").asText()).isEqualTo("dead_lettered");
         }
     }
 
@@ -162,10 +188,11 @@ class KrakenOutageTest {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.HANG, 1); // holds the serial sender until our client gives up
+            paper.injectFault("AddOrder", Fault.RATE_LIMITED, 1); // then a re-send would be refused anyway
             int addOrdersBefore = paper.requestCount("AddOrder");
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
             try {
-                var first = pool.submit(() -> app.post("/webhook/tradingview", ALERT));
+                var first = pool.submit(() -> app.post("/webhook/tradingview", alert()));
                 long deadline = System.currentTimeMillis() + 10_000;
                 while (paper.requestCount("AddOrder") == addOrdersBefore && System.currentTimeMillis() < deadline) {
                     Thread.sleep(20); // until the first AddOrder is at the exchange, holding the serial sender
@@ -179,9 +206,14 @@ class KrakenOutageTest {
                 assertThat(off.statusCode()).isEqualTo(200);
 
                 assertThat(first.get().statusCode()).as(first.get().body()).isEqualTo(202);
+                // The second was still waiting when its answer was due (202 pending); the journal has the end.
                 HttpResponse<String> second = queued.get();
-                assertThat(second.statusCode()).as(second.body()).isEqualTo(423);
-                assertThat(json(second).path("error").path("code").asText()).isEqualTo("trading_disabled");
+                assertThat(second.statusCode()).as(second.body()).isIn(202, 423);
+                JsonNode entry = JournalProbe.waitForFinal(app, "queued");
+                assertThat(entry.path("state").asText()).isEqualTo("rejected");
+                assertThat(entry.path("http_status").asInt()).isEqualTo(423);
+                assertThat(entry.path("answer").path("error").path("code").asText()).isEqualTo("trading_disabled");
+                JournalProbe.waitForFinal(app, "outage-" + IDS.get());
                 assertThat(paper.requestCount("AddOrder")).as("only the first AddOrder left")
                         .isEqualTo(addOrdersBefore + 1);
             } finally {
@@ -196,12 +228,12 @@ class KrakenOutageTest {
         p.put("kraken.pairs.refresh-seconds", "1");
         try (RunningApp app = RunningApp.start(p)) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
-            assertThat(app.post("/webhook/tradingview", ALERT).statusCode()).isEqualTo(200);
+            assertThat(app.post("/webhook/tradingview", alert()).statusCode()).isEqualTo(200);
             Thread.sleep(1200); // the catalog is now due for a refresh
             paper.injectFault("AssetPairs", Fault.SERVICE_UNAVAILABLE, 100);
             int assetPairsBefore = paper.requestCount("AssetPairs");
             for (int i = 0; i < 4; i++) {
-                HttpResponse<String> response = app.post("/webhook/tradingview", ALERT);
+                HttpResponse<String> response = app.post("/webhook/tradingview", alert());
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             }
             assertThat(paper.requestCount("AssetPairs")).as("one refresh attempt, then the cached pairs")

@@ -21,8 +21,11 @@ public final class Deadlines {
         this.ahead = ahead;
     }
 
+    /** At least {@code ahead} from now, rounded up to a whole second (Kraken's examples use whole seconds). */
     public Instant next() {
-        return clock.instant().plus(ahead).truncatedTo(ChronoUnit.SECONDS);
+        Instant at = clock.instant().plus(ahead);
+        Instant whole = at.truncatedTo(ChronoUnit.SECONDS);
+        return whole.equals(at) ? whole : whole.plusSeconds(1);
     }
 
     /** {@code 2026-11-21T10:15:30Z}: whole seconds, as Kraken's example. */

@@ -28,8 +28,9 @@ class OperationsEndpointsTest {
             assertThat(app.post("/webhook/tradingview", "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.01}")
                     .statusCode()).isEqualTo(200);
             assertThat(app.post("/webhook/tradingview", "{\"ticker\":\"BTCUSD\"}").statusCode()).isEqualTo(400);
-            paper.injectFault("AddOrder", Fault.SERVICE_UNAVAILABLE, 1);
-            assertThat(app.post("/webhook/tradingview", "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.01}")
+            paper.injectFault("AddOrder", Fault.RATE_LIMITED, 1);
+            assertThat(app.post("/webhook/tradingview",
+                    "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.01,\"id\":\"second\"}")
                     .statusCode()).isEqualTo(202);
 
             HttpResponse<String> health = app.get("/health", Map.of());
@@ -39,7 +40,7 @@ class OperationsEndpointsTest {
             assertThat(h.path("checks").path("routes").path("status").asText()).isEqualTo("up");
             assertThat(h.path("checks").path("exchange").path("status").asText()).isEqualTo("up");
             assertThat(h.path("checks").path("circuit_breaker").path("detail").asText()).isEqualTo("closed");
-            assertThat(h.path("checks").has("database")).isTrue();
+            assertThat(h.path("checks").path("database").path("status").asText()).isEqualTo("up");
 
             JsonNode status = JSON.readTree(app.get("/status", Map.of()).body());
             assertThat(status.path("mode").asText()).isEqualTo("paper");
@@ -62,7 +63,7 @@ class OperationsEndpointsTest {
                     .contains("orders_failed_total 1.0")
                     .contains("order_processing_seconds_bucket")
                     .contains("kraken_api_calls_total{endpoint=\"AddOrder\"}")
-                    .contains("kraken_api_errors_total{endpoint=\"AddOrder\",error=\"EService:Unavailable\"} 1.0")
+                    .contains("kraken_api_errors_total{endpoint=\"AddOrder\",error=\"EAPI:Rate limit exceeded\"} 1.0")
                     .contains("dead_letters_pending 1.0")
                     .contains("resilience4j_circuitbreaker_state{name=\"kraken\",state=\"closed\"} 1.0")
                     .contains("jvm_memory_used_bytes")
@@ -85,8 +86,8 @@ class OperationsEndpointsTest {
     @Test
     void aFailingOperationsEndpointAnswersJson503WithoutEchoingTheCaller() throws Exception {
         try (RunningApp app = RunningApp.start(RunningApp.paperDefaults(data))) {
-            // the dead-letter directory becomes a file: listing it fails
-            java.nio.file.Files.writeString(data.resolve("dead-letters"), "not a directory");
+            // the journal database goes away
+            app.bean("database", io.tvkraken.journal.Database.class).close();
             HttpResponse<String> status = app.get("/status", Map.of("Authorization", "Bearer caller-secret",
                     "X-Request-ID", "ops-1"));
             assertThat(status.statusCode()).isEqualTo(503);
@@ -96,8 +97,15 @@ class OperationsEndpointsTest {
             assertThat(status.body()).doesNotContain("caller-secret");
             HttpResponse<String> health = app.get("/health", Map.of());
             assertThat(health.statusCode()).isEqualTo(503);
-            assertThat(JSON.readTree(health.body()).path("checks").path("dead_letter_store").path("status").asText())
+            assertThat(JSON.readTree(health.body()).path("checks").path("database").path("status").asText())
                     .isEqualTo("down");
+            // and an alert cannot be journaled: 503, the one answer TradingView resends, and nothing is sent
+            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            HttpResponse<String> alert = app.post("/webhook/tradingview",
+                    "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.01}");
+            assertThat(alert.statusCode()).as(alert.body()).isEqualTo(503);
+            assertThat(JSON.readTree(alert.body()).path("error").path("code").asText()).isEqualTo("not_stored");
+            assertThat(paper.requestCount("AddOrder")).isZero();
         }
     }
 }
