@@ -82,6 +82,12 @@ final class AddOrderRules {
             // kraken-rest.md §4: userref and cl_ord_id are mutually exclusive.
             throw KrakenReject.invalidArguments("cl_ord_id");
         }
+        String closeType = params.get("close[ordertype]");
+        if (clOrdId != null && closeType != null && !closeType.isBlank()) {
+            // kraken-rest.md §4 note: K-SDK says Kraken rejects cl_ord_id together with a conditional close. The error
+            // string is not documented [unc]; this is the form Kraken uses for a parameter it will not take (§6).
+            throw KrakenReject.invalidArguments("cl_ord_id");
+        }
         String oflags = oflags(params.get("oflags"));
 
         PaperPair pair = pairs.find(pairName).orElseThrow(() -> new KrakenReject("EQuery:Unknown asset pair"));

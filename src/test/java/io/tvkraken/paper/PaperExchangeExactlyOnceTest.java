@@ -132,6 +132,25 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).isEmpty();
     }
 
+    // ------------------------------------------------------------------ cl_ord_id (kraken-rest.md §4)
+
+    @Test
+    void clOrdIdWithAConditionalCloseIsRefusedAndPlacesNothing() throws Exception {
+        JsonNode reply = kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "cl_ord_id=alert-close-1", "close[ordertype]=stop-loss", "close[price]=45000");
+        assertThat(errors(reply)).containsExactly("EGeneral:Invalid arguments:cl_ord_id");
+        assertThat(errors(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "cl_ord_id=alert-close-2", "close[ordertype]=stop-loss", "close[price]=45000",
+                "validate=true"))).containsExactly("EGeneral:Invalid arguments:cl_ord_id");
+        assertThat(exchange.orders()).isEmpty();
+        // Either one alone is fine.
+        assertThat(errors(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "close[ordertype]=stop-loss", "close[price]=45000"))).isEmpty();
+        assertThat(errors(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "cl_ord_id=alert-close-3"))).isEmpty();
+        assertThat(exchange.orders()).hasSize(2);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private JsonNode addOrder(String... extra) throws Exception {
