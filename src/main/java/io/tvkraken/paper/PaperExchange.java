@@ -70,6 +70,9 @@ public final class PaperExchange implements AutoCloseable {
     private static final String CLOUDFLARE_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
             + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
             + "</body>\r\n</html>\r\n";
+    private static final String EDGE_500 = "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n"
+            + "<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+            + "</body>\r\n</html>\r\n";
 
     private final PaperConfig config;
     private final Clock clock;
@@ -249,7 +252,7 @@ public final class PaperExchange implements AutoCloseable {
             } catch (KrakenReject e) {
                 reply = replies.error(e.error());
             }
-            if (fault == Fault.ACCEPT_THEN_HANG && !pause(config.hangFor())) {
+            if (fault != null && !playAfter(fault, exchange)) {
                 return;
             }
             send(exchange, 200, "application/json; charset=utf-8", reply);
@@ -286,7 +289,29 @@ public final class PaperExchange implements AutoCloseable {
                 return false;
             case HANG:
                 return pause(config.hangFor());
+            default:
+                return true; // the ACCEPT_THEN_* faults play after the request is handled
+        }
+    }
+
+    /**
+     * The {@code ACCEPT_THEN_*} faults, once the request has been handled (an AddOrder placed) and its reply is ready.
+     *
+     * @return true to send the reply, false when the fault has already ended the exchange
+     */
+    private boolean playAfter(Fault fault, HttpExchange exchange) throws IOException {
+        switch (fault) {
             case ACCEPT_THEN_HANG:
+                return pause(config.hangFor());
+            case ACCEPT_THEN_500:
+                send(exchange, 500, "text/html", EDGE_500.getBytes(StandardCharsets.US_ASCII));
+                return false;
+            case ACCEPT_THEN_RESET:
+                exchange.close(); // no byte written, as for RESET
+                return false;
+            case ACCEPT_THEN_UNAVAILABLE:
+                send(exchange, 200, "application/json; charset=utf-8", replies.error("EService:Unavailable"));
+                return false;
             default:
                 return true;
         }

@@ -1,8 +1,12 @@
 package io.tvkraken.paper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -148,6 +152,50 @@ class PaperExchangeExactlyOnceTest {
                 "price=50000", "close[ordertype]=stop-loss", "close[price]=45000"))).isEmpty();
         assertThat(errors(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
                 "price=50000", "cl_ord_id=alert-close-3"))).isEmpty();
+        assertThat(exchange.orders()).hasSize(2);
+    }
+
+    // ------------------------------------------------------------------ faults after placing (kraken-rest.md §6)
+
+    @Test
+    void acceptThen500PlacesOneOrderAndAnswersAnHtml500() throws Exception {
+        exchange.injectFault("AddOrder", Fault.ACCEPT_THEN_500, 1);
+        HttpResponse<String> response = kraken.send("AddOrder", kraken.nextNonce(), with(MARKET_BUY, "cl_ord_id=edge-500"));
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/html");
+        assertThat(response.body()).contains("<title>500 Internal Server Error</title>").doesNotContain("txid");
+        assertPlacedOnceAndFoundByLookup("edge-500");
+    }
+
+    @Test
+    void acceptThenResetPlacesOneOrderAndClosesWithoutAnAnswer() throws Exception {
+        exchange.injectFault("AddOrder", Fault.ACCEPT_THEN_RESET, 1);
+        assertThatThrownBy(() -> addOrder("cl_ord_id=edge-reset"))
+                .isInstanceOf(IOException.class)
+                .isNotInstanceOf(HttpTimeoutException.class);
+        // One request: the JDK client does not resend a POST after a close without an answer.
+        assertThat(exchange.requestCount("AddOrder")).isEqualTo(1);
+        assertPlacedOnceAndFoundByLookup("edge-reset");
+    }
+
+    @Test
+    void acceptThenUnavailablePlacesOneOrderAndAnswersEServiceUnavailable() throws Exception {
+        exchange.injectFault("AddOrder", Fault.ACCEPT_THEN_UNAVAILABLE, 1);
+        HttpResponse<String> response = kraken.send("AddOrder", kraken.nextNonce(), with(MARKET_BUY, "cl_ord_id=edge-503"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode reply = KrakenTestClient.json(response);
+        assertThat(errors(reply)).containsExactly("EService:Unavailable");
+        assertThat(reply.has("result")).isFalse();
+        assertPlacedOnceAndFoundByLookup("edge-503");
+    }
+
+    /** The order the client never saw exists once, a ClosedOrders lookup finds it, and the next AddOrder is normal. */
+    private void assertPlacedOnceAndFoundByLookup(String clOrdId) throws Exception {
+        assertThat(exchange.orders()).singleElement().satisfies(o -> assertThat(o.clOrdId()).isEqualTo(clOrdId));
+        JsonNode closed = kraken.call("ClosedOrders", "cl_ord_id=" + clOrdId).path("result");
+        assertThat(closed.path("count").asInt()).isEqualTo(1);
+        assertThat(closed.path("closed").fieldNames().next()).isEqualTo(exchange.orders().get(0).txid());
+        assertThat(errors(addOrder())).isEmpty();
         assertThat(exchange.orders()).hasSize(2);
     }
 
