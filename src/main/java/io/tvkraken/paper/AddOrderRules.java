@@ -2,6 +2,11 @@ package io.tvkraken.paper;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -11,9 +16,13 @@ import java.util.regex.Pattern;
  * Kraken's checks on an AddOrder (kraken-rest.md §4 parameters, §6 error strings), in the order a client is most
  * likely to trip over them. Each failure is a {@link KrakenReject} with Kraken's string.
  *
+ * <p>{@code deadline} is checked twice, as Kraken's engine does (kraken-rest.md §4): its form and range at receipt
+ * ({@link #deadline}), and whether it has passed at the moment the order would be placed ({@link #requireNotElapsed}),
+ * after the exchange's {@code addOrderLatency}.
+ *
  * <p>Not simulated: margin (leverage is echoed in {@code descr} but funds are checked as spot), {@code viqc}
- * (refused rather than misread), {@code timeinforce}/{@code starttm}/{@code expiretm}/{@code deadline} (accepted and
- * ignored), iceberg {@code displayvol} rules.
+ * (refused rather than misread), {@code timeinforce}/{@code starttm}/{@code expiretm} (accepted and ignored), iceberg
+ * {@code displayvol} rules.
  */
 final class AddOrderRules {
 
@@ -30,6 +39,15 @@ final class AddOrderRules {
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern SHORT_UUID = Pattern.compile("[0-9a-fA-F]{32}");
     private static final Pattern FREE_TEXT_ID = Pattern.compile("[\\x21-\\x7e]{1,18}");
+    /**
+     * RFC 3339 date-time: seconds required, fraction optional (up to the nanoseconds an {@link Instant} holds), offset
+     * {@code Z} or {@code ±hh:mm}; {@code T} and {@code Z} in either case, as RFC 3339 allows.
+     */
+    private static final Pattern RFC3339 =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+    /** kraken-rest.md §4, {@code deadline}: "min now()+2 s, max now()+60 s". */
+    static final Duration DEADLINE_MIN_AHEAD = Duration.ofSeconds(2);
+    static final Duration DEADLINE_MAX_AHEAD = Duration.ofSeconds(60);
 
     private final PaperPairs pairs;
     private final Function<String, BigDecimal> lastPrice;
@@ -39,7 +57,11 @@ final class AddOrderRules {
         this.lastPrice = lastPrice;
     }
 
-    OrderTicket check(Map<String, String> params) {
+    /**
+     * @param deadline the request's {@code deadline}, already checked at receipt by {@link #deadline}; null if none.
+     *                 It travels with the ticket so that placement can refuse an order whose deadline has passed.
+     */
+    OrderTicket check(Map<String, String> params, Instant deadline) {
         String type = required(params, "type");
         String ordertype = required(params, "ordertype");
         String volumeText = required(params, "volume");
@@ -58,6 +80,12 @@ final class AddOrderRules {
         String clOrdId = clOrdId(params.get("cl_ord_id"));
         if (userref != null && clOrdId != null) {
             // kraken-rest.md §4: userref and cl_ord_id are mutually exclusive.
+            throw KrakenReject.invalidArguments("cl_ord_id");
+        }
+        String closeType = params.get("close[ordertype]");
+        if (clOrdId != null && closeType != null && !closeType.isBlank()) {
+            // kraken-rest.md §4 note: K-SDK says Kraken rejects cl_ord_id together with a conditional close. The error
+            // string is not documented [unc]; this is the form Kraken uses for a parameter it will not take (§6).
             throw KrakenReject.invalidArguments("cl_ord_id");
         }
         String oflags = oflags(params.get("oflags"));
@@ -90,7 +118,51 @@ final class AddOrderRules {
         BigDecimal price2 = priceSpec.trigger != null ? priceSpec.limit : null;
         return new OrderTicket(pair, type, ordertype, volume, price, price2,
                 leverage == null || leverage.isBlank() ? "none" : leverage, oflags, userref, clOrdId,
-                description.toString(), closeDescription, validateOnly(params.get("validate")));
+                description.toString(), closeDescription, validateOnly(params.get("validate")), deadline);
+    }
+
+    /**
+     * The receipt check of {@code deadline} (kraken-rest.md §4: an RFC 3339 timestamp such as
+     * {@code 2021-04-01T00:18:45Z}, "min now()+2 s, max now()+60 s"). Unparseable, or less than 2 s or more than 60 s
+     * after {@code now}: {@code EGeneral:Invalid arguments:deadline}, and nothing is placed. Both bounds are
+     * inclusive. An empty value is refused too, rather than read as "no deadline". Kraken's exact string for these
+     * refusals is not documented [unc]; this is its usual form for a bad parameter (kraken-rest.md §6).
+     *
+     * @param now the exchange's time when the request arrives, before any {@code addOrderLatency}
+     * @return the deadline, or null when the request has none
+     */
+    static Instant deadline(String text, Instant now) {
+        if (text == null) {
+            return null;
+        }
+        String trimmed = text.trim();
+        if (!RFC3339.matcher(trimmed).matches()) {
+            throw KrakenReject.invalidArguments("deadline");
+        }
+        Instant deadline;
+        try {
+            deadline = OffsetDateTime.parse(trimmed, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            throw KrakenReject.invalidArguments("deadline"); // e.g. 2021-02-30, 24:00:00, a leap second
+        }
+        Duration ahead = Duration.between(now, deadline);
+        if (ahead.compareTo(DEADLINE_MIN_AHEAD) < 0 || ahead.compareTo(DEADLINE_MAX_AHEAD) > 0) {
+            throw KrakenReject.invalidArguments("deadline");
+        }
+        return deadline;
+    }
+
+    /**
+     * The placement check of {@code deadline}: once {@code now} is after it, the engine rejects the request
+     * (kraken-rest.md §4) with {@code EService:Deadline elapsed} (kraken-rest.md §6) and places nothing. An order
+     * placed with a deadline therefore always has {@code opentm} at or before it.
+     *
+     * @param deadline null when the request has none: nothing to check
+     */
+    static void requireNotElapsed(Instant deadline, Instant now) {
+        if (deadline != null && now.isAfter(deadline)) {
+            throw new KrakenReject("EService:Deadline elapsed");
+        }
     }
 
     /**

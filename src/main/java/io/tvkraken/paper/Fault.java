@@ -20,6 +20,24 @@ public enum Fault {
      */
     ACCEPT_THEN_HANG,
     /**
+     * Handles the request normally (an AddOrder is placed), then answers HTTP 500 with a short HTML page instead of
+     * the result, as an edge proxy does when the origin fails after doing the work: a 5xx on AddOrder "may or may
+     * not" have reached the engine (kraken-rest.md §6).
+     */
+    ACCEPT_THEN_500,
+    /**
+     * Handles the request normally (an AddOrder is placed), then closes the connection without writing any byte of
+     * the response, like {@link #RESET} but after the work is done. The client sees the same I/O error with no
+     * status; a POST is not retried by the JDK client, a GET is, once, as described under {@link #RESET}.
+     */
+    ACCEPT_THEN_RESET,
+    /**
+     * Handles the request normally (an AddOrder is placed), then answers HTTP 200
+     * {@code {"error":["EService:Unavailable"]}} instead of the result: Kraken's docs treat the outcome of
+     * {@code EService:Unavailable} as unknown, so an order may exist behind it (kraken-rest.md §6, §9).
+     */
+    ACCEPT_THEN_UNAVAILABLE,
+    /**
      * Closes the TCP connection without writing any byte of a response; nothing is done. The client sees an I/O error
      * with no status: {@code java.net.http.HttpClient} throws {@code IOException: HTTP/1.1 header parser received no
      * bytes}, Apache HttpClient a {@code NoHttpResponseException}. It is an orderly close (FIN), not a TCP RST: the

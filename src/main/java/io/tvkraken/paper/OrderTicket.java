@@ -1,8 +1,12 @@
 package io.tvkraken.paper;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 
-/** An AddOrder that passed {@link AddOrderRules}: what {@link PaperAccount#place} needs, prices resolved. */
+/**
+ * An AddOrder that passed {@link AddOrderRules}: what {@link PaperAccount#place} needs, prices resolved.
+ * {@code deadline} is the request's {@code deadline} (kraken-rest.md §4), null when it has none.
+ */
 record OrderTicket(
         PaperPair pair,
         String type,
@@ -16,7 +20,8 @@ record OrderTicket(
         String clOrdId,
         String description,
         String closeDescription,
-        boolean validateOnly) {
+        boolean validateOnly,
+        Instant deadline) {
 
     boolean isMarket() {
         return "market".equals(ordertype);

@@ -80,16 +80,19 @@ final class PaperAccount {
     }
 
     /**
-     * Places a checked order. A market order fills at once at the current price or, if the account cannot pay
+     * Places a checked order. A request whose {@code deadline} has passed is refused first
+     * ({@code EService:Deadline elapsed}, kraken-rest.md §4), judged by the same instant that would become the order's
+     * {@code opentm}. A market order fills at once at the current price or, if the account cannot pay
      * ({@code EOrder:Insufficient funds}), changes nothing. Anything else rests as open.
      */
     synchronized PaperOrder place(OrderTicket ticket) {
+        Instant now = clock.instant();
+        AddOrderRules.requireNotElapsed(ticket.deadline(), now);
         if (ticket.clOrdId() != null && orders.values().stream()
                 .anyMatch(o -> o.isOpen() && ticket.clOrdId().equals(o.clOrdId()))) {
             // kraken-rest.md §9: cl_ord_id is unique among OPEN orders only; Kraken's string is undocumented (§6).
             throw new KrakenReject(duplicateClOrdIdError);
         }
-        Instant now = clock.instant();
         String txid = newTxid();
         PaperPair pair = ticket.pair();
         PaperOrder order;

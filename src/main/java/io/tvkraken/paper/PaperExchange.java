@@ -70,9 +70,12 @@ public final class PaperExchange implements AutoCloseable {
     private static final String CLOUDFLARE_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
             + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
             + "</body>\r\n</html>\r\n";
+    private static final String EDGE_500 = "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n"
+            + "<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+            + "</body>\r\n</html>\r\n";
 
     private final PaperConfig config;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
     private final Replies replies = new Replies(json);
     private final PaperPairs pairs;
@@ -87,8 +90,9 @@ public final class PaperExchange implements AutoCloseable {
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
     private final Map<String, ArrayDeque<Fault>> faults = new HashMap<>();
 
-    private PaperExchange(PaperConfig config) throws IOException {
+    private PaperExchange(PaperConfig config, Clock clock) throws IOException {
         this.config = config;
+        this.clock = clock;
         this.pairs = PaperPairs.load(json, config.assetPairsResource());
         this.account = new PaperAccount(config, clock);
         this.addOrderRules = new AddOrderRules(pairs, account::price);
@@ -109,11 +113,22 @@ public final class PaperExchange implements AutoCloseable {
         }
     }
 
-    /** Binds {@code config.host():config.port()} and starts answering. */
+    /** Binds {@code config.host():config.port()} and starts answering, on the system clock (UTC). */
     public static PaperExchange start(PaperConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * Like {@link #start(PaperConfig)}, on {@code clock}: the exchange's "now" for {@code opentm}/{@code closetm},
+     * {@code Time}, {@code SystemStatus}, the {@code deadline} checks of AddOrder (kraken-rest.md §4) and
+     * {@link PaperConfig#orderVisibilityDelay()}. A test passes a clock it moves by hand to cross a deadline without
+     * waiting for it. Delays ({@code addOrderLatency}, {@code hangFor}) are real time whatever the clock.
+     */
+    public static PaperExchange start(PaperConfig config, Clock clock) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(clock, "clock");
         try {
-            PaperExchange exchange = new PaperExchange(config);
+            PaperExchange exchange = new PaperExchange(config, clock);
             exchange.server.start();
             LOG.info("paper exchange listening on {}", exchange.baseUrl());
             return exchange;
@@ -237,7 +252,7 @@ public final class PaperExchange implements AutoCloseable {
             } catch (KrakenReject e) {
                 reply = replies.error(e.error());
             }
-            if (fault == Fault.ACCEPT_THEN_HANG && !pause(config.hangFor())) {
+            if (fault != null && !playAfter(fault, exchange)) {
                 return;
             }
             send(exchange, 200, "application/json; charset=utf-8", reply);
@@ -274,7 +289,29 @@ public final class PaperExchange implements AutoCloseable {
                 return false;
             case HANG:
                 return pause(config.hangFor());
+            default:
+                return true; // the ACCEPT_THEN_* faults play after the request is handled
+        }
+    }
+
+    /**
+     * The {@code ACCEPT_THEN_*} faults, once the request has been handled (an AddOrder placed) and its reply is ready.
+     *
+     * @return true to send the reply, false when the fault has already ended the exchange
+     */
+    private boolean playAfter(Fault fault, HttpExchange exchange) throws IOException {
+        switch (fault) {
             case ACCEPT_THEN_HANG:
+                return pause(config.hangFor());
+            case ACCEPT_THEN_500:
+                send(exchange, 500, "text/html", EDGE_500.getBytes(StandardCharsets.US_ASCII));
+                return false;
+            case ACCEPT_THEN_RESET:
+                exchange.close(); // no byte written, as for RESET
+                return false;
+            case ACCEPT_THEN_UNAVAILABLE:
+                send(exchange, 200, "application/json; charset=utf-8", replies.error("EService:Unavailable"));
+                return false;
             default:
                 return true;
         }
@@ -470,10 +507,16 @@ public final class PaperExchange implements AutoCloseable {
         return replies.result(result);
     }
 
+    /**
+     * kraken-rest.md §4. {@code deadline} is checked on arrival, before {@code addOrderLatency}; the latency stands
+     * for the request's time in Kraken's queue, and once it has passed the deadline is checked again where the order
+     * would be placed: {@link PaperAccount#place} for a real order, here for {@code validate=true}.
+     */
     private byte[] addOrder(Map<String, String> params) {
+        Instant deadline = AddOrderRules.deadline(params.get("deadline"), clock.instant());
         // Outside any lock: latency must not serialize other requests.
         pause(config.addOrderLatency());
-        OrderTicket ticket = addOrderRules.check(params);
+        OrderTicket ticket = addOrderRules.check(params, deadline);
         Map<String, Object> descr = new LinkedHashMap<>();
         descr.put("order", ticket.description());
         if (ticket.closeDescription() != null) {
@@ -482,7 +525,9 @@ public final class PaperExchange implements AutoCloseable {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("descr", descr);
         if (ticket.validateOnly()) {
-            // validate=true: descr only, no txid, nothing placed, funds not checked (kraken-rest.md §4).
+            // validate=true: descr only, no txid, nothing placed, funds not checked (kraken-rest.md §4); a deadline
+            // that passed while queued is still reported.
+            AddOrderRules.requireNotElapsed(ticket.deadline(), clock.instant());
             return replies.result(result);
         }
         PaperOrder order = account.place(ticket);

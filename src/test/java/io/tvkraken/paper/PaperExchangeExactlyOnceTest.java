@@ -1,0 +1,224 @@
+package io.tvkraken.paper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an application needs from the paper exchange to prove "at most one order per alert" (kraken-rest.md §9):
+ * {@code deadline}, {@code cl_ord_id} rules, faults after the order is placed, late visibility and the lookups.
+ * Through real HTTP on loopback, on a {@link TestClock} so that time moves only when a test says so.
+ */
+class PaperExchangeExactlyOnceTest {
+
+    private static final Instant T0 = Instant.parse("2030-01-02T03:04:05Z");
+    private static final String[] MARKET_BUY = {"pair=XBTUSD", "type=buy", "ordertype=market", "volume=0.01"};
+
+    private TestClock clock;
+    private PaperExchange exchange;
+    private KrakenTestClient kraken;
+
+    @BeforeEach
+    void start() {
+        clock = new TestClock(T0);
+        exchange = PaperExchange.start(PaperConfig.withRandomKeys(), clock);
+        kraken = new KrakenTestClient(exchange);
+    }
+
+    @AfterEach
+    void stop() {
+        exchange.close();
+    }
+
+    // ------------------------------------------------------------------ deadline (kraken-rest.md §4)
+
+    @Test
+    void deadlineFromTwoToSixtySecondsAheadIsAcceptedBothBoundsIncluded() throws Exception {
+        assertThat(errors(addOrder("deadline=" + at(Duration.ofSeconds(2))))).isEmpty();
+        assertThat(errors(addOrder("deadline=" + at(Duration.ofSeconds(60))))).isEmpty();
+        assertThat(exchange.orders()).hasSize(2);
+    }
+
+    @Test
+    void deadlineMayCarryFractionalSecondsAnOffsetAndLowerCaseLetters() throws Exception {
+        assertThat(errors(addOrder("deadline=2030-01-02T03:04:35.123456Z"))).isEmpty();
+        assertThat(errors(addOrder("deadline=2030-01-02T04:04:35+01:00"))).isEmpty();
+        assertThat(errors(addOrder("deadline=2030-01-02t03:04:35z"))).isEmpty();
+        assertThat(exchange.orders()).hasSize(3);
+    }
+
+    @Test
+    void unparseableDeadlineIsInvalidArgumentsAndPlacesNothing() throws Exception {
+        List<String> unparseable = List.of("", "soon", "1893553475", "2030-01-02 03:04:35Z", "2030-01-02T03:04:35",
+                "2030-01-02T03:04Z", "2030-01-02T03:04:35.Z", "2030-01-02T03:04:35+0100", "2030-02-30T00:00:00Z",
+                "2030-01-02T03:04:35.1234567890Z");
+        for (String deadline : unparseable) {
+            assertThat(errors(addOrder("deadline=" + deadline))).as(deadline)
+                    .containsExactly("EGeneral:Invalid arguments:deadline");
+        }
+        assertThat(exchange.orders()).isEmpty();
+    }
+
+    @Test
+    void deadlineLessThanTwoSecondsAheadIsInvalidArgumentsAndPlacesNothing() throws Exception {
+        for (Duration ahead : List.of(Duration.ofMillis(1999), Duration.ZERO, Duration.ofSeconds(-30))) {
+            assertThat(errors(addOrder("deadline=" + at(ahead)))).as(ahead.toString())
+                    .containsExactly("EGeneral:Invalid arguments:deadline");
+        }
+        assertThat(exchange.orders()).isEmpty();
+    }
+
+    @Test
+    void deadlineMoreThanSixtySecondsAheadIsInvalidArgumentsAndPlacesNothing() throws Exception {
+        for (Duration ahead : List.of(Duration.ofMillis(60_001), Duration.ofSeconds(90))) {
+            assertThat(errors(addOrder("deadline=" + at(ahead)))).as(ahead.toString())
+                    .containsExactly("EGeneral:Invalid arguments:deadline");
+        }
+        assertThat(exchange.orders()).isEmpty();
+    }
+
+    @Test
+    void deadlineIsCheckedOnArrivalBeforeTheAddOrderLatency() throws Exception {
+        Duration latency = Duration.ofSeconds(1);
+        try (PaperExchange slow = PaperExchange.start(PaperConfig.defaults().withAddOrderLatency(latency), clock)) {
+            KrakenTestClient client = new KrakenTestClient(slow);
+            long started = System.nanoTime();
+            JsonNode reply = client.call("AddOrder", with(MARKET_BUY, "deadline=" + at(Duration.ofSeconds(90))));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(latency);
+            assertThat(errors(reply)).containsExactly("EGeneral:Invalid arguments:deadline");
+            assertThat(slow.orders()).isEmpty();
+        }
+    }
+
+    @Test
+    void deadlineThatPassesBeforePlacementIsRefusedAsElapsedAndPlacesNothing() throws Exception {
+        // Valid on arrival (5 s ahead); 10 s pass between arrival and placement.
+        clock.advanceAfterNextRead(Duration.ofSeconds(10));
+        assertThat(errors(addOrder("cl_ord_id=late-1", "deadline=" + at(Duration.ofSeconds(5)))))
+                .containsExactly("EService:Deadline elapsed");
+        assertThat(exchange.orders()).isEmpty();
+        assertThat(exchange.balances()).isEqualTo(exchange.config().balances());
+        assertThat(kraken.call("ClosedOrders", "cl_ord_id=late-1").path("result").path("count").asInt()).isZero();
+    }
+
+    @Test
+    void deadlineStillAheadAtPlacementPlacesAnOrderOpenedBeforeIt() throws Exception {
+        clock.advanceAfterNextRead(Duration.ofSeconds(5));
+        Instant deadline = T0.plusSeconds(5);
+        assertThat(errors(addOrder("deadline=" + deadline))).isEmpty();
+        assertThat(exchange.orders()).singleElement()
+                .satisfies(o -> assertThat(o.openedAt()).isEqualTo(deadline));
+    }
+
+    @Test
+    void validateOnlyChecksTheDeadlineTooButPlacesNothing() throws Exception {
+        assertThat(errors(addOrder("validate=true", "deadline=" + at(Duration.ofSeconds(61)))))
+                .containsExactly("EGeneral:Invalid arguments:deadline");
+
+        clock.advanceAfterNextRead(Duration.ofSeconds(10));
+        assertThat(errors(addOrder("validate=true", "deadline=" + at(Duration.ofSeconds(5)))))
+                .containsExactly("EService:Deadline elapsed");
+
+        JsonNode valid = addOrder("validate=true", "deadline=" + clock.now().plusSeconds(30));
+        assertThat(errors(valid)).isEmpty();
+        assertThat(valid.path("result").has("txid")).isFalse();
+        assertThat(exchange.orders()).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ cl_ord_id (kraken-rest.md §4)
+
+    @Test
+    void clOrdIdWithAConditionalCloseIsRefusedAndPlacesNothing() throws Exception {
+        JsonNode reply = kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "cl_ord_id=alert-close-1", "close[ordertype]=stop-loss", "close[price]=45000");
+        assertThat(errors(reply)).containsExactly("EGeneral:Invalid arguments:cl_ord_id");
+        assertThat(errors(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "cl_ord_id=alert-close-2", "close[ordertype]=stop-loss", "close[price]=45000",
+                "validate=true"))).containsExactly("EGeneral:Invalid arguments:cl_ord_id");
+        assertThat(exchange.orders()).isEmpty();
+        // Either one alone is fine.
+        assertThat(errors(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "close[ordertype]=stop-loss", "close[price]=45000"))).isEmpty();
+        assertThat(errors(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "cl_ord_id=alert-close-3"))).isEmpty();
+        assertThat(exchange.orders()).hasSize(2);
+    }
+
+    // ------------------------------------------------------------------ faults after placing (kraken-rest.md §6)
+
+    @Test
+    void acceptThen500PlacesOneOrderAndAnswersAnHtml500() throws Exception {
+        exchange.injectFault("AddOrder", Fault.ACCEPT_THEN_500, 1);
+        HttpResponse<String> response = kraken.send("AddOrder", kraken.nextNonce(), with(MARKET_BUY, "cl_ord_id=edge-500"));
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/html");
+        assertThat(response.body()).contains("<title>500 Internal Server Error</title>").doesNotContain("txid");
+        assertPlacedOnceAndFoundByLookup("edge-500");
+    }
+
+    @Test
+    void acceptThenResetPlacesOneOrderAndClosesWithoutAnAnswer() throws Exception {
+        exchange.injectFault("AddOrder", Fault.ACCEPT_THEN_RESET, 1);
+        assertThatThrownBy(() -> addOrder("cl_ord_id=edge-reset"))
+                .isInstanceOf(IOException.class)
+                .isNotInstanceOf(HttpTimeoutException.class);
+        // One request: the JDK client does not resend a POST after a close without an answer.
+        assertThat(exchange.requestCount("AddOrder")).isEqualTo(1);
+        assertPlacedOnceAndFoundByLookup("edge-reset");
+    }
+
+    @Test
+    void acceptThenUnavailablePlacesOneOrderAndAnswersEServiceUnavailable() throws Exception {
+        exchange.injectFault("AddOrder", Fault.ACCEPT_THEN_UNAVAILABLE, 1);
+        HttpResponse<String> response = kraken.send("AddOrder", kraken.nextNonce(), with(MARKET_BUY, "cl_ord_id=edge-503"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode reply = KrakenTestClient.json(response);
+        assertThat(errors(reply)).containsExactly("EService:Unavailable");
+        assertThat(reply.has("result")).isFalse();
+        assertPlacedOnceAndFoundByLookup("edge-503");
+    }
+
+    /** The order the client never saw exists once, a ClosedOrders lookup finds it, and the next AddOrder is normal. */
+    private void assertPlacedOnceAndFoundByLookup(String clOrdId) throws Exception {
+        assertThat(exchange.orders()).singleElement().satisfies(o -> assertThat(o.clOrdId()).isEqualTo(clOrdId));
+        JsonNode closed = kraken.call("ClosedOrders", "cl_ord_id=" + clOrdId).path("result");
+        assertThat(closed.path("count").asInt()).isEqualTo(1);
+        assertThat(closed.path("closed").fieldNames().next()).isEqualTo(exchange.orders().get(0).txid());
+        assertThat(errors(addOrder())).isEmpty();
+        assertThat(exchange.orders()).hasSize(2);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private JsonNode addOrder(String... extra) throws Exception {
+        return kraken.call("AddOrder", with(MARKET_BUY, extra));
+    }
+
+    private static String[] with(String[] base, String... extra) {
+        List<String> all = new ArrayList<>(List.of(base));
+        all.addAll(List.of(extra));
+        return all.toArray(String[]::new);
+    }
+
+    /** RFC 3339 in UTC, e.g. {@code 2030-01-02T03:04:07Z} or {@code 2030-01-02T03:04:06.999Z}. */
+    private String at(Duration fromNow) {
+        return clock.now().plus(fromNow).toString();
+    }
+
+    private static List<String> errors(JsonNode reply) {
+        List<String> errors = new ArrayList<>();
+        reply.path("error").forEach(e -> errors.add(e.asText()));
+        return errors;
+    }
+}
