@@ -440,7 +440,7 @@ public final class PaperExchange implements AutoCloseable {
                 return addOrder(params);
             case "OpenOrders":
                 return replies.result(Map.of("open", ordersById(account.find(
-                        clientFilter(params).and(PaperOrder::isOpen)))));
+                        clientFilter(params).and(PaperOrder::isOpen).and(visibleNow())))));
             case "ClosedOrders":
                 return closedOrders(params);
             case "QueryOrders":
@@ -538,7 +538,7 @@ public final class PaperExchange implements AutoCloseable {
     /** Newest first, 50 a page from {@code ofs}; {@code count} is every match (kraken-rest.md §5). */
     private byte[] closedOrders(Map<String, String> params) {
         List<PaperOrder> closed = new ArrayList<>(account.find(
-                clientFilter(params).and(o -> PaperAccount.CLOSED_STATES.contains(o.status()))));
+                clientFilter(params).and(o -> PaperAccount.CLOSED_STATES.contains(o.status())).and(visibleNow())));
         Collections.reverse(closed);
         int offset = parseInt(params.get("ofs"), "ofs");
         List<PaperOrder> page = closed.stream().skip(Math.max(offset, 0)).limit(50).toList();
@@ -548,7 +548,10 @@ public final class PaperExchange implements AutoCloseable {
         return replies.result(result);
     }
 
-    /** {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter (kraken-rest.md §5, §9). */
+    /**
+     * {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter (kraken-rest.md §5, §9). An order
+     * not yet visible ({@link PaperConfig#orderVisibilityDelay()}) answers as an unknown txid does.
+     */
     private byte[] queryOrders(Map<String, String> params) {
         String txids = params.get("txid");
         if (txids == null || txids.isBlank()) {
@@ -556,7 +559,11 @@ public final class PaperExchange implements AutoCloseable {
         }
         List<String> wanted = Arrays.stream(txids.split(",")).map(String::trim).toList();
         Predicate<PaperOrder> userref = userrefFilter(params.get("userref"));
-        List<PaperOrder> found = account.query(wanted).stream().filter(userref).toList();
+        List<PaperOrder> queried = account.query(wanted);
+        if (!queried.stream().allMatch(visibleNow())) {
+            throw new KrakenReject("EOrder:Invalid order");
+        }
+        List<PaperOrder> found = queried.stream().filter(userref).toList();
         return replies.result(ordersById(found));
     }
 
@@ -583,6 +590,19 @@ public final class PaperExchange implements AutoCloseable {
             byId.put(order.txid(), Replies.order(order, pairs.find(order.pairId()).orElseThrow()));
         }
         return byId;
+    }
+
+    /**
+     * {@link PaperConfig#orderVisibilityDelay()}: an order placed less than that long ago is left out of OpenOrders,
+     * ClosedOrders and QueryOrders, as "a just-placed order may appear late" on Kraken (kraken-rest.md §9).
+     */
+    private Predicate<PaperOrder> visibleNow() {
+        Duration delay = config.orderVisibilityDelay();
+        if (delay.isZero()) {
+            return o -> true;
+        }
+        Instant shownUpTo = clock.instant().minus(delay);
+        return o -> !o.openedAt().isAfter(shownUpTo);
     }
 
     /** OpenOrders and ClosedOrders filter by {@code userref} and by {@code cl_ord_id} (kraken-rest.md §5). */

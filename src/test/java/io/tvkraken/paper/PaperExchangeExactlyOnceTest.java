@@ -199,6 +199,73 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).hasSize(2);
     }
 
+    // ------------------------------------------------------------------ late visibility (kraken-rest.md §9)
+
+    @Test
+    void orderStaysOutOfOpenOrdersUntilTheVisibilityDelayHasPassed() throws Exception {
+        try (PaperExchange late = PaperExchange.start(
+                PaperConfig.defaults().withOrderVisibilityDelay(Duration.ofMillis(300)), clock)) {
+            KrakenTestClient client = new KrakenTestClient(late);
+            String txid = client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                    "price=50000", "cl_ord_id=late-open").path("result").path("txid").get(0).asText();
+
+            assertThat(client.call("OpenOrders", "cl_ord_id=late-open").path("result").path("open")).isEmpty();
+            assertThat(client.call("OpenOrders").path("result").path("open")).isEmpty();
+            assertThat(errors(client.call("QueryOrders", "txid=" + txid))).containsExactly("EOrder:Invalid order");
+            // It exists meanwhile: the test hook sees it and it holds its cl_ord_id among open orders.
+            assertThat(late.orders()).singleElement().satisfies(o -> assertThat(o.txid()).isEqualTo(txid));
+            assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                    "price=50000", "cl_ord_id=late-open"))).containsExactly("EOrder:Duplicate cl_ord_id");
+
+            clock.advance(Duration.ofMillis(299));
+            assertThat(client.call("OpenOrders", "cl_ord_id=late-open").path("result").path("open")).isEmpty();
+
+            clock.advance(Duration.ofMillis(1));
+            JsonNode open = client.call("OpenOrders", "cl_ord_id=late-open").path("result").path("open");
+            assertThat(open.fieldNames()).toIterable().containsExactly(txid);
+            assertThat(open.path(txid).path("cl_ord_id").asText()).isEqualTo("late-open");
+            assertThat(client.call("QueryOrders", "txid=" + txid).path("result").path(txid).path("status").asText())
+                    .isEqualTo("open");
+        }
+    }
+
+    @Test
+    void filledOrderStaysOutOfClosedOrdersUntilTheVisibilityDelayHasPassedButHasMovedBalances() throws Exception {
+        try (PaperExchange late = PaperExchange.start(
+                PaperConfig.defaults().withOrderVisibilityDelay(Duration.ofMillis(300)), clock)) {
+            KrakenTestClient client = new KrakenTestClient(late);
+            assertThat(errors(client.call("AddOrder", with(MARKET_BUY, "cl_ord_id=late-fill")))).isEmpty();
+
+            JsonNode hidden = client.call("ClosedOrders", "cl_ord_id=late-fill").path("result");
+            assertThat(hidden.path("closed")).isEmpty();
+            assertThat(hidden.path("count").asInt()).isZero();
+            assertThat(late.balances().get("XXBT")).isEqualByComparingTo("2.01");
+
+            clock.advance(Duration.ofMillis(300));
+            JsonNode shown = client.call("ClosedOrders", "cl_ord_id=late-fill").path("result");
+            assertThat(shown.path("count").asInt()).isEqualTo(1);
+            assertThat(shown.path("closed").elements().next().path("cl_ord_id").asText()).isEqualTo("late-fill");
+        }
+    }
+
+    @Test
+    void orderBecomesVisibleNoSoonerThanTheDelayOnTheSystemClock() throws Exception {
+        Duration delay = Duration.ofMillis(300);
+        try (PaperExchange late = PaperExchange.start(PaperConfig.defaults().withOrderVisibilityDelay(delay))) {
+            KrakenTestClient client = new KrakenTestClient(late);
+            long sent = System.nanoTime(); // before the order's opentm
+            assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                    "price=50000", "cl_ord_id=late-real")))
+                    .isEmpty();
+            long giveUp = sent + Duration.ofSeconds(5).toNanos();
+            while (client.call("OpenOrders", "cl_ord_id=late-real").path("result").path("open").isEmpty()) {
+                assertThat(System.nanoTime()).as("visible within 5 s").isLessThan(giveUp);
+                Thread.sleep(20);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(delay);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private JsonNode addOrder(String... extra) throws Exception {
