@@ -535,10 +535,15 @@ public final class PaperExchange implements AutoCloseable {
         return replies.result(result);
     }
 
-    /** Newest first, 50 a page from {@code ofs}; {@code count} is every match (kraken-rest.md §5). */
+    /**
+     * Newest first, 50 a page from {@code ofs}; {@code count} is every match (kraken-rest.md §5). Filters:
+     * {@code userref}, {@code cl_ord_id}, and {@code start} with {@code closetime} ({@link #startFilter}); {@code end}
+     * is not simulated.
+     */
     private byte[] closedOrders(Map<String, String> params) {
-        List<PaperOrder> closed = new ArrayList<>(account.find(
-                clientFilter(params).and(o -> PaperAccount.CLOSED_STATES.contains(o.status())).and(visibleNow())));
+        Predicate<PaperOrder> afterStart = startFilter(params.get("start"), params.get("closetime"));
+        List<PaperOrder> closed = new ArrayList<>(account.find(clientFilter(params)
+                .and(o -> PaperAccount.CLOSED_STATES.contains(o.status())).and(afterStart).and(visibleNow())));
         Collections.reverse(closed);
         int offset = parseInt(params.get("ofs"), "ofs");
         List<PaperOrder> page = closed.stream().skip(Math.max(offset, 0)).limit(50).toList();
@@ -613,6 +618,35 @@ public final class PaperExchange implements AutoCloseable {
             filter = filter.and(o -> clOrdId.equals(o.clOrdId()));
         }
         return filter;
+    }
+
+    /**
+     * ClosedOrders {@code start} (kraken-rest.md §5): unix seconds, decimals allowed, exclusive as Kraken documents it:
+     * only orders after it, compared with the 4-decimal {@code opentm}/{@code closetm} the replies show.
+     * {@code closetime} says which time counts: {@code open}, {@code close} or {@code both} (Kraken's default: either
+     * after {@code start}). Kraken also takes a txid as {@code start}, meaning that order's opentm; not simulated, it is
+     * refused as {@code EGeneral:Invalid arguments:start}, like any other text that is not a number.
+     */
+    private static Predicate<PaperOrder> startFilter(String startText, String closetimeText) {
+        String closetime = closetimeText == null || closetimeText.isBlank() ? "both" : closetimeText.trim();
+        if (!Set.of("open", "close", "both").contains(closetime)) {
+            throw KrakenReject.invalidArguments("closetime");
+        }
+        if (startText == null || startText.isBlank()) {
+            return o -> true;
+        }
+        BigDecimal start;
+        try {
+            start = new BigDecimal(startText.trim());
+        } catch (NumberFormatException e) {
+            throw KrakenReject.invalidArguments("start");
+        }
+        Predicate<Instant> after = at -> at != null && Replies.seconds(at).compareTo(start) > 0;
+        return switch (closetime) {
+            case "open" -> o -> after.test(o.openedAt());
+            case "close" -> o -> after.test(o.closedAt());
+            default -> o -> after.test(o.openedAt()) || after.test(o.closedAt());
+        };
     }
 
     private static Predicate<PaperOrder> userrefFilter(String text) {

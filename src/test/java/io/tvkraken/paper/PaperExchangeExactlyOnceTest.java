@@ -266,7 +266,82 @@ class PaperExchangeExactlyOnceTest {
         }
     }
 
+    // ------------------------------------------------------------------ lookups (kraken-rest.md §5)
+
+    @Test
+    void openAndClosedOrdersShowClOrdIdUserrefAndOpentm() throws Exception {
+        kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01", "price=50000",
+                "cl_ord_id=shown-open");
+        kraken.call("AddOrder", with(MARKET_BUY, "userref=42"));
+
+        JsonNode open = kraken.call("OpenOrders").path("result").path("open").elements().next();
+        assertThat(open.path("cl_ord_id").asText()).isEqualTo("shown-open");
+        assertThat(open.path("userref").isInt()).isTrue();
+        assertThat(open.path("userref").asInt()).isZero(); // Kraken shows 0 for "no userref"
+        assertThat(open.path("opentm").isNumber()).isTrue();
+        assertThat(open.path("opentm").decimalValue()).isEqualByComparingTo(Long.toString(T0.getEpochSecond()));
+
+        JsonNode closed = kraken.call("ClosedOrders").path("result").path("closed").elements().next();
+        assertThat(closed.has("cl_ord_id")).isTrue();
+        assertThat(closed.path("cl_ord_id").isNull()).isTrue();
+        assertThat(closed.path("userref").asInt()).isEqualTo(42);
+        assertThat(closed.path("opentm").decimalValue()).isEqualByComparingTo(Long.toString(T0.getEpochSecond()));
+    }
+
+    @Test
+    void closedOrdersStartIsExclusiveAndNarrowsTheCount() throws Exception {
+        String first = txid(addOrder("cl_ord_id=first"));
+        clock.advance(Duration.ofSeconds(10));
+        String second = txid(addOrder("cl_ord_id=second"));
+        long t0 = T0.getEpochSecond();
+
+        assertThat(closedTxids("start=" + (t0 - 1))).containsExactly(second, first);
+        assertThat(closedTxids("start=" + t0)).containsExactly(second); // opened exactly at start: not after it
+        assertThat(closedTxids("start=" + t0 + ".5")).containsExactly(second);
+        assertThat(closedTxids("start=" + (t0 + 10))).isEmpty();
+        assertThat(kraken.call("ClosedOrders", "start=" + t0, "cl_ord_id=second").path("result").path("count").asInt())
+                .isEqualTo(1);
+        assertThat(kraken.call("ClosedOrders", "start=" + t0, "cl_ord_id=first").path("result").path("count").asInt())
+                .isZero();
+    }
+
+    @Test
+    void closedOrdersCloseTimeChoosesWhichTimeIsComparedWithStart() throws Exception {
+        // Opened at T0, cancelled at T0 + 20 s; start is T0 + 10 s.
+        String txid = txid(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "cl_ord_id=slow-cancel"));
+        clock.advance(Duration.ofSeconds(20));
+        kraken.call("CancelOrder", "cl_ord_id=slow-cancel");
+        String start = "start=" + (T0.getEpochSecond() + 10);
+
+        assertThat(closedTxids(start)).containsExactly(txid); // closetime defaults to both
+        assertThat(closedTxids(start, "closetime=both")).containsExactly(txid);
+        assertThat(closedTxids(start, "closetime=close")).containsExactly(txid);
+        assertThat(closedTxids(start, "closetime=open")).isEmpty();
+    }
+
+    @Test
+    void closedOrdersRefusesAStartOrCloseTimeItCannotRead() throws Exception {
+        assertThat(errors(kraken.call("ClosedOrders", "start=yesterday")))
+                .containsExactly("EGeneral:Invalid arguments:start");
+        assertThat(errors(kraken.call("ClosedOrders", "closetime=later")))
+                .containsExactly("EGeneral:Invalid arguments:closetime");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private List<String> closedTxids(String... params) throws Exception {
+        JsonNode result = kraken.call("ClosedOrders", params).path("result");
+        List<String> txids = new ArrayList<>();
+        result.path("closed").fieldNames().forEachRemaining(txids::add);
+        assertThat(result.path("count").asInt()).isEqualTo(txids.size());
+        return txids;
+    }
+
+    private static String txid(JsonNode addOrderReply) {
+        assertThat(errors(addOrderReply)).isEmpty();
+        return addOrderReply.path("result").path("txid").get(0).asText();
+    }
 
     private JsonNode addOrder(String... extra) throws Exception {
         return kraken.call("AddOrder", with(MARKET_BUY, extra));
