@@ -621,8 +621,9 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * ClosedOrders {@code start} (kraken-rest.md §5): unix seconds, decimals allowed, exclusive as Kraken documents it:
-     * only orders after it, compared with the 4-decimal {@code opentm}/{@code closetm} the replies show.
+     * ClosedOrders {@code start} (kraken-rest.md §5): unix seconds, decimals allowed. Exclusive, as Kraken's
+     * ClosedOrders docs describe it (not recorded in kraken-rest.md): only orders after it, compared with the
+     * 4-decimal {@code opentm}/{@code closetm} the replies show.
      * {@code closetime} says which time counts: {@code open}, {@code close} or {@code both} (Kraken's default: either
      * after {@code start}). Kraken also takes a txid as {@code start}, meaning that order's opentm; not simulated, it is
      * refused as {@code EGeneral:Invalid arguments:start}, like any other text that is not a number.
