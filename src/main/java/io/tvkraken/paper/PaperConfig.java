@@ -23,6 +23,10 @@ import java.util.Objects;
  *                         none (kraken-rest.md §6 [unc]), so tests can set the one they want to exercise
  * @param assetPairsResource class-path resource with the AssetPairs response to serve and trade by; default
  *                         {@code /paper/asset-pairs.json}. Prices must then cover its pairs.
+ * @param orderVisibilityDelay how long after placement an order stays out of OpenOrders, ClosedOrders and
+ *                         QueryOrders: "a just-placed order may appear late" (kraken-rest.md §9). It exists meanwhile:
+ *                         it holds its {@code cl_ord_id} among open orders, has moved balances, can be cancelled and is
+ *                         in {@link PaperExchange#orders()}. Default zero.
  */
 public record PaperConfig(
         String apiKey,
@@ -34,7 +38,8 @@ public record PaperConfig(
         Duration addOrderLatency,
         Duration hangFor,
         String duplicateClOrdIdError,
-        String assetPairsResource) {
+        String assetPairsResource,
+        Duration orderVisibilityDelay) {
 
     public static final String DEFAULT_API_KEY = "paper-api-key";
     /** 64 bytes, like a real Kraken secret; fine for a loopback simulator, use {@link #withRandomKeys()} otherwise. */
@@ -54,13 +59,17 @@ public record PaperConfig(
         Objects.requireNonNull(hangFor, "hangFor");
         Objects.requireNonNull(duplicateClOrdIdError, "duplicateClOrdIdError");
         Objects.requireNonNull(assetPairsResource, "assetPairsResource");
+        Objects.requireNonNull(orderVisibilityDelay, "orderVisibilityDelay");
+        if (orderVisibilityDelay.isNegative()) {
+            throw new IllegalArgumentException("orderVisibilityDelay must not be negative: " + orderVisibilityDelay);
+        }
     }
 
-    /** Loopback, random port, fixed demo key, the default balances and prices, no latency, 10 s hangs. */
+    /** Loopback, random port, fixed demo key, the default balances and prices, no latency, 10 s hangs, orders visible at once. */
     public static PaperConfig defaults() {
         return new PaperConfig(DEFAULT_API_KEY, DEFAULT_API_SECRET, "127.0.0.1", 0,
                 defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
-                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json");
+                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO);
     }
 
     /** {@link #defaults()} with a random key and a random 64-byte secret, as a real deployment of paper mode should use. */
@@ -76,24 +85,29 @@ public record PaperConfig(
     }
 
     public PaperConfig withApiKey(String value) {
-        return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
+        return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
     }
 
     public PaperConfig withApiSecret(String value) {
-        return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
+        return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
     }
 
     public PaperConfig withHost(String value) {
-        return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
+        return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
     }
 
     public PaperConfig withPort(int value) {
-        return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
+        return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
+        return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
     }
 
     /** Sets one starting balance, keeping the others. */
@@ -105,7 +119,8 @@ public record PaperConfig(
 
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor, duplicateClOrdIdError, assetPairsResource);
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
     }
 
     /** Sets the price of one pair id, keeping the others. */
@@ -116,20 +131,28 @@ public record PaperConfig(
     }
 
     public PaperConfig withAddOrderLatency(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor, duplicateClOrdIdError, assetPairsResource);
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
     }
 
     public PaperConfig withHangFor(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value, duplicateClOrdIdError, assetPairsResource);
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
     }
 
     public PaperConfig withDuplicateClOrdIdError(String value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor, value, assetPairsResource);
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+                value, assetPairsResource, orderVisibilityDelay);
     }
 
     public PaperConfig withAssetPairsResource(String value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, value);
+                duplicateClOrdIdError, value, orderVisibilityDelay);
+    }
+
+    public PaperConfig withOrderVisibilityDelay(Duration value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, value);
     }
 
     @Override
@@ -137,7 +160,8 @@ public record PaperConfig(
         // The secret never goes to a log.
         return "PaperConfig[apiKey=" + apiKey + ", apiSecret=***, host=" + host + ", port=" + port
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
-                + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource + "]";
+                + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource
+                + ", orderVisibilityDelay=" + orderVisibilityDelay + "]";
     }
 
     private static Map<String, BigDecimal> defaultBalances() {

@@ -440,7 +440,7 @@ public final class PaperExchange implements AutoCloseable {
                 return addOrder(params);
             case "OpenOrders":
                 return replies.result(Map.of("open", ordersById(account.find(
-                        clientFilter(params).and(PaperOrder::isOpen)))));
+                        clientFilter(params).and(PaperOrder::isOpen).and(visibleNow())))));
             case "ClosedOrders":
                 return closedOrders(params);
             case "QueryOrders":
@@ -535,10 +535,15 @@ public final class PaperExchange implements AutoCloseable {
         return replies.result(result);
     }
 
-    /** Newest first, 50 a page from {@code ofs}; {@code count} is every match (kraken-rest.md §5). */
+    /**
+     * Newest first, 50 a page from {@code ofs}; {@code count} is every match (kraken-rest.md §5). Filters:
+     * {@code userref}, {@code cl_ord_id}, and {@code start} with {@code closetime} ({@link #startFilter}); {@code end}
+     * is not simulated.
+     */
     private byte[] closedOrders(Map<String, String> params) {
-        List<PaperOrder> closed = new ArrayList<>(account.find(
-                clientFilter(params).and(o -> PaperAccount.CLOSED_STATES.contains(o.status()))));
+        Predicate<PaperOrder> afterStart = startFilter(params.get("start"), params.get("closetime"));
+        List<PaperOrder> closed = new ArrayList<>(account.find(clientFilter(params)
+                .and(o -> PaperAccount.CLOSED_STATES.contains(o.status())).and(afterStart).and(visibleNow())));
         Collections.reverse(closed);
         int offset = parseInt(params.get("ofs"), "ofs");
         List<PaperOrder> page = closed.stream().skip(Math.max(offset, 0)).limit(50).toList();
@@ -548,7 +553,10 @@ public final class PaperExchange implements AutoCloseable {
         return replies.result(result);
     }
 
-    /** {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter (kraken-rest.md §5, §9). */
+    /**
+     * {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter (kraken-rest.md §5, §9). An order
+     * not yet visible ({@link PaperConfig#orderVisibilityDelay()}) answers as an unknown txid does.
+     */
     private byte[] queryOrders(Map<String, String> params) {
         String txids = params.get("txid");
         if (txids == null || txids.isBlank()) {
@@ -556,7 +564,11 @@ public final class PaperExchange implements AutoCloseable {
         }
         List<String> wanted = Arrays.stream(txids.split(",")).map(String::trim).toList();
         Predicate<PaperOrder> userref = userrefFilter(params.get("userref"));
-        List<PaperOrder> found = account.query(wanted).stream().filter(userref).toList();
+        List<PaperOrder> queried = account.query(wanted);
+        if (!queried.stream().allMatch(visibleNow())) {
+            throw new KrakenReject("EOrder:Invalid order");
+        }
+        List<PaperOrder> found = queried.stream().filter(userref).toList();
         return replies.result(ordersById(found));
     }
 
@@ -585,6 +597,19 @@ public final class PaperExchange implements AutoCloseable {
         return byId;
     }
 
+    /**
+     * {@link PaperConfig#orderVisibilityDelay()}: an order placed less than that long ago is left out of OpenOrders,
+     * ClosedOrders and QueryOrders, as "a just-placed order may appear late" on Kraken (kraken-rest.md §9).
+     */
+    private Predicate<PaperOrder> visibleNow() {
+        Duration delay = config.orderVisibilityDelay();
+        if (delay.isZero()) {
+            return o -> true;
+        }
+        Instant shownUpTo = clock.instant().minus(delay);
+        return o -> !o.openedAt().isAfter(shownUpTo);
+    }
+
     /** OpenOrders and ClosedOrders filter by {@code userref} and by {@code cl_ord_id} (kraken-rest.md §5). */
     private static Predicate<PaperOrder> clientFilter(Map<String, String> params) {
         Predicate<PaperOrder> filter = userrefFilter(params.get("userref"));
@@ -593,6 +618,36 @@ public final class PaperExchange implements AutoCloseable {
             filter = filter.and(o -> clOrdId.equals(o.clOrdId()));
         }
         return filter;
+    }
+
+    /**
+     * ClosedOrders {@code start} (kraken-rest.md §5): unix seconds, decimals allowed. Exclusive, as Kraken's
+     * ClosedOrders docs describe it (not recorded in kraken-rest.md): only orders after it, compared with the
+     * 4-decimal {@code opentm}/{@code closetm} the replies show.
+     * {@code closetime} says which time counts: {@code open}, {@code close} or {@code both} (Kraken's default: either
+     * after {@code start}). Kraken also takes a txid as {@code start}, meaning that order's opentm; not simulated, it is
+     * refused as {@code EGeneral:Invalid arguments:start}, like any other text that is not a number.
+     */
+    private static Predicate<PaperOrder> startFilter(String startText, String closetimeText) {
+        String closetime = closetimeText == null || closetimeText.isBlank() ? "both" : closetimeText.trim();
+        if (!Set.of("open", "close", "both").contains(closetime)) {
+            throw KrakenReject.invalidArguments("closetime");
+        }
+        if (startText == null || startText.isBlank()) {
+            return o -> true;
+        }
+        BigDecimal start;
+        try {
+            start = new BigDecimal(startText.trim());
+        } catch (NumberFormatException e) {
+            throw KrakenReject.invalidArguments("start");
+        }
+        Predicate<Instant> after = at -> at != null && Replies.seconds(at).compareTo(start) > 0;
+        return switch (closetime) {
+            case "open" -> o -> after.test(o.openedAt());
+            case "close" -> o -> after.test(o.closedAt());
+            default -> o -> after.test(o.openedAt()) || after.test(o.closedAt());
+        };
     }
 
     private static Predicate<PaperOrder> userrefFilter(String text) {

@@ -199,7 +199,149 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).hasSize(2);
     }
 
+    // ------------------------------------------------------------------ late visibility (kraken-rest.md §9)
+
+    @Test
+    void orderStaysOutOfOpenOrdersUntilTheVisibilityDelayHasPassed() throws Exception {
+        try (PaperExchange late = PaperExchange.start(
+                PaperConfig.defaults().withOrderVisibilityDelay(Duration.ofMillis(300)), clock)) {
+            KrakenTestClient client = new KrakenTestClient(late);
+            String txid = client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                    "price=50000", "cl_ord_id=late-open").path("result").path("txid").get(0).asText();
+
+            assertThat(client.call("OpenOrders", "cl_ord_id=late-open").path("result").path("open")).isEmpty();
+            assertThat(client.call("OpenOrders").path("result").path("open")).isEmpty();
+            assertThat(errors(client.call("QueryOrders", "txid=" + txid))).containsExactly("EOrder:Invalid order");
+            // It exists meanwhile: the test hook sees it and it holds its cl_ord_id among open orders.
+            assertThat(late.orders()).singleElement().satisfies(o -> assertThat(o.txid()).isEqualTo(txid));
+            assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                    "price=50000", "cl_ord_id=late-open"))).containsExactly("EOrder:Duplicate cl_ord_id");
+
+            clock.advance(Duration.ofMillis(299));
+            assertThat(client.call("OpenOrders", "cl_ord_id=late-open").path("result").path("open")).isEmpty();
+
+            clock.advance(Duration.ofMillis(1));
+            JsonNode open = client.call("OpenOrders", "cl_ord_id=late-open").path("result").path("open");
+            assertThat(open.fieldNames()).toIterable().containsExactly(txid);
+            assertThat(open.path(txid).path("cl_ord_id").asText()).isEqualTo("late-open");
+            assertThat(client.call("QueryOrders", "txid=" + txid).path("result").path(txid).path("status").asText())
+                    .isEqualTo("open");
+        }
+    }
+
+    @Test
+    void filledOrderStaysOutOfClosedOrdersUntilTheVisibilityDelayHasPassedButHasMovedBalances() throws Exception {
+        try (PaperExchange late = PaperExchange.start(
+                PaperConfig.defaults().withOrderVisibilityDelay(Duration.ofMillis(300)), clock)) {
+            KrakenTestClient client = new KrakenTestClient(late);
+            assertThat(errors(client.call("AddOrder", with(MARKET_BUY, "cl_ord_id=late-fill")))).isEmpty();
+
+            JsonNode hidden = client.call("ClosedOrders", "cl_ord_id=late-fill").path("result");
+            assertThat(hidden.path("closed")).isEmpty();
+            assertThat(hidden.path("count").asInt()).isZero();
+            assertThat(late.balances().get("XXBT")).isEqualByComparingTo("2.01");
+
+            clock.advance(Duration.ofMillis(300));
+            JsonNode shown = client.call("ClosedOrders", "cl_ord_id=late-fill").path("result");
+            assertThat(shown.path("count").asInt()).isEqualTo(1);
+            assertThat(shown.path("closed").elements().next().path("cl_ord_id").asText()).isEqualTo("late-fill");
+        }
+    }
+
+    @Test
+    void orderBecomesVisibleNoSoonerThanTheDelayOnTheSystemClock() throws Exception {
+        Duration delay = Duration.ofMillis(300);
+        try (PaperExchange late = PaperExchange.start(PaperConfig.defaults().withOrderVisibilityDelay(delay))) {
+            KrakenTestClient client = new KrakenTestClient(late);
+            long sent = System.nanoTime(); // before the order's opentm
+            assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                    "price=50000", "cl_ord_id=late-real")))
+                    .isEmpty();
+            long giveUp = sent + Duration.ofSeconds(5).toNanos();
+            while (client.call("OpenOrders", "cl_ord_id=late-real").path("result").path("open").isEmpty()) {
+                assertThat(System.nanoTime()).as("visible within 5 s").isLessThan(giveUp);
+                Thread.sleep(20);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(delay);
+        }
+    }
+
+    // ------------------------------------------------------------------ lookups (kraken-rest.md §5)
+
+    @Test
+    void openAndClosedOrdersShowClOrdIdUserrefAndOpentm() throws Exception {
+        kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01", "price=50000",
+                "cl_ord_id=shown-open");
+        kraken.call("AddOrder", with(MARKET_BUY, "userref=42"));
+
+        JsonNode open = kraken.call("OpenOrders").path("result").path("open").elements().next();
+        assertThat(open.path("cl_ord_id").asText()).isEqualTo("shown-open");
+        assertThat(open.path("userref").isInt()).isTrue();
+        assertThat(open.path("userref").asInt()).isZero(); // Kraken shows 0 for "no userref"
+        assertThat(open.path("opentm").isNumber()).isTrue();
+        assertThat(open.path("opentm").decimalValue()).isEqualByComparingTo(Long.toString(T0.getEpochSecond()));
+
+        JsonNode closed = kraken.call("ClosedOrders").path("result").path("closed").elements().next();
+        assertThat(closed.has("cl_ord_id")).isTrue();
+        assertThat(closed.path("cl_ord_id").isNull()).isTrue();
+        assertThat(closed.path("userref").asInt()).isEqualTo(42);
+        assertThat(closed.path("opentm").decimalValue()).isEqualByComparingTo(Long.toString(T0.getEpochSecond()));
+    }
+
+    @Test
+    void closedOrdersStartIsExclusiveAndNarrowsTheCount() throws Exception {
+        String first = txid(addOrder("cl_ord_id=first"));
+        clock.advance(Duration.ofSeconds(10));
+        String second = txid(addOrder("cl_ord_id=second"));
+        long t0 = T0.getEpochSecond();
+
+        assertThat(closedTxids("start=" + (t0 - 1))).containsExactly(second, first);
+        assertThat(closedTxids("start=" + t0)).containsExactly(second); // opened exactly at start: not after it
+        assertThat(closedTxids("start=" + t0 + ".5")).containsExactly(second);
+        assertThat(closedTxids("start=" + (t0 + 10))).isEmpty();
+        assertThat(kraken.call("ClosedOrders", "start=" + t0, "cl_ord_id=second").path("result").path("count").asInt())
+                .isEqualTo(1);
+        assertThat(kraken.call("ClosedOrders", "start=" + t0, "cl_ord_id=first").path("result").path("count").asInt())
+                .isZero();
+    }
+
+    @Test
+    void closedOrdersCloseTimeChoosesWhichTimeIsComparedWithStart() throws Exception {
+        // Opened at T0, cancelled at T0 + 20 s; start is T0 + 10 s.
+        String txid = txid(kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
+                "price=50000", "cl_ord_id=slow-cancel"));
+        clock.advance(Duration.ofSeconds(20));
+        kraken.call("CancelOrder", "cl_ord_id=slow-cancel");
+        String start = "start=" + (T0.getEpochSecond() + 10);
+
+        assertThat(closedTxids(start)).containsExactly(txid); // closetime defaults to both
+        assertThat(closedTxids(start, "closetime=both")).containsExactly(txid);
+        assertThat(closedTxids(start, "closetime=close")).containsExactly(txid);
+        assertThat(closedTxids(start, "closetime=open")).isEmpty();
+    }
+
+    @Test
+    void closedOrdersRefusesAStartOrCloseTimeItCannotRead() throws Exception {
+        assertThat(errors(kraken.call("ClosedOrders", "start=yesterday")))
+                .containsExactly("EGeneral:Invalid arguments:start");
+        assertThat(errors(kraken.call("ClosedOrders", "closetime=later")))
+                .containsExactly("EGeneral:Invalid arguments:closetime");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private List<String> closedTxids(String... params) throws Exception {
+        JsonNode result = kraken.call("ClosedOrders", params).path("result");
+        List<String> txids = new ArrayList<>();
+        result.path("closed").fieldNames().forEachRemaining(txids::add);
+        assertThat(result.path("count").asInt()).isEqualTo(txids.size());
+        return txids;
+    }
+
+    private static String txid(JsonNode addOrderReply) {
+        assertThat(errors(addOrderReply)).isEmpty();
+        return addOrderReply.path("result").path("txid").get(0).asText();
+    }
 
     private JsonNode addOrder(String... extra) throws Exception {
         return kraken.call("AddOrder", with(MARKET_BUY, extra));
