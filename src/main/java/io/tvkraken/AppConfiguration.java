@@ -146,13 +146,14 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
                 settings.webhookSecret(), settings.webhookPassphrase(), json));
         registry.bind("alertParser", new AlertParser(json));
-        registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
-                new NonceGenerator(new NonceHighWater(database.dataSource(), apiKey)), json, metrics, trading));
-        registry.bind("krakenApi", kraken);
-        registry.bind("marketData", market);
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
-        registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner(), journal, deadlines, json));
+        registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
+                new NonceGenerator(new NonceHighWater(database.dataSource(), apiKey)), json, metrics, trading,
+                deadlines, journal));
+        registry.bind("krakenApi", kraken);
+        registry.bind("marketData", market);
+        registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner(), journal, json));
         registry.bind("answers", answers);
         registry.bind("deadLetterStore", deadLetterStore);
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, journal, answers, metrics, clock);
@@ -161,15 +162,15 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("alertJournal", new AlertJournal(journal, deadLetters, answers, json));
         registry.bind("alertAge", new AlertAge(clock, settings.maxAlertAgeSeconds()));
         Reconciler reconciler = new Reconciler(kraken, clock, orders);
-        OrderOutcomes outcomes = new OrderOutcomes(journal, answers, deadLetters, reconciler, kraken, deadlines,
-                metrics, orders);
+        OrderOutcomes outcomes = new OrderOutcomes(journal, answers, deadLetters, reconciler, kraken, metrics,
+                orders);
         registry.bind("orderOutcomes", outcomes);
         OrderRunner runner = new OrderRunner(context, answers, journal, orders.workers(), orders.answerWithinMs());
         registry.bind("orderRunner", runner);
         registry.bind("tradingSwitch", trading);
         registry.bind("operations", new Operations(context, settings, breaker, market, deadLetterStore, trading,
                 metrics, answers, database, journal));
-        Replays replays = new Replays(context, journal, deadLetterStore, runner, outcomes, reconciler,
+        Replays replays = new Replays(journal, deadLetterStore, runner, outcomes, reconciler,
                 new AlertParser(json), trading, json, clock);
         registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, journal, replays, trading,
                 answers, json));

@@ -54,9 +54,13 @@ class ApplicationProcessTest {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", applicationClassPath(), Application.class.getName());
         builder.environment().keySet().removeIf(k -> k.startsWith("KRAKEN_") || k.startsWith("WEBHOOK_")
-                || k.equals("PORT") || k.startsWith("LOG_") || k.equals("ADMIN_TOKEN") || k.equals("ALLOWED_IPS"));
+                || k.equals("PORT") || k.startsWith("LOG_") || k.equals("ADMIN_TOKEN") || k.equals("ALLOWED_IPS")
+                || k.startsWith("DB_"));
         builder.environment().put("DATA_DIR", data.toString());
         builder.environment().put("CAMEL_MAIN_ROUTESRELOADENABLED", "false");
+        // the journal backend under test: DB_URL, DB_USER, DB_PASSWORD for PostgreSQL, nothing for the embedded H2
+        TestDatabase.fresh("process").forEach((key, value) ->
+                builder.environment().put(key.replace('.', '_').toUpperCase(java.util.Locale.ROOT), value));
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         return builder.start();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every log line of an alert's journey, on every thread it crosses, carries the alert's request id. */
 class RequestIdLoggingTest {
 
-    static final Path LOG = Path.of("target/test-logs/test-run.log");
+    static final Path LOG = Path.of(System.getProperty("tvk.test.log", "target/test-logs/test-run.log"));
 
     @TempDir
     Path data;

@@ -78,7 +78,7 @@ class RouteReloadTest {
             assertThat(eventually(app, "/reload-probe", r -> r.body().equals("second-version")).body())
                     .isEqualTo("second-version");
 
-            Path log = Path.of("target/test-logs/test-run.log");
+            Path log = Path.of(System.getProperty("tvk.test.log", "target/test-logs/test-run.log"));
             long logBefore = Files.size(log);
             write(probe, "- route:\n    id: reload-probe\n    from: [this is : not, valid\n");
             long deadline = System.currentTimeMillis() + 30_000;

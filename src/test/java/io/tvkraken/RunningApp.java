@@ -30,13 +30,17 @@ public final class RunningApp implements AutoCloseable {
         this.port = main.getCamelContext().hasService(VertxPlatformHttpServer.class).getServer().actualPort();
     }
 
-    /** Paper mode defaults for tests: random port, no reload watcher, data under {@code dataDir}. */
+    /**
+     * Paper mode defaults for tests: random port, no reload watcher, data under {@code dataDir}, and a fresh journal
+     * database of the backend under test ({@link TestDatabase}). A restart with the same map finds the same journal.
+     */
     public static Map<String, String> paperDefaults(Path dataDir) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("port", "0");
         p.put("camel.main.routes-reload-enabled", "false");
         p.put("data.dir", dataDir.toString());
         p.put("kraken.mode", "paper");
+        p.putAll(TestDatabase.fresh(dataDir.getFileName().toString()));
         return p;
     }
 

@@ -74,7 +74,7 @@ class SecretsNeverLoggedTest {
         }
         Thread.sleep(200);
 
-        String log = Files.readString(Path.of("target/test-logs/test-run.log"), StandardCharsets.UTF_8);
+        String log = Files.readString(Path.of(System.getProperty("tvk.test.log", "target/test-logs/test-run.log")), StandardCharsets.UTF_8);
         assertThat(log).as("the whole captured log of the test run").contains("ready: mode=live");
         List<String> stored = new ArrayList<>();
         try (Stream<Path> files = Files.walk(data)) {

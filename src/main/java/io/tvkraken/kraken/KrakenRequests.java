@@ -36,9 +36,14 @@ public final class KrakenRequests {
     private final ObjectMapper json;
     private final ServiceMetrics metrics;
     private final TradingSwitch trading;
+    private final io.tvkraken.order.Deadlines deadlines;
+    private final io.tvkraken.journal.Journal journal;
 
     public KrakenRequests(String apiKey, KrakenSigner signer, NonceGenerator nonces, ObjectMapper json,
-            ServiceMetrics metrics, TradingSwitch trading) {
+            ServiceMetrics metrics, TradingSwitch trading, io.tvkraken.order.Deadlines deadlines,
+            io.tvkraken.journal.Journal journal) {
+        this.deadlines = deadlines;
+        this.journal = journal;
         this.trading = trading;
         this.apiKey = apiKey;
         this.signer = signer;
@@ -52,10 +57,9 @@ public final class KrakenRequests {
         KrakenCall call = message.getBody(KrakenCall.class);
         exchange.setProperty(CALL, call);
         carryRequestId(exchange);
-        if (call.placesOrder()) {
-            // Checked again here, on the serial sender, right before the order leaves: an AddOrder that was queued
-            // behind others when the kill switch went off must not be sent after the switch answered 200.
-            trading.requireEnabled();
+        Map<String, String> params = call.params();
+        if (call.privateCall() && "AddOrder".equals(call.method())) {
+            params = withDeadline(call);
         }
         metrics.krakenCall(call.method());
         // Nothing of the inbound webhook request may travel to Kraken (perf-and-reliability.md §7).
@@ -64,20 +68,44 @@ public final class KrakenRequests {
         message.setHeader("User-Agent", USER_AGENT);
         if (!call.privateCall()) {
             message.setHeader(Exchange.HTTP_METHOD, "GET");
-            message.setHeader(Exchange.HTTP_QUERY, form(call.params()));
+            message.setHeader(Exchange.HTTP_QUERY, form(params));
             message.setBody(null);
-            LOG.debug("Kraken {} {}", call.method(), call.params());
+            LOG.debug("Kraken {} {}", call.method(), params);
             return;
         }
         String nonce = Long.toString(nonces.next());
-        String params = form(call.params());
-        byte[] body = ("nonce=" + nonce + (params.isEmpty() ? "" : "&" + params)).getBytes(StandardCharsets.UTF_8);
+        String form = form(params);
+        byte[] body = ("nonce=" + nonce + (form.isEmpty() ? "" : "&" + form)).getBytes(StandardCharsets.UTF_8);
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8");
         message.setHeader("API-Key", apiKey);
         message.setHeader("API-Sign", signer.sign(call.path(), nonce, body));
         message.setBody(body);
-        LOG.info("Kraken {} {}", call.method(), call.params());
+        LOG.info("Kraken {} {}", call.method(), params);
+    }
+
+    /**
+     * The AddOrder's {@code deadline} is set here, on the serial sender, as it leaves — not when it was planned — so
+     * that time spent queued behind other calls does not eat into it (Kraken wants it at least 2 s ahead). For a real
+     * order the kill switch is checked again (an AddOrder queued when the switch went off must not leave after the
+     * switch answered 200), then the journal records it as {@code sending} with that deadline, before the first byte
+     * is written: from then on a failure means "may have been placed", and a look-up knows until when Kraken could
+     * still accept it.
+     */
+    private Map<String, String> withDeadline(KrakenCall call) {
+        Map<String, String> params = new java.util.LinkedHashMap<>(call.params());
+        java.time.Instant deadline = deadlines.next();
+        params.put("deadline", io.tvkraken.order.Deadlines.format(deadline));
+        if (call.placesOrder()) {
+            trading.requireEnabled();
+            if (call.journalEntry() != null && !journal.sending(call.journalEntry(),
+                    java.util.List.of(io.tvkraken.journal.Journal.RECEIVED, io.tvkraken.journal.Journal.RECONCILING),
+                    deadline)) {
+                throw new IllegalStateException("journal entry " + call.journalEntry()
+                        + " is no longer waiting to be sent: nothing sent");
+            }
+        }
+        return params;
     }
 
     public KrakenReply reply(Exchange exchange) {

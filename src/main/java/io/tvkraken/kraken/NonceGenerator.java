@@ -49,6 +49,11 @@ public final class NonceGenerator {
         this(clockMicros, inMemory());
     }
 
+    /** With a given clock (microseconds), for tests of restarts and clocks that go back. */
+    public static NonceGenerator withClock(LongSupplier clockMicros, HighWater highWater) {
+        return new NonceGenerator(clockMicros, highWater);
+    }
+
     NonceGenerator(LongSupplier clockMicros, HighWater highWater) {
         this.clockMicros = clockMicros;
         this.highWater = highWater;

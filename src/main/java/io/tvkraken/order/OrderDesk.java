@@ -10,7 +10,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.kraken.KrakenUnavailableException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,6 @@ public class OrderDesk {
     public static final String ALERT = "alert";
     public static final String ORDER = "order";
     public static final String RESULT = "orderResult";
-    /** Set just before an AddOrder leaves: from then on, a failure means the order may have been placed. */
-    public static final String ADD_ORDER_SENT = "addOrderSent";
     /** The alert's row in the journal. */
     public static final String JOURNAL_ROW = "journalRow";
     /** The alert id: its {@code id}, or the hash of its body. */
@@ -43,15 +40,12 @@ public class OrderDesk {
     private final MarketData market;
     private final OrderPlanner planner;
     private final Journal journal;
-    private final Deadlines deadlines;
     private final ObjectMapper json;
 
-    public OrderDesk(MarketData market, OrderPlanner planner, Journal journal, Deadlines deadlines,
-            ObjectMapper json) {
+    public OrderDesk(MarketData market, OrderPlanner planner, Journal journal, ObjectMapper json) {
         this.market = market;
         this.planner = planner;
         this.journal = journal;
-        this.deadlines = deadlines;
         this.json = json;
     }
 
@@ -73,10 +67,9 @@ public class OrderDesk {
     }
 
     /**
-     * The AddOrder call: the planned order, tagged with its client order id ({@link ClientOrderId}) and a
-     * {@code deadline} a few seconds ahead, after which Kraken's engine will not accept it (kraken-rest.md §4). For a
-     * real order the journal records it as {@code sending} first — a compare-and-set that only one runner can win —
-     * so that from here on a failure is known to mean "may have been placed".
+     * The AddOrder call: the planned order, tagged with its client order id ({@link ClientOrderId}), journaled as
+     * planned. Its {@code deadline} is added, and a real order journaled as {@code sending}, by the serial sender as
+     * it leaves ({@code KrakenRequests}).
      */
     public KrakenCall addOrder(Exchange exchange) {
         OrderRequest order = exchange.getVariable(ORDER, OrderRequest.class);
@@ -85,17 +78,10 @@ public class OrderDesk {
         Map<String, String> params = order.addOrderParams();
         ClientOrderId tag = ClientOrderId.forOrder(alertId, params);
         tag.applyTo(params);
-        Instant deadline = deadlines.next();
-        params.put("deadline", Deadlines.format(deadline));
         journal.planned(row, json(params), tag.clOrdId(), tag.userref());
-        if (!order.validate()) {
-            if (!journal.sending(row, List.of(Journal.RECEIVED), deadline)) {
-                throw new IllegalStateException("journal entry " + row + " is no longer waiting to be sent");
-            }
-            exchange.setVariable(ADD_ORDER_SENT, true);
-        }
         exchange.setVariable(SENT_PARAMS, params);
-        return KrakenCall.privateMethod("AddOrder", params);
+        KrakenCall call = KrakenCall.privateMethod("AddOrder", params);
+        return order.validate() ? call : call.forJournalEntry(row);
     }
 
     /**

@@ -7,12 +7,12 @@ import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.kraken.KrakenApi;
+import io.tvkraken.kraken.KrakenCall;
 import io.tvkraken.kraken.KrakenReply;
 import io.tvkraken.ops.Answer;
 import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Outcome;
 import io.tvkraken.ops.ServiceMetrics;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,18 +38,16 @@ public class OrderOutcomes {
     private final DeadLetters deadLetters;
     private final Reconciler reconciler;
     private final KrakenApi kraken;
-    private final Deadlines deadlines;
     private final ServiceMetrics metrics;
     private final Settings.Orders settings;
 
     public OrderOutcomes(Journal journal, Answers answers, DeadLetters deadLetters, Reconciler reconciler,
-            KrakenApi kraken, Deadlines deadlines, ServiceMetrics metrics, Settings.Orders settings) {
+            KrakenApi kraken, ServiceMetrics metrics, Settings.Orders settings) {
         this.journal = journal;
         this.answers = answers;
         this.deadLetters = deadLetters;
         this.reconciler = reconciler;
         this.kraken = kraken;
-        this.deadlines = deadlines;
         this.metrics = metrics;
         this.settings = settings;
     }
@@ -76,10 +74,11 @@ public class OrderOutcomes {
     @SuppressWarnings("unchecked")
     public Outcome failed(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        boolean sent = Boolean.TRUE.equals(exchange.getVariable(OrderDesk.ADD_ORDER_SENT, Boolean.class));
+        DeadLetters.Letterhead alert = letterhead(exchange);
+        // The journal says whether an AddOrder left: the sender records "sending" before its first byte.
+        boolean sent = Journal.SENDING.equals(journal.get(alert.journalEntry()).state());
         DeadLetters.Failure why = deadLetters.classify(failure, sent);
         Map<String, String> params = exchange.getVariable(OrderDesk.SENT_PARAMS, Map.class);
-        DeadLetters.Letterhead alert = letterhead(exchange);
         if (!why.mayHaveBeenPlaced()) {
             return recorded(exchange, deadLetters.store(alert, why, params, failure));
         }
@@ -114,15 +113,12 @@ public class OrderOutcomes {
                         + "order (absent after its deadline) after " + entry.attempts() + " attempt(s)", false),
                         params, null);
             }
-            Instant deadline = deadlines.next();
-            params.put("deadline", Deadlines.format(deadline));
-            if (!journal.sending(alert.journalEntry(), List.of(Journal.RECONCILING), deadline)) {
-                throw new IllegalStateException("journal entry " + alert.journalEntry() + " was taken over");
-            }
             LOG.info("the order was proven absent after its deadline: sending it again (attempt {})",
                     entry.attempts() + 1);
             try {
-                KrakenReply reply = kraken.privateCall("AddOrder", params);
+                // the sender adds a new deadline and journals "sending" (compare-and-set from reconciling)
+                KrakenReply reply = kraken.call(KrakenCall.privateMethod("AddOrder", params)
+                        .forJournalEntry(alert.journalEntry()));
                 OrderResult result = OrderDesk.result(params, reply, false);
                 return executed(alert, params, result.description(), result.txids(), false);
             } catch (AlertRejectedException rejection) {

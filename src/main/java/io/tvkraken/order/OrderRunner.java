@@ -4,6 +4,8 @@ import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Outcome;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +15,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.RuntimeCamelException;
-import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
@@ -35,7 +36,6 @@ public class OrderRunner {
     private static final Logger LOG = LoggerFactory.getLogger(OrderRunner.class);
     public static final String ENDPOINT = "direct:process-alert";
 
-    private final CamelContext context;
     private final ProducerTemplate template;
     private final Answers answers;
     private final Journal journal;
@@ -43,7 +43,6 @@ public class OrderRunner {
     private final ExecutorService workers;
 
     public OrderRunner(CamelContext context, Answers answers, Journal journal, int workers, long answerWithinMs) {
-        this.context = context;
         this.template = context.createProducerTemplate();
         this.answers = answers;
         this.journal = journal;
@@ -55,8 +54,7 @@ public class OrderRunner {
 
     /** The webhook step: run the alert, answer its outcome, or 202 pending when it is not done in time. */
     public void run(Exchange exchange) {
-        Exchange work = new DefaultExchange(context);
-        work.getVariables().putAll(exchange.getVariables());
+        Map<String, Object> work = new HashMap<>(exchange.getVariables());
         Long received = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
         long elapsedMs = received == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - received);
         long dueInMs = Math.max(0, answerWithinMs - elapsedMs);
@@ -76,18 +74,19 @@ public class OrderRunner {
         }
     }
 
-    /** Runs an alert to its end on the calling thread (replays, which have no 3-second limit). */
-    public Outcome runNow(Exchange work) {
-        return process(work);
+    /** Runs an alert, given by its exchange variables, to its end on the calling thread (replays: no 3-second limit). */
+    public Outcome runNow(Map<String, Object> variables) {
+        return process(variables);
     }
 
-    private Outcome process(Exchange work) {
-        String requestId = work.getVariable(IncomingRequest.REQUEST_ID, String.class);
-        IncomingRequest.logUnderRequestId(work, requestId);
-        template.send(ENDPOINT, work);
-        if (work.getException() != null) {
-            throw RuntimeCamelException.wrapRuntimeCamelException(work.getException());
+    private Outcome process(Map<String, Object> variables) {
+        Exchange done = template.send(ENDPOINT, work -> {
+            work.getVariables().putAll(variables);
+            IncomingRequest.logUnderRequestId(work, work.getVariable(IncomingRequest.REQUEST_ID, String.class));
+        });
+        if (done.getException() != null) {
+            throw RuntimeCamelException.wrapRuntimeCamelException(done.getException());
         }
-        return work.getMessage().getBody(Outcome.class);
+        return done.getMessage().getBody(Outcome.class);
     }
 }

@@ -18,9 +18,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +35,6 @@ public class Replays {
     public record Result(int status, Map<String, Object> body) {
     }
 
-    private final CamelContext context;
     private final Journal journal;
     private final DeadLetterStore letters;
     private final OrderRunner runner;
@@ -49,10 +45,9 @@ public class Replays {
     private final ObjectMapper json;
     private final Clock clock;
 
-    public Replays(CamelContext context, Journal journal, DeadLetterStore letters, OrderRunner runner,
+    public Replays(Journal journal, DeadLetterStore letters, OrderRunner runner,
             OrderOutcomes outcomes, Reconciler reconciler, AlertParser parser, TradingSwitch trading,
             ObjectMapper json, Clock clock) {
-        this.context = context;
         this.journal = journal;
         this.letters = letters;
         this.runner = runner;
@@ -114,13 +109,13 @@ public class Replays {
             return result(409, letter, "busy", "another replay is running", null);
         }
         LOG.info("replaying dead letter {} (journal entry {}, alert {})", letterId, row, entry.alertId());
-        Exchange work = new DefaultExchange(context);
-        work.setVariable(IncomingRequest.REQUEST_ID, requestId);
-        work.setVariable(OrderDesk.ALERT, alert);
-        work.setVariable(OrderDesk.ALERT_ID, entry.alertId());
-        work.setVariable(OrderDesk.JOURNAL_ROW, row);
-        work.setVariable(OrderDesk.JOURNALED_BODY, entry.body());
-        work.setVariable(AlertJournal.INTENT, entry.intent());
+        Map<String, Object> work = new java.util.HashMap<>();
+        work.put(IncomingRequest.REQUEST_ID, requestId);
+        work.put(OrderDesk.ALERT, alert);
+        work.put(OrderDesk.ALERT_ID, entry.alertId());
+        work.put(OrderDesk.JOURNAL_ROW, row);
+        work.put(OrderDesk.JOURNALED_BODY, entry.body());
+        work.put(AlertJournal.INTENT, entry.intent());
         Outcome outcome = runner.runNow(work);
         return settled(letter, "replayed", "replayed: " + outcome.answer().status(), outcome);
     }
