@@ -165,7 +165,7 @@ public final class Journal {
     public void planned(long row, String orderRequest, String clOrdId, Integer userref) {
         update("recording the planned order",
                 "UPDATE alert SET order_request = ?, cl_ord_id = ?, userref = ?, updated_at = ? WHERE id = ?",
-                orderRequest, clOrdId, userref, Sql.utc(clock.instant()), row);
+                orderRequest, clOrdId, Sql.intOrNull(userref), Sql.utc(clock.instant()), row);
     }
 
     /**

@@ -14,10 +14,20 @@ public final class Sql {
     private Sql() {
     }
 
+    /** A NULL of a given SQL type: PostgreSQL refuses a VARCHAR null in an INTEGER column. */
+    public record TypedNull(int sqlType) {
+    }
+
+    public static Object intOrNull(Integer value) {
+        return value == null ? new TypedNull(Types.INTEGER) : value;
+    }
+
     public static void bind(PreparedStatement statement, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];
-            if (arg == null) {
+            if (arg instanceof TypedNull typed) {
+                statement.setNull(i + 1, typed.sqlType());
+            } else if (arg == null) {
                 statement.setNull(i + 1, Types.VARCHAR);
             } else if (arg instanceof Instant at) {
                 statement.setObject(i + 1, utc(at));
