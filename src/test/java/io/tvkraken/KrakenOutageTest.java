@@ -155,7 +155,8 @@ class KrakenOutageTest {
     @Test
     void deadLettersSurviveARestart() throws Exception {
         String id;
-        try (RunningApp app = RunningApp.start(config())) {
+        Map<String, String> p = config(); // the same journal after the restart
+        try (RunningApp app = RunningApp.start(p)) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 1);
@@ -164,7 +165,7 @@ class KrakenOutageTest {
             assertThat(response.statusCode()).isEqualTo(202);
             id = json(response).path("dead_letter_id").asText();
         }
-        try (RunningApp restarted = RunningApp.start(config())) {
+        try (RunningApp restarted = RunningApp.start(p)) {
             HttpResponse<String> letters = restarted.get("/admin/dead-letters",
                     Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));
             JsonNode letter = json(letters).path("dead_letters").path(0);

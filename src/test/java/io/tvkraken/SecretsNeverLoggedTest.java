@@ -83,7 +83,9 @@ class SecretsNeverLoggedTest {
                 stored.add(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
             }
         }
-        assertThat(stored).as("something was stored").isNotEmpty();
+        if (TestDatabase.backend().equals("h2")) {
+            assertThat(stored).as("the embedded journal's files were read").isNotEmpty();
+        }
         for (String secret : TestSecrets.ALL) {
             assertThat(log.contains(secret)).as("log contains a secret").isFalse();
             assertThat(answers).as("answers").noneMatch(a -> a.contains(secret));
