@@ -122,7 +122,7 @@ public class AppConfiguration implements CamelConfiguration {
         deadLetterStore.importFiles(settings.dataDir());
         // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore, breakers, clock);
+        ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore, breakers);
         MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
         routeMetrics.setMeterRegistry(meters);
         context.addRoutePolicyFactory(routeMetrics);

@@ -81,12 +81,6 @@ public class DeadLetterStore {
         return query("SELECT " + COLUMNS + " FROM dead_letter WHERE id = ?", id).stream().findFirst();
     }
 
-    /** The pending letter of a journal entry, if it has one. */
-    public Optional<DeadLetter> pendingFor(long journalEntry) {
-        return query("SELECT " + COLUMNS + " FROM dead_letter WHERE alert = ? AND state = ?", journalEntry,
-                DeadLetter.PENDING).stream().findFirst();
-    }
-
     /** Marks a pending letter settled by a replay; false if it was not pending (another replay got there first). */
     public boolean resolve(String id, String resolution, Instant at) {
         try (Connection c = db.getConnection();

@@ -2,6 +2,7 @@ package io.tvkraken.deadletter;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.tvkraken.journal.Journal;
+import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.kraken.KrakenUnavailableException;
 import io.tvkraken.ops.Answer;
 import io.tvkraken.ops.Answers;
@@ -39,6 +40,10 @@ public class DeadLetters {
 
     /** The alert a letter is about: its journal row and what identifies it. */
     public record Letterhead(long journalEntry, String requestId, String alertId, String intent, String body) {
+
+        public static Letterhead of(JournalEntry entry) {
+            return new Letterhead(entry.id(), entry.requestId(), entry.alertId(), entry.intent(), entry.body());
+        }
     }
 
     private final DeadLetterStore store;

@@ -3,12 +3,17 @@ package io.tvkraken.kraken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.journal.Journal;
 import io.tvkraken.ops.ServiceMetrics;
 import io.tvkraken.ops.TradingSwitch;
+import io.tvkraken.order.Deadlines;
 import org.apache.camel.Message;
 import org.slf4j.MDC;
 import org.slf4j.Logger;
@@ -36,12 +41,12 @@ public final class KrakenRequests {
     private final ObjectMapper json;
     private final ServiceMetrics metrics;
     private final TradingSwitch trading;
-    private final io.tvkraken.order.Deadlines deadlines;
-    private final io.tvkraken.journal.Journal journal;
+    private final Deadlines deadlines;
+    private final Journal journal;
 
     public KrakenRequests(String apiKey, KrakenSigner signer, NonceGenerator nonces, ObjectMapper json,
-            ServiceMetrics metrics, TradingSwitch trading, io.tvkraken.order.Deadlines deadlines,
-            io.tvkraken.journal.Journal journal) {
+            ServiceMetrics metrics, TradingSwitch trading, Deadlines deadlines,
+            Journal journal) {
         this.deadlines = deadlines;
         this.journal = journal;
         this.trading = trading;
@@ -93,13 +98,13 @@ public final class KrakenRequests {
      * still accept it.
      */
     private Map<String, String> withDeadline(KrakenCall call) {
-        Map<String, String> params = new java.util.LinkedHashMap<>(call.params());
-        java.time.Instant deadline = deadlines.next();
-        params.put("deadline", io.tvkraken.order.Deadlines.format(deadline));
+        Map<String, String> params = new LinkedHashMap<>(call.params());
+        Instant deadline = deadlines.next();
+        params.put("deadline", Deadlines.format(deadline));
         if (call.placesOrder()) {
             trading.requireEnabled();
             if (call.journalEntry() != null && !journal.sending(call.journalEntry(),
-                    java.util.List.of(io.tvkraken.journal.Journal.RECEIVED, io.tvkraken.journal.Journal.RECONCILING),
+                    List.of(Journal.RECEIVED, Journal.RECONCILING),
                     deadline)) {
                 throw new IllegalStateException("journal entry " + call.journalEntry()
                         + " is no longer waiting to be sent: nothing sent");

@@ -12,11 +12,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tvkraken.deadletter.DeadLetterStore;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The service's Prometheus metrics (SPEC §6), on the same registry as Camel's route metrics and the JVM's.
@@ -28,15 +24,10 @@ public class ServiceMetrics {
     private final Counter signalsReceived;
     private final Counter ordersFailed;
     private final Timer processing;
-    private final Clock clock;
-    private final AtomicLong ordersToday = new AtomicLong();
-    private volatile LocalDate today;
 
     public ServiceMetrics(PrometheusMeterRegistry registry, DeadLetterStore deadLetters,
-            CircuitBreakerRegistry breakers, Clock clock) {
+            CircuitBreakerRegistry breakers) {
         this.registry = registry;
-        this.clock = clock;
-        this.today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -85,10 +76,6 @@ public class ServiceMetrics {
         if ("dead_lettered".equals(status) || "kraken_rejected".equals(errorCode)) {
             ordersFailed.increment();
         }
-        if ("executed".equals(status)) {
-            rollDay();
-            ordersToday.incrementAndGet();
-        }
         if (startedNanos > 0) {
             processing.record(Duration.ofNanos(System.nanoTime() - startedNanos));
         }
@@ -102,24 +89,6 @@ public class ServiceMetrics {
     public void krakenError(String method, String error) {
         Counter.builder("kraken_api_errors").tag("endpoint", method).tag("error", error)
                 .description("Kraken errors, outages and unanswered calls").register(registry).increment();
-    }
-
-    /** Orders executed since 00:00 UTC, by this process. */
-    public long ordersToday() {
-        rollDay();
-        return ordersToday.get();
-    }
-
-    private void rollDay() {
-        LocalDate now = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        if (!now.equals(today)) {
-            synchronized (this) {
-                if (!now.equals(today)) {
-                    today = now;
-                    ordersToday.set(0);
-                }
-            }
-        }
     }
 
     public String scrape() {

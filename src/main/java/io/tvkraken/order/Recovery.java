@@ -65,8 +65,7 @@ public class Recovery {
     }
 
     private Outcome settle(JournalEntry entry) {
-        DeadLetters.Letterhead alert = new DeadLetters.Letterhead(entry.id(), entry.requestId(), entry.alertId(),
-                entry.intent(), entry.body());
+        DeadLetters.Letterhead alert = DeadLetters.Letterhead.of(entry);
         Map<String, String> sent = params(entry, json);
         if (Journal.RECEIVED.equals(entry.state())) {
             if (!journal.transition(entry.id(), List.of(Journal.RECEIVED), Journal.RECONCILING, "recovery")) {

@@ -92,7 +92,7 @@ public class Replays {
             journal.event(row, Journal.RECONCILING, finding.detail());
             switch (finding.verdict()) {
                 case FOUND:
-                    Outcome found = outcomes.executed(letterhead(entry, letter), sent, finding.description(),
+                    Outcome found = outcomes.executed(DeadLetters.Letterhead.of(entry), sent, finding.description(),
                             finding.txids(), false);
                     return settled(letter, "found", "the order had been placed: " + finding.txids(), found);
                 case UNKNOWN:
@@ -135,10 +135,5 @@ public class Replays {
             body.put("outcome", outcome.answer());
         }
         return new Result(code, body);
-    }
-
-    private static DeadLetters.Letterhead letterhead(JournalEntry entry, DeadLetter letter) {
-        return new DeadLetters.Letterhead(entry.id(), entry.requestId(), entry.alertId(), entry.intent(),
-                letter.body());
     }
 }
