@@ -6,6 +6,8 @@ import io.tvkraken.InvalidConfigurationException;
 import io.tvkraken.Settings;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Instant;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -36,8 +38,11 @@ public final class Database implements AutoCloseable {
         config.setPoolName("journal");
         if (settings.dbUrl() == null) {
             Path dir = settings.dataDir().toAbsolutePath().resolve("journal");
-            // A file database; the lock file keeps a second instance off the same files.
-            config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("journal") + ";DB_CLOSE_ON_EXIT=FALSE");
+            // A file database; the lock file keeps a second instance off the same files. WRITE_DELAY=0: H2 writes a
+            // commit to its file before the commit returns. Its default (500 ms) keeps commits in memory, so an
+            // alert answered 200 could vanish with a crash, and a full disk would only fail later, in the background
+            // (docs/journal.md, "Durability").
+            config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("journal") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
             config.setUsername("tvk");
             config.setPassword("");
         } else {
@@ -83,13 +88,38 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** For {@code /health}: a connection from the pool answers a trivial query. */
-    public boolean reachable() {
-        try (Connection connection = pool.getConnection()) {
-            return connection.isValid(2);
+    /**
+     * For {@code /health}: the journal takes a write. Reachable is not enough: a full or read-only disk still answers
+     * queries while every alert would be refused 503.
+     *
+     * @return null when a write committed, else why not
+     */
+    public String writeProblem(String instance) {
+        try (Connection connection = pool.getConnection();
+                PreparedStatement update = connection.prepareStatement(
+                        "UPDATE journal_probe SET probed_at = ? WHERE instance = ?")) {
+            update.setObject(1, Sql.utc(Instant.now()));
+            update.setString(2, instance);
+            if (update.executeUpdate() == 0) {
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO journal_probe (instance, probed_at) VALUES (?, ?)")) {
+                    insert.setString(1, instance);
+                    insert.setObject(2, Sql.utc(Instant.now()));
+                    insert.executeUpdate();
+                }
+            }
+            return null;
         } catch (SQLException e) {
-            return false;
+            return "cannot write: " + firstLine(e.getMessage());
         }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int end = message.indexOf('\n');
+        return Journal.truncate(end < 0 ? message : message.substring(0, end), 300);
     }
 
     public String location() {

@@ -324,7 +324,7 @@ public final class Journal {
                 duplicateOf, Sql.instant(rs, "received_at"), Sql.instant(rs, "updated_at"), null);
     }
 
-    static String truncate(String text, int max) {
+    public static String truncate(String text, int max) {
         return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 

@@ -39,6 +39,8 @@ public class Operations {
     private final Database database;
     private final Journal journal;
     private final Instant startedAt = Instant.now();
+    /** This process's row in the journal's write probe. */
+    private final String instance = ProcessHandle.current().pid() + "@" + java.util.UUID.randomUUID();
 
     public Operations(CamelContext camel, Settings settings, CircuitBreaker breaker, MarketData market,
             DeadLetterStore deadLetters, TradingSwitch trading, ServiceMetrics metrics, Answers answers,
@@ -62,8 +64,10 @@ public class Operations {
         boolean routesUp = !camel.getRoutes().isEmpty() && stopped == 0;
         checks.put("routes", check(routesUp, camel.getRoutes().size() + " routes, " + stopped + " not started"));
         // The journal and the dead letters live in the database: without it nothing can be accepted (503).
-        boolean databaseUp = database.reachable();
-        checks.put("database", check(databaseUp, database.location()));
+        String writeProblem = database.writeProblem(instance);
+        boolean databaseUp = writeProblem == null;
+        checks.put("database", check(databaseUp, databaseUp ? database.location() : database.location() + ": "
+                + writeProblem));
         boolean exchangeUp = market.pairsLoaded();
         checks.put("exchange", check(exchangeUp, exchangeUp ? "asset pairs loaded" : "asset pairs not loaded yet"));
         boolean breakerClosed = breaker.getState() == CircuitBreaker.State.CLOSED;
