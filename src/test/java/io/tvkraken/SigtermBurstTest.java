@@ -58,6 +58,7 @@ class SigtermBurstTest {
             env.put("KRAKEN_API_SECRET", kraken.config().apiSecret());
             env.put("WEBHOOK_PASSPHRASE", TestSecrets.PASSPHRASE);
             env.put("ADMIN_TOKEN", TestSecrets.ADMIN_TOKEN);
+            env.put("MAX_ALERT_AGE_SECONDS", "20");
             database.forEach((key, value) -> env.put(key.replace('.', '_').toUpperCase(java.util.Locale.ROOT), value));
             Path output = data.resolve("app.log");
             Process app = start(env, output);
@@ -104,6 +105,7 @@ class SigtermBurstTest {
             restart.put("kraken.api.secret", kraken.config().apiSecret());
             restart.put("webhook.passphrase", TestSecrets.PASSPHRASE);
             restart.put("admin.token", TestSecrets.ADMIN_TOKEN);
+            restart.put("max-alert-age-seconds", "20");
             try (RunningApp restarted = RunningApp.start(restart)) {
                 List<JsonNode> journal = settledJournal(restarted);
                 Map<String, JsonNode> byAlert = journal.stream()
@@ -128,7 +130,7 @@ class SigtermBurstTest {
         }
     }
 
-    /** The journal once start-up recovery has settled what the stopped process left unfinished. */
+    /** The journal once the reconcile-orders route has settled what the stopped process left unfinished. */
     static List<JsonNode> settledJournal(RunningApp app) throws InterruptedException {
         long until = System.currentTimeMillis() + 60_000;
         List<JsonNode> journal = JournalProbe.entries(app);
@@ -137,7 +139,7 @@ class SigtermBurstTest {
             Thread.sleep(200);
             journal = JournalProbe.entries(app);
         }
-        assertThat(journal).as("recovery settled every entry")
+        assertThat(journal).as("reconciliation settled every entry")
                 .noneMatch(e -> UNFINISHED.contains(e.path("state").asText()));
         return journal;
     }

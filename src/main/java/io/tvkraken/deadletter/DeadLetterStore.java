@@ -97,6 +97,20 @@ public class DeadLetterStore {
         }
     }
 
+    /** What a replay led to, once known (the letter was marked replayed when the replay began). */
+    public void replayedAs(String id, String resolution) {
+        try (Connection c = db.getConnection();
+                PreparedStatement update = c.prepareStatement("UPDATE dead_letter SET resolution = ? WHERE id = ? "
+                        + "AND state = ?")) {
+            update.setString(1, resolution);
+            update.setString(2, id);
+            update.setString(3, DeadLetter.REPLAYED);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("recording the replay of dead letter " + id, e);
+        }
+    }
+
     /** Pending letters; read on every /metrics scrape and /status call. */
     public int count() {
         try (Connection c = db.getConnection();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tvkraken.alert.Alert;
+import io.tvkraken.alert.AlertAge;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.AlertRejectedException;
 import io.tvkraken.deadletter.DeadLetters;
@@ -12,6 +13,7 @@ import io.tvkraken.ingress.WebhookAuthenticator;
 import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Outcome;
 import io.tvkraken.order.OrderDesk;
+import io.tvkraken.order.OrderLifecycle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -32,14 +34,19 @@ public class AlertJournal {
     public static final String INTENT = "intent";
 
     private final Journal journal;
+    private final OrderLifecycle lifecycle;
     private final DeadLetters deadLetters;
     private final Answers answers;
+    private final AlertAge age;
     private final ObjectMapper json;
 
-    public AlertJournal(Journal journal, DeadLetters deadLetters, Answers answers, ObjectMapper json) {
+    public AlertJournal(Journal journal, OrderLifecycle lifecycle, DeadLetters deadLetters, Answers answers,
+            AlertAge age, ObjectMapper json) {
         this.journal = journal;
+        this.lifecycle = lifecycle;
         this.deadLetters = deadLetters;
         this.answers = answers;
+        this.age = age;
         this.json = json;
     }
 
@@ -54,7 +61,8 @@ public class AlertJournal {
         String alertId = alertId(exchange);
         String body = body(exchange);
         exchange.setVariable(OrderDesk.JOURNALED_BODY, body);
-        Journal.Opened opened = journal.open(requestId(exchange), alertId, intent, body, "execute".equals(intent));
+        Journal.Opened opened = journal.open(requestId(exchange), alertId, intent, body, "execute".equals(intent),
+                age.sendBy(alert));
         exchange.setVariable(OrderDesk.JOURNAL_ROW, opened.row());
         exchange.setVariable(OrderDesk.ALERT_ID, alertId);
         if (opened.duplicate()) {
@@ -99,10 +107,11 @@ public class AlertJournal {
             String alertId = alertId(exchange);
             String intent = intent(exchange, exchange.getVariable(OrderDesk.ALERT, Alert.class));
             if (row == null) {
-                row = journal.open(requestId(exchange), alertId, intent, body(exchange), false).row();
+                row = journal.open(requestId(exchange), alertId, intent, body(exchange), false,
+                        age.sendBy(exchange.getVariable(OrderDesk.ALERT, Alert.class))).row();
             }
-            Outcome outcome = deadLetters.store(new DeadLetters.Letterhead(row, requestId(exchange), alertId, intent,
-                    body(exchange)), deadLetters.classify(failure, false), Map.of(), failure);
+            Outcome outcome = lifecycle.deadLettered(new DeadLetters.Letterhead(row, requestId(exchange), alertId,
+                    intent, body(exchange)), deadLetters.classify(failure, false), Map.of(), failure);
             answers.write(exchange, outcome);
         } catch (RuntimeException e) {
             LOG.error("alert could not be stored ({}): answering 503 so that the sender resends", e.getMessage(),
