@@ -17,6 +17,7 @@ import io.tvkraken.deadletter.DeadLetterStore;
 import io.tvkraken.deadletter.DeadLetters;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
+import io.tvkraken.ingress.SecretRedaction;
 import io.tvkraken.ingress.WebhookAuthenticator;
 import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenRequests;
@@ -47,6 +48,7 @@ import io.tvkraken.paper.PaperExchange;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -118,8 +120,11 @@ public class AppConfiguration implements CamelConfiguration {
         });
         context.getRegistry().bind("database", database);
         Journal journal = new Journal(database.dataSource(), clock);
+        // Every secret this process knows: none of them is kept in a stored alert, whichever way it got into one.
+        SecretRedaction redaction = new SecretRedaction(Arrays.asList(settings.webhookPassphrase(),
+                settings.webhookSecret(), apiKey, apiSecret, settings.adminToken(), settings.dbPassword()));
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
-        deadLetterStore.importFiles(settings.dataDir());
+        deadLetterStore.importFiles(settings.dataDir(), redaction);
         // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore, breakers);
@@ -144,7 +149,7 @@ public class AppConfiguration implements CamelConfiguration {
             throw new InvalidConfigurationException(e.getMessage());
         }
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
-                settings.webhookSecret(), settings.webhookPassphrase(), json));
+                settings.webhookSecret(), settings.webhookPassphrase(), redaction, json));
         registry.bind("alertParser", new AlertParser(json));
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
@@ -159,7 +164,7 @@ public class AppConfiguration implements CamelConfiguration {
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, journal, answers, metrics, clock);
         registry.bind("deadLetters", deadLetters);
         registry.bind("journal", journal);
-        registry.bind("alertJournal", new AlertJournal(journal, deadLetters, answers, json));
+        registry.bind("alertJournal", new AlertJournal(journal, deadLetters, answers));
         registry.bind("alertAge", new AlertAge(clock, settings.maxAlertAgeSeconds()));
         Reconciler reconciler = new Reconciler(kraken, clock, orders);
         OrderOutcomes outcomes = new OrderOutcomes(journal, answers, deadLetters, reconciler, kraken, metrics,
