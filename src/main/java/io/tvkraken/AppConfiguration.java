@@ -17,6 +17,7 @@ import io.tvkraken.deadletter.DeadLetterStore;
 import io.tvkraken.deadletter.DeadLetters;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
+import io.tvkraken.ingress.SecretRedaction;
 import io.tvkraken.ingress.WebhookAuthenticator;
 import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenBreakers;
@@ -48,6 +49,7 @@ import io.tvkraken.paper.PaperExchange;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -140,8 +142,11 @@ public class AppConfiguration implements CamelConfiguration {
                 }
             }
         });
+        // Every secret this process knows: none of them is kept in a stored alert, whichever way it got into one.
+        SecretRedaction redaction = new SecretRedaction(Arrays.asList(settings.webhookPassphrase(),
+                settings.webhookSecret(), apiKey, apiSecret, settings.adminToken(), settings.dbPassword()));
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
-        deadLetterStore.importFiles(settings.dataDir());
+        deadLetterStore.importFiles(settings.dataDir(), redaction);
         // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore, breakers);
@@ -166,7 +171,7 @@ public class AppConfiguration implements CamelConfiguration {
             throw new InvalidConfigurationException(e.getMessage());
         }
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
-                settings.webhookSecret(), settings.webhookPassphrase(), json));
+                settings.webhookSecret(), settings.webhookPassphrase(), redaction, json));
         registry.bind("alertParser", new AlertParser(json));
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
@@ -191,7 +196,7 @@ public class AppConfiguration implements CamelConfiguration {
         OrderLifecycle lifecycle = new OrderLifecycle(journal, deadLetters, answers, deadlines, clock,
                 orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()));
         registry.bind("orderLifecycle", lifecycle);
-        registry.bind("alertJournal", new AlertJournal(journal, lifecycle, deadLetters, answers, alertAge, json));
+        registry.bind("alertJournal", new AlertJournal(journal, lifecycle, deadLetters, answers, alertAge));
         registry.bind("orderOutcomes", new OrderOutcomes(journal, lifecycle, deadLetters, metrics));
         OrderRunner runner = new OrderRunner(context, answers, journal, orders.workers(), orders.answerWithinMs());
         registry.bind("orderRunner", runner);

@@ -1,8 +1,5 @@
 package io.tvkraken.journal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tvkraken.alert.Alert;
 import io.tvkraken.alert.AlertAge;
 import io.tvkraken.alert.AlertParser;
@@ -14,7 +11,6 @@ import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Outcome;
 import io.tvkraken.order.OrderDesk;
 import io.tvkraken.order.OrderLifecycle;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -38,16 +34,14 @@ public class AlertJournal {
     private final DeadLetters deadLetters;
     private final Answers answers;
     private final AlertAge age;
-    private final ObjectMapper json;
 
     public AlertJournal(Journal journal, OrderLifecycle lifecycle, DeadLetters deadLetters, Answers answers,
-            AlertAge age, ObjectMapper json) {
+            AlertAge age) {
         this.journal = journal;
         this.lifecycle = lifecycle;
         this.deadLetters = deadLetters;
         this.answers = answers;
         this.age = age;
-        this.json = json;
     }
 
     /**
@@ -135,23 +129,11 @@ public class AlertJournal {
     }
 
     /**
-     * The alert as received, minus its passphrase: the journal and the dead letters are served by the admin API, and
-     * a secret never reaches an answer (SPEC §3). The alert was authenticated already; a replay does not need it.
+     * The alert's body as kept: already without its secrets, which the authentication step removed before this
+     * alert could be journaled ({@link io.tvkraken.ingress.SecretRedaction}).
      */
-    private String body(Exchange exchange) {
+    private static String body(Exchange exchange) {
         byte[] raw = exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class);
-        if (raw == null) {
-            return null;
-        }
-        try {
-            JsonNode tree = json.readTree(raw);
-            if (tree instanceof ObjectNode alert && alert.has("passphrase")) {
-                alert.put("passphrase", "[redacted]");
-                return json.writeValueAsString(alert);
-            }
-        } catch (IOException e) {
-            // not JSON: keep what came
-        }
-        return new String(raw, StandardCharsets.UTF_8);
+        return raw == null ? null : new String(raw, StandardCharsets.UTF_8);
     }
 }
