@@ -17,8 +17,11 @@ import io.tvkraken.deadletter.DeadLetterStore;
 import io.tvkraken.deadletter.DeadLetters;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
+import io.tvkraken.ingress.SecretRedaction;
 import io.tvkraken.ingress.WebhookAuthenticator;
 import io.tvkraken.kraken.KrakenApi;
+import io.tvkraken.kraken.KrakenBreakers;
+import io.tvkraken.kraken.RateBudget;
 import io.tvkraken.kraken.KrakenRequests;
 import io.tvkraken.kraken.KrakenSigner;
 import io.tvkraken.kraken.MarketData;
@@ -39,14 +42,14 @@ import io.tvkraken.order.OrderOutcomes;
 import io.tvkraken.order.OrderPlanner;
 import io.tvkraken.order.OrderRunner;
 import io.tvkraken.order.Reconciler;
-import io.tvkraken.order.Recovery;
+import io.tvkraken.order.OrderLifecycle;
 import io.tvkraken.order.Replays;
-import java.util.concurrent.ExecutorService;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -101,11 +104,19 @@ public class AppConfiguration implements CamelConfiguration {
         }
         properties.addOverrideProperty("kraken.base-url", stripTrailingSlash(baseUrl));
 
+        // One breaker for the calls that place orders, one for market data and look-ups: Kraken's trading engine
+        // can fail while its queries answer (KrakenBreakers).
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(breakerConfig(properties));
-        CircuitBreaker breaker = breakers.circuitBreaker("kraken");
-        breaker.getEventPublisher().onStateTransition(e -> LOG.warn("Kraken circuit breaker: {}",
-                e.getStateTransition()));
-        context.getRegistry().bind("krakenCircuitBreaker", breaker);
+        CircuitBreaker tradingBreaker = breakers.circuitBreaker("kraken-trading");
+        CircuitBreaker queryBreaker = breakers.circuitBreaker("kraken-query");
+        for (CircuitBreaker breaker : java.util.List.of(tradingBreaker, queryBreaker)) {
+            breaker.getEventPublisher().onStateTransition(e -> LOG.warn("Kraken circuit breaker {}: {}",
+                    e.getCircuitBreakerName(), e.getStateTransition()));
+        }
+        KrakenBreakers krakenBreakers = new KrakenBreakers(tradingBreaker, queryBreaker);
+        context.getRegistry().bind("krakenTradingBreaker", tradingBreaker);
+        context.getRegistry().bind("krakenQueryBreaker", queryBreaker);
+        context.getRegistry().bind("krakenBreakers", krakenBreakers);
 
         String mode = settings.mode().name().toLowerCase(Locale.ROOT);
         // The journal database first: nothing may be accepted that could not be journaled.
@@ -117,9 +128,25 @@ public class AppConfiguration implements CamelConfiguration {
             }
         });
         context.getRegistry().bind("database", database);
-        Journal journal = new Journal(database.dataSource(), clock);
+        String instance = java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid()
+                + ":" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
+        Journal journal = new Journal(database.dataSource(), clock, Journal.truncate(instance, 64));
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                // after the routes (which finish their in-flight alerts), before the database closes
+                int released = journal.releaseLeases();
+                if (released > 0) {
+                    LOG.warn("{} alert(s) still in flight at shutdown: left for the next instance to reconcile",
+                            released);
+                }
+            }
+        });
+        // Every secret this process knows: none of them is kept in a stored alert, whichever way it got into one.
+        SecretRedaction redaction = new SecretRedaction(Arrays.asList(settings.webhookPassphrase(),
+                settings.webhookSecret(), apiKey, apiSecret, settings.adminToken(), settings.dbPassword()));
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
-        deadLetterStore.importFiles(settings.dataDir());
+        deadLetterStore.importFiles(settings.dataDir(), redaction);
         // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore, breakers);
@@ -144,38 +171,44 @@ public class AppConfiguration implements CamelConfiguration {
             throw new InvalidConfigurationException(e.getMessage());
         }
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
-                settings.webhookSecret(), settings.webhookPassphrase(), json));
+                settings.webhookSecret(), settings.webhookPassphrase(), redaction, json));
         registry.bind("alertParser", new AlertParser(json));
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
+        RateBudget budget = new RateBudget(settings.krakenTier(), clock,
+                Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)));
+        registry.bind("rateBudget", budget);
         registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
-                new NonceGenerator(new NonceHighWater(database.dataSource(), apiKey)), json, metrics, trading,
-                deadlines, journal));
+                new NonceGenerator(new NonceHighWater(database.dataSource(), apiKey)), json, metrics, deadlines,
+                budget));
         registry.bind("krakenApi", kraken);
         registry.bind("marketData", market);
         registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner(), journal, json));
         registry.bind("answers", answers);
         registry.bind("deadLetterStore", deadLetterStore);
-        DeadLetters deadLetters = new DeadLetters(deadLetterStore, journal, answers, metrics, clock);
+        DeadLetters deadLetters = new DeadLetters(deadLetterStore, metrics, clock);
         registry.bind("deadLetters", deadLetters);
         registry.bind("journal", journal);
-        registry.bind("alertJournal", new AlertJournal(journal, deadLetters, answers, json));
-        registry.bind("alertAge", new AlertAge(clock, settings.maxAlertAgeSeconds()));
-        Reconciler reconciler = new Reconciler(kraken, clock, orders);
-        OrderOutcomes outcomes = new OrderOutcomes(journal, answers, deadLetters, reconciler, kraken, metrics,
-                orders);
-        registry.bind("orderOutcomes", outcomes);
+        AlertAge alertAge = new AlertAge(clock, settings.maxAlertAgeSeconds());
+        registry.bind("alertAge", alertAge);
+        // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
+        // that a just-placed order may need to show up in Kraken's lists
+        OrderLifecycle lifecycle = new OrderLifecycle(journal, deadLetters, answers, deadlines, clock,
+                orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()));
+        registry.bind("orderLifecycle", lifecycle);
+        registry.bind("alertJournal", new AlertJournal(journal, lifecycle, deadLetters, answers, alertAge));
+        registry.bind("orderOutcomes", new OrderOutcomes(journal, lifecycle, deadLetters, metrics));
         OrderRunner runner = new OrderRunner(context, answers, journal, orders.workers(), orders.answerWithinMs());
         registry.bind("orderRunner", runner);
+        registry.bind("reconciler", new Reconciler(kraken, runner, new AlertParser(json), budget, journal, lifecycle,
+                deadLetters, json, clock, orders));
         registry.bind("tradingSwitch", trading);
-        registry.bind("operations", new Operations(context, settings, breaker, market, deadLetterStore, trading,
-                metrics, answers, database, journal));
-        Replays replays = new Replays(journal, deadLetterStore, runner, outcomes, reconciler,
-                new AlertParser(json), trading, json, clock);
+        registry.bind("operations", new Operations(context, settings, krakenBreakers, market, deadLetterStore,
+                trading, metrics, answers, database, journal));
+        Replays replays = new Replays(journal, deadLetterStore, runner, new AlertParser(json), alertAge, trading,
+                json, clock);
         registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, journal, replays, trading,
                 answers, json));
-        Recovery recovery = new Recovery(journal, outcomes, deadLetters, json);
-        java.time.Instant startedAt = clock.instant();
 
         context.addStartupListener(new StartupListener() {
             @Override
@@ -186,11 +219,6 @@ public class AppConfiguration implements CamelConfiguration {
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 LOG.info(settings.startupLine());
                 market.warmUp();
-                // Alerts the previous run left unfinished, settled in the background: start-up is not held up.
-                ExecutorService recovering = started.getExecutorServiceManager()
-                        .newSingleThreadExecutor(AppConfiguration.this, "recovery");
-                recovering.submit(() -> recovery.recover(startedAt));
-                recovering.shutdown();
             }
         });
     }

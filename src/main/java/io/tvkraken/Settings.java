@@ -1,5 +1,6 @@
 package io.tvkraken;
 
+import io.tvkraken.kraken.RateBudget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,7 @@ public record Settings(
         String dbUser,
         String dbPassword,
         int maxAlertAgeSeconds,
+        RateBudget.Tier krakenTier,
         Orders orders) {
 
     /**
@@ -81,6 +83,7 @@ public record Settings(
                 p.apply("db.user"),
                 p.apply("db.password"),
                 intOf(p, "max-alert-age-seconds", 60, problems),
+                tierOf(p.apply("kraken.tier"), problems),
                 new Orders(
                         intOf(p, "orders.answer-within-ms", 2500, problems),
                         intOf(p, "orders.deadline-seconds", 5, problems),
@@ -111,6 +114,16 @@ public record Settings(
             throw new InvalidConfigurationException(String.join("; ", problems));
         }
         return s;
+    }
+
+    /** Kraken's verification tier of the account, which sets its rate limits (starter, intermediate, pro). */
+    private static RateBudget.Tier tierOf(String value, List<String> problems) {
+        try {
+            return RateBudget.Tier.of(orDefault(value, "starter"));
+        } catch (IllegalArgumentException e) {
+            problems.add("KRAKEN_TIER must be starter, intermediate or pro, not '" + value + "'");
+            return RateBudget.Tier.STARTER;
+        }
     }
 
     public boolean webhookAuthenticationOn() {

@@ -209,7 +209,7 @@ class ExactlyOnceTest {
         p.put("kraken.breaker.wait-in-open-seconds", "1");
         try (RunningApp app = RunningApp.start(p)) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
-            var breaker = app.bean("krakenCircuitBreaker",
+            var breaker = app.bean("krakenTradingBreaker",
                     io.github.resilience4j.circuitbreaker.CircuitBreaker.class);
             app.post("/webhook/tradingview/validate", alert("warm-up"));
             paper.injectFault("AddOrder", Fault.ACCEPT_THEN_500, 1);

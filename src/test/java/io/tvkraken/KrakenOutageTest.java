@@ -24,9 +24,16 @@ class KrakenOutageTest {
     private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A new alert each time: the same body twice is one alert, answered as a duplicate the second time. */
+    static String alertId() {
+        return "outage-" + IDS.incrementAndGet();
+    }
+
     static String alert() {
-        return "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"outage-"
-                + IDS.incrementAndGet() + "\"}";
+        return alert(alertId());
+    }
+
+    static String alert(String id) {
+        return "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"" + id + "\"}";
     }
 
     @TempDir
@@ -51,7 +58,7 @@ class KrakenOutageTest {
     void rateLimitedRepliesOpenTheBreakerWhichThenFailsFast() throws Exception {
         try (RunningApp app = RunningApp.start(config())) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
-            CircuitBreaker breaker = app.bean("krakenCircuitBreaker", CircuitBreaker.class);
+            CircuitBreaker breaker = app.bean("krakenTradingBreaker", CircuitBreaker.class);
             app.post("/webhook/tradingview/validate", ALERT); // pairs and prices loaded while Kraken is fine
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 100);
 
@@ -88,7 +95,7 @@ class KrakenOutageTest {
         p.put("kraken.breaker.wait-in-open-seconds", "1");
         try (RunningApp app = RunningApp.start(p)) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
-            CircuitBreaker breaker = app.bean("krakenCircuitBreaker", CircuitBreaker.class);
+            CircuitBreaker breaker = app.bean("krakenTradingBreaker", CircuitBreaker.class);
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 5);
             for (int i = 0; i < 5; i++) {
@@ -118,13 +125,18 @@ class KrakenOutageTest {
             paper.injectFault("AddOrder", Fault.ACCEPT_THEN_HANG, 1);
             int ordersBefore = paper.orders().size();
             int addOrdersBefore = paper.requestCount("AddOrder");
-            HttpResponse<String> response = app.post("/webhook/tradingview", alert());
-            // No answer within 500 ms; the look-up by cl_ord_id finds the order: executed, with its txid.
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            assertThat(json(response).path("status").asText()).isEqualTo("executed");
+            String id = alertId();
+            HttpResponse<String> response = app.post("/webhook/tradingview", alert(id));
+            // No answer within 500 ms: the order is in doubt (202 pending) and the reconcile-orders route looks it up
+            // by cl_ord_id: executed, with its txid, never sent again.
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            assertThat(json(response).path("status").asText()).isEqualTo("pending");
+            JsonNode entry = JournalProbe.waitForFinal(app, id);
+            assertThat(entry.path("state").asText()).isEqualTo("executed");
             assertThat(paper.orders()).hasSize(ordersBefore + 1);
             String txid = paper.orders().get(paper.orders().size() - 1).txid();
-            assertThat(json(response).path("order").path("txid").path(0).asText()).isEqualTo(txid);
+            assertThat(entry.path("txids").path(0).asText()).isEqualTo(txid);
+            assertThat(entry.path("answer").path("order").path("txid").path(0).asText()).isEqualTo(txid);
             assertThat(paper.requestCount("AddOrder")).as("nothing sent a second time").isEqualTo(addOrdersBefore + 1);
         }
     }
@@ -138,10 +150,15 @@ class KrakenOutageTest {
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.HTTP_502_HTML, 1);
             paper.injectFault("OpenOrders", Fault.HTTP_502_HTML, 100);
-            HttpResponse<String> response = app.post("/webhook/tradingview", alert());
+            String id = alertId();
+            HttpResponse<String> response = app.post("/webhook/tradingview", alert(id));
+            // the AddOrder may have been placed: pending while it is looked up; the look-ups fail until the route
+            // gives up and dead-letters it as "may have been placed"
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-            assertThat(json(response).path("status").asText()).isEqualTo("dead_lettered");
-            assertThat(json(response).path("error").path("message").asText()).contains("HTTP 502")
+            assertThat(json(response).path("status").asText()).isEqualTo("pending");
+            JsonNode entry = JournalProbe.waitForFinal(app, id);
+            assertThat(entry.path("state").asText()).isEqualTo("dead_lettered");
+            assertThat(entry.path("answer").path("error").path("message").asText()).contains("HTTP 502")
                     .contains("MAY HAVE BEEN PLACED");
             HttpResponse<String> letters = app.get("/admin/dead-letters",
                     Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));

@@ -18,6 +18,9 @@ public class AlertAge {
     /** Above this, an epoch number is read as milliseconds: 10^11 seconds is the year 5138. */
     private static final long MILLIS_THRESHOLD = 100_000_000_000L;
 
+    /** How long an order may still leave after its alert when MAX_ALERT_AGE_SECONDS is 0. */
+    static final Duration SEND_WINDOW_WITHOUT_AGE_CHECK = Duration.ofSeconds(60);
+
     private final Clock clock;
     private final Duration maxAge;
 
@@ -42,6 +45,25 @@ public class AlertAge {
                     + " s old, more than MAX_ALERT_AGE_SECONDS (" + maxAge.toSeconds() + " s): nothing was sent",
                     List.of("time: " + alert.time() + " (" + fired + ")"));
         }
+    }
+
+    /**
+     * The latest time an AddOrder for this alert may leave: when it fired (or now, if it says nothing or claims a
+     * future time) plus MAX_ALERT_AGE_SECONDS — or plus {@link #SEND_WINDOW_WITHOUT_AGE_CHECK} when the age check is
+     * off. Every AddOrder's deadline is capped there, so no order of this alert can be placed later.
+     */
+    public Instant sendBy(Alert alert) {
+        Instant now = clock.instant();
+        Instant fired = now;
+        if (alert != null && alert.time() != null) {
+            try {
+                Instant claimed = firedAt(alert.time());
+                fired = claimed.isBefore(now) ? claimed : now;
+            } catch (RuntimeException unreadable) {
+                // refused by check() already; nothing to cap by
+            }
+        }
+        return fired.plus(maxAge.isZero() ? SEND_WINDOW_WITHOUT_AGE_CHECK : maxAge);
     }
 
     /** {@code 2026-01-02T03:04:05Z}, {@code 1767323045} (seconds) or {@code 1767323045000} (milliseconds). */

@@ -45,7 +45,11 @@ public final class AlertParser {
         this.json = json;
     }
 
-    /** The idempotency key of an alert: its {@code id}, or a hash of the raw body when it has none (SPEC §4). */
+    /**
+     * The idempotency key of an alert: its {@code id}, or a hash of the body when it has none. The body is the one
+     * without secrets: a hash of a body that holds the passphrase would let whoever reads the journal try guesses at
+     * the passphrase offline.
+     */
     public static String alertId(Alert alert, byte[] rawBody) {
         if (alert != null && alert.id() != null) {
             return alert.id();

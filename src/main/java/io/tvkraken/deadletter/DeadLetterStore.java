@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.ingress.SecretRedaction;
 import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.journal.Sql;
 import java.io.IOException;
@@ -97,6 +98,20 @@ public class DeadLetterStore {
         }
     }
 
+    /** What a replay led to, once known (the letter was marked replayed when the replay began). */
+    public void replayedAs(String id, String resolution) {
+        try (Connection c = db.getConnection();
+                PreparedStatement update = c.prepareStatement("UPDATE dead_letter SET resolution = ? WHERE id = ? "
+                        + "AND state = ?")) {
+            update.setString(1, resolution);
+            update.setString(2, id);
+            update.setString(3, DeadLetter.REPLAYED);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("recording the replay of dead letter " + id, e);
+        }
+    }
+
     /** Pending letters; read on every /metrics scrape and /status call. */
     public int count() {
         try (Connection c = db.getConnection();
@@ -114,11 +129,13 @@ public class DeadLetterStore {
     /**
      * Moves the foundation's file letters ({@code DATA_DIR/dead-letters/*.json}) into the database, once: each file
      * is inserted (skipped if its id is there already) and then moved to {@code dead-letters/imported/}. A file
-     * that cannot be read stays where it is, with a warning, so that nothing is lost.
+     * that cannot be read stays where it is, with a warning, so that nothing is lost. Their bodies and messages lose
+     * their secrets on the way in, as an alert's body does at intake: those files were written by code that only
+     * knew a top-level {@code passphrase}.
      *
      * @return how many letters were imported
      */
-    public int importFiles(Path dataDir) {
+    public int importFiles(Path dataDir, SecretRedaction redaction) {
         Path dir = dataDir.resolve("dead-letters");
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -136,7 +153,8 @@ public class DeadLetterStore {
                 FileLetter old = json.readValue(file.toFile(), FileLetter.class);
                 if (find(old.id).isEmpty()) {
                     save(new DeadLetter(old.id, null, old.requestId, old.alertId, Instant.parse(old.receivedAt),
-                            old.reason, old.message, old.mayHaveBeenPlaced, old.intent, old.order, old.body,
+                            old.reason, redaction.redact(old.message), old.mayHaveBeenPlaced, old.intent, old.order,
+                            redaction.redact(old.body),
                             DeadLetter.PENDING, null, null));
                     imported++;
                 }

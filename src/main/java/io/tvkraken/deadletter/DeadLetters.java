@@ -1,13 +1,10 @@
 package io.tvkraken.deadletter;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.kraken.KrakenUnavailableException;
-import io.tvkraken.ops.Answer;
-import io.tvkraken.ops.Answers;
-import io.tvkraken.ops.Outcome;
 import io.tvkraken.ops.ServiceMetrics;
+import io.tvkraken.order.TooLateException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.security.SecureRandom;
@@ -47,16 +44,12 @@ public class DeadLetters {
     }
 
     private final DeadLetterStore store;
-    private final Journal journal;
-    private final Answers answers;
     private final ServiceMetrics metrics;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public DeadLetters(DeadLetterStore store, Journal journal, Answers answers, ServiceMetrics metrics, Clock clock) {
+    public DeadLetters(DeadLetterStore store, ServiceMetrics metrics, Clock clock) {
         this.store = store;
-        this.journal = journal;
-        this.answers = answers;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -69,6 +62,10 @@ public class DeadLetters {
         CallNotPermittedException open = ObjectHelper.getException(CallNotPermittedException.class, failure);
         KrakenUnavailableException unavailable = ObjectHelper.getException(KrakenUnavailableException.class, failure);
         IOException io = ObjectHelper.getException(IOException.class, failure);
+        TooLateException late = ObjectHelper.getException(TooLateException.class, failure);
+        if (late != null) {
+            return new Failure("too_late", late.getMessage(), false);
+        }
         if (open != null) {
             return new Failure("circuit_open",
                     "Kraken failed repeatedly and the circuit breaker is open: nothing was sent", false);
@@ -85,11 +82,8 @@ public class DeadLetters {
                 "unexpected failure: " + (failure == null ? "unknown" : failure.getClass().getName()), sent);
     }
 
-    /**
-     * Stores the letter, journals the alert as dead-lettered (it keeps its idempotency key: a replay is the way to run
-     * it again) and gives the 202 answer.
-     */
-    public Outcome store(Letterhead alert, Failure failure, Map<String, String> order, Throwable cause) {
+    /** Stores the letter (the journal entry is finished by the order lifecycle). */
+    public DeadLetter store(Letterhead alert, Failure failure, Map<String, String> order, Throwable cause) {
         String message = failure.mayHaveBeenPlaced()
                 ? failure.message() + " - the order MAY HAVE BEEN PLACED: a replay looks it up first"
                 : failure.message();
@@ -97,11 +91,8 @@ public class DeadLetters {
                 clock.instant(), failure.reason(), message, failure.mayHaveBeenPlaced(), alert.intent(),
                 order == null ? Map.of() : order, alert.body(), DeadLetter.PENDING, null, null);
         store.save(letter);
-        Answer answer = answers.deadLettered(alert.requestId(), alert.alertId(), letter);
-        journal.finish(alert.journalEntry(), Journal.DEAD_LETTERED, 202, answers.toJson(answer), null, false,
-                letter.id() + ": " + message);
         LOG.warn("dead-lettered as {}: {} ({})", letter.id(), failure.reason(), message, cause);
-        return new Outcome(202, answer);
+        return letter;
     }
 
     private String newId() {

@@ -20,6 +20,7 @@ import org.slf4j.MDC;
 public final class IncomingRequest {
 
     public static final String REQUEST_ID = "requestId";
+    /** The body's bytes exactly as received, until authentication replaces them by the body without secrets. */
     public static final String RAW_BODY = "rawBody";
     public static final String REMOTE_ADDRESS = "remoteAddress";
     public static final String SIGNATURE = "signature";

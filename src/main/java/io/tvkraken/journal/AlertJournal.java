@@ -1,9 +1,7 @@
 package io.tvkraken.journal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tvkraken.alert.Alert;
+import io.tvkraken.alert.AlertAge;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.AlertRejectedException;
 import io.tvkraken.deadletter.DeadLetters;
@@ -12,7 +10,7 @@ import io.tvkraken.ingress.WebhookAuthenticator;
 import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Outcome;
 import io.tvkraken.order.OrderDesk;
-import java.io.IOException;
+import io.tvkraken.order.OrderLifecycle;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -32,15 +30,18 @@ public class AlertJournal {
     public static final String INTENT = "intent";
 
     private final Journal journal;
+    private final OrderLifecycle lifecycle;
     private final DeadLetters deadLetters;
     private final Answers answers;
-    private final ObjectMapper json;
+    private final AlertAge age;
 
-    public AlertJournal(Journal journal, DeadLetters deadLetters, Answers answers, ObjectMapper json) {
+    public AlertJournal(Journal journal, OrderLifecycle lifecycle, DeadLetters deadLetters, Answers answers,
+            AlertAge age) {
         this.journal = journal;
+        this.lifecycle = lifecycle;
         this.deadLetters = deadLetters;
         this.answers = answers;
-        this.json = json;
+        this.age = age;
     }
 
     /**
@@ -54,7 +55,8 @@ public class AlertJournal {
         String alertId = alertId(exchange);
         String body = body(exchange);
         exchange.setVariable(OrderDesk.JOURNALED_BODY, body);
-        Journal.Opened opened = journal.open(requestId(exchange), alertId, intent, body, "execute".equals(intent));
+        Journal.Opened opened = journal.open(requestId(exchange), alertId, intent, body, "execute".equals(intent),
+                age.sendBy(alert));
         exchange.setVariable(OrderDesk.JOURNAL_ROW, opened.row());
         exchange.setVariable(OrderDesk.ALERT_ID, alertId);
         if (opened.duplicate()) {
@@ -99,10 +101,11 @@ public class AlertJournal {
             String alertId = alertId(exchange);
             String intent = intent(exchange, exchange.getVariable(OrderDesk.ALERT, Alert.class));
             if (row == null) {
-                row = journal.open(requestId(exchange), alertId, intent, body(exchange), false).row();
+                row = journal.open(requestId(exchange), alertId, intent, body(exchange), false,
+                        age.sendBy(exchange.getVariable(OrderDesk.ALERT, Alert.class))).row();
             }
-            Outcome outcome = deadLetters.store(new DeadLetters.Letterhead(row, requestId(exchange), alertId, intent,
-                    body(exchange)), deadLetters.classify(failure, false), Map.of(), failure);
+            Outcome outcome = lifecycle.deadLettered(new DeadLetters.Letterhead(row, requestId(exchange), alertId,
+                    intent, body(exchange)), deadLetters.classify(failure, false), Map.of(), failure);
             answers.write(exchange, outcome);
         } catch (RuntimeException e) {
             LOG.error("alert could not be stored ({}): answering 503 so that the sender resends", e.getMessage(),
@@ -126,23 +129,11 @@ public class AlertJournal {
     }
 
     /**
-     * The alert as received, minus its passphrase: the journal and the dead letters are served by the admin API, and
-     * a secret never reaches an answer (SPEC §3). The alert was authenticated already; a replay does not need it.
+     * The alert's body as kept: already without its secrets, which the authentication step removed before this
+     * alert could be journaled ({@link io.tvkraken.ingress.SecretRedaction}).
      */
-    private String body(Exchange exchange) {
+    private static String body(Exchange exchange) {
         byte[] raw = exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class);
-        if (raw == null) {
-            return null;
-        }
-        try {
-            JsonNode tree = json.readTree(raw);
-            if (tree instanceof ObjectNode alert && alert.has("passphrase")) {
-                alert.put("passphrase", "[redacted]");
-                return json.writeValueAsString(alert);
-            }
-        } catch (IOException e) {
-            // not JSON: keep what came
-        }
-        return new String(raw, StandardCharsets.UTF_8);
+        return raw == null ? null : new String(raw, StandardCharsets.UTF_8);
     }
 }

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,14 +50,28 @@ public final class Journal {
     private static final String SQL_STATE_UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "id, request_id, alert_id, idempotency_key, intent, state, body, "
             + "order_request, cl_ord_id, userref, attempts, first_sent_at, deadline_at, txids, http_status, answer, "
-            + "duplicate_of, received_at, updated_at";
+            + "duplicate_of, received_at, updated_at, send_by, next_check_at, in_doubt_since, may_resend, "
+            + "lease_owner, lease_until";
+    /**
+     * How long after its send-by time an alert in flight (received, sending) stays leased to the instance that took
+     * it: longer than any AddOrder can take to leave and be answered. After that, the instance is taken to have died,
+     * and the row is reconciled by whichever instance gets to it first.
+     */
+    public static final Duration IN_FLIGHT_MARGIN = Duration.ofSeconds(30);
 
     private final DataSource db;
     private final Clock clock;
+    private final String instance;
 
-    public Journal(DataSource db, Clock clock) {
+    /** @param instance this process, as it appears in the leases it holds */
+    public Journal(DataSource db, Clock clock, String instance) {
         this.db = db;
         this.clock = clock;
+        this.instance = instance;
+    }
+
+    public String instance() {
+        return instance;
     }
 
     /**
@@ -70,18 +85,21 @@ public final class Journal {
     }
 
     /**
-     * Journals an authenticated alert. With {@code claim}, the row takes the alert id as its idempotency key; if another
-     * row holds it, this alert is journaled as a duplicate of that one instead and nothing else may happen to it.
+     * Journals an authenticated alert, leased to this instance while it is in flight. With {@code claim}, the row
+     * takes the alert id as its idempotency key; if another row holds it, this alert is journaled as a duplicate of
+     * that one instead and nothing else may happen to it.
+     *
+     * @param sendBy the latest time an AddOrder for this alert may leave
      */
-    public Opened open(String requestId, String alertId, String intent, String body, boolean claim) {
+    public Opened open(String requestId, String alertId, String intent, String body, boolean claim, Instant sendBy) {
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                long row = insert(requestId, alertId, claim ? alertId : null, intent, RECEIVED, body, null);
+                long row = insert(requestId, alertId, claim ? alertId : null, intent, RECEIVED, body, null, sendBy);
                 return new Opened(row, null);
             } catch (UniqueViolation taken) {
                 Optional<JournalEntry> holder = holderOf(alertId);
                 if (holder.isPresent()) {
-                    long row = insert(requestId, alertId, null, intent, DUPLICATE, body, holder.get().id());
+                    long row = insert(requestId, alertId, null, intent, DUPLICATE, body, holder.get().id(), null);
                     return new Opened(row, holder.get());
                 }
                 // The holder gave the key up between our insert and our look-up (it was refused): try again.
@@ -92,45 +110,41 @@ public final class Journal {
 
     /** An authenticated alert refused before it was journaled (bad fields, stale): journaled as refused. */
     public long refused(String requestId, String alertId, String intent, String body, int httpStatus, String answer) {
-        long row = insert(requestId, alertId, null, intent, REJECTED, body, null);
+        long row = insert(requestId, alertId, null, intent, REJECTED, body, null, null);
         finish(row, REJECTED, httpStatus, answer, null, false, null);
         return row;
     }
 
     private long insert(String requestId, String alertId, String key, String intent, String state, String body,
-            Long duplicateOf) {
+            Long duplicateOf, Instant sendBy) {
         Instant now = clock.instant();
         String sql = "INSERT INTO alert (request_id, alert_id, idempotency_key, intent, state, body, duplicate_of, "
-                + "received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        try (Connection c = db.getConnection();
-                PreparedStatement insert = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            insert.setString(1, requestId);
-            insert.setString(2, alertId);
-            insert.setString(3, key);
-            insert.setString(4, intent);
-            insert.setString(5, state);
-            insert.setString(6, body);
-            if (duplicateOf == null) {
-                insert.setNull(7, Types.BIGINT);
-            } else {
-                insert.setLong(7, duplicateOf);
-            }
-            insert.setObject(8, Sql.utc(now));
-            insert.setObject(9, Sql.utc(now));
-            insert.executeUpdate();
+                + "received_at, updated_at, send_by, lease_owner, lease_until) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        boolean inFlight = RECEIVED.equals(state);
+        return inTransaction("journaling an alert", c -> {
             long row;
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                row = keys.getLong(1);
+            try (PreparedStatement insert = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+                Sql.bind(insert, requestId, alertId, key, intent, state, body,
+                        duplicateOf == null ? new Sql.TypedNull(Types.BIGINT) : duplicateOf, now, now,
+                        sendBy == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy,
+                        inFlight ? instance : null,
+                        inFlight && sendBy != null ? sendBy.plus(IN_FLIGHT_MARGIN)
+                                : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE));
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    row = keys.getLong(1);
+                }
+            } catch (SQLException e) {
+                if (SQL_STATE_UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw new UniqueViolation();
+                }
+                throw e;
             }
             addEvent(c, row, now, state, duplicateOf == null ? null : "duplicate of journal entry " + duplicateOf);
             return row;
-        } catch (SQLException e) {
-            if (SQL_STATE_UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw new UniqueViolation();
-            }
-            throw new JournalUnavailableException("journaling an alert", e);
-        }
+        });
     }
 
     /**
@@ -141,7 +155,7 @@ public final class Journal {
     public boolean claim(long row) {
         try {
             return update("claiming an alert id", "UPDATE alert SET idempotency_key = alert_id, updated_at = ? "
-                    + "WHERE id = ? AND idempotency_key IS NULL", Sql.utc(clock.instant()), row) == 1;
+                    + "WHERE id = ? AND idempotency_key IS NULL", clock.instant(), row) == 1;
         } catch (JournalUnavailableException e) {
             if (e.getCause() instanceof SQLException sql && SQL_STATE_UNIQUE_VIOLATION.equals(sql.getSQLState())) {
                 return false;
@@ -165,81 +179,200 @@ public final class Journal {
     public void planned(long row, String orderRequest, String clOrdId, Integer userref) {
         update("recording the planned order",
                 "UPDATE alert SET order_request = ?, cl_ord_id = ?, userref = ?, updated_at = ? WHERE id = ?",
-                orderRequest, clOrdId, Sql.intOrNull(userref), Sql.utc(clock.instant()), row);
+                orderRequest, clOrdId, Sql.intOrNull(userref), clock.instant(), row);
     }
 
     /**
-     * Compare-and-set to {@link #SENDING}, written before an AddOrder leaves: only one caller wins, whoever else —
-     * a replay, a reconciliation, another instance — tries at the same time.
+     * Compare-and-set to {@link #SENDING}, committed before an AddOrder leaves: only one caller wins, whoever else —
+     * a replay, a reconciliation, another instance — tries at the same time. The row is leased to this instance until
+     * well after the deadline the AddOrder carries.
      *
      * @return false if the row was not in one of {@code from}: then nothing may be sent
      */
     public boolean sending(long row, Collection<String> from, Instant deadline) {
         Instant now = clock.instant();
-        String in = String.join(", ", from.stream().map(s -> "?").toList());
-        List<Object> args = new ArrayList<>(List.of(Sql.utc(now), Sql.utc(deadline), Sql.utc(now)));
-        args.add(row);
+        List<Object> args = new ArrayList<>(List.of(now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now,
+                row));
         args.addAll(from);
-        int changed = update("recording an order being sent",
+        return changeState("recording an order being sent", row, SENDING, "AddOrder leaving, deadline " + deadline,
                 "UPDATE alert SET state = '" + SENDING + "', attempts = attempts + 1, "
-                        + "first_sent_at = COALESCE(first_sent_at, ?), deadline_at = ?, updated_at = ? "
-                        + "WHERE id = ? AND state IN (" + in + ")", args.toArray());
-        if (changed == 1) {
-            event(row, SENDING, "AddOrder leaving, deadline " + deadline);
-        }
-        return changed == 1;
+                        + "first_sent_at = COALESCE(first_sent_at, ?), deadline_at = ?, lease_owner = ?, "
+                        + "lease_until = ?, next_check_at = NULL, updated_at = ? WHERE id = ? AND state IN ("
+                        + marks(from) + ")", args.toArray());
+    }
+
+    /**
+     * An AddOrder got no clear answer: compare-and-set from {@link #SENDING} to {@link #RECONCILING}, unleased, to be
+     * looked up by the reconcile-orders route from {@code nextCheckAt}.
+     *
+     * @param mayResend whether it may be sent again once proven absent (while the alert is young enough)
+     */
+    public boolean inDoubt(long row, String detail, Instant nextCheckAt, boolean mayResend) {
+        Instant now = clock.instant();
+        return changeState("recording an order in doubt", row, RECONCILING, detail,
+                "UPDATE alert SET state = '" + RECONCILING + "', next_check_at = ?, "
+                        + "in_doubt_since = COALESCE(in_doubt_since, ?), may_resend = ?, lease_owner = NULL, "
+                        + "lease_until = NULL, updated_at = ? WHERE id = ? AND state = '" + SENDING + "'",
+                nextCheckAt, now, mayResend, now, row);
     }
 
     /** Compare-and-set of the state alone. */
     public boolean transition(long row, Collection<String> from, String to, String detail) {
-        String in = String.join(", ", from.stream().map(s -> "?").toList());
-        List<Object> args = new ArrayList<>(List.of(to, Sql.utc(clock.instant()), row));
+        List<Object> args = new ArrayList<>(List.of(to, clock.instant(), row));
         args.addAll(from);
-        int changed = update("changing an alert's state",
-                "UPDATE alert SET state = ?, updated_at = ? WHERE id = ? AND state IN (" + in + ")", args.toArray());
-        if (changed == 1) {
-            event(row, to, detail);
-        }
-        return changed == 1;
+        return changeState("changing an alert's state", row, to, detail,
+                "UPDATE alert SET state = ?, updated_at = ? WHERE id = ? AND state IN (" + marks(from) + ")",
+                args.toArray());
     }
 
     /**
-     * The outcome: final state, the answer given (replayed to duplicates), Kraken's txids. With {@code releaseKey}
-     * the alert id is given up — used when nothing was placed and nothing is pending, so that the same alert may be
-     * sent again later (after the kill switch is back on, say) instead of being answered as a duplicate forever.
+     * A dead-lettered alert is run again (an operator's replay): to {@link #RECONCILING}, looked up at once and sent
+     * again only if proven absent, or — when no order was ever planned for it — back to {@link #RECEIVED}. Either way
+     * with a new send-by time: a replay is a new decision.
+     */
+    public boolean reopen(long row, String to, Instant sendBy, String detail) {
+        Instant now = clock.instant();
+        boolean reconcile = RECONCILING.equals(to);
+        return changeState("reopening an alert", row, to, detail,
+                "UPDATE alert SET state = ?, send_by = ?, next_check_at = ?, in_doubt_since = ?, may_resend = ?, "
+                        + "lease_owner = ?, lease_until = ?, http_status = NULL, answer = NULL, updated_at = ? "
+                        + "WHERE id = ? AND state = '" + DEAD_LETTERED + "'",
+                to, sendBy, reconcile ? now : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE),
+                reconcile ? now : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE), reconcile,
+                reconcile ? null : instance,
+                reconcile ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy.plus(IN_FLIGHT_MARGIN), now, row);
+    }
+
+    /**
+     * The outcome: final state, the answer given (replayed to duplicates), Kraken's txids, and its event, in one
+     * transaction. With {@code releaseKey} the alert id is given up — used when nothing was placed and nothing is
+     * pending, so that the same alert may be sent again later (after the kill switch is back on, say) instead of being
+     * answered as a duplicate forever.
      */
     public void finish(long row, String state, int httpStatus, String answer, List<String> txids, boolean releaseKey,
             String detail) {
-        update("recording an outcome",
-                "UPDATE alert SET state = ?, http_status = ?, answer = ?, txids = COALESCE(?, txids), updated_at = ?"
-                        + (releaseKey ? ", idempotency_key = NULL" : "") + " WHERE id = ?",
-                state, httpStatus, answer, txids == null || txids.isEmpty() ? null : String.join(",", txids),
-                Sql.utc(clock.instant()), row);
-        event(row, state, detail);
+        Instant now = clock.instant();
+        inTransaction("recording an outcome", c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE alert SET state = ?, http_status = ?, "
+                    + "answer = ?, txids = COALESCE(?, txids), lease_owner = NULL, lease_until = NULL, "
+                    + "next_check_at = NULL, updated_at = ?" + (releaseKey ? ", idempotency_key = NULL" : "")
+                    + " WHERE id = ?")) {
+                Sql.bind(update, state, httpStatus, answer,
+                        txids == null || txids.isEmpty() ? null : String.join(",", txids), now, row);
+                update.executeUpdate();
+            }
+            addEvent(c, row, now, state, detail);
+            return null;
+        });
     }
 
     public void event(long row, String state, String detail) {
-        try (Connection c = db.getConnection()) {
+        inTransaction("recording an event", c -> {
             addEvent(c, row, clock.instant(), state, detail);
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("recording an event", e);
-        }
+            return null;
+        });
     }
 
-    /** Newest first, with their events. */
-    public List<JournalEntry> recent(int limit) {
-        List<JournalEntry> rows = query("SELECT " + COLUMNS + " FROM alert ORDER BY id DESC FETCH FIRST "
-                + Math.max(1, limit) + " ROWS ONLY");
-        return rows.stream().map(e -> e.withEvents(events(e.id()))).toList();
+    // ---- the reconcile-orders route's rows ----
+
+    /**
+     * Alerts in flight (received, sending) whose lease ran out: the instance that took them stopped or died before
+     * finishing. Oldest first.
+     */
+    public List<JournalEntry> orphans(int limit) {
+        return query("SELECT " + COLUMNS + " FROM alert WHERE state IN (?, ?) AND (lease_until IS NULL OR "
+                + "lease_until < ?) ORDER BY id FETCH FIRST " + limit + " ROWS ONLY", RECEIVED, SENDING,
+                clock.instant());
     }
 
     /**
-     * Executions acknowledged but not finished, last touched before {@code touchedBefore} (this process's start):
-     * what a crash or SIGTERM left behind. Oldest first.
+     * Takes an orphan over as {@link #RECONCILING} (never to be re-sent on its own: the alert is old by the time its
+     * lease ran out). Compare-and-set: of two instances, one wins.
      */
-    public List<JournalEntry> unfinished(Instant touchedBefore) {
-        return query("SELECT " + COLUMNS + " FROM alert WHERE intent = 'execute' AND state IN (?, ?, ?) "
-                + "AND updated_at < ? ORDER BY id", RECEIVED, SENDING, RECONCILING, Sql.utc(touchedBefore));
+    public boolean adopt(long row, String detail) {
+        Instant now = clock.instant();
+        return changeState("taking over an alert", row, RECONCILING, detail,
+                "UPDATE alert SET state = '" + RECONCILING + "', next_check_at = ?, "
+                        + "in_doubt_since = COALESCE(in_doubt_since, ?), may_resend = FALSE, lease_owner = NULL, "
+                        + "lease_until = NULL, updated_at = ? WHERE id = ? AND state IN (?, ?) "
+                        + "AND (lease_until IS NULL OR lease_until < ?)",
+                now, now, now, row, RECEIVED, SENDING, now);
+    }
+
+    /**
+     * When at least one row in {@link #RECONCILING} is due for a look-up, leases every unleased row in
+     * {@link #RECONCILING} to this instance until {@code leaseUntil} and returns them: one look-up serves them all, and
+     * an order found early is settled early. A row leased by another instance is left alone until its lease runs out.
+     */
+    public List<JournalEntry> claimForLookUp(Instant leaseUntil, int limit) {
+        Instant now = clock.instant();
+        if (query("SELECT " + COLUMNS + " FROM alert WHERE state = ? AND next_check_at <= ? AND (lease_until IS NULL "
+                + "OR lease_until < ?) FETCH FIRST 1 ROWS ONLY", RECONCILING, now, now).isEmpty()) {
+            return List.of();
+        }
+        update("leasing rows to reconcile", "UPDATE alert SET lease_owner = ?, lease_until = ? WHERE id IN ("
+                + "SELECT id FROM alert WHERE state = ? AND (lease_until IS NULL OR lease_until < ?) "
+                + "ORDER BY next_check_at FETCH FIRST " + limit + " ROWS ONLY) "
+                + "AND state = ? AND (lease_until IS NULL OR lease_until < ?)",
+                instance, leaseUntil, RECONCILING, now, RECONCILING, now);
+        return query("SELECT " + COLUMNS + " FROM alert WHERE state = ? AND lease_owner = ? AND lease_until = ? "
+                + "ORDER BY id", RECONCILING, instance, leaseUntil);
+    }
+
+    /**
+     * This instance is stopping: its rows still in flight (an alert queued but never started, say) are released at
+     * once, for the reconcile-orders route of the next instance to take over without waiting for the lease to run out.
+     *
+     * @return how many rows were released
+     */
+    public int releaseLeases() {
+        Instant now = clock.instant();
+        return update("releasing leases", "UPDATE alert SET lease_until = ? WHERE lease_owner = ? AND state IN (?, ?)",
+                now.minusMillis(1), instance, RECEIVED, SENDING);
+    }
+
+    /** Not settled yet: unleased, looked up again from {@code nextCheckAt}; {@code detail}, if any, as an event. */
+    public void recheckLater(long row, Instant nextCheckAt, String detail) {
+        Instant now = clock.instant();
+        inTransaction("scheduling a look-up", c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE alert SET next_check_at = ?, "
+                    + "lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = ? "
+                    + "AND lease_owner = ?")) {
+                Sql.bind(update, nextCheckAt, now, row, RECONCILING, instance);
+                if (update.executeUpdate() == 1 && detail != null) {
+                    addEvent(c, row, now, RECONCILING, detail);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Newest first, with their events: one query. */
+    public List<JournalEntry> recent(int limit) {
+        String columns = java.util.Arrays.stream(COLUMNS.split(", ")).map(c -> "a." + c)
+                .collect(java.util.stream.Collectors.joining(", "));
+        String sql = "SELECT " + columns + ", e.occurred_at AS event_at, e.state AS event_state, e.detail AS event_detail "
+                + "FROM (SELECT " + COLUMNS + " FROM alert ORDER BY id DESC FETCH FIRST " + Math.max(1, limit)
+                + " ROWS ONLY) a LEFT JOIN alert_event e ON e.alert = a.id ORDER BY a.id DESC, e.id";
+        java.util.LinkedHashMap<Long, JournalEntry> rows = new java.util.LinkedHashMap<>();
+        java.util.Map<Long, List<JournalEntry.Event>> events = new java.util.HashMap<>();
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(sql);
+                ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                long id = rs.getLong("id");
+                if (!rows.containsKey(id)) {
+                    rows.put(id, entry(rs));
+                    events.put(id, new ArrayList<>());
+                }
+                if (rs.getString("event_state") != null) {
+                    events.get(id).add(new JournalEntry.Event(Sql.instant(rs, "event_at"), rs.getString("event_state"),
+                            rs.getString("event_detail")));
+                }
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("reading the journal", e);
+        }
+        return rows.values().stream().map(e -> e.withEvents(events.get(e.id()))).toList();
     }
 
     /** How many orders were placed since {@code since} (for /status). */
@@ -247,8 +380,7 @@ public final class Journal {
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement(
                         "SELECT COUNT(*) FROM alert WHERE state = ? AND intent = 'execute' AND updated_at >= ?")) {
-            q.setString(1, EXECUTED);
-            q.setObject(2, Sql.utc(since));
+            Sql.bind(q, EXECUTED, since);
             try (ResultSet rs = q.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -287,6 +419,51 @@ public final class Journal {
         }
     }
 
+    /** A compare-and-set update of a row's state and its event, in one transaction. */
+    private boolean changeState(String operation, long row, String to, String detail, String sql, Object... args) {
+        return inTransaction(operation, c -> {
+            try (PreparedStatement update = c.prepareStatement(sql)) {
+                Sql.bind(update, args);
+                if (update.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            addEvent(c, row, clock.instant(), to, detail);
+            return true;
+        });
+    }
+
+    private interface Work<T> {
+        T in(Connection connection) throws SQLException;
+    }
+
+    /** Commits {@code work} as one transaction; any failure rolls it back and surfaces as JournalUnavailable. */
+    private <T> T inTransaction(String operation, Work<T> work) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.in(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is broken; the pool discards it
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException(operation, e);
+        }
+    }
+
+    private static String marks(Collection<String> values) {
+        return String.join(", ", values.stream().map(s -> "?").toList());
+    }
+
     private int update(String operation, String sql, Object... args) {
         try (Connection c = db.getConnection(); PreparedStatement update = c.prepareStatement(sql)) {
             Sql.bind(update, args);
@@ -321,7 +498,9 @@ public final class Journal {
                 rs.getString("body"), rs.getString("order_request"), rs.getString("cl_ord_id"), userref,
                 rs.getInt("attempts"), Sql.instant(rs, "first_sent_at"), Sql.instant(rs, "deadline_at"),
                 txids == null ? List.of() : Arrays.asList(txids.split(",")), status, rs.getString("answer"),
-                duplicateOf, Sql.instant(rs, "received_at"), Sql.instant(rs, "updated_at"), null);
+                duplicateOf, Sql.instant(rs, "received_at"), Sql.instant(rs, "updated_at"), Sql.instant(rs, "send_by"),
+                Sql.instant(rs, "next_check_at"), Sql.instant(rs, "in_doubt_since"), rs.getBoolean("may_resend"),
+                rs.getString("lease_owner"), Sql.instant(rs, "lease_until"), null);
     }
 
     public static String truncate(String text, int max) {

@@ -13,6 +13,11 @@ import java.util.List;
  * @param claimed      true while this row owns the alert id (the idempotency key)
  * @param orderRequest the AddOrder parameters as sent, without nonce (JSON), or null before planning
  * @param answer       the answer this alert got (JSON), replayed to duplicates
+ * @param sendBy       the latest time an AddOrder for this alert may leave; every deadline is capped there
+ * @param nextCheckAt  in {@code reconciling}: when the order is looked up next
+ * @param inDoubtSince in {@code reconciling}: since when its outcome has been unknown
+ * @param mayResend    in {@code reconciling}: it may be sent again once proven absent, while young enough
+ * @param leaseOwner   the instance working the row, until {@code leaseUntil}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JournalEntry(
@@ -35,6 +40,12 @@ public record JournalEntry(
         @JsonProperty("duplicate_of") Long duplicateOf,
         @JsonProperty("received_at") Instant receivedAt,
         @JsonProperty("updated_at") Instant updatedAt,
+        @JsonProperty("send_by") Instant sendBy,
+        @JsonProperty("next_check_at") Instant nextCheckAt,
+        @JsonProperty("in_doubt_since") Instant inDoubtSince,
+        @JsonProperty("may_resend") boolean mayResend,
+        @JsonProperty("lease_owner") String leaseOwner,
+        @JsonProperty("lease_until") Instant leaseUntil,
         List<Event> events) {
 
     /** A state the alert went through, and when. */
@@ -48,7 +59,7 @@ public record JournalEntry(
 
     JournalEntry withEvents(List<Event> list) {
         return new JournalEntry(id, requestId, alertId, claimed, intent, state, body, orderRequest, clOrdId, userref,
-                attempts, firstSentAt, deadlineAt, txids, httpStatus, answer, duplicateOf, receivedAt, updatedAt,
-                list);
+                attempts, firstSentAt, deadlineAt, txids, httpStatus, answer, duplicateOf, receivedAt, updatedAt, sendBy,
+                nextCheckAt, inDoubtSince, mayResend, leaseOwner, leaseUntil, list);
     }
 }

@@ -3,16 +3,12 @@ package io.tvkraken.kraken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import io.tvkraken.ingress.IncomingRequest;
-import io.tvkraken.journal.Journal;
 import io.tvkraken.ops.ServiceMetrics;
-import io.tvkraken.ops.TradingSwitch;
 import io.tvkraken.order.Deadlines;
 import org.apache.camel.Message;
 import org.slf4j.MDC;
@@ -40,16 +36,13 @@ public final class KrakenRequests {
     private final NonceGenerator nonces;
     private final ObjectMapper json;
     private final ServiceMetrics metrics;
-    private final TradingSwitch trading;
     private final Deadlines deadlines;
-    private final Journal journal;
+    private final RateBudget budget;
 
     public KrakenRequests(String apiKey, KrakenSigner signer, NonceGenerator nonces, ObjectMapper json,
-            ServiceMetrics metrics, TradingSwitch trading, Deadlines deadlines,
-            Journal journal) {
+            ServiceMetrics metrics, Deadlines deadlines, RateBudget budget) {
         this.deadlines = deadlines;
-        this.journal = journal;
-        this.trading = trading;
+        this.budget = budget;
         this.apiKey = apiKey;
         this.signer = signer;
         this.nonces = nonces;
@@ -63,8 +56,10 @@ public final class KrakenRequests {
         exchange.setProperty(CALL, call);
         carryRequestId(exchange);
         Map<String, String> params = call.params();
-        if (call.privateCall() && "AddOrder".equals(call.method())) {
-            params = withDeadline(call);
+        if (call.privateCall() && "AddOrder".equals(call.method()) && !params.containsKey("deadline")) {
+            // a validation: a real order got its deadline as it left (OrderLifecycle.leaving)
+            params = new LinkedHashMap<>(params);
+            params.put("deadline", Deadlines.format(deadlines.next()));
         }
         metrics.krakenCall(call.method());
         // Nothing of the inbound webhook request may travel to Kraken (perf-and-reliability.md §7).
@@ -89,30 +84,6 @@ public final class KrakenRequests {
         LOG.info("Kraken {} {}", call.method(), params);
     }
 
-    /**
-     * The AddOrder's {@code deadline} is set here, on the serial sender, as it leaves — not when it was planned — so
-     * that time spent queued behind other calls does not eat into it (Kraken wants it at least 2 s ahead). For a real
-     * order the kill switch is checked again (an AddOrder queued when the switch went off must not leave after the
-     * switch answered 200), then the journal records it as {@code sending} with that deadline, before the first byte
-     * is written: from then on a failure means "may have been placed", and a look-up knows until when Kraken could
-     * still accept it.
-     */
-    private Map<String, String> withDeadline(KrakenCall call) {
-        Map<String, String> params = new LinkedHashMap<>(call.params());
-        Instant deadline = deadlines.next();
-        params.put("deadline", Deadlines.format(deadline));
-        if (call.placesOrder()) {
-            trading.requireEnabled();
-            if (call.journalEntry() != null && !journal.sending(call.journalEntry(),
-                    List.of(Journal.RECEIVED, Journal.RECONCILING),
-                    deadline)) {
-                throw new IllegalStateException("journal entry " + call.journalEntry()
-                        + " is no longer waiting to be sent: nothing sent");
-            }
-        }
-        return params;
-    }
-
     public KrakenReply reply(Exchange exchange) {
         KrakenCall call = exchange.getProperty(CALL, KrakenCall.class);
         Message message = exchange.getMessage();
@@ -123,6 +94,8 @@ public final class KrakenRequests {
         if (reply.errors().isEmpty() && reply.unavailable()) {
             metrics.krakenError(call.method(), "HTTP " + reply.httpStatus());
         }
+        reply.errors().stream().filter(e -> e.contains("Rate limit exceeded")).findFirst()
+                .ifPresent(error -> budget.exceeded(call, error));
         if (reply.unavailable()) {
             LOG.warn("Kraken {} unavailable: {}", call.method(), reply.describe());
             throw new KrakenUnavailableException(call.method(), reply.describe(),

@@ -70,6 +70,12 @@ public class AdminApi {
         }
     }
 
+    /** {@code POST /admin/dead-letters/replay}: every pending letter; see {@link Replays#replayAll}. */
+    public void replayAll(Exchange exchange) {
+        Replays.Result result = replays.replayAll(exchange.getVariable(IncomingRequest.REQUEST_ID, String.class));
+        answers.json(exchange, result.status(), result.body());
+    }
+
     /** {@code POST /admin/dead-letters/{id}/replay}: see {@link Replays}. */
     public void replay(Exchange exchange) {
         String id = exchange.getVariable(ID, String.class);

@@ -64,6 +64,11 @@ public class Answers {
         send(exchange, outcome.status(), outcome.answer());
     }
 
+    /** 202 {@code pending}: the order may have been placed and is being looked up; its outcome lands in the journal. */
+    public Answer pending(String requestId, String alertId) {
+        return new Answer("pending", requestId, alertId, mode, null, null, null);
+    }
+
     /** 202 {@code pending}: journaled and still running when the answer was due; it finishes in the background. */
     public void pending(Exchange exchange, String firstRequestId) {
         json(exchange, 202, new Answer("pending", requestId(exchange), alertId(exchange), mode, null, null, null,

@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.tvkraken.Settings;
 import io.tvkraken.deadletter.DeadLetterStore;
 import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.kraken.KrakenBreakers;
 import io.tvkraken.kraken.MarketData;
 import io.tvkraken.journal.Database;
 import io.tvkraken.journal.Journal;
@@ -30,7 +31,7 @@ public class Operations {
 
     private final CamelContext camel;
     private final Settings settings;
-    private final CircuitBreaker breaker;
+    private final KrakenBreakers breakers;
     private final MarketData market;
     private final DeadLetterStore deadLetters;
     private final TradingSwitch trading;
@@ -40,16 +41,16 @@ public class Operations {
     private final Journal journal;
     private final Instant startedAt = Instant.now();
     /** This process's row in the journal's write probe. */
-    private final String instance = ProcessHandle.current().pid() + "@" + java.util.UUID.randomUUID();
 
-    public Operations(CamelContext camel, Settings settings, CircuitBreaker breaker, MarketData market,
+
+    public Operations(CamelContext camel, Settings settings, KrakenBreakers breakers, MarketData market,
             DeadLetterStore deadLetters, TradingSwitch trading, ServiceMetrics metrics, Answers answers,
             Database database, Journal journal) {
         this.database = database;
         this.journal = journal;
         this.camel = camel;
         this.settings = settings;
-        this.breaker = breaker;
+        this.breakers = breakers;
         this.market = market;
         this.deadLetters = deadLetters;
         this.trading = trading;
@@ -64,13 +65,14 @@ public class Operations {
         boolean routesUp = !camel.getRoutes().isEmpty() && stopped == 0;
         checks.put("routes", check(routesUp, camel.getRoutes().size() + " routes, " + stopped + " not started"));
         // The journal and the dead letters live in the database: without it nothing can be accepted (503).
-        String writeProblem = database.writeProblem(instance);
+        String writeProblem = database.writeProblem(journal.instance());
         boolean databaseUp = writeProblem == null;
         checks.put("database", check(databaseUp, databaseUp ? database.location() : database.location() + ": "
                 + writeProblem));
         boolean exchangeUp = market.pairsLoaded();
         checks.put("exchange", check(exchangeUp, exchangeUp ? "asset pairs loaded" : "asset pairs not loaded yet"));
-        boolean breakerClosed = breaker.getState() == CircuitBreaker.State.CLOSED;
+        boolean breakerClosed = breakers.trading().getState() == CircuitBreaker.State.CLOSED
+                && breakers.queries().getState() == CircuitBreaker.State.CLOSED;
         checks.put("circuit_breaker", check(breakerClosed, state()));
         boolean ready = routesUp && databaseUp;
         Map<String, Object> body = new LinkedHashMap<>();
@@ -102,8 +104,11 @@ public class Operations {
         exchange.getMessage().setBody(metrics.scrape());
     }
 
+    /** "closed", or e.g. "trading open, queries closed" when they differ. */
     private String state() {
-        return breaker.getState().name().toLowerCase(Locale.ROOT);
+        String trading = breakers.tradingState();
+        String queries = breakers.queriesState();
+        return trading.equals(queries) ? trading : "trading " + trading + ", queries " + queries;
     }
 
     private static Map<String, Object> check(boolean up, String detail) {

@@ -32,7 +32,7 @@ public class OrderDesk {
     public static final String JOURNAL_ROW = "journalRow";
     /** The alert id: its {@code id}, or the hash of its body. */
     public static final String ALERT_ID = "alertId";
-    /** The alert's body as journaled (passphrase redacted). */
+    /** The alert's body as journaled (without secrets: see {@code SecretRedaction}). */
     public static final String JOURNALED_BODY = "journaledBody";
     /** AddOrder's parameters as sent (without nonce). */
     public static final String SENT_PARAMS = "sentParams";

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.CamelContext;
@@ -27,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * ({@code orders.answer-within-ms} after the alert arrived), the caller gets 202 {@code pending} and the run goes on;
  * its outcome lands in the journal.
  *
- * <p>The workers are a Camel-managed pool without a queue: when every worker is busy the webhook's own thread runs
- * the alert (and answers late rather than never). Nothing waits in a queue that a shutdown could drop: Camel's
- * graceful shutdown waits for the in-flight runs of the (deferred) order routes.
+ * <p>The workers are a Camel-managed pool with a queue: the webhook's thread never runs an order itself, so every
+ * alert is answered on time however deep the queue (202 {@code pending}). An alert that waits in the queue past its
+ * send-by time is not sent ({@code too_late}, see {@link OrderLifecycle#leaving}); one still queued when the process
+ * stops stays {@code received} in the journal, and the reconcile-orders route of the next instance settles it once its
+ * lease has run out.
  */
 public class OrderRunner {
 
@@ -42,13 +45,16 @@ public class OrderRunner {
     private final long answerWithinMs;
     private final ExecutorService workers;
 
+    /** Alerts waiting for a worker at most; beyond that an alert is dead-lettered at once (nothing sent). */
+    static final int MAX_QUEUED = 10_000;
+
     public OrderRunner(CamelContext context, Answers answers, Journal journal, int workers, long answerWithinMs) {
         this.template = context.createProducerTemplate();
         this.answers = answers;
         this.journal = journal;
         this.answerWithinMs = answerWithinMs;
         ThreadPoolProfile profile = new ThreadPoolProfileBuilder("order-worker").poolSize(workers)
-                .maxPoolSize(workers).maxQueueSize(0).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
+                .maxPoolSize(workers).maxQueueSize(MAX_QUEUED).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build();
         this.workers = context.getExecutorServiceManager().newThreadPool(this, "order-worker", profile);
     }
 
@@ -58,13 +64,17 @@ public class OrderRunner {
         Long received = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
         long elapsedMs = received == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - received);
         long dueInMs = Math.max(0, answerWithinMs - elapsedMs);
+        boolean allBusy = allBusy();
         CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> process(work), workers);
+        if (allBusy) {
+            // Every worker is busy: waiting here would only hold one of the HTTP server's threads while later alerts
+            // queue behind it, so the answer is given now.
+            dueInMs = 0;
+        }
         try {
             answers.write(exchange, run.get(dueInMs, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
-            long row = exchange.getVariable(OrderDesk.JOURNAL_ROW, Long.class);
-            LOG.info("still running after {} ms: answering 202 pending, the outcome will be journaled", answerWithinMs);
-            journal.event(row, "answered_pending", "still running when the answer was due");
+            LOG.info("not done when the answer was due: answering 202 pending, the outcome will be journaled");
             answers.pending(exchange, null);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new RuntimeCamelException(e.getCause());
@@ -72,6 +82,19 @@ public class OrderRunner {
             Thread.currentThread().interrupt();
             throw new RuntimeCamelException("interrupted while waiting for the order", e);
         }
+    }
+
+    /** True when every worker is running an alert: a new one waits in the queue. */
+    private boolean allBusy() {
+        return workers instanceof ThreadPoolExecutor pool && pool.getActiveCount() >= pool.getMaximumPoolSize();
+    }
+
+    /** Runs an alert, given by its exchange variables, on an order worker; its outcome lands in the journal. */
+    public void submit(Map<String, Object> variables) {
+        CompletableFuture.runAsync(() -> process(variables), workers).exceptionally(failure -> {
+            LOG.error("order run failed: {}", failure.getMessage(), failure);
+            return null;
+        });
     }
 
     /** Runs an alert, given by its exchange variables, to its end on the calling thread (replays: no 3-second limit). */

@@ -1,14 +1,27 @@
 package io.tvkraken.order;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.Settings;
+import io.tvkraken.alert.AlertParser;
+import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.deadletter.DeadLetters;
+import io.tvkraken.journal.Journal;
+import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.kraken.KrakenApi;
+import io.tvkraken.kraken.KrakenCall;
 import io.tvkraken.kraken.KrakenReply;
+import io.tvkraken.kraken.RateBudget;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +29,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds out whether an AddOrder that got no clear answer was placed (kraken-rest.md §9): {@code OpenOrders} filtered
- * by the order's client id, then {@code ClosedOrders}; "absent" counts as proof only once the order's
- * {@code deadline} has passed (plus a grace for clock skew and for orders that show up late), because until then
- * Kraken's engine may still accept it.
+ * The reconcile-orders route's work (routes/orders.camel.yaml): settles every order whose outcome is unknown — an
+ * AddOrder that timed out, was reset or answered {@code EService:Unavailable}; an alert whose instance died in
+ * flight; a dead letter an operator replays. Nothing is ever sent again before the order was looked up at Kraken by its
+ * client order id and proven absent (docs/order-lifecycle.md):
+ *
+ * <ol>
+ *   <li>orphans — rows left in {@code received}/{@code sending} by an instance whose lease ran out — are taken over
+ *       as {@code reconciling} (never re-sent on their own);</li>
+ *   <li>when a row is due, every row in {@code reconciling} is leased to this instance (two instances never work the
+ *       same row), so that one look-up serves them all;</li>
+ *   <li>one {@code OpenOrders} and one {@code ClosedOrders} call (more pages only if needed) serve every row of the
+ *       pass, paced by Kraken's REST counter ({@link RateBudget});</li>
+ *   <li>found → executed; absent, but its deadline (plus a grace for orders that show up late) not passed yet → looked
+ *       up again then; proven absent → sent again if allowed and the alert is still young enough, else dead-lettered
+ *       as not placed; Kraken could not be asked → looked up again later, backing off, and after
+ *       {@code orders.reconcile.give-up-seconds} dead-lettered as "may have been placed".</li>
+ * </ol>
  */
 public class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    /** Rows settled in one pass at most. */
+    static final int BATCH = 100;
+    /** How long a pass holds its rows: longer than a pass can take (two look-ups and a re-send). */
+    static final Duration LEASE = Duration.ofSeconds(60);
+    /** Kraken's ClosedOrders answers 50 orders per page. */
+    static final int CLOSED_PAGE = 50;
+    static final int MAX_CLOSED_PAGES = 5;
+    /** Orders opened this long before an alert's first send cannot be its order. */
+    static final Duration OPENED_BEFORE_SEND = Duration.ofSeconds(60);
+    /** The longest pause between two look-ups of one order while Kraken cannot be asked. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     public enum Verdict { FOUND, ABSENT, UNKNOWN }
 
@@ -36,86 +73,272 @@ public class Reconciler {
     }
 
     private final KrakenApi kraken;
+    private final OrderRunner runner;
+    private final AlertParser parser;
+    private final RateBudget budget;
+    private final Journal journal;
+    private final OrderLifecycle lifecycle;
+    private final DeadLetters deadLetters;
+    private final ObjectMapper json;
     private final Clock clock;
     private final Settings.Orders settings;
 
-    public Reconciler(KrakenApi kraken, Clock clock, Settings.Orders settings) {
+    public Reconciler(KrakenApi kraken, OrderRunner runner, AlertParser parser, RateBudget budget, Journal journal,
+            OrderLifecycle lifecycle, DeadLetters deadLetters, ObjectMapper json, Clock clock,
+            Settings.Orders settings) {
         this.kraken = kraken;
+        this.runner = runner;
+        this.parser = parser;
+        this.budget = budget;
+        this.journal = journal;
+        this.lifecycle = lifecycle;
+        this.deadLetters = deadLetters;
+        this.json = json;
         this.clock = clock;
         this.settings = settings;
     }
 
-    /**
-     * Polls until the order is found, or proven absent after {@code deadline} + grace, or Kraken could not be asked
-     * for {@code reconcile.give-up-seconds}.
-     */
-    public Finding settle(Map<String, String> sent, Instant firstSentAt, Instant deadline) {
-        Instant giveUp = clock.instant().plusSeconds(settings.reconcileGiveUpSeconds());
-        Instant provenAfter = deadline.plusMillis(settings.reconcileGraceMs());
-        while (true) {
-            Finding finding = lookUp(sent, firstSentAt);
-            Instant now = clock.instant();
-            if (finding.verdict() == Verdict.FOUND) {
-                return finding;
+    /** One pass of the reconcile-orders route. @return how many rows were settled */
+    public int pass() {
+        adoptOrphans();
+        Instant leaseUntil = clock.instant().plus(LEASE).truncatedTo(ChronoUnit.MILLIS);
+        List<JournalEntry> due = journal.claimForLookUp(leaseUntil, BATCH);
+        if (due.isEmpty()) {
+            return 0;
+        }
+        List<JournalEntry> lookUps = new ArrayList<>();
+        int settled = 0;
+        for (JournalEntry entry : due) {
+            if (!"execute".equals(entry.intent())) {
+                // a validation places nothing: there is nothing to look up
+                lifecycle.deadLettered(DeadLetters.Letterhead.of(entry), new DeadLetters.Failure("interrupted",
+                        "the service stopped before the validation finished", false), params(entry), null);
+                settled++;
+            } else {
+                lookUps.add(entry);
             }
-            if (finding.verdict() == Verdict.ABSENT && !now.isBefore(provenAfter)) {
-                return finding;
+        }
+        if (lookUps.isEmpty()) {
+            return settled;
+        }
+        Map<Long, Finding> findings = lookUp(lookUps);
+        for (JournalEntry entry : lookUps) {
+            try {
+                if (settle(entry, findings.get(entry.id()))) {
+                    settled++;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("journal entry {} could not be reconciled: {}", entry.id(), e.getMessage(), e);
             }
-            if (finding.verdict() == Verdict.UNKNOWN && now.isAfter(giveUp)) {
-                return finding;
-            }
-            if (!pause(Duration.ofMillis(settings.reconcilePollMs()))) {
-                return new Finding(Verdict.UNKNOWN, List.of(), null, "interrupted while reconciling");
+        }
+        return settled;
+    }
+
+    private void adoptOrphans() {
+        for (JournalEntry orphan : journal.orphans(BATCH)) {
+            if (journal.adopt(orphan.id(), "taken over by " + journal.instance() + ": the instance that took it ("
+                    + orphan.leaseOwner() + ") stopped before finishing it; looking the order up")) {
+                LOG.warn("journal entry {} (alert {}) was left {} by a stopped instance: reconciling it", orphan.id(),
+                        orphan.alertId(), orphan.state());
             }
         }
     }
 
-    /** One look: OpenOrders, then ClosedOrders, both filtered by the order's tag. */
-    public Finding lookUp(Map<String, String> sent, Instant firstSentAt) {
-        Map<String, String> filter = new LinkedHashMap<>();
-        String clOrdId = sent.get("cl_ord_id");
-        if (clOrdId != null) {
-            filter.put("cl_ord_id", clOrdId);
+    /** Decides one row from its finding. @return true when the row reached a final state */
+    private boolean settle(JournalEntry entry, Finding finding) {
+        DeadLetters.Letterhead alert = DeadLetters.Letterhead.of(entry);
+        Map<String, String> sent = params(entry);
+        Instant now = clock.instant();
+        boolean due = entry.nextCheckAt() == null || !entry.nextCheckAt().isAfter(now);
+        if (!due && finding.verdict() != Verdict.FOUND) {
+            // looked at because another row was due: only a find counts before its own time
+            journal.recheckLater(entry.id(), entry.nextCheckAt(), null);
+            return false;
+        }
+        switch (finding.verdict()) {
+            case FOUND:
+                LOG.info("journal entry {}: {}", entry.id(), finding.detail());
+                lifecycle.placed(alert, sent, finding.description(), finding.txids(), false);
+                return true;
+            case UNKNOWN:
+                Instant since = entry.inDoubtSince() == null ? now : entry.inDoubtSince();
+                if (Duration.between(since, now).toSeconds() >= settings.reconcileGiveUpSeconds()) {
+                    lifecycle.deadLettered(alert, new DeadLetters.Failure("kraken_unavailable",
+                            "the order could not be looked up for " + settings.reconcileGiveUpSeconds() + " s: "
+                                    + finding.detail(), true), sent, null);
+                    return true;
+                }
+                journal.recheckLater(entry.id(), now.plus(backoff(since, now)), finding.detail());
+                return false;
+            default:
+                break;
+        }
+        // Absent is proof only once the last AddOrder's deadline has passed: until then Kraken's engine may still
+        // accept it, and a placed order can show up in the lists a moment late (docs/kraken.md, "Finding an order").
+        Instant provenAfter = entry.deadlineAt() == null ? now
+                : entry.deadlineAt().plusMillis(settings.reconcileGraceMs());
+        if (now.isBefore(provenAfter)) {
+            journal.recheckLater(entry.id(), provenAfter, finding.detail() + "; proven absent only after "
+                    + provenAfter);
+            return false;
+        }
+        boolean young = entry.sendBy() != null && now.plus(OrderLifecycle.MIN_DEADLINE_LEAD).isBefore(entry.sendBy());
+        if (entry.mayResend() && young && entry.orderRequest() != null) {
+            return resend(entry, alert, sent, finding);
+        }
+        if (entry.mayResend() && young) {
+            // a replayed alert that never got as far as an order: it runs from the start, on an order worker
+            if (journal.transition(entry.id(), List.of(Journal.RECONCILING), Journal.RECEIVED, finding.detail()
+                    + ": no order was ever planned for it; running it")) {
+                runner.submit(Replays.work(entry.requestId(), parser.parse(entry.body() == null ? new byte[0]
+                        : entry.body().getBytes(StandardCharsets.UTF_8)), entry));
+            }
+            return false;
+        }
+        String why = entry.attempts() == 0 ? "no AddOrder had left for it" : "Kraken did not place it ("
+                + finding.detail() + ", after its deadline)";
+        if (entry.mayResend() && !young) {
+            lifecycle.deadLettered(alert, new DeadLetters.Failure("too_late", why + "; the alert is older than "
+                    + "MAX_ALERT_AGE_SECONDS now, so it is not sent again on its own", false), sent, null);
         } else {
-            filter.put("userref", sent.get("userref"));
+            lifecycle.deadLettered(alert, new DeadLetters.Failure(entry.attempts() == 0 ? "interrupted" : "not_placed",
+                    why + ": nothing was placed", false), sent, null);
+        }
+        return true;
+    }
+
+    /** Proven absent while the alert is young: sent again, under the same client order id, with a new deadline. */
+    private boolean resend(JournalEntry entry, DeadLetters.Letterhead alert, Map<String, String> sent,
+            Finding finding) {
+        journal.event(entry.id(), Journal.RECONCILING, finding.detail() + " after its deadline: sending it again");
+        LOG.info("journal entry {}: proven absent, sending it again (attempt {})", entry.id(), entry.attempts() + 1);
+        try {
+            KrakenReply reply = kraken.call(KrakenCall.privateMethod("AddOrder", sent).forJournalEntry(entry.id()));
+            OrderResult result = OrderDesk.result(sent, reply, false);
+            lifecycle.placed(alert, sent, result.description(), result.txids(), false);
+        } catch (AlertRejectedException rejection) {
+            if (rejection.details().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
+                lifecycle.inDoubt(alert, String.join(", ", rejection.details()));
+                return false;
+            }
+            lifecycle.refused(alert, rejection);
+        } catch (RuntimeException e) {
+            boolean left = Journal.SENDING.equals(journal.get(entry.id()).state());
+            DeadLetters.Failure why = deadLetters.classify(e, left);
+            if (why.mayHaveBeenPlaced()) {
+                lifecycle.inDoubt(alert, why.message());
+                return false;
+            }
+            lifecycle.deadLettered(alert, why, sent, e);
+        }
+        return true;
+    }
+
+    /** Half the time the order has been in doubt, between the poll interval and {@link #MAX_BACKOFF}. */
+    private Duration backoff(Instant since, Instant now) {
+        Duration half = Duration.between(since, now).dividedBy(2);
+        Duration poll = Duration.ofMillis(settings.reconcilePollMs());
+        return half.compareTo(poll) < 0 ? poll : half.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : half;
+    }
+
+    /**
+     * One look for every row: {@code OpenOrders}, then {@code ClosedOrders} since shortly before the oldest row's first
+     * send, page by page while rows are still unaccounted for. A row is ABSENT only if every page was read.
+     */
+    Map<Long, Finding> lookUp(List<JournalEntry> rows) {
+        Map<Long, Finding> findings = new HashMap<>();
+        Map<Long, Map<String, String>> sent = new HashMap<>();
+        Instant start = null;
+        for (JournalEntry row : rows) {
+            sent.put(row.id(), lookUpParams(row));
+            Instant from = firstSent(row).minus(OPENED_BEFORE_SEND);
+            start = start == null || from.isBefore(start) ? from : start;
+        }
+        if (!budget.restRoomFor(2)) {
+            rows.forEach(r -> findings.put(r.id(), unknown("waiting for room in Kraken's REST call counter")));
+            return findings;
         }
         try {
-            List<String> txids = new ArrayList<>();
-            String description = matching(kraken.privateCall("OpenOrders", filter), "open", sent, firstSentAt, txids);
-            if (txids.isEmpty()) {
-                Map<String, String> closed = new LinkedHashMap<>(filter);
-                // Closed orders are many; those opened well before our first send cannot be ours.
-                closed.put("start", Long.toString(firstSentAt.minusSeconds(60).getEpochSecond()));
-                description = matching(kraken.privateCall("ClosedOrders", closed), "closed", sent, firstSentAt,
-                        txids);
+            KrakenReply open = kraken.privateCall("OpenOrders", Map.of());
+            match(rows, sent, open.result().path("open"), "open", findings);
+            int pages = 0;
+            int offset = 0;
+            long count = Long.MAX_VALUE;
+            while (findings.size() < rows.size() && offset < count && pages < MAX_CLOSED_PAGES) {
+                if (pages > 0 && !budget.restRoomFor(1)) {
+                    break;
+                }
+                Map<String, String> query = new LinkedHashMap<>();
+                query.put("start", Long.toString(start.getEpochSecond()));
+                if (offset > 0) {
+                    query.put("ofs", Integer.toString(offset));
+                }
+                KrakenReply closed = kraken.privateCall("ClosedOrders", query);
+                count = closed.result().path("count").asLong(0);
+                match(rows, sent, closed.result().path("closed"), "closed", findings);
+                offset += CLOSED_PAGE;
+                pages++;
             }
-            String asked = clOrdId != null ? "cl_ord_id " + clOrdId : "userref " + sent.get("userref");
-            if (txids.isEmpty()) {
-                return new Finding(Verdict.ABSENT, List.of(), null, "not in OpenOrders or ClosedOrders by " + asked);
+            boolean allRead = offset >= count;
+            for (JournalEntry row : rows) {
+                findings.computeIfAbsent(row.id(), id -> allRead
+                        ? new Finding(Verdict.ABSENT, List.of(), null, "not in OpenOrders or ClosedOrders by "
+                                + asked(sent.get(id)))
+                        : unknown("ClosedOrders has more pages than one look-up reads"));
             }
-            LOG.info("order found at Kraken by {}: {} {}", asked, txids, description);
-            return new Finding(Verdict.FOUND, List.copyOf(txids), description, "found by " + asked + ": " + txids);
         } catch (RuntimeException e) {
             LOG.warn("order look-up failed: {}", e.getMessage());
-            return new Finding(Verdict.UNKNOWN, List.of(), null, "look-up failed: " + e.getMessage());
+            for (JournalEntry row : rows) {
+                findings.putIfAbsent(row.id(), unknown("look-up failed: " + e.getMessage()));
+            }
+        }
+        return findings;
+    }
+
+    private static Finding unknown(String detail) {
+        return new Finding(Verdict.UNKNOWN, List.of(), null, detail);
+    }
+
+    private void match(List<JournalEntry> rows, Map<Long, Map<String, String>> sent, JsonNode orders, String list,
+            Map<Long, Finding> findings) {
+        for (JournalEntry row : rows) {
+            if (findings.containsKey(row.id())) {
+                continue;
+            }
+            List<String> txids = new ArrayList<>();
+            String description = null;
+            var it = orders.fields();
+            while (it.hasNext()) {
+                var order = it.next();
+                if (isThisOrder(order.getValue(), sent.get(row.id()), firstSent(row))) {
+                    txids.add(order.getKey());
+                    if (description == null) {
+                        description = order.getValue().path("descr").path("order").asText(null);
+                    }
+                }
+            }
+            if (!txids.isEmpty()) {
+                findings.put(row.id(), new Finding(Verdict.FOUND, List.copyOf(txids), description, "found in " + list
+                        + " orders by " + asked(sent.get(row.id())) + ": " + txids));
+            }
         }
     }
 
-    /** Adds the txids of the orders in {@code result.<key>} that are this order; returns the first one's description. */
-    private static String matching(KrakenReply reply, String key, Map<String, String> sent, Instant firstSentAt,
-            List<String> txids) {
-        String description = null;
-        var orders = reply.result().path(key).fields();
-        while (orders.hasNext()) {
-            var entry = orders.next();
-            if (isThisOrder(entry.getValue(), sent, firstSentAt)) {
-                txids.add(entry.getKey());
-                if (description == null) {
-                    description = entry.getValue().path("descr").path("order").asText(null);
-                }
-            }
-        }
-        return description;
+    /**
+     * What identifies the row's order: the AddOrder as journaled, or — when no order was journaled as planned — the
+     * client order id its alert id always gets, so that even a row whose journal lost the plan is looked up.
+     */
+    private Map<String, String> lookUpParams(JournalEntry row) {
+        Map<String, String> params = params(row);
+        return params.isEmpty() ? Map.of("cl_ord_id", ClientOrderId.clOrdId(row.alertId())) : params;
+    }
+
+    private static Instant firstSent(JournalEntry row) {
+        return row.firstSentAt() != null ? row.firstSentAt() : row.receivedAt();
+    }
+
+    private static String asked(Map<String, String> sent) {
+        return sent.get("cl_ord_id") != null ? "cl_ord_id " + sent.get("cl_ord_id") : "userref " + sent.get("userref");
     }
 
     /**
@@ -144,13 +367,15 @@ public class Reconciler {
         }
     }
 
-    private static boolean pause(Duration duration) {
+    /** The AddOrder parameters a journal entry recorded (without nonce); empty before the order was planned. */
+    Map<String, String> params(JournalEntry entry) {
+        if (entry.orderRequest() == null) {
+            return Map.of();
+        }
         try {
-            Thread.sleep(duration.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            return json.readValue(entry.orderRequest(), new TypeReference<Map<String, String>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException("journal entry " + entry.id() + " holds an unreadable order", e);
         }
     }
 }

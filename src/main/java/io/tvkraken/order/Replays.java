@@ -2,19 +2,24 @@ package io.tvkraken.order;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.alert.Alert;
+import io.tvkraken.alert.AlertAge;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.AlertRejectedException;
 import io.tvkraken.deadletter.DeadLetter;
 import io.tvkraken.deadletter.DeadLetterStore;
-import io.tvkraken.deadletter.DeadLetters;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.journal.AlertJournal;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
+import io.tvkraken.ops.Answer;
 import io.tvkraken.ops.Outcome;
 import io.tvkraken.ops.TradingSwitch;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +29,16 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /admin/dead-letters/{id}/replay}: runs a dead-lettered alert again through its own journal entry, so
  * under the same idempotency key — a second replay, or a replay of an alert that was executed meanwhile, sends
- * nothing. A letter whose AddOrder may have been placed is looked up at Kraken first. Two replays at once: the
- * journal's compare-and-set lets one through; the other is answered 409.
+ * nothing. An order is never sent again straight away: its row goes back to {@code reconciling} and the
+ * reconcile-orders route looks it up at Kraken first, whatever the journal says, and sends it only once proven
+ * absent (a replay is the trader's decision, so the send-by time starts again from the replay). Two replays at once:
+ * the journal's compare-and-set lets one through; the other is answered 409.
  */
 public class Replays {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replays.class);
+    /** How long the admin caller waits for the replay's outcome before being answered 202 replaying. */
+    static final Duration WAIT_FOR_OUTCOME = Duration.ofSeconds(15);
 
     /** What the admin caller is told: HTTP status and body. */
     public record Result(int status, Map<String, Object> body) {
@@ -38,22 +47,19 @@ public class Replays {
     private final Journal journal;
     private final DeadLetterStore letters;
     private final OrderRunner runner;
-    private final OrderOutcomes outcomes;
-    private final Reconciler reconciler;
     private final AlertParser parser;
+    private final AlertAge age;
     private final TradingSwitch trading;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public Replays(Journal journal, DeadLetterStore letters, OrderRunner runner,
-            OrderOutcomes outcomes, Reconciler reconciler, AlertParser parser, TradingSwitch trading,
-            ObjectMapper json, Clock clock) {
+    public Replays(Journal journal, DeadLetterStore letters, OrderRunner runner, AlertParser parser, AlertAge age,
+            TradingSwitch trading, ObjectMapper json, Clock clock) {
         this.journal = journal;
         this.letters = letters;
         this.runner = runner;
-        this.outcomes = outcomes;
-        this.reconciler = reconciler;
         this.parser = parser;
+        this.age = age;
         this.trading = trading;
         this.json = json;
         this.clock = clock;
@@ -62,62 +68,139 @@ public class Replays {
     public Result replay(String letterId, String requestId) {
         DeadLetter letter = letters.find(letterId).orElseThrow(() -> new AlertRejectedException(404, "not_found",
                 "no dead letter " + letterId));
+        Started started = start(letter, requestId);
+        return started.result() != null ? started.result()
+                : finish(started, System.nanoTime() + WAIT_FOR_OUTCOME.toNanos());
+    }
+
+    /**
+     * {@code POST /admin/dead-letters/replay}: every pending letter at once — after an outage, the way to let one pass
+     * of the reconcile-orders route look them all up with one pair of calls instead of one pair per letter.
+     */
+    public Result replayAll(String requestId) {
+        List<Started> running = new ArrayList<>();
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (DeadLetter letter : letters.pending()) {
+            Started started = start(letter, requestId);
+            if (started.result() != null) {
+                results.add(started.result().body());
+            } else {
+                running.add(started);
+            }
+        }
+        long until = System.nanoTime() + WAIT_FOR_OUTCOME.toNanos();
+        for (Started started : running) {
+            results.add(finish(started, until).body());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("count", results.size());
+        body.put("replays", results);
+        return new Result(200, body);
+    }
+
+    /** A replay under way: its letter and journal row, or — when it ended at once — its result. */
+    private record Started(DeadLetter letter, long row, int attemptsBefore, Result result) {
+
+        static Started done(DeadLetter letter, Result result) {
+            return new Started(letter, 0, 0, result);
+        }
+    }
+
+    private Started start(DeadLetter letter, String requestId) {
         if (!DeadLetter.PENDING.equals(letter.state())) {
-            return result(409, letter, "already_replayed", letter.resolution(), null);
+            return Started.done(letter, result(409, letter, "already_replayed", letter.resolution(), null));
         }
         // Nothing changes while trading is off: the letter stays pending.
         trading.requireEnabled();
         Alert alert = parser.parse(letter.body() == null ? new byte[0] : letter.body().getBytes(StandardCharsets.UTF_8));
+        Instant sendBy = age.sendBy(null);
         long row = letter.journalEntry() != null ? letter.journalEntry()
-                : journal.open(requestId, letter.alertId(), letter.intent(), letter.body(), false).row();
+                : journal.open(requestId, letter.alertId(), letter.intent(), letter.body(), false, sendBy).row();
         JournalEntry entry = journal.get(row);
         if ("execute".equals(entry.intent()) && !entry.claimed() && !journal.claim(row)) {
             JournalEntry first = journal.holderOf(entry.alertId()).orElse(null);
-            return settled(letter, "duplicate", "this alert is owned by journal entry "
-                    + (first == null ? "?" : first.id()) + ": nothing sent", null);
+            return Started.done(letter, settled(letter, "duplicate", "this alert is owned by journal entry "
+                    + (first == null ? "?" : first.id()) + ": nothing sent", null));
+        }
+        if (Journal.RECEIVED.equals(entry.state()) && letter.journalEntry() == null) {
+            // a letter imported from a file: its new row goes the way of every replay
+            journal.finish(row, Journal.DEAD_LETTERED, 202, null, null, false, "imported dead letter " + letter.id());
+            entry = journal.get(row);
         }
         if (!Journal.DEAD_LETTERED.equals(entry.state())) {
-            return settled(letter, "duplicate", "the alert is " + entry.state() + " already: nothing sent", null);
+            return Started.done(letter, settled(letter, "duplicate", "the alert is " + entry.state()
+                    + " already: nothing sent", null));
         }
-        // Letters imported from the foundation's files have no journal entry of their own yet: their order is theirs.
-        Map<String, String> sent = new LinkedHashMap<>(entry.orderRequest() != null ? Recovery.params(entry, json)
-                : letter.order());
-        if (letter.mayHaveBeenPlaced()) {
-            if (!journal.transition(row, List.of(Journal.DEAD_LETTERED), Journal.RECONCILING,
-                    "replay of " + letterId + ": looking the order up first")) {
-                return result(409, letter, "busy", "another replay is running", null);
+        if (!"execute".equals(entry.intent())) {
+            if (!journal.reopen(row, Journal.RECEIVED, sendBy, "replay of " + letter.id())) {
+                return Started.done(letter, result(409, letter, "busy", "another replay is running", null));
             }
-            Reconciler.Finding finding = reconciler.lookUp(sent,
-                    entry.firstSentAt() != null ? entry.firstSentAt() : letter.receivedAt());
-            journal.event(row, Journal.RECONCILING, finding.detail());
-            switch (finding.verdict()) {
-                case FOUND:
-                    Outcome found = outcomes.executed(DeadLetters.Letterhead.of(entry), sent, finding.description(),
-                            finding.txids(), false);
-                    return settled(letter, "found", "the order had been placed: " + finding.txids(), found);
-                case UNKNOWN:
-                    journal.transition(row, List.of(Journal.RECONCILING), Journal.DEAD_LETTERED, finding.detail());
-                    return result(503, letter, "unknown",
-                            "Kraken could not be asked whether the order exists; the letter stays pending", null);
-                default:
-                    if (!journal.transition(row, List.of(Journal.RECONCILING), Journal.RECEIVED, "replaying")) {
-                        return result(409, letter, "busy", "another replay is running", null);
-                    }
-            }
-        } else if (!journal.transition(row, List.of(Journal.DEAD_LETTERED), Journal.RECEIVED,
-                "replay of " + letterId)) {
-            return result(409, letter, "busy", "another replay is running", null);
+            letters.resolve(letter.id(), "replaying", clock.instant());
+            Outcome outcome = runner.runNow(work(requestId, alert, entry));
+            letters.replayedAs(letter.id(), "replayed: " + outcome.answer().status());
+            return Started.done(letter, result(200, letter, "replayed", "replayed: " + outcome.answer().status(),
+                    outcome));
         }
-        LOG.info("replaying dead letter {} (journal entry {}, alert {})", letterId, row, entry.alertId());
-        Map<String, Object> work = new java.util.HashMap<>();
+        if (!journal.reopen(row, Journal.RECONCILING, sendBy, "replay of " + letter.id()
+                + ": looking the order up at Kraken before anything is sent")) {
+            return Started.done(letter, result(409, letter, "busy", "another replay is running", null));
+        }
+        letters.resolve(letter.id(), "replaying: looked up first, sent only if absent", clock.instant());
+        LOG.info("replaying dead letter {} (journal entry {}, alert {})", letter.id(), row, entry.alertId());
+        return new Started(letter, row, entry.attempts(), null);
+    }
+
+    /** The replay's outcome once its row is final, or 202 replaying if it is not by {@code untilNanos}. */
+    private Result finish(Started started, long untilNanos) {
+        DeadLetter letter = started.letter();
+        JournalEntry done = waitForOutcome(started.row(), untilNanos);
+        if (done == null) {
+            return result(202, letter, "replaying", "the order is being looked up at Kraken; its outcome will be "
+                    + "in the journal (GET /admin/orders)", null);
+        }
+        Outcome outcome = outcome(done);
+        boolean found = Journal.EXECUTED.equals(done.state()) && done.attempts() == started.attemptsBefore();
+        String resolution = found ? "the order had been placed: " + done.txids() : "replayed: " + done.state();
+        letters.replayedAs(letter.id(), resolution);
+        return result(200, letter, found ? "found" : "replayed", resolution, outcome);
+    }
+
+    /** Polls the journal until the row is final; null if it is not by {@code until} (nanoTime). */
+    private JournalEntry waitForOutcome(long row, long until) {
+        while (System.nanoTime() < until) {
+            JournalEntry entry = journal.get(row);
+            if (entry.finished()) {
+                return entry;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private Outcome outcome(JournalEntry entry) {
+        try {
+            Answer answer = entry.answer() == null ? null : json.readValue(entry.answer(), Answer.class);
+            return answer == null ? null : new Outcome(entry.httpStatus() == null ? 200 : entry.httpStatus(), answer);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("journal entry " + entry.id() + " holds an unreadable answer", e);
+        }
+    }
+
+    /** The exchange variables an order run needs, for a journal entry. */
+    static Map<String, Object> work(String requestId, Alert alert, JournalEntry entry) {
+        Map<String, Object> work = new HashMap<>();
         work.put(IncomingRequest.REQUEST_ID, requestId);
         work.put(OrderDesk.ALERT, alert);
         work.put(OrderDesk.ALERT_ID, entry.alertId());
-        work.put(OrderDesk.JOURNAL_ROW, row);
+        work.put(OrderDesk.JOURNAL_ROW, entry.id());
         work.put(OrderDesk.JOURNALED_BODY, entry.body());
         work.put(AlertJournal.INTENT, entry.intent());
-        Outcome outcome = runner.runNow(work);
-        return settled(letter, "replayed", "replayed: " + outcome.answer().status(), outcome);
+        return work;
     }
 
     private Result settled(DeadLetter letter, String status, String resolution, Outcome outcome) {

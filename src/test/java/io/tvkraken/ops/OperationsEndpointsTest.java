@@ -65,7 +65,8 @@ class OperationsEndpointsTest {
                     .contains("kraken_api_calls_total{endpoint=\"AddOrder\"}")
                     .contains("kraken_api_errors_total{endpoint=\"AddOrder\",error=\"EAPI:Rate limit exceeded\"} 1.0")
                     .contains("dead_letters_pending 1.0")
-                    .contains("resilience4j_circuitbreaker_state{name=\"kraken\",state=\"closed\"} 1.0")
+                    .contains("resilience4j_circuitbreaker_state{name=\"kraken-trading\",state=\"closed\"} 1.0")
+                    .contains("resilience4j_circuitbreaker_state{name=\"kraken-query\",state=\"closed\"} 1.0")
                     .contains("jvm_memory_used_bytes")
                     .contains("routeId=\"alert-intake\"");
         }
@@ -75,7 +76,7 @@ class OperationsEndpointsTest {
     void healthIsDegradedNotDownWhileTheBreakerIsOpen() throws Exception {
         Map<String, String> p = RunningApp.paperDefaults(data);
         try (RunningApp app = RunningApp.start(p)) {
-            app.bean("krakenCircuitBreaker", io.github.resilience4j.circuitbreaker.CircuitBreaker.class)
+            app.bean("krakenTradingBreaker", io.github.resilience4j.circuitbreaker.CircuitBreaker.class)
                     .transitionToOpenState();
             HttpResponse<String> health = app.get("/health", Map.of());
             assertThat(health.statusCode()).as("alerts are still accepted and dead-lettered").isEqualTo(200);

@@ -1,0 +1,204 @@
+package io.tvkraken.kraken;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kraken's rate limits, kept on our side so that they are never knowingly exceeded (docs/kraken.md, "Rate limits";
+ * https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits and
+ * https://docs.kraken.com/api/docs/guides/spot-ratelimits):
+ *
+ * <ul>
+ *   <li>the REST call counter, per API key: every private call but AddOrder/CancelOrder adds 1 (ledger and trade
+ *       history calls 2), the counter decays continuously, and a call that would pass the tier's maximum is refused
+ *       with {@code EAPI:Rate limit exceeded} — failed calls count too;</li>
+ *   <li>the trading counter, per pair: each AddOrder adds 1 on arrival, decaying per second, refused above the tier's
+ *       threshold with {@code EOrder:Rate limit exceeded}.</li>
+ * </ul>
+ *
+ * <p>Each call takes its cost here first (route {@code kraken}); a caller waits a little for room, then gives up
+ * without sending. When Kraken says a limit was exceeded anyway (another client on the same key, a restart that forgot
+ * the counter), the counter is taken as full, so that calls back off until it has decayed.
+ *
+ * <p>The counters are this process's view: instances sharing one API key each keep their own.
+ */
+public class RateBudget {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RateBudget.class);
+
+    /** Kraken's verification tiers: REST counter maximum and decay per second; trading threshold and decay. */
+    public enum Tier {
+        STARTER(15, 0.33, 60, 1.0),
+        INTERMEDIATE(20, 0.5, 125, 2.34),
+        PRO(20, 1.0, 180, 3.75);
+
+        final double restMax;
+        final double restDecay;
+        final double tradingThreshold;
+        final double tradingDecay;
+
+        Tier(double restMax, double restDecay, double tradingThreshold, double tradingDecay) {
+            this.restMax = restMax;
+            this.restDecay = restDecay;
+            this.tradingThreshold = tradingThreshold;
+            this.tradingDecay = tradingDecay;
+        }
+
+        public static Tier of(String name) {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        }
+    }
+
+    private final Tier tier;
+    private final Clock clock;
+    private final Duration maxWait;
+    private final Counter rest;
+    private final Map<String, Counter> trading = new HashMap<>();
+
+    /** @param maxWait how long a caller may wait for room before giving up (nothing is sent then) */
+    public RateBudget(Tier tier, Clock clock, Duration maxWait) {
+        this.tier = tier;
+        this.clock = clock;
+        this.maxWait = maxWait;
+        this.rest = new Counter(tier.restMax, tier.restDecay);
+    }
+
+    public Tier tier() {
+        return tier;
+    }
+
+    /**
+     * The route step before a call leaves: takes its cost, waiting up to {@code maxWait} for room.
+     *
+     * @throws KrakenUnavailableException when there is no room in time: the call is not sent
+     */
+    public void take(@Body KrakenCall call) {
+        if (!call.privateCall()) {
+            return;
+        }
+        Counter counter = counterFor(call);
+        int cost = cost(call.method());
+        long waitMs = counter.reserve(cost, clock.millis(), maxWait.toMillis());
+        if (waitMs < 0) {
+            throw new KrakenUnavailableException(call.method(), "not sent: Kraken's " + counterName(call)
+                    + " has no room (" + tier.name().toLowerCase(Locale.ROOT) + " tier)", false, null);
+        }
+        if (waitMs > 0) {
+            LOG.info("waiting {} ms for room in Kraken's {}", waitMs, counterName(call));
+            try {
+                Thread.sleep(waitMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KrakenUnavailableException(call.method(), "interrupted while waiting for the rate limit",
+                        false, e);
+            }
+        }
+    }
+
+    /** Whether {@code cost} REST calls fit now, without waiting (the reconcile-orders route asks before a pass). */
+    public boolean restRoomFor(int cost) {
+        return rest.room(clock.millis()) >= cost;
+    }
+
+    /**
+     * Kraken said a limit was exceeded: that counter is full as far as we are concerned. {@code EOrder:} names the
+     * pair's trading counter, anything else ({@code EAPI:Rate limit exceeded}) the REST call counter.
+     */
+    public void exceeded(KrakenCall call, String error) {
+        boolean tradingCounter = error.startsWith("EOrder:") && trading(call);
+        Counter counter = tradingCounter ? counterFor(call) : rest;
+        LOG.warn("Kraken says {}: backing off until its {} has decayed", error,
+                tradingCounter ? counterName(call) : "REST call counter");
+        counter.fill(clock.millis());
+    }
+
+    /** The REST counter's level, as we count it (for tests and metrics). */
+    public double restLevel() {
+        return rest.level(clock.millis());
+    }
+
+    static int cost(String method) {
+        return switch (method) {
+            case "Ledgers", "QueryLedgers", "TradesHistory", "QueryTrades" -> 2;
+            default -> 1;
+        };
+    }
+
+    private static boolean trading(KrakenCall call) {
+        return "AddOrder".equals(call.method()) || "CancelOrder".equals(call.method());
+    }
+
+    private String counterName(KrakenCall call) {
+        return trading(call) ? "trading counter for " + call.params().get("pair") : "REST call counter";
+    }
+
+    private synchronized Counter counterFor(KrakenCall call) {
+        if (!trading(call)) {
+            return rest;
+        }
+        String pair = String.valueOf(call.params().get("pair")).toUpperCase(Locale.ROOT);
+        return trading.computeIfAbsent(pair, p -> new Counter(tier.tradingThreshold, tier.tradingDecay));
+    }
+
+    /** A counter that decays continuously, like Kraken's. */
+    static final class Counter {
+        private final double max;
+        private final double decayPerMs;
+        private double level;
+        private long at;
+
+        Counter(double max, double decayPerSecond) {
+            this.max = max;
+            this.decayPerMs = decayPerSecond / 1000.0;
+        }
+
+        synchronized double level(long now) {
+            decay(now);
+            return level;
+        }
+
+        synchronized double room(long now) {
+            decay(now);
+            return max - level;
+        }
+
+        /**
+         * Takes {@code cost} now or, if it fits within {@code maxWaitMs}, as of the time it will fit.
+         *
+         * @return 0 when taken now, the milliseconds to wait before sending, or -1 when it does not fit in time
+         */
+        synchronized long reserve(int cost, long now, long maxWaitMs) {
+            decay(now);
+            double over = level + cost - max;
+            if (over <= 0) {
+                level += cost;
+                return 0;
+            }
+            long waitMs = (long) Math.ceil(over / decayPerMs);
+            if (waitMs > maxWaitMs) {
+                return -1;
+            }
+            // Counted now: callers after this one wait behind it.
+            level += cost;
+            return waitMs;
+        }
+
+        synchronized void fill(long now) {
+            decay(now);
+            level = Math.max(level, max);
+        }
+
+        private void decay(long now) {
+            if (now > at) {
+                level = Math.max(0, level - (now - at) * decayPerMs);
+                at = now;
+            }
+        }
+    }
+}
