@@ -43,7 +43,9 @@ final class AppProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path output;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** HTTP/1.1 as TradingView speaks it: one connection per request in flight, no h2c stream limit. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private AppProcess(Process process, int port, Path output) {
         this.process = process;
@@ -73,6 +75,17 @@ final class AppProcess implements AutoCloseable {
         TestDatabase.fresh(name).forEach((key, value) -> env.put(
                 key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT), value));
         return env;
+    }
+
+    /**
+     * A fresh file for a test's process output under {@code target/process-logs}, one per journal backend, kept after
+     * the test for whoever reads a failure; each start of the application appends to it.
+     */
+    static Path logFile(String name) throws IOException {
+        Path file = Path.of("target", "process-logs", name + "." + TestDatabase.backend() + ".log").toAbsolutePath();
+        Files.createDirectories(file.getParent());
+        Files.deleteIfExists(file);
+        return file;
     }
 
     /** Starts the application on a free port with {@code DATA_DIR=dataDir}; its output goes to {@code output}. */
@@ -162,8 +175,9 @@ final class AppProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
+    /** An admin POST; a replay may take a while (it waits for the order's outcome), hence the long timeout. */
     HttpResponse<String> adminPost(String path, String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(90))
                         .header("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN)
                         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -56,6 +56,13 @@ class FullDiskTest {
             + TestDatabase.backend() + ") the data disk holds no journal, and journalDatabaseRefusingWrites"
             + "Answers503SendsNothingAndFailsHealth checks the same promises";
 
+    /**
+     * Small, so that alerts a killed process left in flight are settled soon after the restart: once their send-by time
+     * (the alert's age limit) and the lease margin (docs/order-lifecycle.md: 30 s) are over.
+     */
+    static final int MAX_ALERT_AGE_SECONDS = 15;
+    static final Duration SETTLE = Duration.ofSeconds(MAX_ALERT_AGE_SECONDS + 30 + 30);
+
     @TempDir
     Path dir;
 
@@ -67,10 +74,11 @@ class FullDiskTest {
     void fullDataDiskAnswers503SendsNothingFailsHealthAndLosesNoAcknowledgedAlert() throws Exception {
         assumeTrue(TestDatabase.backend().equals("h2"), H2_ONLY);
         Path data = Files.createDirectory(dir.resolve("data"));
-        Path log = dir.resolve("app.log");
+        Path log = AppProcess.logFile("FullDiskTest.fullDataDisk");
         try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults());
                 DataDisk disk = DataDisk.mount(data, "8m", dir.resolve("disk.log"))) {
-            Map<String, String> env = AppProcess.liveAgainst(kraken);
+            Map<String, String> env = new HashMap<>(AppProcess.liveAgainst(kraken));
+            env.put("MAX_ALERT_AGE_SECONDS", Integer.toString(MAX_ALERT_AGE_SECONDS));
             AppProcess app = AppProcess.start(disk.launcher(), disk.dir(), env, log).waitUntilReady();
             try {
                 List<String> acknowledged = new ArrayList<>();
@@ -148,7 +156,7 @@ class FullDiskTest {
                 disk.free();
                 app = AppProcess.start(disk.launcher(), disk.dir(), env, log).waitUntilReady();
                 assertHealthUp(app.get("/health"), "after a restart with space again");
-                List<JsonNode> journal = app.settledJournal(Duration.ofSeconds(60));
+                List<JsonNode> journal = app.settledJournal(SETTLE);
                 Map<String, JsonNode> byAlert = CrashSafetyTest.byAlert(journal);
                 System.out.printf("full data disk, after a restart with space: %d of %d acknowledged alerts journaled;"
                         + " alerts answered 503 found in the journal: %s; %d order(s) at the exchange%n",
@@ -169,10 +177,11 @@ class FullDiskTest {
     void readOnlyDataFolderAfterRestartAnswers503SendsNothingAndFailsHealth() throws Exception {
         assumeTrue(TestDatabase.backend().equals("h2"), H2_ONLY);
         Path data = Files.createDirectory(dir.resolve("data"));
-        Path log = dir.resolve("app.log");
+        Path log = AppProcess.logFile("FullDiskTest.readOnlyDataFolderAfterRestart");
         try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults());
                 DataDisk disk = DataDisk.mount(data, "8m", dir.resolve("disk.log"))) {
-            Map<String, String> env = AppProcess.liveAgainst(kraken);
+            Map<String, String> env = new HashMap<>(AppProcess.liveAgainst(kraken));
+            env.put("MAX_ALERT_AGE_SECONDS", Integer.toString(MAX_ALERT_AGE_SECONDS));
             AppProcess app = AppProcess.start(disk.launcher(), disk.dir(), env, log).waitUntilReady();
             try {
                 List<String> acknowledged = new ArrayList<>();
@@ -210,7 +219,7 @@ class FullDiskTest {
                 disk.remountReadWrite();
                 app = AppProcess.start(disk.launcher(), disk.dir(), env, log).waitUntilReady();
                 assertHealthUp(app.get("/health"), "once the data folder is writable again");
-                assertAcknowledgedKeptAndNothingSentForTheRest(app.settledJournal(Duration.ofSeconds(60)),
+                assertAcknowledgedKeptAndNothingSentForTheRest(app.settledJournal(SETTLE),
                         acknowledged, refused, kraken);
             } finally {
                 app.close();
@@ -222,10 +231,11 @@ class FullDiskTest {
     void journalDatabaseRefusingWritesAnswers503SendsNothingAndFailsHealth() throws Exception {
         assumeTrue(TestDatabase.backend().equals("postgres"), "the embedded H2 journal is checked on a full and a "
                 + "read-only data disk by this class's other tests; this one is PostgreSQL's equivalent");
-        Path log = dir.resolve("app.log");
+        Path log = AppProcess.logFile("FullDiskTest.postgresRefusingWrites");
         try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults())) {
             Map<String, String> env = new HashMap<>(AppProcess.liveAgainst(kraken));
             env.putAll(AppProcess.freshDatabase("refusing"));
+            env.put("MAX_ALERT_AGE_SECONDS", Integer.toString(MAX_ALERT_AGE_SECONDS));
             AppProcess app = AppProcess.start(dir, env, log).waitUntilReady();
             try (Connection admin = DriverManager.getConnection(env.get("DB_URL"), env.get("DB_USER"),
                     env.get("DB_PASSWORD"))) {
@@ -264,7 +274,7 @@ class FullDiskTest {
                 app.kill();
                 app = AppProcess.start(dir, env, log).waitUntilReady();
                 assertHealthUp(app.get("/health"), "after a restart with a writable database");
-                assertAcknowledgedKeptAndNothingSentForTheRest(app.settledJournal(Duration.ofSeconds(60)),
+                assertAcknowledgedKeptAndNothingSentForTheRest(app.settledJournal(SETTLE),
                         acknowledged, refused, kraken);
             } finally {
                 app.close();

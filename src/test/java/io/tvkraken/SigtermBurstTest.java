@@ -42,7 +42,7 @@ class SigtermBurstTest {
             // Orders left in doubt are settled by the reconcile-orders route once their alert is too old to send.
             env.put("MAX_ALERT_AGE_SECONDS", "20");
             Path data = dir.resolve("data");
-            Path log = dir.resolve("app.log");
+            Path log = AppProcess.logFile("SigtermBurstTest");
             List<String> acknowledged = new ArrayList<>();
             List<Future<HttpResponse<String>>> sent = new ArrayList<>();
             try (AppProcess app = AppProcess.start(data, env, log).waitUntilReady()) {
