@@ -1,6 +1,7 @@
 package io.tvkraken;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -160,7 +161,11 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("deadLetters", deadLetters);
         registry.bind("journal", journal);
         registry.bind("alertJournal", new AlertJournal(journal, deadLetters, answers, json));
-        registry.bind("alertAge", new AlertAge(clock, settings.maxAlertAgeSeconds()));
+        int clockSkew = intProperty(properties, "alert-clock-skew-seconds", AlertAge.DEFAULT_CLOCK_SKEW_SECONDS);
+        if (clockSkew < 0) {
+            throw new InvalidConfigurationException("alert-clock-skew-seconds must be 0 or more");
+        }
+        registry.bind("alertAge", new AlertAge(clock, settings.maxAlertAgeSeconds(), clockSkew));
         Reconciler reconciler = new Reconciler(kraken, clock, orders);
         OrderOutcomes outcomes = new OrderOutcomes(journal, answers, deadLetters, reconciler, kraken, metrics,
                 orders);
@@ -203,6 +208,8 @@ public class AppConfiguration implements CamelConfiguration {
         JsonMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // a field given twice is refused: which value was meant cannot be told (Jackson keeps the last)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 // journal and dead-letter times as ISO-8601 text
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
