@@ -1,6 +1,7 @@
 package io.tvkraken;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -189,7 +190,11 @@ public class AppConfiguration implements CamelConfiguration {
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, metrics, clock);
         registry.bind("deadLetters", deadLetters);
         registry.bind("journal", journal);
-        AlertAge alertAge = new AlertAge(clock, settings.maxAlertAgeSeconds());
+        int clockSkew = intProperty(properties, "alert-clock-skew-seconds", AlertAge.DEFAULT_CLOCK_SKEW_SECONDS);
+        if (clockSkew < 0) {
+            throw new InvalidConfigurationException("alert-clock-skew-seconds must be 0 or more");
+        }
+        AlertAge alertAge = new AlertAge(clock, settings.maxAlertAgeSeconds(), clockSkew);
         registry.bind("alertAge", alertAge);
         // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
         // that a just-placed order may need to show up in Kraken's lists
@@ -231,6 +236,8 @@ public class AppConfiguration implements CamelConfiguration {
         JsonMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // a field given twice is refused: which value was meant cannot be told (Jackson keeps the last)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 // journal and dead-letter times as ISO-8601 text
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
