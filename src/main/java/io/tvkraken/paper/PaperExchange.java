@@ -71,6 +71,8 @@ public final class PaperExchange implements AutoCloseable {
     private static final Set<String> PUBLIC_METHODS = Set.of("Time", "SystemStatus", "AssetPairs", "Ticker");
     private static final Set<String> PRIVATE_METHODS = Set.of("Balance", "BalanceEx", "AddOrder", "OpenOrders", "ClosedOrders",
             "QueryOrders", "CancelOrder", "CancelAll");
+    /** The methods that need the matching engine, and so fail while it is down ({@link #tradingEngineDown()}). */
+    private static final Set<String> TRADING_ENGINE_METHODS = Set.of("AddOrder", "CancelOrder", "CancelAll");
     private static final String REST_RATE_LIMITED = "EAPI:Rate limit exceeded";
     private static final String TRADING_RATE_LIMITED = "EOrder:Rate limit exceeded";
     /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000} (two-digit year, kraken-rest.md §5). */
@@ -97,7 +99,10 @@ public final class PaperExchange implements AutoCloseable {
     private final List<Map<String, String>> addOrderRequests = new CopyOnWriteArrayList<>();
     private final List<java.util.Set<String>> addOrderHeaderNames = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
-    private final Map<String, ArrayDeque<Fault>> faults = new HashMap<>();
+    /** Faults to play a given number of times, per method, in the order injected. Guarded by itself. */
+    private final Map<String, ArrayDeque<FaultRun>> faults = new HashMap<>();
+    /** Faults played by every request for a method until cleared. Guarded by {@link #faults}. */
+    private final Map<String, Fault> standingFaults = new HashMap<>();
 
     /** The REST call counter of the one API key; Kraken keeps one per key. */
     private final RateCounter restCounter;
@@ -213,11 +218,11 @@ public final class PaperExchange implements AutoCloseable {
 
     /**
      * Test hook: the next {@code times} requests for {@code method} ({@code "AddOrder"}, {@code "Ticker"}, ...) play
-     * {@code fault}. Faults for one method queue up in the order injected. A faulted request is still counted by
-     * {@link #requestCount} and, for AddOrder, recorded by {@link #addOrderRequests}. A fault that answers before the
-     * request is handled ({@link Fault#SERVICE_UNAVAILABLE}, {@link Fault#RATE_LIMITED}, {@link Fault#HTTP_502_HTML},
-     * {@link Fault#RESET}) costs nothing on the rate counters; the others let the request through, and it is charged
-     * as usual.
+     * {@code fault}. Faults for one method queue up in the order injected, and play before a standing fault
+     * ({@link #injectFaultUntilCleared}). A faulted request is still counted by {@link #requestCount} and, for AddOrder,
+     * recorded by {@link #addOrderRequests}. A fault that answers before the request is handled
+     * ({@link Fault#SERVICE_UNAVAILABLE}, {@link Fault#RATE_LIMITED}, {@link Fault#HTTP_502_HTML}, {@link Fault#RESET})
+     * costs nothing on the rate counters; the others let the request through, and it is charged as usual.
      */
     public void injectFault(String method, Fault fault, int times) {
         Objects.requireNonNull(method, "method");
@@ -226,17 +231,63 @@ public final class PaperExchange implements AutoCloseable {
             throw new IllegalArgumentException("times must be at least 1");
         }
         synchronized (faults) {
-            ArrayDeque<Fault> queue = faults.computeIfAbsent(method, m -> new ArrayDeque<>());
-            for (int i = 0; i < times; i++) {
-                queue.add(fault);
+            faults.computeIfAbsent(method, m -> new ArrayDeque<>()).add(new FaultRun(fault, times));
+        }
+    }
+
+    /**
+     * Test hook: every request for {@code method} plays {@code fault}, once the faults queued by {@link #injectFault}
+     * for it have played, until {@link #clearFaults(String)} or {@link #clearFaults()}. Replaces a standing fault
+     * already set for the method.
+     */
+    public void injectFaultUntilCleared(String method, Fault fault) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(fault, "fault");
+        synchronized (faults) {
+            standingFaults.put(method, fault);
+        }
+    }
+
+    /**
+     * Test hook, "trading engine down, queries up": until {@link #tradingEngineUp()}, AddOrder, CancelOrder and
+     * CancelAll answer {@code EService:Unavailable} and do nothing, while every other method, OpenOrders, ClosedOrders,
+     * QueryOrders, Balance and Ticker included, answers normally. Kraken's trading engine has states of its own, apart
+     * from the API that reads accounts and markets: in {@code maintenance} "new orders cannot be placed and existing
+     * orders cannot be cancelled" (https://docs.kraken.com/api/docs/rest-api/get-system-status), hence the cancels
+     * too. This is the unannounced case: SystemStatus still says {@code online}. Kraken's docs leave the outcome of
+     * {@code EService:Unavailable} open; here nothing is placed, so a client that looks its order up finds it absent.
+     */
+    public void tradingEngineDown() {
+        synchronized (faults) {
+            for (String method : TRADING_ENGINE_METHODS) {
+                standingFaults.put(method, Fault.SERVICE_UNAVAILABLE);
             }
         }
     }
 
-    /** Test hook: drops every fault not yet played. */
+    /** Test hook: ends {@link #tradingEngineDown()}; drops every fault, queued or standing, of the engine's methods. */
+    public void tradingEngineUp() {
+        synchronized (faults) {
+            for (String method : TRADING_ENGINE_METHODS) {
+                clearFaults(method);
+            }
+        }
+    }
+
+    /** Test hook: drops every fault not yet played, queued or standing, of every method. */
     public void clearFaults() {
         synchronized (faults) {
             faults.clear();
+            standingFaults.clear();
+        }
+    }
+
+    /** Test hook: drops the faults of one method, queued or standing; other methods keep theirs. */
+    public void clearFaults(String method) {
+        Objects.requireNonNull(method, "method");
+        synchronized (faults) {
+            faults.remove(method);
+            standingFaults.remove(method);
         }
     }
 
@@ -387,8 +438,26 @@ public final class PaperExchange implements AutoCloseable {
 
     private Fault nextFault(String method) {
         synchronized (faults) {
-            ArrayDeque<Fault> queue = faults.get(method);
-            return queue == null ? null : queue.poll();
+            ArrayDeque<FaultRun> queue = faults.get(method);
+            FaultRun run = queue == null ? null : queue.peek();
+            if (run == null) {
+                return standingFaults.get(method);
+            }
+            if (--run.remaining == 0) {
+                queue.poll();
+            }
+            return run.fault;
+        }
+    }
+
+    /** One {@link #injectFault} call: a fault and how many more requests play it (so a huge count costs no memory). */
+    private static final class FaultRun {
+        final Fault fault;
+        int remaining;
+
+        FaultRun(Fault fault, int remaining) {
+            this.fault = fault;
+            this.remaining = remaining;
         }
     }
 
