@@ -29,9 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -96,8 +97,10 @@ public final class PaperExchange implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
 
-    private final List<Map<String, String>> addOrderRequests = new CopyOnWriteArrayList<>();
-    private final List<java.util.Set<String>> addOrderHeaderNames = new CopyOnWriteArrayList<>();
+    // Append-only records of every AddOrder, kept for the exchange's lifetime. A queue, not a CopyOnWriteArrayList:
+    // that copies the whole list on every add, quadratic over a long paper-trading run. Reads take a snapshot copy.
+    private final Queue<Map<String, String>> addOrderRequests = new ConcurrentLinkedQueue<>();
+    private final Queue<java.util.Set<String>> addOrderHeaderNames = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
     /** Faults to play a given number of times, per method, in the order injected. Guarded by itself. */
     private final Map<String, ArrayDeque<FaultRun>> faults = new HashMap<>();
@@ -219,8 +222,8 @@ public final class PaperExchange implements AutoCloseable {
     /**
      * Test hook: the next {@code times} requests for {@code method} ({@code "AddOrder"}, {@code "Ticker"}, ...) play
      * {@code fault}. Faults for one method queue up in the order injected, and play before a standing fault
-     * ({@link #injectFaultUntilCleared}). A faulted request is still counted by {@link #requestCount} and, for AddOrder,
-     * recorded by {@link #addOrderRequests}. A fault that answers before the request is handled
+     * ({@link #injectFaultUntilCleared}). A faulted request is still counted by {@link #requestCount} and, for
+     * AddOrder, recorded by {@link #addOrderRequests}. A fault that answers before the request is handled
      * ({@link Fault#SERVICE_UNAVAILABLE}, {@link Fault#RATE_LIMITED}, {@link Fault#HTTP_502_HTML}, {@link Fault#RESET})
      * costs nothing on the rate counters; the others let the request through, and it is charged as usual.
      */
