@@ -47,6 +47,7 @@ import io.tvkraken.order.OrderLifecycle;
 import io.tvkraken.order.Replays;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.RateLimitTier;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,7 +85,7 @@ public class AppConfiguration implements CamelConfiguration {
         String apiSecret = settings.krakenApiSecret();
         String baseUrl = settings.krakenApiUrl();
         if (settings.mode() == Settings.Mode.PAPER) {
-            PaperConfig paperConfig = PaperConfig.withRandomKeys();
+            PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(rateLimitTier(properties));
             for (var price : amounts(properties, "paper.prices").entrySet()) {
                 paperConfig = paperConfig.withPrice(price.getKey(), price.getValue());
             }
@@ -281,6 +282,24 @@ public class AppConfiguration implements CamelConfiguration {
             }
         }
         return amounts;
+    }
+
+    /**
+     * {@code paper.rate-limit-tier}: whose rate limits the paper exchange enforces. Starter unless set, as a new Kraken
+     * account has it, so that paper trading meets the limits live trading would
+     * (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits).
+     */
+    static RateLimitTier rateLimitTier(PropertiesComponent p) {
+        String text = p.resolveProperty("paper.rate-limit-tier").map(String::trim).orElse("");
+        if (text.isEmpty()) {
+            return RateLimitTier.STARTER;
+        }
+        try {
+            return RateLimitTier.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(
+                    "paper.rate-limit-tier must be starter, intermediate, pro or off, not '" + text + "'");
+        }
     }
 
     private static int intProperty(PropertiesComponent p, String key, int fallback) {
