@@ -66,16 +66,7 @@ class ExactlyOnceTest {
     @EnumSource(value = Fault.class, names = {"ACCEPT_THEN_HANG", "ACCEPT_THEN_500", "ACCEPT_THEN_RESET",
             "ACCEPT_THEN_UNAVAILABLE", "SERVICE_UNAVAILABLE", "RESET", "HTTP_502_HTML", "HANG"})
     void exactlyOneOrderWhateverHappensToTheAddOrder(Fault fault) throws Exception {
-        Map<String, String> p = config();
-        // Kraken's rate limits off for this test only. While it looks the order up, the reconciler asks OpenOrders and
-        // ClosedOrders every orders.reconcile.poll-ms: here every 200 ms until the deadline and grace have passed, some
-        // 30 calls in 3.5 s. No Kraken tier allows that (REST counter: Starter 15 then 0.33 a second, Pro 20 then 1 a
-        // second; https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits): the look-ups would be refused with
-        // EAPI:Rate limit exceeded, those refusals open the breaker, and the alert is dead-lettered instead of found.
-        // A defect of the reconciler's pacing that the Starter paper exchange shows; this test is about exactly-once
-        // under AddOrder faults. Remove this line once the reconciler keeps within Kraken's limits.
-        p.put("paper.rate-limit-tier", "off");
-        try (RunningApp app = RunningApp.start(p)) {
+        try (RunningApp app = RunningApp.start(config())) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
             app.post("/webhook/tradingview/validate", alert("warm-up")); // pairs and prices cached
             paper.injectFault("AddOrder", fault, 1);

@@ -202,13 +202,6 @@ class KrakenOutageTest {
     void anAddOrderQueuedWhenTheKillSwitchGoesOffIsNeverSent() throws Exception {
         Map<String, String> p = config();
         p.put("kraken.http.response-timeout-ms", "3000");
-        // Kraken's rate limits off for this test only. The first AddOrder times out, and the reconciler then asks
-        // OpenOrders and ClosedOrders every 500 ms (the default) until the 5 s deadline and 2 s grace have passed:
-        // some 28 calls in 7 s, over a Starter account's REST counter (15, then 0.33 a second;
-        // https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits). The refusals open the breaker and the
-        // first alert never settles. A defect of the reconciler's pacing that the Starter paper exchange shows; this
-        // test is about the kill switch. Remove this line once the reconciler keeps within Kraken's limits.
-        p.put("paper.rate-limit-tier", "off");
         try (RunningApp app = RunningApp.start(p)) {
             PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
             app.post("/webhook/tradingview/validate", ALERT);
