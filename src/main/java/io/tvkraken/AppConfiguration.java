@@ -162,6 +162,11 @@ public class AppConfiguration implements CamelConfiguration {
                 Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock);
 
         var registry = context.getRegistry();
+        // platform-http runs each request on a Vert.x worker thread (20 by default). A webhook thread may wait for
+        // its order up to orders.answer-within-ms, but only while an order worker is free to run it: with more HTTP
+        // threads than order workers, a burst still finds threads to be answered on.
+        registry.bind("vertxOptions", new io.vertx.core.VertxOptions()
+                .setWorkerPoolSize(Math.max(20, 2 * settings.orders().workers() + 16)));
         registry.bind("settings", settings);
         registry.bind("json", json);
         registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
@@ -261,8 +266,9 @@ public class AppConfiguration implements CamelConfiguration {
                 .waitDurationInOpenState(Duration.ofSeconds(intProperty(p, "kraken.breaker.wait-in-open-seconds", 30)))
                 .permittedNumberOfCallsInHalfOpenState(intProperty(p, "kraken.breaker.half-open-calls", 2))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                // A refusal of ours (kill switch) inside the breaker says nothing about Kraken's health.
-                .ignoreExceptions(AlertRejectedException.class)
+                // A refusal of ours inside the breaker (kill switch, an order too late to leave) says nothing about
+                // Kraken's health.
+                .ignoreExceptions(AlertRejectedException.class, io.tvkraken.order.TooLateException.class)
                 .build();
     }
 

@@ -27,8 +27,10 @@ import org.HdrHistogram.Histogram;
  *   mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \
  *       -Dmdep.outputFile=target/test-classpath.txt
  *   java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
- *       io.tvkraken.bench.WebhookBenchmark [rate-per-second] [seconds]
+ *       io.tvkraken.bench.WebhookBenchmark [rate-per-second] [seconds] [breaker-open]
  * </pre>
+ * With {@code breaker-open}, a third run measures the answers while Kraken's trading breaker is open: every alert is
+ * journaled and dead-lettered at once, nothing is sent.
  * The generator shares the machine (and, on 2 cores, the cores) with the service: compare runs on one machine only.
  */
 public final class WebhookBenchmark {
@@ -52,6 +54,11 @@ public final class WebhookBenchmark {
                     .connectTimeout(Duration.ofSeconds(5)).build();
             run(app, http, rate, Math.max(5, seconds / 4), "warm-up");
             Histogram result = run(app, http, rate, seconds, "measured");
+            if (args.length > 2 && args[2].equals("breaker-open")) {
+                app.bean("krakenTradingBreaker", io.github.resilience4j.circuitbreaker.CircuitBreaker.class)
+                        .transitionToForcedOpenState();
+                run(app, http, rate, seconds, "breaker-open");
+            }
             Runtime rt = Runtime.getRuntime();
             long heapMb = (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
             System.out.printf("heap in use after the run: %d MiB (max %d MiB); JVM uptime %d s%n", heapMb,
