@@ -182,8 +182,10 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("alertParser", new AlertParser(json));
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
-        RateBudget budget = new RateBudget(settings.krakenTier(), clock,
-                Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)));
+        RateBudget budget = settings.mode() == Settings.Mode.PAPER && rateLimitTier(properties) == RateLimitTier.OFF
+                ? RateBudget.unlimitedForPaper(clock)
+                : new RateBudget(settings.krakenTier(), clock,
+                        Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)));
         registry.bind("rateBudget", budget);
         registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
                 new NonceGenerator(new NonceHighWater(database.dataSource(), apiKey)), json, metrics, deadlines,
