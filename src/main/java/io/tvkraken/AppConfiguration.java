@@ -211,7 +211,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("orderLifecycle", lifecycle);
         registry.bind("alertJournal", new AlertJournal(journal, lifecycle, deadLetters, answers, alertAge));
         registry.bind("orderOutcomes", new OrderOutcomes(journal, lifecycle, deadLetters, metrics));
-        OrderRunner runner = new OrderRunner(context, answers, journal, orders.workers(), orders.answerWithinMs());
+        OrderRunner runner = new OrderRunner(context, answers, orders.workers(), orders.answerWithinMs());
         registry.bind("orderRunner", runner);
         registry.bind("reconciler", new Reconciler(kraken, runner, new AlertParser(json), budget, journal, lifecycle,
                 deadLetters, json, clock, orders));
