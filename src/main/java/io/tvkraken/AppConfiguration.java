@@ -1,6 +1,7 @@
 package io.tvkraken;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -46,6 +47,7 @@ import io.tvkraken.order.OrderLifecycle;
 import io.tvkraken.order.Replays;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.RateLimitTier;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,7 +85,7 @@ public class AppConfiguration implements CamelConfiguration {
         String apiSecret = settings.krakenApiSecret();
         String baseUrl = settings.krakenApiUrl();
         if (settings.mode() == Settings.Mode.PAPER) {
-            PaperConfig paperConfig = PaperConfig.withRandomKeys();
+            PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(rateLimitTier(properties));
             for (var price : amounts(properties, "paper.prices").entrySet()) {
                 paperConfig = paperConfig.withPrice(price.getKey(), price.getValue());
             }
@@ -160,6 +162,11 @@ public class AppConfiguration implements CamelConfiguration {
                 Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock);
 
         var registry = context.getRegistry();
+        // platform-http runs each request on a Vert.x worker thread (20 by default). A webhook thread may wait for
+        // its order up to orders.answer-within-ms, but only while an order worker is free to run it: with more HTTP
+        // threads than order workers, a burst still finds threads to be answered on.
+        registry.bind("vertxOptions", new io.vertx.core.VertxOptions()
+                .setWorkerPoolSize(Math.max(20, 2 * settings.orders().workers() + 16)));
         registry.bind("settings", settings);
         registry.bind("json", json);
         registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
@@ -175,8 +182,10 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("alertParser", new AlertParser(json));
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
-        RateBudget budget = new RateBudget(settings.krakenTier(), clock,
-                Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)));
+        RateBudget budget = settings.mode() == Settings.Mode.PAPER && rateLimitTier(properties) == RateLimitTier.OFF
+                ? RateBudget.unlimitedForPaper(clock)
+                : new RateBudget(settings.krakenTier(), clock,
+                        Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)));
         registry.bind("rateBudget", budget);
         registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
                 new NonceGenerator(new NonceHighWater(database.dataSource(), apiKey)), json, metrics, deadlines,
@@ -189,7 +198,11 @@ public class AppConfiguration implements CamelConfiguration {
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, metrics, clock);
         registry.bind("deadLetters", deadLetters);
         registry.bind("journal", journal);
-        AlertAge alertAge = new AlertAge(clock, settings.maxAlertAgeSeconds());
+        int clockSkew = intProperty(properties, "alert-clock-skew-seconds", AlertAge.DEFAULT_CLOCK_SKEW_SECONDS);
+        if (clockSkew < 0) {
+            throw new InvalidConfigurationException("alert-clock-skew-seconds must be 0 or more");
+        }
+        AlertAge alertAge = new AlertAge(clock, settings.maxAlertAgeSeconds(), clockSkew);
         registry.bind("alertAge", alertAge);
         // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
         // that a just-placed order may need to show up in Kraken's lists
@@ -198,7 +211,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("orderLifecycle", lifecycle);
         registry.bind("alertJournal", new AlertJournal(journal, lifecycle, deadLetters, answers, alertAge));
         registry.bind("orderOutcomes", new OrderOutcomes(journal, lifecycle, deadLetters, metrics));
-        OrderRunner runner = new OrderRunner(context, answers, journal, orders.workers(), orders.answerWithinMs());
+        OrderRunner runner = new OrderRunner(context, answers, orders.workers(), orders.answerWithinMs());
         registry.bind("orderRunner", runner);
         registry.bind("reconciler", new Reconciler(kraken, runner, new AlertParser(json), budget, journal, lifecycle,
                 deadLetters, json, clock, orders));
@@ -231,6 +244,8 @@ public class AppConfiguration implements CamelConfiguration {
         JsonMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // a field given twice is refused: which value was meant cannot be told (Jackson keeps the last)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 // journal and dead-letter times as ISO-8601 text
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -253,8 +268,9 @@ public class AppConfiguration implements CamelConfiguration {
                 .waitDurationInOpenState(Duration.ofSeconds(intProperty(p, "kraken.breaker.wait-in-open-seconds", 30)))
                 .permittedNumberOfCallsInHalfOpenState(intProperty(p, "kraken.breaker.half-open-calls", 2))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                // A refusal of ours (kill switch) inside the breaker says nothing about Kraken's health.
-                .ignoreExceptions(AlertRejectedException.class)
+                // A refusal of ours inside the breaker (kill switch, an order too late to leave) says nothing about
+                // Kraken's health.
+                .ignoreExceptions(AlertRejectedException.class, io.tvkraken.order.TooLateException.class)
                 .build();
     }
 
@@ -274,6 +290,24 @@ public class AppConfiguration implements CamelConfiguration {
             }
         }
         return amounts;
+    }
+
+    /**
+     * {@code paper.rate-limit-tier}: whose rate limits the paper exchange enforces. Starter unless set, as a new Kraken
+     * account has it, so that paper trading meets the limits live trading would
+     * (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits).
+     */
+    static RateLimitTier rateLimitTier(PropertiesComponent p) {
+        String text = p.resolveProperty("paper.rate-limit-tier").map(String::trim).orElse("");
+        if (text.isEmpty()) {
+            return RateLimitTier.STARTER;
+        }
+        try {
+            return RateLimitTier.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(
+                    "paper.rate-limit-tier must be starter, intermediate, pro or off, not '" + text + "'");
+        }
     }
 
     private static int intProperty(PropertiesComponent p, String key, int fallback) {

@@ -134,11 +134,21 @@ class WebhookApiTest {
     }
 
     @Test
-    void noCredentialsAtAllIs401EvenForABodyThatIsNotJson() {
+    void noCredentialsAtAllIs401AndAWrongSignatureIs401EvenForABodyThatIsNotJson() {
         assertThat(app.post("/webhook/tradingview", "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1}")
                 .statusCode()).isEqualTo(401);
-        assertThat(app.post("/webhook/tradingview", "buy now", Map.of("Content-Type", "text/plain"))
+        assertThat(app.post("/webhook/tradingview", "buy now",
+                Map.of("Content-Type", "text/plain", "X-Signature", TestSecrets.sign("{\"other\":1}")))
                 .statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aBodyThatIsNotJsonWithoutASignatureIs400BecauseThePassphraseCannotBeRead() {
+        HttpResponse<String> response = app.post("/webhook/tradingview", "buy now",
+                Map.of("Content-Type", "text/plain"));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).path("error").path("code").asText()).isEqualTo("invalid_json");
+        assertThat(json(response).path("error").path("message").asText()).contains("passphrase could not be read");
     }
 
     @Test

@@ -1,20 +1,32 @@
 package io.tvkraken.alert;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -24,6 +36,9 @@ import java.util.regex.Pattern;
  * (SPEC §4 "The alert"). TradingView sends {@code text/plain} whenever the message is not valid JSON and renders
  * placeholders as text, so the body is parsed as JSON whatever the content type, and numeric fields accept numbers
  * or numeric strings. Unknown fields are refused: a typo must not be silently ignored.
+ *
+ * <p>The body must be exactly what it appears to be: UTF-8 only, each field once, no unpaired surrogate, and no
+ * placeholder left unrendered. Anything that could be read two ways is refused rather than guessed at.
  */
 public final class AlertParser {
 
@@ -34,6 +49,8 @@ public final class AlertParser {
     private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
     private static final Pattern LEVERAGE = Pattern.compile("([1-9]\\d?)(:1)?");
     private static final Pattern EXPIRE = Pattern.compile("0|\\+?\\d{1,10}");
+    /** An epoch time given as text: 9 to 13 digits (a shorter number in quotes is more likely a typo than 1973). */
+    private static final Pattern EPOCH_TEXT = Pattern.compile("\\d{9,13}");
     private static final int MAX_COMMENT = 256;
     private static final int MAX_ID = 128;
     private static final int MAX_INTEGER_DIGITS = 15;
@@ -61,38 +78,156 @@ public final class AlertParser {
         }
     }
 
-    /** Raw bytes to alert: JSON, then {@link #validate}. The route does the first half with camel-jackson. */
+    /** Raw bytes to alert: {@link #readTree}, then {@link #validate}. The route does the first half with Camel. */
     public Alert parse(byte[] raw) {
+        return validate(readTree(json, raw));
+    }
+
+    /**
+     * Raw bytes to a JSON tree, refusing (400) a body that is not UTF-8, not JSON, or gives a field more than once,
+     * whatever the given mapper's own settings.
+     */
+    public static JsonNode readTree(ObjectMapper json, byte[] raw) {
+        String text = text(raw);
+        ObjectReader reader = json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
         try {
-            return validate(json.readTree(raw));
+            return reader.readTree(text);
         } catch (JsonProcessingException e) {
-            throw notJson(e);
-        } catch (IOException e) {
-            throw new AlertRejectedException(400, "invalid_json", "the body could not be read as JSON");
+            throw unreadable(e);
         }
     }
 
     /**
-     * The 400 for a body that is not JSON. Location only: the parser's own message quotes body text, which may hold
-     * the passphrase.
+     * The body as text, decoded strictly as UTF-8: TradingView sends UTF-8, and anything else is refused (400
+     * {@code invalid_json}) rather than guessed at. A lenient decoder reads the overlong {@code C0 AF} as a real
+     * {@code /} and a CESU-8 surrogate as {@code ?}; Jackson, given bytes, detects UTF-16 and UTF-32 by itself. Each
+     * would make the alert mean something other than the bytes that were signed. Given this text instead of bytes,
+     * Jackson has no encoding left to detect, and a UTF-16 or UTF-32 body fails on its NUL characters.
      */
-    public static AlertRejectedException notJson(JsonProcessingException e) {
+    public static String text(byte[] raw) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(raw);
+        // UTF-8 never decodes to more chars than it has bytes
+        CharBuffer out = CharBuffer.allocate(raw.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new AlertRejectedException(400, "invalid_json", "the body is not valid UTF-8 (byte "
+                    + (in.position() + 1) + " of " + raw.length + "): send the alert as UTF-8 text",
+                    List.of("TradingView sends the alert message as UTF-8; a body in another encoding (UTF-16, "
+                            + "UTF-32, Latin-1) or with invalid UTF-8 sequences is refused"));
+        }
+        out.flip();
+        String text = out.toString();
+        // A UTF-8 byte order mark is still UTF-8 (some tools write one), but not JSON: it is skipped.
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    /**
+     * The 400 for a body Jackson could not read. Location only: the parser's own message quotes body text, which may
+     * hold the passphrase. A field given twice is named: which of its values was meant cannot be told (one parser
+     * keeps the first, another the last), so the alert is refused rather than read either way.
+     */
+    public static AlertRejectedException unreadable(JsonProcessingException e) {
         String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        Optional<String> duplicate = duplicateField(e);
+        if (duplicate.isPresent()) {
+            return new AlertRejectedException(400, "invalid_fields", "a field is given more than once",
+                    List.of(duplicate.get() + ": given more than once" + where + "; give each field once"));
+        }
         return new AlertRejectedException(400, "invalid_json", "the body is not valid JSON" + where,
                 List.of("a TradingView placeholder that renders as text must be inside quotes, e.g. "
                         + "\"volume\": \"{{strategy.order.contracts}}\""));
     }
 
+    /** The path of the field Jackson's duplicate detection stopped at ({@code volume}, {@code close.price}). */
+    private static Optional<String> duplicateField(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        if (message == null || !message.startsWith("Duplicate field '")) {
+            return Optional.empty();
+        }
+        // Jackson's parsing contexts, innermost first: the object holding the duplicate, then its parents
+        Deque<JsonStreamContext> contexts = new ArrayDeque<>();
+        if (e.getProcessor() instanceof JsonParser parser) {
+            for (JsonStreamContext c = parser.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+                contexts.addFirst(c);
+            }
+        }
+        StringBuilder path = new StringBuilder();
+        for (JsonStreamContext c : contexts) {
+            if (c.inArray()) {
+                path.append('[').append(c.getCurrentIndex()).append(']');
+            } else {
+                path.append(path.length() == 0 ? "" : ".").append(c.getCurrentName());
+            }
+        }
+        if (path.length() == 0) {
+            String prefix = "Duplicate field '";
+            path.append(message, prefix.length(), Math.max(prefix.length(), message.lastIndexOf('\'')));
+        }
+        return Optional.of(shorten(path.toString()));
+    }
+
     /** The alert's fields, checked all at once: a 400 names every problem. */
     public Alert validate(JsonNode root) {
+        ObjectNode alert = object(root);
+        unpairedSurrogates(alert, "");
+        return new Fields(alert).alert();
+    }
+
+    /** The body as a JSON object, or the 400 saying why it is not one. */
+    public static ObjectNode object(JsonNode root) {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new AlertRejectedException(400, "invalid_json", "the body is empty: send the alert as a JSON object");
         }
         if (!root.isObject()) {
             throw new AlertRejectedException(400, "invalid_json", "the body must be a JSON object");
         }
-        return new Fields((ObjectNode) root).alert();
+        return (ObjectNode) root;
+    }
+
+    /**
+     * An escaped UTF-16 surrogate without its other half is valid JSON syntax but no character at all: written back
+     * out (journal, answer, database) it silently becomes {@code ?}, so two different ids could become one. Refused,
+     * naming the field.
+     */
+    private static void unpairedSurrogates(JsonNode node, String path) {
+        if (node.isTextual() && unpaired(node.textValue())) {
+            throw new AlertRejectedException(400, "invalid_json", "the body holds an unpaired UTF-16 surrogate "
+                    + "escape (\\ud800-\\udfff), which is not a character", List.of(path + ": not valid Unicode text"));
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String name = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (unpaired(field.getKey())) {
+                    throw new AlertRejectedException(400, "invalid_json", "the body holds an unpaired UTF-16 "
+                            + "surrogate escape (\\ud800-\\udfff) in a field name, which is not a character");
+                }
+                unpairedSurrogates(field.getValue(), name);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                unpairedSurrogates(node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
+    private static boolean unpaired(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One pass over the fields, collecting every problem. */
@@ -105,6 +240,7 @@ public final class AlertParser {
         }
 
         Alert alert() {
+            Map<String, String> placeholders = placeholders();
             unknownFields(root, FIELDS, "");
             String ticker = text("ticker", true, 40);
             Side side = side();
@@ -146,12 +282,62 @@ public final class AlertParser {
             Integer userref = userref();
             String comment = text("comment", false, MAX_COMMENT);
             text("passphrase", false, 1024);
+            if (!placeholders.isEmpty()) {
+                // a field holding a placeholder is reported as that, once, instead of as a malformed value
+                problems.removeIf(p -> placeholders.containsKey(p.substring(0, Math.max(0, p.indexOf(": ")))));
+                problems.addAll(0, placeholders.values());
+            }
             if (!problems.isEmpty()) {
                 throw new AlertRejectedException(400, "invalid_fields",
                         problems.size() == 1 ? "1 field problem" : problems.size() + " field problems", problems);
             }
             return new Alert(ticker, side, type, volume, cost, percent, price, price2, trigger, leverage, reduceOnly,
                     postOnly, tif, expire, close, id, time, validate, userref, comment);
+        }
+
+        /**
+         * Every known field still holding a TradingView placeholder ({@code {{...}}}), the id first. TradingView
+         * renders placeholders as text and leaves one it cannot render as it is: such an alert is not what the
+         * strategy meant. An unrendered {@code {{strategy.order.id}}} above all: every alert carrying it would share
+         * one id, and all but the first would be answered {@code duplicate} and never placed.
+         */
+        private Map<String, String> placeholders() {
+            Map<String, String> found = new LinkedHashMap<>();
+            placeholdersIn("id", root.get("id"), found);
+            for (Iterator<Map.Entry<String, JsonNode>> fields = root.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (FIELDS.contains(field.getKey()) && !"id".equals(field.getKey())) {
+                    placeholdersIn(field.getKey(), field.getValue(), found);
+                }
+            }
+            return found;
+        }
+
+        private static void placeholdersIn(String path, JsonNode node, Map<String, String> found) {
+            if (node == null) {
+                return;
+            }
+            if (node.isTextual()) {
+                Optional<String> token = placeholder(node.textValue());
+                if (token.isEmpty()) {
+                    return;
+                }
+                // never echo any part of the passphrase
+                String what = "passphrase".equals(path) ? "a TradingView placeholder"
+                        : "'" + shorten(token.get()) + "', a TradingView placeholder";
+                String why = "id".equals(path)
+                        ? ": alerts sharing this id would be taken for duplicates of the first and never placed" : "";
+                found.put(path, path + ": holds " + what + " that was not replaced" + why);
+            } else if (node.isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    placeholdersIn(path + "." + field.getKey(), field.getValue(), found);
+                }
+            } else if (node.isArray()) {
+                for (int i = 0; i < node.size(); i++) {
+                    placeholdersIn(path + "[" + i + "]", node.get(i), found);
+                }
+            }
         }
 
         private void unknownFields(JsonNode node, Set<String> known, String prefix) {
@@ -413,21 +599,31 @@ public final class AlertParser {
             return id;
         }
 
-        /** {@code {{timenow}}} renders as ISO-8601 UTC; epoch seconds or milliseconds are accepted as well. */
+        /**
+         * {@code {{timenow}}} renders as ISO-8601 UTC; epoch seconds or milliseconds are accepted as well. Read here
+         * exactly as {@link AlertAge} will read it, so that a time that is not one (negative, 20 digits, a year
+         * beyond Java's range) is a 400 naming the field, never a failure later on.
+         */
         private String timeField() {
             JsonNode node = root.get("time");
             if (node == null || node.isNull()) {
                 return null;
             }
             String value = node.asText().trim();
-            if (node.isIntegralNumber() || value.matches("\\d{9,13}")) {
-                return value;
-            }
-            if (node.isTextual()) {
-                try {
-                    Instant.parse(value);
+            if (node.isIntegralNumber()) {
+                if (AlertAge.EPOCH.matcher(value).matches()) {
                     return value;
-                } catch (DateTimeParseException e) {
+                }
+                problems.add("time: epoch seconds or milliseconds, a whole number from 0 to "
+                        + AlertAge.MAX_EPOCH + ", got " + shorten(value));
+                return null;
+            }
+            boolean digits = !value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9');
+            if (node.isTextual() && (!digits || EPOCH_TEXT.matcher(value).matches())) {
+                try {
+                    AlertAge.firedAt(value);
+                    return value;
+                } catch (DateTimeException e) {
                     // reported below
                 }
             }
@@ -450,6 +646,13 @@ public final class AlertParser {
                 return null;
             }
         }
+    }
+
+    /** The first {@code {{...}}} in a value, if it holds one. */
+    static Optional<String> placeholder(String value) {
+        int open = value.indexOf("{{");
+        int close = open < 0 ? -1 : value.indexOf("}}", open + 2);
+        return close < 0 ? Optional.empty() : Optional.of(value.substring(open, close + 2));
     }
 
     private static String placeholderHint(String value) {

@@ -91,7 +91,12 @@ public class DeadLetters {
                 clock.instant(), failure.reason(), message, failure.mayHaveBeenPlaced(), alert.intent(),
                 order == null ? Map.of() : order, alert.body(), DeadLetter.PENDING, null, null);
         store.save(letter);
-        LOG.warn("dead-lettered as {}: {} ({})", letter.id(), failure.reason(), message, cause);
+        if ("internal_error".equals(failure.reason())) {
+            LOG.warn("dead-lettered as {}: {} ({})", letter.id(), failure.reason(), message, cause);
+        } else {
+            // an outage, an open breaker, an order too late: expected, and the reason says it all
+            LOG.warn("dead-lettered as {}: {} ({})", letter.id(), failure.reason(), message);
+        }
         return letter;
     }
 

@@ -1,5 +1,6 @@
 package io.tvkraken.ingress;
 
+import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.AlertRejectedException;
 import io.tvkraken.ops.ServiceMetrics;
 import java.util.Locale;
@@ -85,6 +86,15 @@ public final class IncomingRequest {
         }
         exchange.setVariable(RAW_BODY, raw);
         in.setBody(raw);
+    }
+
+    /**
+     * The body as text for the JSON step, decoded strictly as UTF-8 from the raw bytes: 400 {@code invalid_json}
+     * for anything else ({@link AlertParser#text}). After authentication, which works on the raw bytes.
+     */
+    public void decodeBody(Exchange exchange) {
+        byte[] raw = exchange.getVariable(RAW_BODY, byte[].class);
+        exchange.getMessage().setBody(AlertParser.text(raw == null ? new byte[0] : raw));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tvkraken.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.AlertRejectedException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * configured, either one suffices: TradingView itself cannot send headers, a signing relay can. With neither
  * configured (paper mode only; live mode refuses to start) alerts are accepted unauthenticated.
  *
- * <p>Nothing about the body is reported to a caller who fails authentication: a non-JSON body is a 401 here, not a
- * 400, when authentication is on.
+ * <p>When the passphrase is the only credential sent (no {@code X-Signature}) and it cannot be read because the body
+ * is not JSON (nor UTF-8, nor an object, or it gives a field twice), the answer is 400 saying so, not 401: a
+ * TradingView user whose placeholder broke the JSON learns what is wrong instead of being told the passphrase is.
+ * Nothing else about the body is reported to a caller who fails authentication, and never the passphrase.
  *
  * <p>Once a request is authenticated its raw body has served its purpose (the HMAC), and it is replaced by the body
  * without secrets ({@link SecretRedaction}) before the flag that makes it journaled is set: every step after this
@@ -69,7 +72,7 @@ public final class WebhookAuthenticator {
             accept(exchange);
             return;
         }
-        if (passphrase != null && passphraseMatches(raw)) {
+        if (passphrase != null && passphraseMatches(raw, signatures == null || signature == null)) {
             LOG.debug("authenticated by passphrase");
             accept(exchange);
             return;
@@ -87,21 +90,41 @@ public final class WebhookAuthenticator {
      */
     private void accept(Exchange exchange) {
         byte[] raw = exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class);
+        AlertRejectedException notUtf8 = null;
         if (raw != null) {
+            try {
+                AlertParser.text(raw);
+            } catch (AlertRejectedException e) {
+                // Redacting decodes the text leniently, which would turn a body that is not UTF-8 into one that is:
+                // the refusal is decided on the bytes as they came, and the body is stored without its secrets.
+                notUtf8 = e;
+            }
             byte[] kept = redaction.redact(raw);
             exchange.setVariable(IncomingRequest.RAW_BODY, kept);
             exchange.getMessage().setBody(kept);
         }
         exchange.setVariable(AUTHENTICATED, true);
+        if (notUtf8 != null) {
+            throw notUtf8;
+        }
     }
 
-    private boolean passphraseMatches(byte[] raw) {
+    /**
+     * @param sayWhyUnreadable true when the passphrase is the only credential sent: a body it cannot be read from is
+     *                         then a 400 naming the reason; otherwise (a signature was sent, and failed) just no match
+     */
+    private boolean passphraseMatches(byte[] raw, boolean sayWhyUnreadable) {
+        JsonNode field;
         try {
-            JsonNode field = json.readTree(raw).path("passphrase");
-            return field.isTextual()
-                    && MessageDigest.isEqual(passphrase, field.asText().getBytes(StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            return false;
+            field = AlertParser.object(AlertParser.readTree(json, raw)).path("passphrase");
+        } catch (AlertRejectedException unreadable) {
+            if (!sayWhyUnreadable) {
+                return false;
+            }
+            LOG.info("refused: the passphrase could not be read ({})", unreadable.getMessage());
+            throw new AlertRejectedException(400, unreadable.code(),
+                    "the passphrase could not be read: " + unreadable.getMessage(), unreadable.details());
         }
+        return field.isTextual() && MessageDigest.isEqual(passphrase, field.asText().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -44,8 +44,6 @@ public final class Journal {
     public static final String DEAD_LETTERED = "dead_lettered";
 
     static final Set<String> FINAL_STATES = Set.of(EXECUTED, VALIDATED, REJECTED, DUPLICATE, DEAD_LETTERED);
-    /** States an execution can be found in after a crash: it was acknowledged but not finished. */
-    public static final Set<String> UNFINISHED = Set.of(RECEIVED, SENDING, RECONCILING);
 
     private static final String SQL_STATE_UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "id, request_id, alert_id, idempotency_key, intent, state, body, "

@@ -61,12 +61,27 @@ public class RateBudget {
     private final Counter rest;
     private final Map<String, Counter> trading = new HashMap<>();
 
+    private final boolean unlimited;
+
     /** @param maxWait how long a caller may wait for room before giving up (nothing is sent then) */
     public RateBudget(Tier tier, Clock clock, Duration maxWait) {
+        this(tier, clock, maxWait, false);
+    }
+
+    private RateBudget(Tier tier, Clock clock, Duration maxWait, boolean unlimited) {
         this.tier = tier;
         this.clock = clock;
         this.maxWait = maxWait;
+        this.unlimited = unlimited;
         this.rest = new Counter(tier.restMax, tier.restDecay);
+    }
+
+    /**
+     * No limits: only for paper mode when the paper exchange's own limits are switched off (the benchmark, which
+     * measures this service rather than Kraken's tiers). Never for Kraken itself.
+     */
+    public static RateBudget unlimitedForPaper(Clock clock) {
+        return new RateBudget(Tier.PRO, clock, Duration.ZERO, true);
     }
 
     public Tier tier() {
@@ -79,7 +94,7 @@ public class RateBudget {
      * @throws KrakenUnavailableException when there is no room in time: the call is not sent
      */
     public void take(@Body KrakenCall call) {
-        if (!call.privateCall()) {
+        if (unlimited || !call.privateCall()) {
             return;
         }
         Counter counter = counterFor(call);
@@ -103,7 +118,7 @@ public class RateBudget {
 
     /** Whether {@code cost} REST calls fit now, without waiting (the reconcile-orders route asks before a pass). */
     public boolean restRoomFor(int cost) {
-        return rest.room(clock.millis()) >= cost;
+        return unlimited || rest.room(clock.millis()) >= cost;
     }
 
     /**

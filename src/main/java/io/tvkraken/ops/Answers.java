@@ -120,11 +120,11 @@ public class Answers {
                 exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
     }
 
-    /** The 400 for a body that camel-jackson could not read as JSON. */
+    /** The 400 for a body that camel-jackson could not read: not JSON, or a field given twice. */
     public void notJson(Exchange exchange) {
         JsonProcessingException cause = ObjectHelper.getException(JsonProcessingException.class,
                 exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, AlertParser.notJson(cause));
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, AlertParser.unreadable(cause));
         rejected(exchange);
     }
 

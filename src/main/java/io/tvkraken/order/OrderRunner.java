@@ -1,7 +1,6 @@
 package io.tvkraken.order;
 
 import io.tvkraken.ingress.IncomingRequest;
-import io.tvkraken.journal.Journal;
 import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Outcome;
 import java.util.HashMap;
@@ -41,17 +40,15 @@ public class OrderRunner {
 
     private final ProducerTemplate template;
     private final Answers answers;
-    private final Journal journal;
     private final long answerWithinMs;
     private final ExecutorService workers;
 
     /** Alerts waiting for a worker at most; beyond that an alert is dead-lettered at once (nothing sent). */
     static final int MAX_QUEUED = 10_000;
 
-    public OrderRunner(CamelContext context, Answers answers, Journal journal, int workers, long answerWithinMs) {
+    public OrderRunner(CamelContext context, Answers answers, int workers, long answerWithinMs) {
         this.template = context.createProducerTemplate();
         this.answers = answers;
-        this.journal = journal;
         this.answerWithinMs = answerWithinMs;
         ThreadPoolProfile profile = new ThreadPoolProfileBuilder("order-worker").poolSize(workers)
                 .maxPoolSize(workers).maxQueueSize(MAX_QUEUED).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build();

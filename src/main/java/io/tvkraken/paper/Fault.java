@@ -2,8 +2,11 @@ package io.tvkraken.paper;
 
 /**
  * Failures the paper exchange can play for one private or public method, set with
- * {@link PaperExchange#injectFault(String, Fault, int)}. Each imitates something seen on the real Kraken
- * (kraken-rest.md §6) so that the application's handling of it can be tested end to end.
+ * {@link PaperExchange#injectFault(String, Fault, int)} for a number of requests, or with
+ * {@link PaperExchange#injectFaultUntilCleared(String, Fault)} until {@link PaperExchange#clearFaults(String)}. Each
+ * imitates something seen on the real Kraken (kraken-rest.md §6) so that the application's handling of it can be tested
+ * end to end. {@link PaperExchange#tradingEngineDown()} is {@link #SERVICE_UNAVAILABLE} on the trading engine's methods
+ * while queries go on.
  */
 public enum Fault {
     /** HTTP 200, {@code {"error":["EService:Unavailable"]}}; nothing is done. */

@@ -27,6 +27,11 @@ import java.util.Objects;
  *                         QueryOrders: "a just-placed order may appear late" (kraken-rest.md §9). It exists meanwhile:
  *                         it holds its {@code cl_ord_id} among open orders, has moved balances, can be cancelled and is
  *                         in {@link PaperExchange#orders()}. Default zero.
+ * @param rateLimitTier    whose rate limits the exchange enforces: the REST call counter per API key and the trading
+ *                         counter per pair, as Kraken publishes them for each verification tier. Default
+ *                         {@link RateLimitTier#STARTER}, what a new Kraken account gets, so that paper trading and
+ *                         tests meet the limits live trading would meet; a test or benchmark that bursts on purpose
+ *                         chooses a higher tier, or {@link RateLimitTier#OFF}, explicitly.
  */
 public record PaperConfig(
         String apiKey,
@@ -39,7 +44,8 @@ public record PaperConfig(
         Duration hangFor,
         String duplicateClOrdIdError,
         String assetPairsResource,
-        Duration orderVisibilityDelay) {
+        Duration orderVisibilityDelay,
+        RateLimitTier rateLimitTier) {
 
     public static final String DEFAULT_API_KEY = "paper-api-key";
     /** 64 bytes, like a real Kraken secret; fine for a loopback simulator, use {@link #withRandomKeys()} otherwise. */
@@ -63,13 +69,17 @@ public record PaperConfig(
         if (orderVisibilityDelay.isNegative()) {
             throw new IllegalArgumentException("orderVisibilityDelay must not be negative: " + orderVisibilityDelay);
         }
+        Objects.requireNonNull(rateLimitTier, "rateLimitTier");
     }
 
-    /** Loopback, random port, fixed demo key, the default balances and prices, no latency, 10 s hangs, orders visible at once. */
+    /**
+     * Loopback, random port, fixed demo key, the default balances and prices, no latency, 10 s hangs, orders visible at
+     * once, and Kraken's rate limits for a {@link RateLimitTier#STARTER} account.
+     */
     public static PaperConfig defaults() {
         return new PaperConfig(DEFAULT_API_KEY, DEFAULT_API_SECRET, "127.0.0.1", 0,
                 defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
-                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO);
+                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER);
     }
 
     /** {@link #defaults()} with a random key and a random 64-byte secret, as a real deployment of paper mode should use. */
@@ -86,28 +96,28 @@ public record PaperConfig(
 
     public PaperConfig withApiKey(String value) {
         return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     public PaperConfig withApiSecret(String value) {
         return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     public PaperConfig withHost(String value) {
         return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     public PaperConfig withPort(int value) {
         return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
         return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     /** Sets one starting balance, keeping the others. */
@@ -120,7 +130,7 @@ public record PaperConfig(
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     /** Sets the price of one pair id, keeping the others. */
@@ -132,27 +142,32 @@ public record PaperConfig(
 
     public PaperConfig withAddOrderLatency(Duration value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     public PaperConfig withHangFor(Duration value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     public PaperConfig withDuplicateClOrdIdError(String value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                value, assetPairsResource, orderVisibilityDelay);
+                value, assetPairsResource, orderVisibilityDelay, rateLimitTier);
     }
 
     public PaperConfig withAssetPairsResource(String value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, value, orderVisibilityDelay);
+                duplicateClOrdIdError, value, orderVisibilityDelay, rateLimitTier);
     }
 
     public PaperConfig withOrderVisibilityDelay(Duration value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, value);
+                duplicateClOrdIdError, assetPairsResource, value, rateLimitTier);
+    }
+
+    public PaperConfig withRateLimitTier(RateLimitTier value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, value);
     }
 
     @Override
@@ -161,7 +176,7 @@ public record PaperConfig(
         return "PaperConfig[apiKey=" + apiKey + ", apiSecret=***, host=" + host + ", port=" + port
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
                 + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource
-                + ", orderVisibilityDelay=" + orderVisibilityDelay + "]";
+                + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier + "]";
     }
 
     private static Map<String, BigDecimal> defaultBalances() {

@@ -29,9 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -51,9 +52,16 @@ import java.util.function.Predicate;
  * {@code EGeneral:Invalid arguments}, in the envelope like every other refusal, rather than a 405 that no Kraken client
  * expects. A path outside {@code /0/public} and {@code /0/private} gets a plain 404.
  *
+ * <p>Rate limits are Kraken's, for the tier in {@link PaperConfig#rateLimitTier()} (Starter unless chosen otherwise):
+ * the REST call counter per API key (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits), refused with
+ * {@code EAPI:Rate limit exceeded}, and the trading counter per pair for AddOrder and CancelOrder
+ * (https://docs.kraken.com/api/docs/guides/spot-ratelimits), refused with {@code EOrder:Rate limit exceeded}. Both
+ * run on the exchange's clock ({@link #start(PaperConfig, Clock)}), so a test can cross a decay exactly. Public
+ * methods are not limited: Kraken limits them per IP address and publishes no figures.
+ *
  * <p>Simplifications, on purpose: one API key; market orders fill in full at the configured price without fees;
- * other orders rest as open forever and reserve no funds; no margin; no rate limiter unless injected as a
- * {@link Fault}. The methods under "test and operations hooks" read and steer the exchange from the same process.
+ * other orders rest as open forever and reserve no funds; no margin; no open-order limit per pair. The methods under
+ * "test and operations hooks" read and steer the exchange from the same process.
  */
 public final class PaperExchange implements AutoCloseable {
 
@@ -64,6 +72,10 @@ public final class PaperExchange implements AutoCloseable {
     private static final Set<String> PUBLIC_METHODS = Set.of("Time", "SystemStatus", "AssetPairs", "Ticker");
     private static final Set<String> PRIVATE_METHODS = Set.of("Balance", "BalanceEx", "AddOrder", "OpenOrders", "ClosedOrders",
             "QueryOrders", "CancelOrder", "CancelAll");
+    /** The methods that need the matching engine, and so fail while it is down ({@link #tradingEngineDown()}). */
+    private static final Set<String> TRADING_ENGINE_METHODS = Set.of("AddOrder", "CancelOrder", "CancelAll");
+    private static final String REST_RATE_LIMITED = "EAPI:Rate limit exceeded";
+    private static final String TRADING_RATE_LIMITED = "EOrder:Rate limit exceeded";
     /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000} (two-digit year, kraken-rest.md §5). */
     private static final DateTimeFormatter RFC1123_SHORT_YEAR =
             DateTimeFormatter.ofPattern("EEE, dd MMM yy HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
@@ -85,10 +97,21 @@ public final class PaperExchange implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
 
-    private final List<Map<String, String>> addOrderRequests = new CopyOnWriteArrayList<>();
-    private final List<java.util.Set<String>> addOrderHeaderNames = new CopyOnWriteArrayList<>();
+    // Append-only records of every AddOrder, kept for the exchange's lifetime. A queue, not a CopyOnWriteArrayList:
+    // that copies the whole list on every add, quadratic over a long paper-trading run. Reads take a snapshot copy.
+    private final Queue<Map<String, String>> addOrderRequests = new ConcurrentLinkedQueue<>();
+    private final Queue<java.util.Set<String>> addOrderHeaderNames = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
-    private final Map<String, ArrayDeque<Fault>> faults = new HashMap<>();
+    /** Faults to play a given number of times, per method, in the order injected. Guarded by itself. */
+    private final Map<String, ArrayDeque<FaultRun>> faults = new HashMap<>();
+    /** Faults played by every request for a method until cleared. Guarded by {@link #faults}. */
+    private final Map<String, Fault> standingFaults = new HashMap<>();
+
+    /** The REST call counter of the one API key; Kraken keeps one per key. */
+    private final RateCounter restCounter;
+    /** The trading counter per pair id, made on the pair's first AddOrder or CancelOrder. */
+    private final Map<String, RateCounter> tradingCounters = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> rateLimitRefusals = new ConcurrentHashMap<>();
 
     private PaperExchange(PaperConfig config, Clock clock) throws IOException {
         this.config = config;
@@ -97,6 +120,8 @@ public final class PaperExchange implements AutoCloseable {
         this.account = new PaperAccount(config, clock);
         this.addOrderRules = new AddOrderRules(pairs, account::price);
         this.signer = new KrakenSigner(config.apiSecret());
+        RateLimitTier tier = config.rateLimitTier();
+        this.restCounter = new RateCounter(tier.restMaximum(), tier.restDecayPerSecond(), clock.instant());
         this.executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
         this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         server.createContext("/", this::handle);
@@ -120,9 +145,10 @@ public final class PaperExchange implements AutoCloseable {
 
     /**
      * Like {@link #start(PaperConfig)}, on {@code clock}: the exchange's "now" for {@code opentm}/{@code closetm},
-     * {@code Time}, {@code SystemStatus}, the {@code deadline} checks of AddOrder (kraken-rest.md §4) and
-     * {@link PaperConfig#orderVisibilityDelay()}. A test passes a clock it moves by hand to cross a deadline without
-     * waiting for it. Delays ({@code addOrderLatency}, {@code hangFor}) are real time whatever the clock.
+     * {@code Time}, {@code SystemStatus}, the {@code deadline} checks of AddOrder (kraken-rest.md §4),
+     * {@link PaperConfig#orderVisibilityDelay()} and the decay of the rate counters. A test passes a clock it moves by
+     * hand to cross a deadline or a decay without waiting for it. Delays ({@code addOrderLatency}, {@code hangFor})
+     * are real time whatever the clock.
      */
     public static PaperExchange start(PaperConfig config, Clock clock) {
         Objects.requireNonNull(config, "config");
@@ -195,8 +221,11 @@ public final class PaperExchange implements AutoCloseable {
 
     /**
      * Test hook: the next {@code times} requests for {@code method} ({@code "AddOrder"}, {@code "Ticker"}, ...) play
-     * {@code fault}. Faults for one method queue up in the order injected. A faulted request is still counted by
-     * {@link #requestCount} and, for AddOrder, recorded by {@link #addOrderRequests}.
+     * {@code fault}. Faults for one method queue up in the order injected, and play before a standing fault
+     * ({@link #injectFaultUntilCleared}). A faulted request is still counted by {@link #requestCount} and, for
+     * AddOrder, recorded by {@link #addOrderRequests}. A fault that answers before the request is handled
+     * ({@link Fault#SERVICE_UNAVAILABLE}, {@link Fault#RATE_LIMITED}, {@link Fault#HTTP_502_HTML}, {@link Fault#RESET})
+     * costs nothing on the rate counters; the others let the request through, and it is charged as usual.
      */
     public void injectFault(String method, Fault fault, int times) {
         Objects.requireNonNull(method, "method");
@@ -205,18 +234,97 @@ public final class PaperExchange implements AutoCloseable {
             throw new IllegalArgumentException("times must be at least 1");
         }
         synchronized (faults) {
-            ArrayDeque<Fault> queue = faults.computeIfAbsent(method, m -> new ArrayDeque<>());
-            for (int i = 0; i < times; i++) {
-                queue.add(fault);
+            faults.computeIfAbsent(method, m -> new ArrayDeque<>()).add(new FaultRun(fault, times));
+        }
+    }
+
+    /**
+     * Test hook: every request for {@code method} plays {@code fault}, once the faults queued by {@link #injectFault}
+     * for it have played, until {@link #clearFaults(String)} or {@link #clearFaults()}. Replaces a standing fault
+     * already set for the method.
+     */
+    public void injectFaultUntilCleared(String method, Fault fault) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(fault, "fault");
+        synchronized (faults) {
+            standingFaults.put(method, fault);
+        }
+    }
+
+    /**
+     * Test hook, "trading engine down, queries up": until {@link #tradingEngineUp()}, AddOrder, CancelOrder and
+     * CancelAll answer {@code EService:Unavailable} and do nothing, while every other method, OpenOrders, ClosedOrders,
+     * QueryOrders, Balance and Ticker included, answers normally. Kraken's trading engine has states of its own, apart
+     * from the API that reads accounts and markets: in {@code maintenance} "new orders cannot be placed and existing
+     * orders cannot be cancelled" (https://docs.kraken.com/api/docs/rest-api/get-system-status), hence the cancels
+     * too. This is the unannounced case: SystemStatus still says {@code online}. Kraken's docs leave the outcome of
+     * {@code EService:Unavailable} open; here nothing is placed, so a client that looks its order up finds it absent.
+     */
+    public void tradingEngineDown() {
+        synchronized (faults) {
+            for (String method : TRADING_ENGINE_METHODS) {
+                standingFaults.put(method, Fault.SERVICE_UNAVAILABLE);
             }
         }
     }
 
-    /** Test hook: drops every fault not yet played. */
+    /** Test hook: ends {@link #tradingEngineDown()}; drops every fault, queued or standing, of the engine's methods. */
+    public void tradingEngineUp() {
+        synchronized (faults) {
+            for (String method : TRADING_ENGINE_METHODS) {
+                clearFaults(method);
+            }
+        }
+    }
+
+    /** Test hook: drops every fault not yet played, queued or standing, of every method. */
     public void clearFaults() {
         synchronized (faults) {
             faults.clear();
+            standingFaults.clear();
         }
+    }
+
+    /** Test hook: drops the faults of one method, queued or standing; other methods keep theirs. */
+    public void clearFaults(String method) {
+        Objects.requireNonNull(method, "method");
+        synchronized (faults) {
+            faults.remove(method);
+            standingFaults.remove(method);
+        }
+    }
+
+    /** The tier whose rate limits this exchange enforces ({@link PaperConfig#rateLimitTier()}). */
+    public RateLimitTier rateLimitTier() {
+        return config.rateLimitTier();
+    }
+
+    /**
+     * Test hook: the REST call counter of the API key now, after its decay; it may stand above the tier's maximum,
+     * as refused calls count too. Zero when the tier is {@link RateLimitTier#OFF}.
+     */
+    public BigDecimal restCounter() {
+        return restCounter.level(clock.instant()).stripTrailingZeros();
+    }
+
+    /**
+     * Test hook: the trading counter of a pair (id or altname) now, after its decay; zero for a pair not traded yet
+     * and whenever the tier is {@link RateLimitTier#OFF}.
+     */
+    public BigDecimal tradingCounter(String pair) {
+        PaperPair found = pairs.find(pair)
+                .orElseThrow(() -> new IllegalArgumentException("not a pair of the paper exchange: " + pair));
+        RateCounter counter = tradingCounters.get(found.id());
+        return counter == null ? BigDecimal.ZERO : counter.level(clock.instant()).stripTrailingZeros();
+    }
+
+    /**
+     * Test hook: requests for {@code method} refused by the rate limiter, {@code EAPI:Rate limit exceeded} or
+     * {@code EOrder:Rate limit exceeded}; a {@link Fault#RATE_LIMITED} played on purpose is not one of them.
+     */
+    public int rateLimitRefusals(String method) {
+        AtomicInteger count = rateLimitRefusals.get(method);
+        return count == null ? 0 : count.get();
     }
 
     /** Test hook: requests received for a method, whatever their outcome. */
@@ -333,8 +441,26 @@ public final class PaperExchange implements AutoCloseable {
 
     private Fault nextFault(String method) {
         synchronized (faults) {
-            ArrayDeque<Fault> queue = faults.get(method);
-            return queue == null ? null : queue.poll();
+            ArrayDeque<FaultRun> queue = faults.get(method);
+            FaultRun run = queue == null ? null : queue.peek();
+            if (run == null) {
+                return standingFaults.get(method);
+            }
+            if (--run.remaining == 0) {
+                queue.poll();
+            }
+            return run.fault;
+        }
+    }
+
+    /** One {@link #injectFault} call: a fault and how many more requests play it (so a huge count costs no memory). */
+    private static final class FaultRun {
+        final Fault fault;
+        int remaining;
+
+        FaultRun(Fault fault, int remaining) {
+            this.fault = fault;
+            this.remaining = remaining;
         }
     }
 
@@ -430,7 +556,7 @@ public final class PaperExchange implements AutoCloseable {
             throw new KrakenReject("EGeneral:Invalid arguments"); // private calls are POST (kraken-rest.md §1)
         }
         Map<String, String> params = decodeBody(exchange, body);
-        authenticate(exchange, params, body);
+        authenticate(exchange, method, params, body);
         switch (method) {
             case "Balance":
                 return balance();
@@ -467,8 +593,13 @@ public final class PaperExchange implements AutoCloseable {
      * ({@code EAPI:Invalid signature}); only then is the nonce compared with the last accepted one
      * ({@code EAPI:Invalid nonce}), so a forged request cannot burn nonces. An accepted nonce stays used whatever
      * the method then answers.
+     *
+     * <p>Between the signature and the nonce, the call is charged to the key's REST counter
+     * ({@link #chargeRestCounter}): a call proven to come from the key counts, whatever it answers after, an invalid
+     * nonce included ("failed calls count too"); a forged one cannot use up the owner's allowance. Kraken does not
+     * publish this order; this one keeps a refused call from using its nonce.
      */
-    private void authenticate(HttpExchange exchange, Map<String, String> params, byte[] body) {
+    private void authenticate(HttpExchange exchange, String method, Map<String, String> params, byte[] body) {
         String apiKey = exchange.getRequestHeaders().getFirst("API-Key");
         if (apiKey == null || !apiKey.equals(config.apiKey())) {
             throw new KrakenReject("EAPI:Invalid key");
@@ -485,9 +616,53 @@ public final class PaperExchange implements AutoCloseable {
         if (!signer.verify(signedPath, nonceText, body, exchange.getRequestHeaders().getFirst("API-Sign"))) {
             throw new KrakenReject("EAPI:Invalid signature");
         }
+        chargeRestCounter(method);
         if (!account.acceptNonce(apiKey, nonce)) {
             throw new KrakenReject("EAPI:Invalid nonce");
         }
+    }
+
+    /**
+     * The REST call counter (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits): +1 a call, +2 for ledger
+     * and trade history calls, nothing for AddOrder and CancelOrder, which "operate on a different limiter". Above the
+     * tier's maximum the call is answered {@code EAPI:Rate limit exceeded}, HTTP 200, and not handled.
+     */
+    private void chargeRestCounter(String method) {
+        BigDecimal cost = RateCosts.rest(method);
+        if (!config.rateLimitTier().limited() || cost.signum() == 0) {
+            return; // and the clock is not read: a TestClock's jump is kept for the method itself
+        }
+        if (!restCounter.charge(cost, clock.instant())) {
+            refuse(method, REST_RATE_LIMITED);
+        }
+    }
+
+    /**
+     * Charges each pair's trading counter (https://docs.kraken.com/api/docs/guides/spot-ratelimits) its cost, all of
+     * them whatever the outcome; if one ends above the tier's threshold, the transaction is refused with
+     * {@code EOrder:Rate limit exceeded} and nothing is done. The counters are per pair: one pair at its limit does
+     * not hold up another.
+     */
+    private void chargeTradingCounters(String method, Map<String, BigDecimal> costByPairId, Instant now) {
+        RateLimitTier tier = config.rateLimitTier();
+        if (!tier.limited()) {
+            return;
+        }
+        boolean allowed = true;
+        for (Map.Entry<String, BigDecimal> cost : costByPairId.entrySet()) {
+            RateCounter counter = tradingCounters.computeIfAbsent(cost.getKey(),
+                    id -> new RateCounter(tier.tradingThreshold(), tier.tradingDecayPerSecond(), now));
+            allowed &= counter.charge(cost.getValue(), now);
+        }
+        if (!allowed) {
+            refuse(method, TRADING_RATE_LIMITED);
+        }
+    }
+
+    private void refuse(String method, String error) {
+        rateLimitRefusals.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+        LOG.debug("paper exchange: {} refused: {}", method, error);
+        throw new KrakenReject(error);
     }
 
     private byte[] balance() {
@@ -511,9 +686,20 @@ public final class PaperExchange implements AutoCloseable {
      * kraken-rest.md §4. {@code deadline} is checked on arrival, before {@code addOrderLatency}; the latency stands
      * for the request's time in Kraken's queue, and once it has passed the deadline is checked again where the order
      * would be placed: {@link PaperAccount#place} for a real order, here for {@code validate=true}.
+     *
+     * <p>On arrival, before any check, the pair's trading counter takes the AddOrder's fixed +1, "always applied on
+     * receipt of the transaction (even if the transaction fails validation)"
+     * (https://docs.kraken.com/api/docs/guides/spot-ratelimits); validate-only orders too, as Kraken makes no
+     * exception for them. A pair that is missing or unknown has no counter to charge; the order is refused anyway.
      */
     private byte[] addOrder(Map<String, String> params) {
-        Instant deadline = AddOrderRules.deadline(params.get("deadline"), clock.instant());
+        Instant arrival = clock.instant();
+        String pairName = params.get("pair");
+        PaperPair pair = pairName == null ? null : pairs.find(pairName.trim()).orElse(null);
+        if (pair != null) {
+            chargeTradingCounters("AddOrder", Map.of(pair.id(), RateCosts.ADD_ORDER), arrival);
+        }
+        Instant deadline = AddOrderRules.deadline(params.get("deadline"), arrival);
         // Outside any lock: latency must not serialize other requests.
         pause(config.addOrderLatency());
         OrderTicket ticket = addOrderRules.check(params, deadline);
@@ -572,7 +758,13 @@ public final class PaperExchange implements AutoCloseable {
         return replies.result(ordersById(found));
     }
 
-    /** {@code txid} is a txid or an integer userref; or {@code cl_ord_id} (kraken-rest.md §5). */
+    /**
+     * {@code txid} is a txid or an integer userref; or {@code cl_ord_id} (kraken-rest.md §5).
+     *
+     * <p>Each open order it would cancel costs its pair's trading counter by the order's age
+     * ({@link RateCosts#cancel}); over the threshold, nothing is cancelled. No order, no cost: Kraken's Cancel Order
+     * has no fixed count (https://docs.kraken.com/api/docs/guides/spot-ratelimits).
+     */
     private byte[] cancelOrder(Map<String, String> params) {
         String txid = params.get("txid");
         String clOrdId = params.get("cl_ord_id");
@@ -585,6 +777,15 @@ public final class PaperExchange implements AutoCloseable {
                     : o -> o.txid().equals(txid);
         } else {
             throw KrakenReject.invalidArguments("txid");
+        }
+        if (config.rateLimitTier().limited()) {
+            Instant now = clock.instant();
+            Map<String, BigDecimal> costByPairId = new LinkedHashMap<>();
+            for (PaperOrder order : account.find(which.and(PaperOrder::isOpen))) {
+                costByPairId.merge(order.pairId(), RateCosts.cancel(Duration.between(order.openedAt(), now)),
+                        BigDecimal::add);
+            }
+            chargeTradingCounters("CancelOrder", costByPairId, now);
         }
         return replies.result(Map.of("count", account.cancel(which)));
     }

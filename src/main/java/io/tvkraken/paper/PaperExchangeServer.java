@@ -9,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
  *   PAPER_API_KEY=demo-key PAPER_API_SECRET="$(head -c 64 /dev/urandom | base64 -w0)" \
  *     java -cp target/tradingview-kraken-webhook.jar io.tvkraken.paper.PaperExchangeServer 18090
  * </pre>
- * The key and secret come from the environment and are never printed.
+ * The key and secret come from the environment and are never printed. {@code PAPER_RATE_LIMIT_TIER} ({@code starter},
+ * the default, {@code intermediate}, {@code pro} or {@code off}) chooses whose Kraken rate limits it enforces.
  */
 public final class PaperExchangeServer {
 
@@ -24,10 +25,20 @@ public final class PaperExchangeServer {
             System.exit(2);
         }
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;
+        String tierText = System.getenv("PAPER_RATE_LIMIT_TIER");
+        RateLimitTier tier;
+        try {
+            tier = tierText == null || tierText.isBlank() ? RateLimitTier.STARTER : RateLimitTier.parse(tierText);
+        } catch (IllegalArgumentException e) {
+            System.err.println("PAPER_RATE_LIMIT_TIER: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         PaperExchange exchange = PaperExchange.start(PaperConfig.defaults().withApiKey(key.trim())
-                .withApiSecret(secret.trim()).withPort(port));
+                .withApiSecret(secret.trim()).withPort(port).withRateLimitTier(tier));
         System.out.println("Kraken-compatible paper exchange at " + exchange.baseUrl()
-                + " (Ctrl-C to stop); set KRAKEN_API_URL to it");
+                + " (Ctrl-C to stop); set KRAKEN_API_URL to it; rate limits: "
+                + tier.name().toLowerCase(java.util.Locale.ROOT));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             exchange.close();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import java.math.BigDecimal;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -202,5 +203,95 @@ class AlertParserTest {
                 + "0".repeat(30) + "1\"}")).details()).singleElement().asString().startsWith("volume: at most");
         assertThat(String.join(" ", e.details())).doesNotContain("99999");
         assertThat((System.nanoTime() - started) / 1_000_000).as("milliseconds").isLessThan(1000);
+    }
+
+    private static byte[] bytes(String before, byte[] middle, String after) {
+        byte[] a = before.getBytes(StandardCharsets.UTF_8);
+        byte[] c = after.getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[a.length + middle.length + c.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(middle, 0, all, a.length, middle.length);
+        System.arraycopy(c, 0, all, a.length + middle.length, c.length);
+        return all;
+    }
+
+    @Test
+    void onlyUtf8IsRead() {
+        String alert = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"comment\":\"";
+        for (byte[] bad : new byte[][] {{(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0, (byte) 0xAF},
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xE9}}) {
+            AlertRejectedException e = rejection(() -> parser.parse(bytes(alert, bad, "\"}")));
+            assertThat(e.code()).isEqualTo("invalid_json");
+            assertThat(e.getMessage()).startsWith("the body is not valid UTF-8 (byte " + (alert.length() + 1) + " ");
+        }
+        byte[] utf32 = (alert + "x\"}").getBytes(Charset.forName("UTF-32"));
+        assertThat(rejection(() -> parser.parse(utf32)).code()).isEqualTo("invalid_json");
+        byte[] utf16 = (alert + "x\"}").getBytes(StandardCharsets.UTF_16LE);
+        assertThat(rejection(() -> parser.parse(utf16)).code()).isEqualTo("invalid_json");
+        // real UTF-8 is read as it is, a leading byte order mark included
+        assertThat(parser.parse(bytes("\uFEFF" + alert, "café €".getBytes(StandardCharsets.UTF_8), "\"}"))
+                .comment()).isEqualTo("café €");
+    }
+
+    @Test
+    void anUnpairedSurrogateEscapeIsRefusedNamingTheField() {
+        AlertRejectedException e = rejection(() -> parse(
+                "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"close\":{\"price\":\"\\udc00\"}}"));
+        assertThat(e.code()).isEqualTo("invalid_json");
+        assertThat(e.details()).containsExactly("close.price: not valid Unicode text");
+        assertThat(parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"comment\":\"\\ud83d\\ude00\"}")
+                .comment()).isEqualTo("\uD83D\uDE00");
+    }
+
+    @Test
+    void aFieldGivenTwiceIsRefusedNamingIt() {
+        AlertRejectedException e = rejection(() -> parse(
+                "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.001,\"volume\":1}"));
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.code()).isEqualTo("invalid_fields");
+        assertThat(e.details()).singleElement().asString()
+                .startsWith("volume: given more than once (line 1, column");
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,"
+                + "\"close\":{\"order_type\":\"stop-loss\",\"price\":1,\"price\":2}}")).details())
+                .singleElement().asString().startsWith("close.price: given more than once");
+    }
+
+    @Test
+    void anUnrenderedPlaceholderInAnyFieldIsRefusedTheIdFirst() {
+        AlertRejectedException e = rejection(() -> parse("{\"ticker\":\"BTCUSD\","
+                + "\"action\":\"{{strategy.order.action}}\","
+                + "\"volume\":1,\"comment\":\"{{strategy.order.comment}}\",\"id\":\"L-{{strategy.order.id}}\"}"));
+        assertThat(e.code()).isEqualTo("invalid_fields");
+        assertThat(e.details()).hasSize(3);
+        assertThat(e.details().get(0)).startsWith("id: holds '{{strategy.order.id}}'").contains("duplicates");
+        assertThat(e.details()).contains(
+                "action: holds '{{strategy.order.action}}', a TradingView placeholder that was not replaced",
+                "comment: holds '{{strategy.order.comment}}', a TradingView placeholder that was not replaced");
+        // other problems are still named beside them
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"hold\",\"volume\":1,"
+                + "\"id\":\"{{strategy.order.id}}\"}")).details())
+                .hasSize(2).first().asString().startsWith("id:");
+        // the passphrase is never echoed, not even its placeholder
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,"
+                + "\"passphrase\":\"s3cret-{{x}}\"}")).details())
+                .containsExactly("passphrase: holds a TradingView placeholder that was not replaced");
+        // braces that are no placeholder are text
+        assertThat(parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"comment\":\"}} {{\"}")
+                .comment()).isEqualTo("}} {{");
+    }
+
+    @Test
+    void aTimeThatCannotBeAnEpochIsRefusedNotPassedOn() {
+        String base = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"time\":";
+        for (String time : new String[] {"-1", "\"-1\"", "12345678901234567890", "-12345678901234567890",
+                "\"12345678901234567890\"", "99999999999999", "1.5", "\"1763719200.5\"", "\"12345\"", "\"\"",
+                "\"+1000000001-01-01T00:00:00Z\"", "true", "{}"}) {
+            assertThat(rejection(() -> parse(base + time + "}")).details()).as(time).singleElement().asString()
+                    .startsWith("time:");
+        }
+        assertThat(parse(base + "0}").time()).isEqualTo("0");
+        assertThat(parse(base + "9999999999999}").time()).isEqualTo("9999999999999");
+        assertThat(parse(base + "\"2099-01-01T00:00:00Z\"}").time()).as("the future is AlertAge's to judge")
+                .isEqualTo("2099-01-01T00:00:00Z");
     }
 }

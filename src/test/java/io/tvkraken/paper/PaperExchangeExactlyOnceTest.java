@@ -251,7 +251,11 @@ class PaperExchangeExactlyOnceTest {
     @Test
     void orderBecomesVisibleNoSoonerThanTheDelayOnTheSystemClock() throws Exception {
         Duration delay = Duration.ofMillis(300);
-        try (PaperExchange late = PaperExchange.start(PaperConfig.defaults().withOrderVisibilityDelay(delay))) {
+        // Polling every 20 ms for 300 ms makes up to 16 OpenOrders calls: one more than Starter's REST counter allows
+        // at once (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits). Pro's 20 covers the burst; this
+        // test is about visibility, not the limiter.
+        try (PaperExchange late = PaperExchange.start(PaperConfig.defaults().withOrderVisibilityDelay(delay)
+                .withRateLimitTier(RateLimitTier.PRO))) {
             KrakenTestClient client = new KrakenTestClient(late);
             long sent = System.nanoTime(); // before the order's opentm
             assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
