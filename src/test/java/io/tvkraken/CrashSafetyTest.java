@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
 import io.tvkraken.paper.PaperOrder;
+import io.tvkraken.paper.RateLimitTier;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -84,15 +85,16 @@ class CrashSafetyTest {
 
     @BeforeEach
     void start(TestInfo test) throws Exception {
-        // Each AddOrder takes 80 ms at the exchange: at each kill, alerts are in flight at every stage.
-        kraken = PaperExchange.start(PaperConfig.defaults().withAddOrderLatency(Duration.ofMillis(80)));
+        // Each AddOrder takes 80 ms at the exchange: at each kill, alerts are in flight at every stage. The account is
+        // a "pro" one, at the exchange and for the service alike (KRAKEN_TIER below): 60 orders at once on one pair
+        // and a few hundred replays fit its counters (a starter account's trading counter holds 60), so that no alert
+        // is dead-lettered for want of room — not the subject here — and the test stays short.
+        kraken = PaperExchange.start(PaperConfig.defaults().withAddOrderLatency(Duration.ofMillis(80))
+                .withRateLimitTier(RateLimitTier.PRO));
         env = new HashMap<>(AppProcess.liveAgainst(kraken));
         env.putAll(AppProcess.freshDatabase("crash"));
         env.put("MAX_ALERT_AGE_SECONDS", Integer.toString(MAX_ALERT_AGE_SECONDS));
         env.put("ORDERS_DEADLINE_SECONDS", "5");
-        // Kraken's counters of a "pro" account: 60 orders at once on one pair and hundreds of replays fit its trading
-        // counter (a starter account's holds 60), so that no alert is dead-lettered for want of room — not the subject
-        // here — and the test stays short.
         env.put("KRAKEN_TIER", "pro");
         // An order that cannot be looked up (no room in the REST counter yet) is dead-lettered as "may have been
         // placed" after 10 s instead of 30: sooner settled, no less safe — its replay looks it up first.
