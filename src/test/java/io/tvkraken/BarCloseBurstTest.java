@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
 import io.tvkraken.paper.PaperOrder;
+import io.tvkraken.paper.RateLimitTier;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A bar-close burst deeper than Kraken can take in time: many alerts fire at once, each AddOrder takes 200 ms at
- * Kraken and private calls go one at a time. Every alert is still answered within TradingView's 3 s (202 pending
- * when its order is queued), every alert ends in the journal, and no AddOrder leaves later than MAX_ALERT_AGE_SECONDS
- * after its alert fired: what cannot leave in time is dead-lettered as {@code too_late}, nothing placed.
+ * Kraken and private calls go one at a time. The service runs as its own process in live mode, driven through real
+ * HTTP. Every alert is still answered within TradingView's 3 s (202 pending when its order is queued), every alert
+ * ends in the journal, and no AddOrder leaves later than MAX_ALERT_AGE_SECONDS after its alert fired: what cannot
+ * leave in time is dead-lettered as {@code too_late}, nothing placed.
  */
 class BarCloseBurstTest {
 
@@ -36,19 +38,16 @@ class BarCloseBurstTest {
 
     @Test
     void everyAlertIsAnsweredOnTimeAndNoOrderLeavesAfterItsAlertIsTooOld() throws Exception {
+        // Kraken's limits at the Pro tier, on both sides: the burst is at Kraken's own pace, and only the deadline
+        // and the alert's age may stop an order.
         try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
-                .withAddOrderLatency(Duration.ofMillis(200)))) {
-            Map<String, String> p = RunningApp.paperDefaults(data);
-            p.put("kraken.mode", "live");
-            p.put("kraken.api.url", kraken.baseUrl().toString());
-            p.put("kraken.api.key", kraken.config().apiKey());
-            p.put("kraken.api.secret", kraken.config().apiSecret());
-            p.put("webhook.passphrase", TestSecrets.PASSPHRASE);
-            p.put("admin.token", TestSecrets.ADMIN_TOKEN);
-            p.put("max-alert-age-seconds", Integer.toString(MAX_AGE_SECONDS));
-            // the burst is at Kraken's own pace: only the deadline and the alert's age may stop an order
-            p.put("kraken.tier", "pro");
-            try (RunningApp app = RunningApp.start(p)) {
+                .withAddOrderLatency(Duration.ofMillis(200)).withRateLimitTier(RateLimitTier.PRO))) {
+            Map<String, String> env = AppProcess.liveAgainst(kraken);
+            env.putAll(AppProcess.freshDatabase("bar_close"));
+            env.put("MAX_ALERT_AGE_SECONDS", Integer.toString(MAX_AGE_SECONDS));
+            env.put("KRAKEN_TIER", "pro");
+            try (AppProcess app = AppProcess.start(data, env, AppProcess.logFile("bar-close-burst"))
+                    .waitUntilReady()) {
                 // a service that has served alerts before: pairs cached, code paths warm
                 for (int i = 0; i < 20; i++) {
                     app.post("/webhook/tradingview/validate", "{\"ticker\":\"BTCUSD\",\"action\":\"buy\","
@@ -83,13 +82,11 @@ class BarCloseBurstTest {
                     pool.shutdownNow();
                 }
 
-                Map<String, String> state = new java.util.HashMap<>();
-                for (int i = 0; i < BURST; i++) {
-                    JsonNode entry = JournalProbe.waitForFinal(app, "bar-" + i);
-                    state.put("bar-" + i, entry.path("state").asText());
-                }
-                Map<String, Long> states = state.values().stream()
-                        .collect(Collectors.groupingBy(s -> s, Collectors.counting()));
+                List<JsonNode> journal = app.settledJournal(Duration.ofSeconds(60)).stream()
+                        .filter(e -> e.path("alert_id").asText().startsWith("bar-")).toList();
+                assertThat(journal).as("every alert journaled").hasSize(BURST);
+                Map<String, Long> states = journal.stream()
+                        .collect(Collectors.groupingBy(e -> e.path("state").asText(), Collectors.counting()));
                 List<PaperOrder> orders = kraken.orders();
                 Instant cutoff = fired.plusSeconds(MAX_AGE_SECONDS);
                 for (PaperOrder order : orders) {
@@ -100,7 +97,7 @@ class BarCloseBurstTest {
                         .values()).as("one order per alert at most").allMatch(n -> n == 1);
                 assertThat(states.getOrDefault("executed", 0L)).as("executed = orders at Kraken")
                         .isEqualTo(orders.size());
-                long tooLate = JournalProbe.entries(app).stream()
+                long tooLate = journal.stream()
                         .filter(e -> e.path("answer").path("error").path("code").asText().equals("too_late"))
                         .count();
                 assertThat(states.getOrDefault("executed", 0L) + tooLate).as("every alert placed or too late: "

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.tvkraken.paper.Fault;
+import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
 import io.tvkraken.paper.PaperOrder;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,53 +23,65 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kraken's trading engine down while its query endpoints work — AddOrder answers {@code EService:Unavailable},
- * OpenOrders and ClosedOrders answer normally, a pattern seen on the real exchange. Through real HTTP against the
- * paper exchange: the trading breaker opens although look-ups succeed, new orders are then dead-lettered at once with
- * nothing sent, nothing is re-sent in a storm, look-ups are batched, and once Kraken is back every dead letter can be
- * replayed into exactly one order.
+ * OpenOrders and ClosedOrders answer normally, a pattern seen on the real exchange. The service runs as its own
+ * process in live mode against a paper exchange in this JVM that enforces a Starter account's rate limits, and is
+ * driven through real HTTP: the trading breaker opens although look-ups succeed, new orders are then dead-lettered at
+ * once with nothing sent, nothing is re-sent in a storm, look-ups are batched, and once Kraken is back every dead
+ * letter is replayed into exactly one order.
  */
 class TradingOutageTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Map<String, String> ADMIN = Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN);
 
     @TempDir
     Path data;
 
-    Map<String, String> config() {
-        Map<String, String> p = RunningApp.paperDefaults(data);
-        p.put("admin.token", TestSecrets.ADMIN_TOKEN);
-        p.put("orders.deadline-seconds", "3");
-        p.put("orders.reconcile.grace-ms", "500");
-        p.put("orders.reconcile.poll-ms", "200");
-        p.put("kraken.breaker.wait-in-open-seconds", "60");
-        return p;
+    Map<String, String> env(PaperExchange kraken, String name) {
+        Map<String, String> env = AppProcess.liveAgainst(kraken);
+        env.putAll(AppProcess.freshDatabase(name));
+        env.put("ORDERS_DEADLINE_SECONDS", "3");
+        env.put("ORDERS_RECONCILE_GRACE_MS", "500");
+        env.put("ORDERS_RECONCILE_POLL_MS", "200");
+        return env;
     }
 
     static String alert(String id) {
         // two pairs: Kraken's trading counter is per pair
         String ticker = id.hashCode() % 2 == 0 ? "BTCUSD" : "ETHUSD";
-        return "{\"ticker\":\"" + ticker + "\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"" + id + "\"}";
+        return "{\"ticker\":\"" + ticker + "\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"" + id
+                + "\",\"passphrase\":\"" + TestSecrets.PASSPHRASE + "\"}";
     }
 
     static JsonNode json(HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body());
     }
 
+    /** The trading breaker's state as /status reports it: "closed", or "trading open, queries closed". */
+    static boolean tradingOpen(AppProcess app) throws Exception {
+        String state = json(app.get("/status")).path("circuit_breaker").asText();
+        return state.equals("open") || state.startsWith("trading open");
+    }
+
+    static Map<String, String> states(AppProcess app, String prefix) throws Exception {
+        return app.settledJournal(Duration.ofSeconds(60)).stream()
+                .filter(e -> e.path("alert_id").asText().startsWith(prefix))
+                .filter(e -> !e.path("state").asText().equals("duplicate"))
+                .collect(Collectors.toMap(e -> e.path("alert_id").asText(), e -> e.path("state").asText()));
+    }
+
     @Test
     void alertsOneAfterAnotherOpenTheTradingBreakerAndNothingIsSentInAStorm() throws Exception {
-        try (RunningApp app = RunningApp.start(config())) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
-            CircuitBreaker trading = app.bean("krakenTradingBreaker", CircuitBreaker.class);
-            CircuitBreaker queries = app.bean("krakenQueryBreaker", CircuitBreaker.class);
+        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults());
+                AppProcess app = AppProcess.start(data, env(kraken, "outage"), AppProcess.logFile("trading-outage"))
+                        .waitUntilReady()) {
             app.post("/webhook/tradingview/validate", alert("warm-up")); // pairs and prices cached
-            paper.injectFault("AddOrder", Fault.SERVICE_UNAVAILABLE, 10_000);
-            int addOrdersBefore = paper.requestCount("AddOrder");
+            kraken.tradingEngineDown();
+            int addOrdersBefore = kraken.requestCount("AddOrder");
 
             List<Long> fastMillis = new ArrayList<>();
             List<String> statuses = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                boolean open = trading.getState() == CircuitBreaker.State.OPEN;
+                boolean open = tradingOpen(app);
                 long started = System.nanoTime();
                 HttpResponse<String> response = app.post("/webhook/tradingview", alert("down-" + i));
                 long millis = (System.nanoTime() - started) / 1_000_000;
@@ -81,27 +93,27 @@ class TradingOutageTest {
                     fastMillis.add(millis);
                 }
             }
-            assertThat(trading.getState()).as("AddOrder failures open the trading breaker").isEqualTo(
-                    CircuitBreaker.State.OPEN);
+            assertThat(tradingOpen(app)).as("AddOrder failures open the trading breaker").isTrue();
             assertThat(fastMillis).as("alerts answered while the breaker was open").isNotEmpty();
 
             // every alert ends in the journal; the ones in doubt are looked up and, proven absent, dead-lettered
             // because the breaker will not let a re-send through
-            for (int i = 0; i < 12; i++) {
-                assertThat(JournalProbe.waitForFinal(app, "down-" + i).path("state").asText())
-                        .isEqualTo("dead_lettered");
-            }
-            assertThat(queries.getState()).as("look-ups kept working").isEqualTo(CircuitBreaker.State.CLOSED);
-            int addOrders = paper.requestCount("AddOrder") - addOrdersBefore;
+            assertThat(states(app, "down-")).hasSize(12).allSatisfy((id, state) ->
+                    assertThat(state).as(id).isEqualTo("dead_lettered"));
+            assertThat(json(app.get("/status")).path("circuit_breaker").asText()).as("look-ups kept working")
+                    .endsWith("queries closed");
+            int addOrders = kraken.requestCount("AddOrder") - addOrdersBefore;
             assertThat(addOrders).as("AddOrders: at most one per alert, no re-send storm").isLessThanOrEqualTo(12);
             int inDoubt = (int) statuses.stream().filter("pending"::equals).count();
-            int lookUps = paper.requestCount("OpenOrders");
+            int lookUps = kraken.requestCount("OpenOrders");
             assertThat(lookUps).as("one OpenOrders serves every pending look-up").isLessThanOrEqualTo(2 * inDoubt);
+            assertThat(kraken.rateLimitRefusals("OpenOrders") + kraken.rateLimitRefusals("ClosedOrders"))
+                    .as("look-ups inside Kraken's REST counter").isZero();
             Collections.sort(fastMillis);
             System.out.printf("trading outage: 12 alerts, %d pending then settled, %d dead-lettered at once "
                     + "(median %d ms, max %d ms), %d AddOrder calls, %d OpenOrders, %d ClosedOrders%n", inDoubt,
                     fastMillis.size(), fastMillis.get(fastMillis.size() / 2), fastMillis.get(fastMillis.size() - 1),
-                    addOrders, lookUps, paper.requestCount("ClosedOrders"));
+                    addOrders, lookUps, kraken.requestCount("ClosedOrders"));
             // The time itself is measured by the benchmark on a quiet machine; here: no waiting on Kraken.
             assertThat(fastMillis.get(fastMillis.size() - 1)).as("answer while the breaker is open (ms)")
                     .isLessThan(1000);
@@ -110,69 +122,68 @@ class TradingOutageTest {
 
     @Test
     void aBurstDuringAnOutageIsAnsweredOnTimeJournaledAndReplayedIntoOneOrderEach() throws Exception {
-        Map<String, String> p = config();
-        p.put("kraken.breaker.wait-in-open-seconds", "2");
-        try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
-            CircuitBreaker trading = app.bean("krakenTradingBreaker", CircuitBreaker.class);
-            app.post("/webhook/tradingview/validate", alert("warm-up"));
-            paper.injectFault("AddOrder", Fault.SERVICE_UNAVAILABLE, 10_000);
+        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults())) {
+            Map<String, String> env = env(kraken, "outage_burst");
+            env.put("KRAKEN_BREAKER_WAIT_IN_OPEN_SECONDS", "2");
+            try (AppProcess app = AppProcess.start(data, env, AppProcess.logFile("trading-outage-burst"))
+                    .waitUntilReady()) {
+                app.post("/webhook/tradingview/validate", alert("warm-up"));
+                kraken.tradingEngineDown();
 
-            int burst = 60;
-            ExecutorService pool = Executors.newFixedThreadPool(burst);
-            List<Future<long[]>> answers = new ArrayList<>();
-            try {
-                for (int i = 0; i < burst; i++) {
-                    String id = "burst-" + i;
-                    answers.add(pool.submit(() -> {
-                        long started = System.nanoTime();
-                        HttpResponse<String> response = app.post("/webhook/tradingview", alert(id));
-                        return new long[] {response.statusCode(), (System.nanoTime() - started) / 1_000_000};
-                    }));
+                int burst = 60;
+                ExecutorService pool = Executors.newFixedThreadPool(burst);
+                List<Future<long[]>> answers = new ArrayList<>();
+                try {
+                    for (int i = 0; i < burst; i++) {
+                        String id = "burst-" + i;
+                        answers.add(pool.submit(() -> {
+                            long started = System.nanoTime();
+                            HttpResponse<String> response = app.post("/webhook/tradingview", alert(id));
+                            return new long[] {response.statusCode(), (System.nanoTime() - started) / 1_000_000};
+                        }));
+                    }
+                    long slowest = 0;
+                    for (Future<long[]> answer : answers) {
+                        long[] got = answer.get();
+                        assertThat(got[0]).as("never a 5xx").isIn(200L, 202L);
+                        slowest = Math.max(slowest, got[1]);
+                    }
+                    assertThat(slowest).as("every answer within TradingView's 3 s (ms)").isLessThan(3000);
+                    System.out.printf("burst of %d during an AddOrder outage: slowest answer %d ms%n", burst,
+                            slowest);
+                } finally {
+                    pool.shutdownNow();
                 }
-                long slowest = 0;
-                for (Future<long[]> answer : answers) {
-                    long[] got = answer.get();
-                    assertThat(got[0]).as("never a 5xx").isIn(200L, 202L);
-                    slowest = Math.max(slowest, got[1]);
-                }
-                assertThat(slowest).as("every answer within TradingView's 3 s (ms)").isLessThan(3000);
-                System.out.printf("burst of %d during an AddOrder outage: slowest answer %d ms%n", burst, slowest);
-            } finally {
-                pool.shutdownNow();
-            }
-            for (int i = 0; i < burst; i++) {
-                assertThat(JournalProbe.waitForFinal(app, "burst-" + i).path("state").asText())
-                        .as("burst-" + i).isEqualTo("dead_lettered");
-            }
-            int addOrdersDuringOutage = paper.requestCount("AddOrder");
-            // no re-send storm: one AddOrder per alert at most, plus the breaker's half-open trial calls
-            assertThat(addOrdersDuringOutage).isLessThanOrEqualTo(burst + 2);
+                assertThat(states(app, "burst-")).hasSize(burst).allSatisfy((id, state) ->
+                        assertThat(state).as(id).isEqualTo("dead_lettered"));
+                int addOrdersDuringOutage = kraken.requestCount("AddOrder");
+                // no re-send storm: one AddOrder per alert at most, plus the breaker's half-open trial calls
+                assertThat(addOrdersDuringOutage).isLessThanOrEqualTo(burst + 2);
 
-            // Kraken is back
-            paper.clearFaults();
-            long until = System.currentTimeMillis() + 10_000;
-            while (trading.getState() == CircuitBreaker.State.OPEN && System.currentTimeMillis() < until) {
-                Thread.sleep(50);
+                // Kraken is back
+                kraken.tradingEngineUp();
+                long until = System.currentTimeMillis() + 10_000;
+                while (tradingOpen(app) && System.currentTimeMillis() < until) {
+                    Thread.sleep(50);
+                }
+                assertThat(app.pendingDeadLetters()).hasSize(burst);
+                // The operator replays them all at once: one pass of the reconcile-orders route looks them all up
+                // with one OpenOrders and one ClosedOrders call (one at a time, Kraken's REST counter would allow a
+                // look-up every 6 s at the Starter tier).
+                HttpResponse<String> replayed = app.adminPost("/admin/dead-letters/replay", "");
+                assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(200);
+                assertThat(json(replayed).path("count").asInt()).isEqualTo(burst);
+                assertThat(states(app, "burst-")).hasSize(burst).allSatisfy((id, state) ->
+                        assertThat(state).as(id + " after the replay").isEqualTo("executed"));
+                Map<String, Long> perClientId = kraken.orders().stream()
+                        .collect(Collectors.groupingBy(PaperOrder::clOrdId, Collectors.counting()));
+                assertThat(perClientId).as("one order per alert").hasSize(burst);
+                assertThat(perClientId.values()).as("never a second order").allMatch(n -> n == 1);
+                assertThat(kraken.rateLimitRefusals("OpenOrders") + kraken.rateLimitRefusals("ClosedOrders")
+                        + kraken.rateLimitRefusals("AddOrder")).as("inside Kraken's rate limits").isZero();
+                System.out.printf("after the outage: %d dead letters replayed, %d orders, %d AddOrder calls during "
+                        + "the outage%n", burst, kraken.orders().size(), addOrdersDuringOutage);
             }
-            JsonNode letters = json(app.get("/admin/dead-letters", ADMIN));
-            assertThat(letters.path("count").asInt()).isEqualTo(burst);
-            // The operator replays them all at once: one pass of the reconcile-orders route looks them all up with
-            // one OpenOrders and one ClosedOrders call (one at a time, Kraken's REST counter would allow a look-up
-            // every 6 s at the Starter tier).
-            HttpResponse<String> replayed = app.post("/admin/dead-letters/replay", "", ADMIN);
-            assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(200);
-            assertThat(json(replayed).path("count").asInt()).isEqualTo(burst);
-            for (int i = 0; i < burst; i++) {
-                assertThat(JournalProbe.waitForFinal(app, "burst-" + i).path("state").asText())
-                        .as("burst-" + i + " after the replay").isEqualTo("executed");
-            }
-            Map<String, Long> perClientId = paper.orders().stream()
-                    .collect(Collectors.groupingBy(PaperOrder::clOrdId, Collectors.counting()));
-            assertThat(perClientId).as("one order per alert").hasSize(burst);
-            assertThat(perClientId.values()).as("never a second order").allMatch(n -> n == 1);
-            System.out.printf("after the outage: %d dead letters replayed, %d orders, %d AddOrder calls during the "
-                    + "outage%n", burst, paper.orders().size(), addOrdersDuringOutage);
         }
     }
 }

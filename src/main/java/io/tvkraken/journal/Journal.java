@@ -55,7 +55,7 @@ public final class Journal {
      * it: longer than any AddOrder can take to leave and be answered. After that, the instance is taken to have died,
      * and the row is reconciled by whichever instance gets to it first.
      */
-    public static final Duration IN_FLIGHT_MARGIN = Duration.ofSeconds(30);
+    public static final Duration IN_FLIGHT_MARGIN = Duration.ofSeconds(10);
 
     private final DataSource db;
     private final Clock clock;
