@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 final class AppProcess implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    /** Journal states of an alert whose outcome is not settled yet (SPEC §5: nothing stays there for good). */
+    /** Journal states of an alert whose outcome is not settled yet (nothing stays there for good: README "Guarantees"). */
     static final Set<String> UNFINISHED = Set.of("received", "sending", "reconciling");
 
     /** Inherited variables that would configure the application behind the test's back. */

@@ -43,9 +43,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGKILL in the middle of a burst (SPEC §5 "at most one order per alert", "no alert is lost"): the service runs as its
- * own process in live mode against a paper exchange in this JVM, which outlives it. A burst of 60 alerts is fired at
- * once and the process is killed after 10 answers; it is restarted on the same data folder and journal, the next burst
+ * SIGKILL in the middle of a burst (README "Guarantees": at most one order per alert, no alert lost): the service
+ * runs as its own process in live mode against a paper exchange in this JVM, which outlives it. A burst of 60 alerts
+ * is fired at once and the process is killed after 10 answers; it is restarted on the same data folder and journal, the next burst
  * is killed after 25 answers, the next after 40, and one more once 15 of its AddOrders have reached the exchange — a
  * server crashing again while it still settles what the previous crash left. After the last restart the journal
  * settles by itself, then every pending dead letter is replayed, as an operator would. Then: every acknowledged alert

@@ -35,13 +35,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A journal that cannot take a write (SPEC §4: 503 "nothing could be stored" is the one answer TradingView resends;
- * §5: no acknowledged alert is lost). With the embedded H2 journal that is a full or read-only data disk: the service
- * runs as its own process with {@code DATA_DIR} on a small tmpfs of its own ({@link DataDisk}). While the journal cannot
- * be written, alerts are answered 503, nothing is sent to Kraken for them, and {@code /health} answers 503 with the
- * database check down; after a restart with space again, every alert acknowledged before is in the journal and
- * {@code /health} is 200. With PostgreSQL the data disk holds no journal at all: the same promises are checked against
- * a journal database that refuses writes (read-only transactions), its equivalent of a read-only disk.
+ * A journal that cannot take a write (README "Answers": 503 "nothing could be stored" is the one answer TradingView
+ * resends; README "Guarantees": no acknowledged alert is lost). With the embedded H2 journal that is a full or
+ * read-only data disk: the service runs as its own process with {@code DATA_DIR} on a small tmpfs of its own ({@link
+ * DataDisk}). While the journal cannot be written, alerts are answered 503, nothing is sent to Kraken for them, and
+ * {@code /health} answers 503 with the database check down; after a restart with space again, every alert acknowledged
+ * before is in the journal and {@code /health} is 200. With PostgreSQL the data disk holds no journal at all: the same
+ * promises are checked against a journal database that refuses writes (read-only transactions), its equivalent of a
+ * read-only disk.
  */
 @ExtendWith(SoftAssertionsExtension.class)
 class FullDiskTest {
