@@ -59,10 +59,16 @@ public class Reconciler {
     static final int MAX_CLOSED_PAGES = 5;
     /** Orders opened this long before an alert's first send cannot be its order. */
     static final Duration OPENED_BEFORE_SEND = Duration.ofSeconds(60);
+    /** Kraken's REST counter decays by one call in about 3 s at the Starter tier. */
+    static final Duration WAIT_FOR_ROOM = Duration.ofSeconds(3);
     /** The longest pause between two look-ups of one order while Kraken cannot be asked. */
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    public enum Verdict { FOUND, ABSENT, UNKNOWN }
+    /**
+     * FOUND and ABSENT are answers; UNKNOWN: Kraken could not be asked (it counts towards giving up); WAITING: we did
+     * not ask yet, to stay inside Kraken's REST counter (it does not count: Kraken is not failing).
+     */
+    public enum Verdict { FOUND, ABSENT, UNKNOWN, WAITING }
 
     /**
      * @param txids       the orders found (FOUND)
@@ -160,6 +166,9 @@ public class Reconciler {
                 LOG.info("journal entry {}: {}", entry.id(), finding.detail());
                 lifecycle.placed(alert, sent, finding.description(), finding.txids(), false);
                 return true;
+            case WAITING:
+                journal.recheckLater(entry.id(), now.plus(WAIT_FOR_ROOM), null);
+                return false;
             case UNKNOWN:
                 Instant since = entry.inDoubtSince() == null ? now : entry.inDoubtSince();
                 if (Duration.between(since, now).toSeconds() >= settings.reconcileGiveUpSeconds()) {
@@ -255,7 +264,7 @@ public class Reconciler {
             start = start == null || from.isBefore(start) ? from : start;
         }
         if (!budget.restRoomFor(2)) {
-            rows.forEach(r -> findings.put(r.id(), unknown("waiting for room in Kraken's REST call counter")));
+            rows.forEach(r -> findings.put(r.id(), waiting()));
             return findings;
         }
         try {
@@ -264,8 +273,10 @@ public class Reconciler {
             int pages = 0;
             int offset = 0;
             long count = Long.MAX_VALUE;
+            boolean outOfRoom = false;
             while (findings.size() < rows.size() && offset < count && pages < MAX_CLOSED_PAGES) {
                 if (pages > 0 && !budget.restRoomFor(1)) {
+                    outOfRoom = true;
                     break;
                 }
                 Map<String, String> query = new LinkedHashMap<>();
@@ -280,11 +291,12 @@ public class Reconciler {
                 pages++;
             }
             boolean allRead = offset >= count;
+            boolean waitForRoom = outOfRoom;
             for (JournalEntry row : rows) {
                 findings.computeIfAbsent(row.id(), id -> allRead
                         ? new Finding(Verdict.ABSENT, List.of(), null, "not in OpenOrders or ClosedOrders by "
                                 + asked(sent.get(id)))
-                        : unknown("ClosedOrders has more pages than one look-up reads"));
+                        : waitForRoom ? waiting() : unknown("ClosedOrders has more pages than one look-up reads"));
             }
         } catch (RuntimeException e) {
             LOG.warn("order look-up failed: {}", e.getMessage());
@@ -293,6 +305,10 @@ public class Reconciler {
             }
         }
         return findings;
+    }
+
+    private static Finding waiting() {
+        return new Finding(Verdict.WAITING, List.of(), null, "waiting for room in Kraken's REST call counter");
     }
 
     private static Finding unknown(String detail) {
