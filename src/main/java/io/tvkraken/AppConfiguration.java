@@ -13,9 +13,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tvkraken.alert.AlertParser;
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.deadletter.DeadLetterStore;
-import io.tvkraken.deadletter.DeadLetters;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.journal.DeadLetterStore;
+import io.tvkraken.order.AlertIntake;
+import io.tvkraken.order.DeadLetters;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
 import io.tvkraken.ingress.SecretRedaction;
@@ -30,14 +31,13 @@ import io.tvkraken.kraken.NonceGenerator;
 import io.tvkraken.ops.AdminApi;
 import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Operations;
-import io.tvkraken.ops.ServiceMetrics;
-import io.tvkraken.ops.TradingSwitch;
+import io.tvkraken.telemetry.ServiceMetrics;
+import io.tvkraken.order.TradingSwitch;
 import io.tvkraken.alert.AlertAge;
-import io.tvkraken.journal.AlertJournal;
 import io.tvkraken.journal.Database;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.NonceHighWater;
-import io.tvkraken.order.Deadlines;
+import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.order.OrderDesk;
 import io.tvkraken.order.OrderOutcomes;
 import io.tvkraken.order.OrderPlanner;
@@ -148,10 +148,10 @@ public class AppConfiguration implements CamelConfiguration {
         SecretRedaction redaction = new SecretRedaction(Arrays.asList(settings.webhookPassphrase(),
                 settings.webhookSecret(), apiKey, apiSecret, settings.adminToken(), settings.dbPassword()));
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
-        deadLetterStore.importFiles(settings.dataDir(), redaction);
+        deadLetterStore.importFiles(settings.dataDir(), redaction::redact);
         // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore, breakers);
+        ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore::count, breakers);
         MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
         routeMetrics.setMeterRegistry(meters);
         context.addRoutePolicyFactory(routeMetrics);
@@ -206,12 +206,12 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("alertAge", alertAge);
         // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
         // that a just-placed order may need to show up in Kraken's lists
-        OrderLifecycle lifecycle = new OrderLifecycle(journal, deadLetters, answers, deadlines, clock,
-                orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()));
+        OrderLifecycle lifecycle = new OrderLifecycle(journal, deadLetters, json, mode, answers::status, deadlines,
+                clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()));
         registry.bind("orderLifecycle", lifecycle);
-        registry.bind("alertJournal", new AlertJournal(journal, lifecycle, deadLetters, answers, alertAge));
-        registry.bind("orderOutcomes", new OrderOutcomes(journal, lifecycle, deadLetters, metrics));
-        OrderRunner runner = new OrderRunner(context, answers, orders.workers(), orders.answerWithinMs());
+        registry.bind("alertIntake", new AlertIntake(journal, lifecycle, deadLetters, alertAge, json, mode));
+        registry.bind("orderOutcomes", new OrderOutcomes(journal, lifecycle, deadLetters));
+        OrderRunner runner = new OrderRunner(context, mode, metrics, orders.workers(), orders.answerWithinMs());
         registry.bind("orderRunner", runner);
         registry.bind("reconciler", new Reconciler(kraken, runner, new AlertParser(json), budget, journal, lifecycle,
                 deadLetters, json, clock, orders));
@@ -270,7 +270,7 @@ public class AppConfiguration implements CamelConfiguration {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 // A refusal of ours inside the breaker (kill switch, an order too late to leave) says nothing about
                 // Kraken's health.
-                .ignoreExceptions(AlertRejectedException.class, io.tvkraken.order.TooLateException.class)
+                .ignoreExceptions(RefusedException.class, io.tvkraken.order.TooLateException.class)
                 .build();
     }
 

@@ -1,13 +1,12 @@
 package io.tvkraken.alert;
 
-import io.tvkraken.order.OrderDesk;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
 
 /**
  * Checks when the alert fired, from its {@code time} ({@code {{timenow}}} as ISO-8601, or epoch seconds or
@@ -56,11 +55,8 @@ public class AlertAge {
         this.clockSkew = Duration.ofSeconds(clockSkewSeconds);
     }
 
-    public void check(Exchange exchange) {
-        check(exchange.getVariable(OrderDesk.ALERT, Alert.class));
-    }
-
-    public void check(Alert alert) {
+    /** The webhook step {@code check-alert-age}, right after the alert is parsed. */
+    public void check(@Body Alert alert) {
         if (alert == null || alert.time() == null) {
             return;
         }
@@ -69,20 +65,19 @@ public class AlertAge {
             fired = firedAt(alert.time());
         } catch (DateTimeException e) {
             // The parser lets no such time through; should one come anyway, it is a refusal, not a failure.
-            throw new AlertRejectedException(400, "invalid_fields", "1 field problem",
+            throw new RefusedException(Refusal.INVALID_FIELDS, "1 field problem",
                     List.of("time: not a time, got " + shorten(alert.time())));
         }
         Instant now = clock.instant();
         if (fired.isAfter(now.plus(clockSkew))) {
-            throw new AlertRejectedException(400, "invalid_fields",
-                    "the alert's time is in the future: nothing was sent",
+            throw new RefusedException(Refusal.INVALID_FIELDS, "the alert's time is in the future: nothing was sent",
                     List.of("time: " + shorten(alert.time()) + " (" + fired + ") is "
                             + Duration.between(now, fired).toSeconds() + " s ahead of this server's clock; at most "
                             + clockSkew.toSeconds() + " s is allowed"));
         }
         Duration age = Duration.between(fired, now);
         if (!maxAge.isZero() && age.compareTo(maxAge) > 0) {
-            throw new AlertRejectedException(422, "stale_alert", "the alert is " + age.toSeconds()
+            throw new RefusedException(Refusal.STALE_ALERT, "the alert is " + age.toSeconds()
                     + " s old, more than MAX_ALERT_AGE_SECONDS (" + maxAge.toSeconds() + " s): nothing was sent",
                     List.of("time: " + alert.time() + " (" + fired + ")"));
         }

@@ -116,7 +116,7 @@ public final class AlertParser {
             result = decoder.flush(out);
         }
         if (result.isError()) {
-            throw new AlertRejectedException(400, "invalid_json", "the body is not valid UTF-8 (byte "
+            throw new RefusedException(Refusal.INVALID_JSON, "the body is not valid UTF-8 (byte "
                     + (in.position() + 1) + " of " + raw.length + "): send the alert as UTF-8 text",
                     List.of("TradingView sends the alert message as UTF-8; a body in another encoding (UTF-16, "
                             + "UTF-32, Latin-1) or with invalid UTF-8 sequences is refused"));
@@ -132,15 +132,15 @@ public final class AlertParser {
      * hold the passphrase. A field given twice is named: which of its values was meant cannot be told (one parser
      * keeps the first, another the last), so the alert is refused rather than read either way.
      */
-    public static AlertRejectedException unreadable(JsonProcessingException e) {
+    public static RefusedException unreadable(JsonProcessingException e) {
         String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
         Optional<String> duplicate = duplicateField(e);
         if (duplicate.isPresent()) {
-            return new AlertRejectedException(400, "invalid_fields", "a field is given more than once",
+            return new RefusedException(Refusal.INVALID_FIELDS, "a field is given more than once",
                     List.of(duplicate.get() + ": given more than once" + where + "; give each field once"));
         }
-        return new AlertRejectedException(400, "invalid_json", "the body is not valid JSON" + where,
+        return new RefusedException(Refusal.INVALID_JSON, "the body is not valid JSON" + where,
                 List.of("a TradingView placeholder that renders as text must be inside quotes, e.g. "
                         + "\"volume\": \"{{strategy.order.contracts}}\""));
     }
@@ -183,10 +183,10 @@ public final class AlertParser {
     /** The body as a JSON object, or the 400 saying why it is not one. */
     public static ObjectNode object(JsonNode root) {
         if (root == null || root.isMissingNode() || root.isNull()) {
-            throw new AlertRejectedException(400, "invalid_json", "the body is empty: send the alert as a JSON object");
+            throw new RefusedException(Refusal.INVALID_JSON, "the body is empty: send the alert as a JSON object");
         }
         if (!root.isObject()) {
-            throw new AlertRejectedException(400, "invalid_json", "the body must be a JSON object");
+            throw new RefusedException(Refusal.INVALID_JSON, "the body must be a JSON object");
         }
         return (ObjectNode) root;
     }
@@ -198,7 +198,7 @@ public final class AlertParser {
      */
     private static void unpairedSurrogates(JsonNode node, String path) {
         if (node.isTextual() && unpaired(node.textValue())) {
-            throw new AlertRejectedException(400, "invalid_json", "the body holds an unpaired UTF-16 surrogate "
+            throw new RefusedException(Refusal.INVALID_JSON, "the body holds an unpaired UTF-16 surrogate "
                     + "escape (\\ud800-\\udfff), which is not a character", List.of(path + ": not valid Unicode text"));
         }
         if (node.isObject()) {
@@ -206,7 +206,7 @@ public final class AlertParser {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String name = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
                 if (unpaired(field.getKey())) {
-                    throw new AlertRejectedException(400, "invalid_json", "the body holds an unpaired UTF-16 "
+                    throw new RefusedException(Refusal.INVALID_JSON, "the body holds an unpaired UTF-16 "
                             + "surrogate escape (\\ud800-\\udfff) in a field name, which is not a character");
                 }
                 unpairedSurrogates(field.getValue(), name);
@@ -288,8 +288,7 @@ public final class AlertParser {
                 problems.addAll(0, placeholders.values());
             }
             if (!problems.isEmpty()) {
-                throw new AlertRejectedException(400, "invalid_fields",
-                        problems.size() == 1 ? "1 field problem" : problems.size() + " field problems", problems);
+                throw new RefusedException(Refusal.INVALID_FIELDS, problems.size() == 1 ? "1 field problem" : problems.size() + " field problems", problems);
             }
             return new Alert(ticker, side, type, volume, cost, percent, price, price2, trigger, leverage, reduceOnly,
                     postOnly, tif, expire, close, id, time, validate, userref, comment);

@@ -1,8 +1,10 @@
 package io.tvkraken.ingress;
 
 import io.tvkraken.alert.AlertParser;
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.ops.ServiceMetrics;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.telemetry.RequestLog;
+import io.tvkraken.telemetry.ServiceMetrics;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -10,7 +12,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.apache.camel.support.SynchronizationAdapter;
-import org.slf4j.MDC;
+
 
 /**
  * First steps of every webhook request: give it a request id (the caller's {@code X-Request-ID} if it is a sane
@@ -26,7 +28,6 @@ public final class IncomingRequest {
     public static final String REMOTE_ADDRESS = "remoteAddress";
     public static final String SIGNATURE = "signature";
     public static final String CONTENT_TYPE = "contentType";
-    public static final String MDC_KEY = "request_id";
     public static final String RECEIVED_NANOS = "receivedNanos";
 
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -72,8 +73,7 @@ public final class IncomingRequest {
         // decoded by the HTTP server into fields, so its raw bytes - which the signature covers - are gone.
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
-            throw new AlertRejectedException(415, "unsupported_media_type",
-                    "form and multipart bodies are not accepted: send the alert as JSON "
+            throw new RefusedException(Refusal.UNSUPPORTED_MEDIA_TYPE, "form and multipart bodies are not accepted: send the alert as JSON "
                             + "(Content-Type application/json or text/plain)");
         }
         byte[] raw = in.getBody(byte[].class);
@@ -81,8 +81,7 @@ public final class IncomingRequest {
             raw = new byte[0];
         }
         if (raw.length > maxBodyBytes) {
-            throw new AlertRejectedException(413, "payload_too_large",
-                    "the body is " + raw.length + " bytes; the limit is " + maxBodyBytes + " bytes");
+            throw new RefusedException(Refusal.PAYLOAD_TOO_LARGE, "the body is " + raw.length + " bytes; the limit is " + maxBodyBytes + " bytes");
         }
         exchange.setVariable(RAW_BODY, raw);
         in.setBody(raw);
@@ -102,11 +101,11 @@ public final class IncomingRequest {
      * exchange moves to (the seda consumer of private Kraken calls), where the id travels as a variable.
      */
     public static void logUnderRequestId(Exchange exchange, String requestId) {
-        MDC.put(MDC_KEY, requestId);
+        RequestLog.under(requestId);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                MDC.remove(MDC_KEY);
+                RequestLog.clear();
             }
         });
     }

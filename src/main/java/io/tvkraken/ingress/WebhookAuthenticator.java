@@ -3,7 +3,9 @@ package io.tvkraken.ingress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.alert.AlertParser;
-import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.order.AlertCase;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.apache.camel.Exchange;
@@ -49,15 +51,17 @@ public final class WebhookAuthenticator {
         String remote = exchange.getVariable(IncomingRequest.REMOTE_ADDRESS, String.class);
         if (!allowList.allows(remote)) {
             LOG.warn("refused: source address {} is not in ALLOWED_IPS", remote);
-            throw new AlertRejectedException(403, "forbidden", "source address is not allowed to send alerts");
+            throw new RefusedException(Refusal.FORBIDDEN, "source address is not allowed to send alerts");
         }
     }
 
     /**
-     * Set once the request passed authentication (or none is configured, in paper mode) and its body lost its
-     * secrets: from then on the alert is journaled, whatever happens to it.
+     * The variable that holds the alert's {@link AlertCase}, made once the request passed authentication (or none is
+     * configured, in paper mode) and its body lost its secrets: from then on the alert is journaled, whatever happens.
      */
-    public static final String AUTHENTICATED = "authenticated";
+    public static final String CASE = "case";
+    /** Set by the route: {@code execute} or {@code validate}, by the endpoint the alert came to. */
+    public static final String INTENT = "intent";
 
     /** 401 unless the {@code X-Signature} HMAC or the {@code passphrase} field matches. */
     public void authenticate(Exchange exchange) {
@@ -80,7 +84,7 @@ public final class WebhookAuthenticator {
         String why = signature != null ? "X-Signature does not match the body"
                 : passphrase != null ? "missing or wrong passphrase" : "missing X-Signature header";
         LOG.warn("refused: {}", why);
-        throw new AlertRejectedException(401, "unauthorized", "authentication failed: " + why);
+        throw new RefusedException(Refusal.UNAUTHORIZED, "authentication failed: " + why);
     }
 
     /**
@@ -90,11 +94,11 @@ public final class WebhookAuthenticator {
      */
     private void accept(Exchange exchange) {
         byte[] raw = exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class);
-        AlertRejectedException notUtf8 = null;
+        RefusedException notUtf8 = null;
         if (raw != null) {
             try {
                 AlertParser.text(raw);
-            } catch (AlertRejectedException e) {
+            } catch (RefusedException e) {
                 // Redacting decodes the text leniently, which would turn a body that is not UTF-8 into one that is:
                 // the refusal is decided on the bytes as they came, and the body is stored without its secrets.
                 notUtf8 = e;
@@ -103,7 +107,10 @@ public final class WebhookAuthenticator {
             exchange.setVariable(IncomingRequest.RAW_BODY, kept);
             exchange.getMessage().setBody(kept);
         }
-        exchange.setVariable(AUTHENTICATED, true);
+        Long received = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
+        exchange.setVariable(CASE, AlertCase.authenticated(exchange.getVariable(IncomingRequest.REQUEST_ID, String.class),
+                exchange.getVariable(INTENT, String.class), exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class),
+                received == null ? System.nanoTime() : received));
         if (notUtf8 != null) {
             throw notUtf8;
         }
@@ -117,12 +124,12 @@ public final class WebhookAuthenticator {
         JsonNode field;
         try {
             field = AlertParser.object(AlertParser.readTree(json, raw)).path("passphrase");
-        } catch (AlertRejectedException unreadable) {
+        } catch (RefusedException unreadable) {
             if (!sayWhyUnreadable) {
                 return false;
             }
             LOG.info("refused: the passphrase could not be read ({})", unreadable.getMessage());
-            throw new AlertRejectedException(400, unreadable.code(),
+            throw new RefusedException(unreadable.refusal(),
                     "the passphrase could not be read: " + unreadable.getMessage(), unreadable.details());
         }
         return field.isTextual() && MessageDigest.isEqual(passphrase, field.asText().getBytes(StandardCharsets.UTF_8));

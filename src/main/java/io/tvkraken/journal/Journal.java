@@ -14,8 +14,15 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import javax.sql.DataSource;
+
+import static io.tvkraken.journal.AlertState.DEAD_LETTERED;
+import static io.tvkraken.journal.AlertState.DUPLICATE;
+import static io.tvkraken.journal.AlertState.EXECUTED;
+import static io.tvkraken.journal.AlertState.RECEIVED;
+import static io.tvkraken.journal.AlertState.RECONCILING;
+import static io.tvkraken.journal.AlertState.REJECTED;
+import static io.tvkraken.journal.AlertState.SENDING;
 
 /**
  * The journal of alerts (SPEC section 5, issue 3): every authenticated alert is written here before anything is sent
@@ -27,23 +34,6 @@ import javax.sql.DataSource;
  * <p>Every failure of the database surfaces as {@link JournalUnavailableException}.
  */
 public final class Journal {
-
-    /** Journaled, nothing sent yet. */
-    public static final String RECEIVED = "received";
-    /** An AddOrder is leaving (or left): from here on the order may exist at Kraken. */
-    public static final String SENDING = "sending";
-    /** The AddOrder got no clear answer; the order is being looked up before anything is sent again. */
-    public static final String RECONCILING = "reconciling";
-    public static final String EXECUTED = "executed";
-    public static final String VALIDATED = "validated";
-    /** Refused, by us or by Kraken: nothing was placed. */
-    public static final String REJECTED = "rejected";
-    /** A repeat of an alert seen before ({@code duplicate_of}); nothing was done. */
-    public static final String DUPLICATE = "duplicate";
-    /** Could not be carried out; kept in the dead-letter store for replay. */
-    public static final String DEAD_LETTERED = "dead_lettered";
-
-    static final Set<String> FINAL_STATES = Set.of(EXECUTED, VALIDATED, REJECTED, DUPLICATE, DEAD_LETTERED);
 
     private static final String SQL_STATE_UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "id, request_id, alert_id, idempotency_key, intent, state, body, "
@@ -113,7 +103,7 @@ public final class Journal {
         return row;
     }
 
-    private long insert(String requestId, String alertId, String key, String intent, String state, String body,
+    private long insert(String requestId, String alertId, String key, String intent, AlertState state, String body,
             Long duplicateOf, Instant sendBy) {
         Instant now = clock.instant();
         String sql = "INSERT INTO alert (request_id, alert_id, idempotency_key, intent, state, body, duplicate_of, "
@@ -187,7 +177,7 @@ public final class Journal {
      *
      * @return false if the row was not in one of {@code from}: then nothing may be sent
      */
-    public boolean sending(long row, Collection<String> from, Instant deadline) {
+    public boolean sending(long row, Collection<AlertState> from, Instant deadline) {
         Instant now = clock.instant();
         List<Object> args = new ArrayList<>(List.of(now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now,
                 row));
@@ -215,7 +205,7 @@ public final class Journal {
     }
 
     /** Compare-and-set of the state alone. */
-    public boolean transition(long row, Collection<String> from, String to, String detail) {
+    public boolean transition(long row, Collection<AlertState> from, AlertState to, String detail) {
         List<Object> args = new ArrayList<>(List.of(to, clock.instant(), row));
         args.addAll(from);
         return changeState("changing an alert's state", row, to, detail,
@@ -228,7 +218,7 @@ public final class Journal {
      * again only if proven absent, or — when no order was ever planned for it — back to {@link #RECEIVED}. Either way
      * with a new send-by time: a replay is a new decision.
      */
-    public boolean reopen(long row, String to, Instant sendBy, String detail) {
+    public boolean reopen(long row, AlertState to, Instant sendBy, String detail) {
         Instant now = clock.instant();
         boolean reconcile = RECONCILING.equals(to);
         return changeState("reopening an alert", row, to, detail,
@@ -247,7 +237,7 @@ public final class Journal {
      * pending, so that the same alert may be sent again later (after the kill switch is back on, say) instead of being
      * answered as a duplicate forever.
      */
-    public void finish(long row, String state, int httpStatus, String answer, List<String> txids, boolean releaseKey,
+    public void finish(long row, AlertState state, int httpStatus, String answer, List<String> txids, boolean releaseKey,
             String detail) {
         Instant now = clock.instant();
         inTransaction("recording an outcome", c -> {
@@ -264,7 +254,7 @@ public final class Journal {
         });
     }
 
-    public void event(long row, String state, String detail) {
+    public void event(long row, AlertState state, String detail) {
         inTransaction("recording an event", c -> {
             addEvent(c, row, clock.instant(), state, detail);
             return null;
@@ -405,20 +395,20 @@ public final class Journal {
         return events;
     }
 
-    private static void addEvent(Connection c, long row, Instant at, String state, String detail)
+    private static void addEvent(Connection c, long row, Instant at, AlertState state, String detail)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO alert_event (alert, occurred_at, state, detail) VALUES (?, ?, ?, ?)")) {
             insert.setLong(1, row);
             insert.setObject(2, Sql.utc(at));
-            insert.setString(3, state);
+            insert.setString(3, state.value());
             insert.setString(4, detail == null ? null : truncate(detail, 4000));
             insert.executeUpdate();
         }
     }
 
     /** A compare-and-set update of a row's state and its event, in one transaction. */
-    private boolean changeState(String operation, long row, String to, String detail, String sql, Object... args) {
+    private boolean changeState(String operation, long row, AlertState to, String detail, String sql, Object... args) {
         return inTransaction(operation, c -> {
             try (PreparedStatement update = c.prepareStatement(sql)) {
                 Sql.bind(update, args);
@@ -458,7 +448,7 @@ public final class Journal {
         }
     }
 
-    private static String marks(Collection<String> values) {
+    private static String marks(Collection<?> values) {
         return String.join(", ", values.stream().map(s -> "?").toList());
     }
 
@@ -492,7 +482,7 @@ public final class Journal {
         Integer status = (Integer) rs.getObject("http_status", Integer.class);
         Long duplicateOf = (Long) rs.getObject("duplicate_of", Long.class);
         return new JournalEntry(rs.getLong("id"), rs.getString("request_id"), rs.getString("alert_id"),
-                rs.getString("idempotency_key") != null, rs.getString("intent"), rs.getString("state"),
+                rs.getString("idempotency_key") != null, rs.getString("intent"), AlertState.of(rs.getString("state")),
                 rs.getString("body"), rs.getString("order_request"), rs.getString("cl_ord_id"), userref,
                 rs.getInt("attempts"), Sql.instant(rs, "first_sent_at"), Sql.instant(rs, "deadline_at"),
                 txids == null ? List.of() : Arrays.asList(txids.split(",")), status, rs.getString("answer"),

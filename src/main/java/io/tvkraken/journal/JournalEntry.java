@@ -26,7 +26,7 @@ public record JournalEntry(
         @JsonProperty("alert_id") String alertId,
         boolean claimed,
         String intent,
-        String state,
+        AlertState state,
         String body,
         @JsonProperty("order_request") @JsonRawValue String orderRequest,
         @JsonProperty("cl_ord_id") String clOrdId,
@@ -54,7 +54,7 @@ public record JournalEntry(
     }
 
     public boolean finished() {
-        return Journal.FINAL_STATES.contains(state);
+        return state.finished();
     }
 
     JournalEntry withEvents(List<Event> list) {

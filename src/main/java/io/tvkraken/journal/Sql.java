@@ -29,6 +29,8 @@ public final class Sql {
                 statement.setNull(i + 1, typed.sqlType());
             } else if (arg == null) {
                 statement.setNull(i + 1, Types.VARCHAR);
+            } else if (arg instanceof AlertState state) {
+                statement.setString(i + 1, state.value());
             } else if (arg instanceof Instant at) {
                 statement.setObject(i + 1, utc(at));
             } else {

@@ -1,16 +1,14 @@
 package io.tvkraken.kraken;
 
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.ingress.IncomingRequest;
-import org.slf4j.MDC;
+import io.tvkraken.telemetry.RequestLog;
 import java.util.Map;
-import org.apache.camel.Exchange;
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.RuntimeCamelException;
 
 /**
- * Kraken calls made from Java beans (pairs, prices, balances) go through the same route as orders,
- * {@code direct:kraken}: the same HTTP client, circuit breaker, signing and serialisation.
+ * Kraken calls made from Java beans (pairs, prices, balances, look-ups) go through the same route as orders,
+ * {@code direct:kraken}: the same rate budget, circuit breakers, HTTP client, signing and serialisation.
  */
 public class KrakenApi {
 
@@ -22,25 +20,24 @@ public class KrakenApi {
         this.template = template;
     }
 
-    /** The {@code result} of a successful call; Kraken's refusals become a 422 that carries Kraken's strings. */
+    /**
+     * The reply to a call Kraken accepted.
+     *
+     * @throws KrakenRefusedException when Kraken answered with errors: it refused the request
+     * @throws KrakenUnavailableException when Kraken could not be reached or reported an outage
+     */
     public KrakenReply call(KrakenCall call) {
-        // The alert's request id follows the call, for the log lines written on other threads.
-        String requestId = MDC.get(IncomingRequest.MDC_KEY);
-        Exchange done = template.request(ENDPOINT, e -> {
-            e.getMessage().setBody(call);
-            e.setVariable(IncomingRequest.REQUEST_ID, requestId);
-        });
-        Exception failure = done.getException();
-        if (failure instanceof RuntimeException runtime) {
-            throw runtime;
+        // the request id of the alert this call is made for follows it onto the sender's thread
+        KrakenCall sent = call.requestId() == null ? call.forRequest(RequestLog.current()) : call;
+        KrakenReply reply;
+        try {
+            reply = template.requestBody(ENDPOINT, sent, KrakenReply.class);
+        } catch (CamelExecutionException e) {
+            Throwable failure = e.getCause() == null ? e : e.getCause();
+            throw failure instanceof RuntimeException runtime ? runtime : new RuntimeCamelException(failure);
         }
-        if (failure != null) {
-            throw new RuntimeCamelException(failure);
-        }
-        KrakenReply reply = done.getMessage().getBody(KrakenReply.class);
         if (!reply.errors().isEmpty()) {
-            throw new AlertRejectedException(422, "kraken_rejected",
-                    "Kraken refused the " + call.method() + " request", reply.errors());
+            throw new KrakenRefusedException(call.method(), reply.errors());
         }
         return reply;
     }

@@ -1,24 +1,30 @@
 package io.tvkraken.kraken;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * One call to Kraken's REST API: {@code GET /0/public/<method>?params} or {@code POST /0/private/<method>} with the
  * params form-encoded (the nonce is added when the call is signed, just before it is sent).
+ *
+ * @param journalEntry for an AddOrder that places an alert's order: its journal row, which the sender marks
+ *                     {@code sending} right before it leaves
+ * @param requestId    the request it is made for, if any: Kraken's log lines carry it on the sender's thread too
  */
-public record KrakenCall(String method, boolean privateCall, Map<String, String> params, Long journalEntry) {
+public record KrakenCall(String method, boolean privateCall, Map<String, String> params, Long journalEntry,
+        String requestId) {
 
     public KrakenCall {
-        params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
     public static KrakenCall publicMethod(String method, Map<String, String> params) {
-        return new KrakenCall(method, false, params, null);
+        return new KrakenCall(method, false, params, null, null);
     }
 
     public static KrakenCall privateMethod(String method, Map<String, String> params) {
-        return new KrakenCall(method, true, params, null);
+        return new KrakenCall(method, true, params, null, null);
     }
 
     /**
@@ -26,7 +32,15 @@ public record KrakenCall(String method, boolean privateCall, Map<String, String>
      * (compare-and-set) with the deadline it carries.
      */
     public KrakenCall forJournalEntry(long entry) {
-        return new KrakenCall(method, privateCall, params, entry);
+        return new KrakenCall(method, privateCall, params, entry, requestId);
+    }
+
+    public KrakenCall forRequest(String id) {
+        return new KrakenCall(method, privateCall, params, journalEntry, id);
+    }
+
+    public KrakenCall withParams(Map<String, String> changed) {
+        return new KrakenCall(method, privateCall, changed, journalEntry, requestId);
     }
 
     public String path() {

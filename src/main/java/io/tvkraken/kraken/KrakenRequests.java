@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.camel.Exchange;
-import io.tvkraken.ingress.IncomingRequest;
-import io.tvkraken.ops.ServiceMetrics;
-import io.tvkraken.order.Deadlines;
-import org.apache.camel.Message;
-import org.slf4j.MDC;
+import io.tvkraken.telemetry.RequestLog;
+import io.tvkraken.telemetry.ServiceMetrics;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.apache.camel.Headers;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
 public final class KrakenRequests {
 
     private static final Logger LOG = LoggerFactory.getLogger(KrakenRequests.class);
-    static final String CALL = "krakenCall";
+    // The headers camel-http reads and writes (org.apache.camel.Exchange's constants, by value)
+    static final String HTTP_PATH = "CamelHttpPath";
+    static final String HTTP_METHOD = "CamelHttpMethod";
+    static final String HTTP_QUERY = "CamelHttpQuery";
+    static final String HTTP_RESPONSE_CODE = "CamelHttpResponseCode";
     static final String USER_AGENT = "tradingview-kraken-webhook";
 
     private final String apiKey;
@@ -50,11 +54,13 @@ public final class KrakenRequests {
         this.metrics = metrics;
     }
 
-    public void prepare(Exchange exchange) {
-        Message message = exchange.getMessage();
-        KrakenCall call = message.getBody(KrakenCall.class);
-        exchange.setProperty(CALL, call);
-        carryRequestId(exchange);
+    /**
+     * The HTTP request for a call: its headers (only Kraken's: every other header is dropped, so nothing of the inbound
+     * webhook request can travel to Kraken) and its body, which is returned.
+     */
+    public byte[] prepare(@Body KrakenCall call, @Headers Map<String, Object> headers) {
+        // on the sender's thread, Kraken's log lines carry the alert's request id too
+        RequestLog.under(call.requestId());
         Map<String, String> params = call.params();
         if (call.privateCall() && "AddOrder".equals(call.method()) && !params.containsKey("deadline")) {
             // a validation: a real order got its deadline as it left (OrderLifecycle.leaving)
@@ -62,34 +68,34 @@ public final class KrakenRequests {
             params.put("deadline", Deadlines.format(deadlines.next()));
         }
         metrics.krakenCall(call.method());
-        // Nothing of the inbound webhook request may travel to Kraken (perf-and-reliability.md §7).
-        message.getHeaders().clear();
-        message.setHeader(Exchange.HTTP_PATH, call.path());
-        message.setHeader("User-Agent", USER_AGENT);
+        headers.clear();
+        headers.put(HTTP_PATH, call.path());
+        headers.put("User-Agent", USER_AGENT);
         if (!call.privateCall()) {
-            message.setHeader(Exchange.HTTP_METHOD, "GET");
-            message.setHeader(Exchange.HTTP_QUERY, form(params));
-            message.setBody(null);
+            headers.put(HTTP_METHOD, "GET");
+            headers.put(HTTP_QUERY, form(params));
             LOG.debug("Kraken {} {}", call.method(), params);
-            return;
+            return null;
         }
         String nonce = Long.toString(nonces.next());
         String form = form(params);
         byte[] body = ("nonce=" + nonce + (form.isEmpty() ? "" : "&" + form)).getBytes(StandardCharsets.UTF_8);
-        message.setHeader(Exchange.HTTP_METHOD, "POST");
-        message.setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8");
-        message.setHeader("API-Key", apiKey);
-        message.setHeader("API-Sign", signer.sign(call.path(), nonce, body));
-        message.setBody(body);
+        headers.put(HTTP_METHOD, "POST");
+        headers.put("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+        headers.put("API-Key", apiKey);
+        headers.put("API-Sign", signer.sign(call.path(), nonce, body));
         LOG.info("Kraken {} {}", call.method(), params);
+        return body;
     }
 
-    public KrakenReply reply(Exchange exchange) {
-        KrakenCall call = exchange.getProperty(CALL, KrakenCall.class);
-        Message message = exchange.getMessage();
-        Integer status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        KrakenReply reply = KrakenReply.parse(status == null ? 0 : status, message.getBody(byte[].class), json);
-        message.getHeaders().clear();
+    /**
+     * Kraken's envelope. Outages and throttling answered with HTTP 200 are thrown as
+     * {@link KrakenUnavailableException}, inside the circuit breaker, so that they count as failures.
+     */
+    public KrakenReply reply(@Variable("krakenCall") KrakenCall call, @Header(HTTP_RESPONSE_CODE) Integer status,
+            @Body byte[] body, @Headers Map<String, Object> headers) {
+        KrakenReply reply = KrakenReply.parse(status == null ? 0 : status, body, json);
+        headers.clear();
         reply.errors().forEach(error -> metrics.krakenError(call.method(), errorKind(error)));
         if (reply.errors().isEmpty() && reply.unavailable()) {
             metrics.krakenError(call.method(), "HTTP " + reply.httpStatus());
@@ -107,7 +113,6 @@ public final class KrakenRequests {
         if (!reply.warnings().isEmpty()) {
             LOG.warn("Kraken {} warned: {}", call.method(), String.join(", ", reply.warnings()));
         }
-        message.setBody(reply);
         return reply;
     }
 
@@ -115,17 +120,6 @@ public final class KrakenRequests {
     static String errorKind(String error) {
         String[] parts = error.split(":");
         return parts.length < 2 ? error.trim() : parts[0].trim() + ":" + parts[1].trim();
-    }
-
-    /**
-     * Private calls run on the seda consumer's thread: the alert's request id travels as an exchange variable and is
-     * put back into the logging MDC there, so that the Kraken lines of an alert's journey carry its id too.
-     */
-    private static void carryRequestId(Exchange exchange) {
-        String requestId = exchange.getVariable(IncomingRequest.REQUEST_ID, String.class);
-        if (requestId != null && !requestId.equals(MDC.get(IncomingRequest.MDC_KEY))) {
-            IncomingRequest.logUnderRequestId(exchange, requestId);
-        }
     }
 
     /**

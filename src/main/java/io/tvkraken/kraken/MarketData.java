@@ -1,6 +1,7 @@
 package io.tvkraken.kraken;
 
-import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -107,7 +108,7 @@ public class MarketData {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new AlertRejectedException(422, "no_last_price", "Kraken's Ticker has no last trade price for "
+        throw new RefusedException(Refusal.NO_LAST_PRICE, "Kraken's Ticker has no last trade price for "
                 + pair.altname() + ": give an absolute price, or size the order by volume", List.of());
     }
 

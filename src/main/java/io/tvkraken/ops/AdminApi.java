@@ -2,10 +2,12 @@ package io.tvkraken.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.deadletter.DeadLetterStore;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.journal.Journal;
+import io.tvkraken.order.TradingSwitch;
 import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.order.Replays;
 import java.util.List;
@@ -60,27 +62,27 @@ public class AdminApi {
         exchange.setVariable(LIMIT, exchange.getMessage().getHeader("limit", String.class));
         exchange.getMessage().getHeaders().clear();
         if (token == null) {
-            throw new AlertRejectedException(404, "not_found", "not found");
+            throw new RefusedException(Refusal.NOT_FOUND, "not found");
         }
         String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim() : "";
         if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
             LOG.warn("admin request refused: missing or wrong bearer token");
-            throw new AlertRejectedException(401, "unauthorized", "a valid bearer token is required");
+            throw new RefusedException(Refusal.UNAUTHORIZED, "a valid bearer token is required");
         }
     }
 
     /** {@code POST /admin/dead-letters/replay}: every pending letter; see {@link Replays#replayAll}. */
     public void replayAll(Exchange exchange) {
         Replays.Result result = replays.replayAll(exchange.getVariable(IncomingRequest.REQUEST_ID, String.class));
-        answers.json(exchange, result.status(), result.body());
+        answers.json(exchange, Answers.status(result), result.body());
     }
 
     /** {@code POST /admin/dead-letters/{id}/replay}: see {@link Replays}. */
     public void replay(Exchange exchange) {
         String id = exchange.getVariable(ID, String.class);
         Replays.Result result = replays.replay(id, exchange.getVariable(IncomingRequest.REQUEST_ID, String.class));
-        answers.json(exchange, result.status(), result.body());
+        answers.json(exchange, Answers.status(result), result.body());
     }
 
     /** {@code GET /admin/orders?limit=N}: the journal, newest first, with each entry's state changes. */
@@ -93,7 +95,7 @@ public class AdminApi {
             limit = -1;
         }
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw new AlertRejectedException(400, "invalid_fields", "limit must be a whole number from 1 to "
+            throw new RefusedException(Refusal.INVALID_FIELDS, "limit must be a whole number from 1 to "
                     + MAX_LIMIT);
         }
         List<JournalEntry> entries = journal.recent(limit);
@@ -119,8 +121,7 @@ public class AdminApi {
             enabled = null;
         }
         if (enabled == null || !enabled.isBoolean()) {
-            throw new AlertRejectedException(400, "invalid_fields",
-                    "body must be {\"enabled\": true} or {\"enabled\": false}");
+            throw new RefusedException(Refusal.INVALID_FIELDS, "body must be {\"enabled\": true} or {\"enabled\": false}");
         }
         trading.set(enabled.booleanValue());
         answers.json(exchange, 200, Map.of("trading_enabled", trading.enabled()));

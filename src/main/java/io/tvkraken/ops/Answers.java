@@ -2,15 +2,14 @@ package io.tvkraken.ops;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tvkraken.alert.Alert;
 import io.tvkraken.alert.AlertParser;
-import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
 import io.tvkraken.ingress.IncomingRequest;
-import io.tvkraken.order.OrderDesk;
-import io.tvkraken.deadletter.DeadLetter;
-import io.tvkraken.journal.AlertJournal;
-import io.tvkraken.journal.JournalEntry;
-import java.util.List;
+import io.tvkraken.order.AlertCase;
+import io.tvkraken.order.Outcome;
+import io.tvkraken.order.Replays;
+import io.tvkraken.telemetry.ServiceMetrics;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -19,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the HTTP answer of a webhook (SPEC §4): status code, JSON body, {@code X-Request-ID}, and nothing else —
- * every other header is dropped, so neither the caller's headers nor Kraken's come back in the response.
+ * Writes every HTTP answer (docs/answers.md): the status code, decided here and nowhere else ({@link #status}), the
+ * JSON body, {@code X-Request-ID}, and nothing else — every other header is dropped, so neither the caller's headers
+ * nor Kraken's come back in the response.
  */
 public class Answers {
 
@@ -37,118 +37,81 @@ public class Answers {
     }
 
     /**
-     * 200 {@code executed} or {@code validated}: the order as sent to Kraken (volume and price after rounding to the
-     * pair's decimals), Kraken's description and, for a placed order, its txids.
+     * The HTTP status of an outcome. 200 when the alert was carried out (or is a duplicate of one that was answered);
+     * 202 when it is stored and still running or dead-lettered — never a 5xx for an alert that was stored, since
+     * TradingView may send a 5xx'd alert again (docs/tradingview.md); 4xx for a refusal; 503 only when nothing could
+     * be stored, which is the one answer a sender should resend.
      */
-    public Answer executed(String requestId, String alertId, Map<String, String> sent, String description,
-            List<String> txids, boolean validate) {
-        Answer.Order view = new Answer.Order(sent.get("pair"), sent.get("type"), sent.get("ordertype"),
-                sent.get("volume"), sent.get("price"), description, validate ? null : txids);
-        return new Answer(validate ? "validated" : "executed", requestId, alertId, mode, view, null, null);
+    public int status(Outcome outcome) {
+        return switch (outcome.status()) {
+            case Outcome.EXECUTED, Outcome.VALIDATED, Outcome.DUPLICATE -> 200;
+            case Outcome.PENDING, Outcome.DEAD_LETTERED -> 202;
+            case Outcome.REJECTED -> status(Refusal.ofCode(outcome.errorCode()));
+            default -> 503;
+        };
     }
 
-    public Answer rejection(String requestId, String alertId, AlertRejectedException rejection) {
-        return new Answer("rejected", requestId, alertId, mode, null,
-                new Answer.Error(rejection.code(), rejection.getMessage(), rejection.details()), null);
+    /** The HTTP status of each refusal. */
+    public static int status(Refusal refusal) {
+        return switch (refusal) {
+            case INVALID_JSON, INVALID_FIELDS -> 400;
+            case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case PAYLOAD_TOO_LARGE -> 413;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case STALE_ALERT, UNKNOWN_PAIR, PAIR_UNAVAILABLE, NO_LAST_PRICE, BELOW_MINIMUM, INVALID_PRICE,
+                    INSUFFICIENT_BALANCE, KRAKEN_REJECTED -> 422;
+            case TRADING_DISABLED -> 423;
+        };
     }
 
-    /** 202: stored for replay, never a 5xx (TradingView resends on 5xx, tradingview-webhooks.md §1). */
-    public Answer deadLettered(String requestId, String alertId, DeadLetter letter) {
-        return new Answer("dead_lettered", requestId, alertId, mode, null,
-                new Answer.Error(letter.reason(), letter.message(), List.of()), letter.id());
-    }
-
-    /** The outcome decided by the order worker; its metrics were recorded where it was decided. */
-    public void write(Exchange exchange, Outcome outcome) {
-        LOG.info("answered {} {}", outcome.status(), outcome.answer().status());
-        send(exchange, outcome.status(), outcome.answer());
-    }
-
-    /** 202 {@code pending}: the order may have been placed and is being looked up; its outcome lands in the journal. */
-    public Answer pending(String requestId, String alertId) {
-        return new Answer("pending", requestId, alertId, mode, null, null, null);
-    }
-
-    /** 202 {@code pending}: journaled and still running when the answer was due; it finishes in the background. */
-    public void pending(Exchange exchange, String firstRequestId) {
-        json(exchange, 202, new Answer("pending", requestId(exchange), alertId(exchange), mode, null, null, null,
-                null, firstRequestId));
+    /** The HTTP status of a replay's result ({@link Replays.Result}). */
+    public static int status(Replays.Result result) {
+        String status = result.status();
+        if (Replays.REPLAYING.equals(status)) {
+            return 202;
+        }
+        return Replays.ALREADY_REPLAYED.equals(status) || Replays.BUSY.equals(status) ? 409 : 200;
     }
 
     /**
-     * 200 {@code duplicate}: the alert was seen before; the first outcome is repeated (its order and txids, or its
-     * error) and nothing is sent again. While the first is still running: 202 {@code pending}.
+     * The refusal being handled by a route configuration, as an outcome: a {@link RefusedException}, or a body that
+     * camel-jackson could not read (not JSON, a field given twice), which is {@code invalid_json}.
      */
-    public void duplicate(Exchange exchange) {
-        JournalEntry first = exchange.getVariable(AlertJournal.FIRST, JournalEntry.class);
-        if (!first.finished() || first.answer() == null) {
-            LOG.info("duplicate of journal entry {} (request {}), which is still running", first.id(),
-                    first.requestId());
-            pending(exchange, first.requestId());
-            return;
+    public Outcome refusal(Exchange exchange) {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        RefusedException refusal = ObjectHelper.getException(RefusedException.class, caught);
+        if (refusal == null) {
+            refusal = AlertParser.unreadable(ObjectHelper.getException(JsonProcessingException.class, caught));
         }
-        Answer earlier;
-        try {
-            earlier = json.readValue(first.answer(), Answer.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("journal entry " + first.id() + " holds an unreadable answer");
-        }
-        LOG.info("duplicate of journal entry {} (request {}, {}): nothing sent", first.id(), first.requestId(),
-                earlier.status());
-        json(exchange, 200, new Answer("duplicate", requestId(exchange), alertId(exchange), mode, earlier.order(),
-                earlier.error(), earlier.deadLetterId(), earlier.status(), first.requestId()));
+        LOG.info("rejected {}: {} {}", refusal.code(), refusal.getMessage(), refusal.details());
+        return Outcome.refused(requestId(exchange), alertId(exchange), mode, refusal);
     }
 
-    public String toJson(Answer answer) {
-        try {
-            return json.writeValueAsString(answer);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("answer could not be written as JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    /** The 4xx of an {@link AlertRejectedException} caught by the route configuration. */
-    public void rejected(Exchange exchange) {
-        AlertRejectedException rejection = rejectionOf(exchange);
-        LOG.info("rejected {}: {} {}", rejection.status(), rejection.getMessage(), rejection.details());
-        json(exchange, rejection.status(), rejection(requestId(exchange), alertId(exchange), rejection));
-    }
-
-    /** The rejection being handled; Camel may wrap it (a bean called from an expression, a producer template). */
-    public static AlertRejectedException rejectionOf(Exchange exchange) {
-        return ObjectHelper.getException(AlertRejectedException.class,
-                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-    }
-
-    /** The 400 for a body that camel-jackson could not read: not JSON, or a field given twice. */
-    public void notJson(Exchange exchange) {
-        JsonProcessingException cause = ObjectHelper.getException(JsonProcessingException.class,
-                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, AlertParser.unreadable(cause));
-        rejected(exchange);
-    }
-
-    /** 503: the journal cannot be written, so nothing was stored and nothing was sent; TradingView's resend is wanted. */
-    public void journalUnavailable(Exchange exchange) {
+    /** The journal cannot be written, so nothing was stored and nothing was sent: 503, the sender should resend. */
+    public Outcome notStored(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.error("journal unavailable: answering 503 so that the sender resends ({})",
                 failure == null ? "unknown" : failure.getMessage());
-        notStored(exchange, "the alert could not be journaled; nothing was sent; please resend");
+        return Outcome.notStored(requestId(exchange), alertId(exchange), mode,
+                "the alert could not be journaled; nothing was sent; please resend");
     }
 
-    /** 503: nothing could be stored — the only answer for which a resend is wanted. */
-    public void notStored(Exchange exchange, String message) {
-        json(exchange, 503, new Answer("error", requestId(exchange), alertId(exchange), mode, null,
-                new Answer.Error("not_stored", message, java.util.List.of()), null));
+    /** The answer step: the outcome in the body, with its status; counted in the metrics by status and error. */
+    public void write(Exchange exchange) {
+        Outcome outcome = exchange.getMessage().getBody(Outcome.class);
+        int status = status(outcome);
+        LOG.info("answered {} {}", status, outcome.status());
+        AlertCase alert = exchange.getVariable("case", AlertCase.class);
+        Long received = alert != null ? Long.valueOf(alert.receivedNanos())
+                : exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
+        metrics.answered(outcome.status(), outcome.errorCode(), received == null ? 0 : received);
+        send(exchange, status, outcome);
     }
 
+    /** An operations answer: a status and a JSON body. */
     public void json(Exchange exchange, int status, Object body) {
-        if (body instanceof Answer answer) {
-            LOG.info("answered {} {}", status, answer.status());
-            Long started = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
-            metrics.answered(answer.status(), answer.error() == null ? null : answer.error().code(),
-                    started == null ? 0 : started);
-        }
         send(exchange, status, body);
     }
 
@@ -165,7 +128,7 @@ public class Answers {
             message.setBody(json.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             // No cause attached: a JsonProcessingException in the chain would be taken for an unreadable alert
-            // by the alert-not-json handler.
+            // by the refusal handler.
             throw new IllegalStateException("answer could not be written as JSON: " + e.getOriginalMessage());
         }
     }
@@ -186,12 +149,13 @@ public class Answers {
         return exchange.getVariable(IncomingRequest.REQUEST_ID, String.class);
     }
 
+    /** The case's alert id; before authentication, the hash of the body as received. */
     static String alertId(Exchange exchange) {
-        byte[] raw = exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class);
-        Alert alert = exchange.getVariable(OrderDesk.ALERT, Alert.class);
-        if (alert == null && raw == null) {
-            return null;
+        AlertCase alert = exchange.getVariable("case", AlertCase.class);
+        if (alert != null) {
+            return alert.alertId();
         }
-        return AlertParser.alertId(alert, raw == null ? new byte[0] : raw);
+        byte[] raw = exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class);
+        return raw == null ? null : AlertParser.alertId(null, raw);
     }
 }

@@ -2,9 +2,11 @@ package io.tvkraken.ops;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.tvkraken.Settings;
-import io.tvkraken.deadletter.DeadLetterStore;
+import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.kraken.KrakenBreakers;
+import io.tvkraken.order.TradingSwitch;
+import io.tvkraken.telemetry.ServiceMetrics;
 import io.tvkraken.kraken.MarketData;
 import io.tvkraken.journal.Database;
 import io.tvkraken.journal.Journal;

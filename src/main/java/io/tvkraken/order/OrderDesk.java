@@ -1,19 +1,23 @@
 package io.tvkraken.order;
 
-import io.tvkraken.alert.Alert;
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.kraken.AssetPair;
-import io.tvkraken.kraken.KrakenCall;
-import io.tvkraken.kraken.KrakenReply;
-import io.tvkraken.kraken.MarketData;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.alert.Alert;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.Journal;
+import io.tvkraken.kraken.AssetPair;
+import io.tvkraken.kraken.KrakenCall;
+import io.tvkraken.kraken.KrakenRefusedException;
+import io.tvkraken.kraken.KrakenReply;
 import io.tvkraken.kraken.KrakenUnavailableException;
+import io.tvkraken.kraken.MarketData;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,18 +28,6 @@ import org.slf4j.LoggerFactory;
 public class OrderDesk {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderDesk.class);
-
-    public static final String ALERT = "alert";
-    public static final String ORDER = "order";
-    public static final String RESULT = "orderResult";
-    /** The alert's row in the journal. */
-    public static final String JOURNAL_ROW = "journalRow";
-    /** The alert id: its {@code id}, or the hash of its body. */
-    public static final String ALERT_ID = "alertId";
-    /** The alert's body as journaled (without secrets: see {@code SecretRedaction}). */
-    public static final String JOURNALED_BODY = "journaledBody";
-    /** AddOrder's parameters as sent (without nonce). */
-    public static final String SENT_PARAMS = "sentParams";
 
     private final MarketData market;
     private final OrderPlanner planner;
@@ -50,16 +42,15 @@ public class OrderDesk {
     }
 
     /** Alert → Kraken order: pair resolved through AssetPairs, sized, rounded, minimums checked. Nothing is sent. */
-    public OrderRequest plan(Exchange exchange, boolean validateOnly) {
-        Alert alert = exchange.getVariable(ALERT, Alert.class);
-        AssetPair pair = market.pairFor(alert.ticker()).orElseThrow(() -> new AlertRejectedException(422,
-                "unknown_pair", "ticker '" + alert.ticker() + "' is not a Kraken spot pair",
+    public OrderRequest plan(@Variable("case") AlertCase alertCase) {
+        Alert alert = alertCase.alert();
+        AssetPair pair = market.pairFor(alert.ticker()).orElseThrow(() -> new RefusedException(Refusal.UNKNOWN_PAIR,
+                "ticker '" + alert.ticker() + "' is not a Kraken spot pair",
                 List.of("ticker: use a Kraken pair such as BTCUSD, KRAKEN:XBTUSD, BTC/USD or XXBTZUSD")));
         OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
-        if (validateOnly && !order.validate()) {
+        if (alertCase.validation() && !order.validate()) {
             order = order.asValidation();
         }
-        exchange.setVariable(ORDER, order);
         LOG.info("planned {} {} {} {}{}{}", order.side().kraken(), order.volume().toPlainString(), pair.altname(),
                 order.orderType().kraken(), order.price() == null ? "" : " @ " + order.price().kraken(),
                 order.validate() ? " (validate only)" : "");
@@ -68,44 +59,36 @@ public class OrderDesk {
 
     /**
      * The AddOrder call: the planned order, tagged with its client order id ({@link ClientOrderId}), journaled as
-     * planned. Its {@code deadline} is added, and a real order journaled as {@code sending}, by the serial sender as
-     * it leaves ({@code KrakenRequests}).
+     * planned. A real order's {@code deadline} is added, and its row marked {@code sending}, by the serial sender as it
+     * leaves ({@link OrderLifecycle#leaving}).
      */
-    public KrakenCall addOrder(Exchange exchange) {
-        OrderRequest order = exchange.getVariable(ORDER, OrderRequest.class);
-        long row = exchange.getVariable(JOURNAL_ROW, Long.class);
-        String alertId = exchange.getVariable(ALERT_ID, String.class);
+    public KrakenCall addOrder(@Variable("case") AlertCase alertCase, @Body OrderRequest order) {
         Map<String, String> params = order.addOrderParams();
-        ClientOrderId tag = ClientOrderId.forOrder(alertId, params);
+        ClientOrderId tag = ClientOrderId.forOrder(alertCase.alertId(), params);
         tag.applyTo(params);
+        long row = alertCase.journalEntry();
         journal.planned(row, json(params), tag.clOrdId(), tag.userref());
-        exchange.setVariable(SENT_PARAMS, params);
-        KrakenCall call = KrakenCall.privateMethod("AddOrder", params);
+        KrakenCall call = KrakenCall.privateMethod("AddOrder", params).forRequest(alertCase.requestId());
         return order.validate() ? call : call.forJournalEntry(row);
     }
 
     /**
-     * Kraken's answer to AddOrder: its error strings become a 422 that carries them (SPEC §4) — except a refusal that
-     * says the client order id is taken, which means the order may exist already: that is reconciled like a timeout
-     * (kraken-rest.md §6, duplicate cl_ord_id has no documented string).
+     * Kraken's answer to AddOrder: its error strings are a refusal that carries them — except a refusal that says the
+     * client order id is taken, which means the order may exist already: that is reconciled like a timeout
+     * (docs/kraken.md#idempotency: Kraken documents no string for a duplicate {@code cl_ord_id}).
      */
-    public OrderResult outcome(Exchange exchange) {
-        KrakenReply reply = exchange.getMessage().getBody(KrakenReply.class);
-        OrderRequest order = exchange.getVariable(ORDER, OrderRequest.class);
-        @SuppressWarnings("unchecked")
-        Map<String, String> sent = exchange.getVariable(SENT_PARAMS, Map.class);
+    public OrderResult outcome(@Variable("addOrder") KrakenCall sent, @Body KrakenReply reply) {
+        boolean validate = !sent.placesOrder();
         if (!reply.errors().isEmpty()) {
-            if (!order.validate() && reply.errors().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
+            if (!validate && reply.errors().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
                 throw new KrakenUnavailableException("AddOrder", String.join(", ", reply.errors()), true, null);
             }
-            throw new AlertRejectedException(422, "kraken_rejected", "Kraken refused the order", reply.errors());
+            throw new KrakenRefusedException("AddOrder", reply.errors());
         }
-        OrderResult result = result(sent, reply, order.validate());
-        exchange.setVariable(RESULT, result);
-        LOG.info("{}: {} txid={}", order.validate() ? "validated" : "placed", result.description(), result.txids());
+        OrderResult result = result(sent.params(), reply, validate);
+        LOG.info("{}: {} txid={}", validate ? "validated" : "placed", result.description(), result.txids());
         return result;
     }
-
     /** An AddOrder success envelope as an {@link OrderResult}. */
     public static OrderResult result(Map<String, String> sent, KrakenReply reply, boolean validate) {
         List<String> txids = new ArrayList<>();
@@ -119,7 +102,7 @@ public class OrderDesk {
     }
 
     static boolean saysOrderMayExist(String error) {
-        String lower = error.toLowerCase(java.util.Locale.ROOT);
+        String lower = error.toLowerCase(Locale.ROOT);
         return lower.contains("cl_ord_id") && !lower.startsWith("egeneral:invalid arguments")
                 || lower.contains("duplicate");
     }

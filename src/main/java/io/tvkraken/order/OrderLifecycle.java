@@ -1,14 +1,13 @@
 package io.tvkraken.order;
 
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.deadletter.DeadLetter;
-import io.tvkraken.deadletter.DeadLetters;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.journal.DeadLetter;
+import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
+import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.kraken.KrakenCall;
-import io.tvkraken.ops.Answer;
-import io.tvkraken.ops.Answers;
-import io.tvkraken.ops.Outcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.apache.camel.Body;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,23 +45,29 @@ public class OrderLifecycle {
 
     private final Journal journal;
     private final DeadLetters deadLetters;
-    private final Answers answers;
+    private final ObjectMapper json;
+    private final String mode;
+    private final ToIntFunction<Outcome> httpStatus;
     private final Deadlines deadlines;
     private final Clock clock;
     private final int maxAttempts;
     private final Duration firstLookUpAfter;
 
     /**
+     * @param mode             {@code paper} or {@code live}, as every outcome says
+     * @param httpStatus       the HTTP status of an outcome, journaled with it (decided where answers are written)
      * @param maxAttempts      sends of one alert at most without an operator (the first plus re-sends once proven
      *                         absent)
      * @param firstLookUpAfter how long after an AddOrder in doubt it is looked up first: an order Kraken placed may
      *                         show up in OpenOrders/ClosedOrders only a moment later
      */
-    public OrderLifecycle(Journal journal, DeadLetters deadLetters, Answers answers, Deadlines deadlines, Clock clock,
-            int maxAttempts, Duration firstLookUpAfter) {
+    public OrderLifecycle(Journal journal, DeadLetters deadLetters, ObjectMapper json, String mode, ToIntFunction<Outcome> httpStatus,
+            Deadlines deadlines, Clock clock, int maxAttempts, Duration firstLookUpAfter) {
         this.journal = journal;
         this.deadLetters = deadLetters;
-        this.answers = answers;
+        this.json = json;
+        this.mode = mode;
+        this.httpStatus = httpStatus;
         this.deadlines = deadlines;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
@@ -92,42 +98,52 @@ public class OrderLifecycle {
             throw new TooLateException("the AddOrder could not leave before " + entry.sendBy()
                     + " (the alert's time plus MAX_ALERT_AGE_SECONDS): nothing was sent");
         }
-        if (!journal.sending(row, List.of(Journal.RECEIVED, Journal.RECONCILING), deadline)) {
+        if (!journal.sending(row, List.of(AlertState.RECEIVED, AlertState.RECONCILING), deadline)) {
             throw new IllegalStateException("journal entry " + row + " is no longer waiting to be sent: nothing sent");
         }
         Map<String, String> params = new LinkedHashMap<>(call.params());
         params.put("deadline", Deadlines.format(deadline));
-        return new KrakenCall(call.method(), call.privateCall(), params, row);
+        return call.withParams(params);
     }
 
-    /** Placed (or validated): txids and Kraken's description journaled, 200. */
-    public Outcome placed(DeadLetters.Letterhead alert, Map<String, String> sent, String description,
-            List<String> txids, boolean validate) {
-        Answer answer = answers.executed(alert.requestId(), alert.alertId(), sent, description, txids, validate);
-        journal.finish(alert.journalEntry(), validate ? Journal.VALIDATED : Journal.EXECUTED, 200,
-                answers.toJson(answer), txids, false, description);
-        return new Outcome(200, answer);
+    /** Placed (or validated): txids and Kraken's description journaled. */
+    public Outcome placed(AlertCase alert, Map<String, String> sent, String description, List<String> txids,
+            boolean validate) {
+        Outcome outcome = Outcome.placed(alert, mode, sent, description, txids, validate);
+        return finish(alert, validate ? AlertState.VALIDATED : AlertState.EXECUTED, outcome, txids, false,
+                description);
     }
 
     /** Refused — by the kill switch, a rule of ours, or Kraken: nothing was placed, so the alert id is given up. */
-    public Outcome refused(DeadLetters.Letterhead alert, AlertRejectedException rejection) {
-        Answer answer = answers.rejection(alert.requestId(), alert.alertId(), rejection);
-        journal.finish(alert.journalEntry(), Journal.REJECTED, rejection.status(), answers.toJson(answer), null, true,
-                rejection.getMessage() + (rejection.details().isEmpty() ? "" : " " + rejection.details()));
-        return new Outcome(rejection.status(), answer);
+    public Outcome refused(AlertCase alert, RefusedException refusal) {
+        Outcome outcome = Outcome.refused(alert, mode, refusal);
+        return finish(alert, AlertState.REJECTED, outcome, null, true,
+                refusal.getMessage() + (refusal.details().isEmpty() ? "" : " " + refusal.details()));
+    }
+
+    /**
+     * An authenticated alert refused in the intake (bad fields, stale, not JSON): journaled as refused, in a row of its
+     * own when it was refused before it was journaled.
+     */
+    public void refusedInIntake(AlertCase alert, Outcome outcome) {
+        if (alert.journaled()) {
+            journal.finish(alert.journalEntry(), AlertState.REJECTED, httpStatus.applyAsInt(outcome), json(outcome),
+                    null, true, outcome.error() == null ? null : outcome.error().message());
+        } else {
+            journal.refused(alert.requestId(), alert.alertId(), alert.intent(), alert.body(),
+                    httpStatus.applyAsInt(outcome), json(outcome));
+        }
     }
 
     /**
      * Could not be carried out: stored as a dead letter for the trader to replay or drop, journaled as
-     * {@code dead_lettered} (it keeps its alert id: a replay is the way to run it again), answered 202.
+     * {@code dead_lettered} (it keeps its alert id: a replay is the way to run it again).
      */
-    public Outcome deadLettered(DeadLetters.Letterhead alert, DeadLetters.Failure failure, Map<String, String> order,
+    public Outcome deadLettered(AlertCase alert, DeadLetters.Failure failure, Map<String, String> order,
             Throwable cause) {
         DeadLetter letter = deadLetters.store(alert, failure, order, cause);
-        Answer answer = answers.deadLettered(alert.requestId(), alert.alertId(), letter);
-        journal.finish(alert.journalEntry(), Journal.DEAD_LETTERED, 202, answers.toJson(answer), null, false,
+        return finish(alert, AlertState.DEAD_LETTERED, Outcome.deadLettered(alert, mode, letter), null, false,
                 letter.id() + ": " + letter.message());
-        return new Outcome(202, answer);
     }
 
     /**
@@ -135,14 +151,33 @@ public class OrderLifecycle {
      * goes to {@code reconciling} and the reconcile-orders route looks it up. It may be re-sent once proven absent if
      * attempts remain (and only while the alert is young enough, which the route checks).
      */
-    public Outcome inDoubt(DeadLetters.Letterhead alert, String why) {
-        JournalEntry entry = journal.get(alert.journalEntry());
-        boolean mayResend = entry.attempts() < maxAttempts;
+    public Outcome inDoubt(AlertCase alert, int attempts, String why) {
+        boolean mayResend = attempts < maxAttempts;
         if (!journal.inDoubt(alert.journalEntry(), why + ": looking the order up before anything else",
                 clock.instant().plus(firstLookUpAfter), mayResend)) {
             LOG.warn("journal entry {} was no longer sending when its AddOrder failed", alert.journalEntry());
         }
         LOG.warn("AddOrder got no clear answer ({}): the order may exist; it will be looked up", why);
-        return new Outcome(202, answers.pending(alert.requestId(), alert.alertId()));
+        return Outcome.pending(alert, mode);
+    }
+
+    /** The HTTP status that goes with an outcome. */
+    public int httpStatus(Outcome outcome) {
+        return httpStatus.applyAsInt(outcome);
+    }
+
+    private Outcome finish(AlertCase alert, AlertState state, Outcome outcome, List<String> txids, boolean releaseKey,
+            String detail) {
+        journal.finish(alert.journalEntry(), state, httpStatus.applyAsInt(outcome), json(outcome), txids, releaseKey,
+                detail);
+        return outcome;
+    }
+
+    private String json(Outcome outcome) {
+        try {
+            return json.writeValueAsString(outcome);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("outcome could not be written as JSON: " + e.getOriginalMessage());
+        }
     }
 }

@@ -1,21 +1,21 @@
 package io.tvkraken.order;
 
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.deadletter.DeadLetters;
-import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
-import io.tvkraken.ops.Answers;
-import io.tvkraken.ops.Outcome;
-import io.tvkraken.ops.ServiceMetrics;
+import io.tvkraken.kraken.KrakenCall;
 import java.util.Map;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Variable;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last step of every order run (routes/orders.camel.yaml, route {@code process-alert} and its error handling):
- * whatever happened — placed, refused, failed — is recorded through the {@link OrderLifecycle} and becomes the
- * {@link Outcome} that the webhook caller is told if it is still waiting.
+ * The last step of every order run (routes/orders.camel.yaml, route {@code process-alert}, and its error handling in
+ * routes/error-handling.camel.yaml): whatever happened — placed, refused, failed — is recorded through the
+ * {@link OrderLifecycle} and becomes the {@link Outcome} that the webhook caller is told if it is still waiting.
  *
  * <p>An AddOrder that got no clear answer (timeout, reset, 5xx, {@code EService:Unavailable}) is never simply sent
  * again, and no worker waits for it: it is handed to the reconcile-orders route ({@link Reconciler}) and answered 202
@@ -23,67 +23,48 @@ import org.slf4j.LoggerFactory;
  */
 public class OrderOutcomes {
 
+    /** The exchange property in which Camel keeps the exception an error handler is handling. */
+    private static final String CAUGHT = "CamelExceptionCaught";
+
     private static final Logger LOG = LoggerFactory.getLogger(OrderOutcomes.class);
 
     private final Journal journal;
     private final OrderLifecycle lifecycle;
     private final DeadLetters deadLetters;
-    private final ServiceMetrics metrics;
 
-    public OrderOutcomes(Journal journal, OrderLifecycle lifecycle, DeadLetters deadLetters, ServiceMetrics metrics) {
+    public OrderOutcomes(Journal journal, OrderLifecycle lifecycle, DeadLetters deadLetters) {
         this.journal = journal;
         this.lifecycle = lifecycle;
         this.deadLetters = deadLetters;
-        this.metrics = metrics;
     }
 
     /** Placed (or validated). */
-    public Outcome done(Exchange exchange) {
-        OrderResult result = exchange.getVariable(OrderDesk.RESULT, OrderResult.class);
-        return recorded(exchange, lifecycle.placed(letterhead(exchange), result.sent(), result.description(),
-                result.txids(), result.validate()));
+    public Outcome done(@Variable("case") AlertCase alert, @Body OrderResult result) {
+        return lifecycle.placed(alert, result.sent(), result.description(), result.txids(), result.validate());
     }
 
     /** Refused — by the kill switch, a rule of ours, or Kraken: nothing was placed. */
-    public Outcome rejected(Exchange exchange) {
-        AlertRejectedException rejection = Answers.rejectionOf(exchange);
-        LOG.info("rejected {}: {} {}", rejection.status(), rejection.getMessage(), rejection.details());
-        return recorded(exchange, lifecycle.refused(letterhead(exchange), rejection));
+    public Outcome rejected(@Variable("case") AlertCase alert,
+            @ExchangeProperty(CAUGHT) Throwable caught) {
+        RefusedException refusal = ObjectHelper.getException(RefusedException.class, caught);
+        LOG.info("rejected {}: {} {}", refusal.code(), refusal.getMessage(), refusal.details());
+        return lifecycle.refused(alert, refusal);
     }
 
     /**
      * Failed: if no AddOrder left, or it surely did not arrive, the alert is dead-lettered; if it may have been
      * placed, it is in doubt and the reconcile-orders route looks it up.
      */
-    @SuppressWarnings("unchecked")
-    public Outcome failed(Exchange exchange) {
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        DeadLetters.Letterhead alert = letterhead(exchange);
+    public Outcome failed(@Variable("case") AlertCase alert, @Variable("addOrder") KrakenCall addOrder,
+            @ExchangeProperty(CAUGHT) Throwable failure) {
         // The journal says whether an AddOrder left: "sending" is committed before its first byte.
-        boolean sent = Journal.SENDING.equals(journal.get(alert.journalEntry()).state());
+        var entry = journal.get(alert.journalEntry());
+        boolean sent = AlertState.SENDING.equals(entry.state());
         DeadLetters.Failure why = deadLetters.classify(failure, sent);
-        Map<String, String> params = exchange.getVariable(OrderDesk.SENT_PARAMS, Map.class);
         if (!why.mayHaveBeenPlaced()) {
-            return recorded(exchange, lifecycle.deadLettered(alert, why, params, failure));
+            Map<String, String> params = addOrder == null ? null : addOrder.params();
+            return lifecycle.deadLettered(alert, why, params, failure);
         }
-        return recorded(exchange, lifecycle.inDoubt(alert, why.message()));
-    }
-
-    /** Counted once, where it is decided, whether the caller is still waiting for it or was answered pending. */
-    private Outcome recorded(Exchange exchange, Outcome outcome) {
-        Long received = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
-        metrics.answered(outcome.answer().status(),
-                outcome.answer().error() == null ? null : outcome.answer().error().code(),
-                received == null ? 0 : received);
-        exchange.getMessage().setBody(outcome);
-        return outcome;
-    }
-
-    static DeadLetters.Letterhead letterhead(Exchange exchange) {
-        return new DeadLetters.Letterhead(exchange.getVariable(OrderDesk.JOURNAL_ROW, Long.class),
-                exchange.getVariable(IncomingRequest.REQUEST_ID, String.class),
-                exchange.getVariable(OrderDesk.ALERT_ID, String.class),
-                exchange.getVariable("intent", String.class),
-                exchange.getVariable(OrderDesk.JOURNALED_BODY, String.class));
+        return lifecycle.inDoubt(alert, entry.attempts(), why.message());
     }
 }

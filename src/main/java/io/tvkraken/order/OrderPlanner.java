@@ -1,7 +1,8 @@
 package io.tvkraken.order;
 
 import io.tvkraken.alert.Alert;
-import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
 import io.tvkraken.alert.CloseOrder;
 import io.tvkraken.alert.OrderType;
 import io.tvkraken.alert.Price;
@@ -58,8 +59,7 @@ public final class OrderPlanner {
     private static void checkOrderMin(Sized sized, AssetPair pair) {
         BigDecimal volume = sized.volume();
         if (volume.signum() <= 0 || volume.compareTo(pair.orderMin()) < 0) {
-            throw new AlertRejectedException(422, "below_minimum",
-                    "volume " + plain(volume) + " is below the minimum order size " + plain(pair.orderMin()) + " "
+            throw new RefusedException(Refusal.BELOW_MINIMUM, "volume " + plain(volume) + " is below the minimum order size " + plain(pair.orderMin()) + " "
                             + pair.baseSymbol() + " for " + pair.altname(),
                     List.of("volume: " + sized.derivation(),
                             "ordermin: " + plain(pair.orderMin()) + " " + pair.baseSymbol()));
@@ -81,8 +81,7 @@ public final class OrderPlanner {
         BigDecimal cost = sized.volume().multiply(at);
         if (cost.compareTo(pair.costMin()) < 0) {
             String quote = pair.quoteSymbol();
-            throw new AlertRejectedException(422, "below_minimum",
-                    "estimated cost " + plain(cost) + " " + quote + " (volume " + plain(sized.volume()) + " x price "
+            throw new RefusedException(Refusal.BELOW_MINIMUM, "estimated cost " + plain(cost) + " " + quote + " (volume " + plain(sized.volume()) + " x price "
                             + plain(at) + ") is below the minimum order cost (costmin) " + plain(pair.costMin())
                             + " " + quote + " for " + pair.altname(),
                     List.of("volume: " + sized.derivation(),
@@ -109,8 +108,7 @@ public final class OrderPlanner {
             default -> "no new orders";
         };
         if (accepts != null) {
-            throw new AlertRejectedException(422, "pair_unavailable",
-                    pair.altname() + " is in status " + status + " on Kraken, which accepts " + accepts,
+            throw new RefusedException(Refusal.PAIR_UNAVAILABLE, pair.altname() + " is in status " + status + " on Kraken, which accepts " + accepts,
                     List.of("status: " + status));
         }
     }
@@ -144,8 +142,7 @@ public final class OrderPlanner {
             // "+0" is meaningful (trailing-stop-limit: limit equals trigger), but an offset the trader asked for
             // must not silently become zero: a trailing stop at +0 would trigger at once.
             if (offset.signum() == 0 && price.amount().signum() != 0) {
-                throw new AlertRejectedException(422, "invalid_price",
-                        field + " offset " + price.kraken() + " rounds to 0 at the " + pair.pairDecimals()
+                throw new RefusedException(Refusal.INVALID_PRICE, field + " offset " + price.kraken() + " rounds to 0 at the " + pair.pairDecimals()
                                 + " price decimals of " + pair.altname(),
                         List.of(field + ": " + price.kraken(), "pair_decimals: " + pair.pairDecimals()));
             }
@@ -154,8 +151,7 @@ public final class OrderPlanner {
         BigDecimal ticks = price.amount().divide(pair.tickSize(), 0, mode);
         BigDecimal rounded = ticks.multiply(pair.tickSize()).setScale(pair.pairDecimals(), mode);
         if (rounded.signum() <= 0) {
-            throw new AlertRejectedException(422, "invalid_price",
-                    field + " " + plain(price.amount()) + " rounds to 0 at the tick size " + plain(pair.tickSize())
+            throw new RefusedException(Refusal.INVALID_PRICE, field + " " + plain(price.amount()) + " rounds to 0 at the tick size " + plain(pair.tickSize())
                             + " of " + pair.altname(),
                     List.of(field + ": " + plain(price.amount()), "tick_size: " + plain(pair.tickSize())));
         }
@@ -186,8 +182,7 @@ public final class OrderPlanner {
                 BigDecimal balance = balances.get().getOrDefault(asset, BigDecimal.ZERO);
                 String symbol = AssetPair.symbol(asset);
                 if (balance == null || balance.signum() <= 0) {
-                    throw new AlertRejectedException(422, "insufficient_balance",
-                            "no " + symbol + " balance (Kraken asset " + asset + ") to "
+                    throw new RefusedException(Refusal.INSUFFICIENT_BALANCE, "no " + symbol + " balance (Kraken asset " + asset + ") to "
                                     + (buy ? "buy " + base + " with" : "sell") + " on " + pair.altname()
                                     + ": percent " + plain(alert.percent()) + " of it is 0",
                             List.of("balance: " + asset + " 0"));

@@ -1,10 +1,7 @@
 package io.tvkraken.order;
 
-import io.tvkraken.ingress.IncomingRequest;
-import io.tvkraken.ops.Answers;
-import io.tvkraken.ops.Outcome;
-import java.util.HashMap;
-import java.util.Map;
+import io.tvkraken.telemetry.RequestLog;
+import io.tvkraken.telemetry.ServiceMetrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -12,11 +9,12 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.Variable;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,40 +37,46 @@ public class OrderRunner {
     public static final String ENDPOINT = "direct:process-alert";
 
     private final ProducerTemplate template;
-    private final Answers answers;
+    private final String mode;
+    private final ServiceMetrics metrics;
     private final long answerWithinMs;
     private final ExecutorService workers;
 
     /** Alerts waiting for a worker at most; beyond that an alert is dead-lettered at once (nothing sent). */
     static final int MAX_QUEUED = 10_000;
 
-    public OrderRunner(CamelContext context, Answers answers, int workers, long answerWithinMs) {
+    /** @param mode {@code paper} or {@code live}, as a pending outcome says */
+    public OrderRunner(CamelContext context, String mode, ServiceMetrics metrics, int workers, long answerWithinMs) {
         this.template = context.createProducerTemplate();
-        this.answers = answers;
+        this.mode = mode;
+        this.metrics = metrics;
         this.answerWithinMs = answerWithinMs;
         ThreadPoolProfile profile = new ThreadPoolProfileBuilder("order-worker").poolSize(workers)
                 .maxPoolSize(workers).maxQueueSize(MAX_QUEUED).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build();
         this.workers = context.getExecutorServiceManager().newThreadPool(this, "order-worker", profile);
     }
 
-    /** The webhook step: run the alert, answer its outcome, or 202 pending when it is not done in time. */
-    public void run(Exchange exchange) {
-        Map<String, Object> work = new HashMap<>(exchange.getVariables());
-        Long received = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
-        long elapsedMs = received == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - received);
+    /**
+     * The hand-off (webhook step {@code hand-to-order-worker}): runs the alert on an order worker and returns its
+     * outcome, or {@code pending} when it is not done by the time the answer is due.
+     */
+    public Outcome run(@Variable("case") AlertCase alert) {
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - alert.receivedNanos());
         long dueInMs = Math.max(0, answerWithinMs - elapsedMs);
         boolean allBusy = allBusy();
-        CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> process(work), workers);
+        CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> process(alert), workers);
         if (allBusy) {
             // Every worker is busy: waiting here would only hold one of the HTTP server's threads while later alerts
             // queue behind it, so the answer is given now.
             dueInMs = 0;
         }
         try {
-            answers.write(exchange, run.get(dueInMs, TimeUnit.MILLISECONDS));
+            return run.get(dueInMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.info("not done when the answer was due: answering 202 pending, the outcome will be journaled");
-            answers.pending(exchange, null);
+            // the caller is answered pending (counted with the answer); the outcome is counted when it is decided
+            run.thenAccept(outcome -> counted(alert, outcome));
+            return Outcome.pending(alert, mode);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new RuntimeCamelException(e.getCause());
         } catch (InterruptedException e) {
@@ -86,27 +90,34 @@ public class OrderRunner {
         return workers instanceof ThreadPoolExecutor pool && pool.getActiveCount() >= pool.getMaximumPoolSize();
     }
 
-    /** Runs an alert, given by its exchange variables, on an order worker; its outcome lands in the journal. */
-    public void submit(Map<String, Object> variables) {
-        CompletableFuture.runAsync(() -> process(variables), workers).exceptionally(failure -> {
+    /** Runs a journaled alert on an order worker; its outcome lands in the journal. */
+    public void submit(AlertCase alert) {
+        CompletableFuture.runAsync(() -> counted(alert, process(alert)), workers).exceptionally(failure -> {
             LOG.error("order run failed: {}", failure.getMessage(), failure);
             return null;
         });
     }
 
-    /** Runs an alert, given by its exchange variables, to its end on the calling thread (replays: no 3-second limit). */
-    public Outcome runNow(Map<String, Object> variables) {
-        return process(variables);
+    /** Runs a journaled alert to its end on the calling thread (replays: no 3-second limit). */
+    public Outcome runNow(AlertCase alert) {
+        return counted(alert, process(alert));
     }
 
-    private Outcome process(Map<String, Object> variables) {
-        Exchange done = template.send(ENDPOINT, work -> {
-            work.getVariables().putAll(variables);
-            IncomingRequest.logUnderRequestId(work, work.getVariable(IncomingRequest.REQUEST_ID, String.class));
-        });
-        if (done.getException() != null) {
-            throw RuntimeCamelException.wrapRuntimeCamelException(done.getException());
+    /** An outcome that no webhook answer carries is counted where it is decided. */
+    private Outcome counted(AlertCase alert, Outcome outcome) {
+        metrics.answered(outcome.status(), outcome.errorCode(), alert.receivedNanos());
+        return outcome;
+    }
+
+    private Outcome process(AlertCase alert) {
+        String caller = RequestLog.current();
+        RequestLog.under(alert.requestId());
+        try {
+            return template.requestBody(ENDPOINT, alert, Outcome.class);
+        } catch (CamelExecutionException e) {
+            throw RuntimeCamelException.wrapRuntimeCamelException(e.getCause() == null ? e : e.getCause());
+        } finally {
+            RequestLog.under(caller);
         }
-        return done.getMessage().getBody(Outcome.class);
     }
 }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.Settings;
 import io.tvkraken.alert.AlertParser;
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.deadletter.DeadLetters;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.kraken.KrakenApi;
@@ -117,7 +117,7 @@ public class Reconciler {
         for (JournalEntry entry : due) {
             if (!"execute".equals(entry.intent())) {
                 // a validation places nothing: there is nothing to look up
-                lifecycle.deadLettered(DeadLetters.Letterhead.of(entry), new DeadLetters.Failure("interrupted",
+                lifecycle.deadLettered(AlertCase.of(entry), new DeadLetters.Failure("interrupted",
                         "the service stopped before the validation finished", false), params(entry), null);
                 settled++;
             } else {
@@ -152,7 +152,7 @@ public class Reconciler {
 
     /** Decides one row from its finding. @return true when the row reached a final state */
     private boolean settle(JournalEntry entry, Finding finding) {
-        DeadLetters.Letterhead alert = DeadLetters.Letterhead.of(entry);
+        AlertCase alert = AlertCase.of(entry);
         Map<String, String> sent = params(entry);
         Instant now = clock.instant();
         boolean due = entry.nextCheckAt() == null || !entry.nextCheckAt().isAfter(now);
@@ -197,10 +197,10 @@ public class Reconciler {
         }
         if (entry.mayResend() && young) {
             // a replayed alert that never got as far as an order: it runs from the start, on an order worker
-            if (journal.transition(entry.id(), List.of(Journal.RECONCILING), Journal.RECEIVED, finding.detail()
+            if (journal.transition(entry.id(), List.of(AlertState.RECONCILING), AlertState.RECEIVED, finding.detail()
                     + ": no order was ever planned for it; running it")) {
-                runner.submit(Replays.work(entry.requestId(), parser.parse(entry.body() == null ? new byte[0]
-                        : entry.body().getBytes(StandardCharsets.UTF_8)), entry));
+                runner.submit(AlertCase.of(entry, entry.requestId(), parser.parse(entry.body() == null
+                        ? new byte[0] : entry.body().getBytes(StandardCharsets.UTF_8))));
             }
             return false;
         }
@@ -217,25 +217,25 @@ public class Reconciler {
     }
 
     /** Proven absent while the alert is young: sent again, under the same client order id, with a new deadline. */
-    private boolean resend(JournalEntry entry, DeadLetters.Letterhead alert, Map<String, String> sent,
+    private boolean resend(JournalEntry entry, AlertCase alert, Map<String, String> sent,
             Finding finding) {
-        journal.event(entry.id(), Journal.RECONCILING, finding.detail() + " after its deadline: sending it again");
+        journal.event(entry.id(), AlertState.RECONCILING, finding.detail() + " after its deadline: sending it again");
         LOG.info("journal entry {}: proven absent, sending it again (attempt {})", entry.id(), entry.attempts() + 1);
         try {
             KrakenReply reply = kraken.call(KrakenCall.privateMethod("AddOrder", sent).forJournalEntry(entry.id()));
             OrderResult result = OrderDesk.result(sent, reply, false);
             lifecycle.placed(alert, sent, result.description(), result.txids(), false);
-        } catch (AlertRejectedException rejection) {
+        } catch (RefusedException rejection) {
             if (rejection.details().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
-                lifecycle.inDoubt(alert, String.join(", ", rejection.details()));
+                lifecycle.inDoubt(alert, journal.get(entry.id()).attempts(), String.join(", ", rejection.details()));
                 return false;
             }
             lifecycle.refused(alert, rejection);
         } catch (RuntimeException e) {
-            boolean left = Journal.SENDING.equals(journal.get(entry.id()).state());
-            DeadLetters.Failure why = deadLetters.classify(e, left);
+            JournalEntry now = journal.get(entry.id());
+            DeadLetters.Failure why = deadLetters.classify(e, AlertState.SENDING.equals(now.state()));
             if (why.mayHaveBeenPlaced()) {
-                lifecycle.inDoubt(alert, why.message());
+                lifecycle.inDoubt(alert, now.attempts(), why.message());
                 return false;
             }
             lifecycle.deadLettered(alert, why, sent, e);

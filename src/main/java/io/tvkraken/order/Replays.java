@@ -4,22 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.alert.Alert;
 import io.tvkraken.alert.AlertAge;
 import io.tvkraken.alert.AlertParser;
-import io.tvkraken.alert.AlertRejectedException;
-import io.tvkraken.deadletter.DeadLetter;
-import io.tvkraken.deadletter.DeadLetterStore;
-import io.tvkraken.ingress.IncomingRequest;
-import io.tvkraken.journal.AlertJournal;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.journal.DeadLetter;
+import io.tvkraken.journal.DeadLetterStore;
+import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
-import io.tvkraken.ops.Answer;
-import io.tvkraken.ops.Outcome;
-import io.tvkraken.ops.TradingSwitch;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +36,16 @@ public class Replays {
     /** How long the admin caller waits for the replay's outcome before being answered 202 replaying. */
     static final Duration WAIT_FOR_OUTCOME = Duration.ofSeconds(15);
 
-    /** What the admin caller is told: HTTP status and body. */
-    public record Result(int status, Map<String, Object> body) {
+    /**
+     * What the admin caller is told: the body, whose {@code status} is {@code replayed}, {@code found},
+     * {@code duplicate}, {@code replaying} (still being looked up), {@code already_replayed} or {@code busy}.
+     */
+    public record Result(String status, Map<String, Object> body) {
     }
+
+    public static final String REPLAYING = "replaying";
+    public static final String ALREADY_REPLAYED = "already_replayed";
+    public static final String BUSY = "busy";
 
     private final Journal journal;
     private final DeadLetterStore letters;
@@ -66,8 +69,7 @@ public class Replays {
     }
 
     public Result replay(String letterId, String requestId) {
-        DeadLetter letter = letters.find(letterId).orElseThrow(() -> new AlertRejectedException(404, "not_found",
-                "no dead letter " + letterId));
+        DeadLetter letter = letters.find(letterId).orElseThrow(() -> new RefusedException(Refusal.NOT_FOUND, "no dead letter " + letterId));
         Started started = start(letter, requestId);
         return started.result() != null ? started.result()
                 : finish(started, System.nanoTime() + WAIT_FOR_OUTCOME.toNanos());
@@ -95,7 +97,7 @@ public class Replays {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", results.size());
         body.put("replays", results);
-        return new Result(200, body);
+        return new Result("replayed", body);
     }
 
     /** A replay under way: its letter and journal row, or — when it ended at once — its result. */
@@ -108,7 +110,7 @@ public class Replays {
 
     private Started start(DeadLetter letter, String requestId) {
         if (!DeadLetter.PENDING.equals(letter.state())) {
-            return Started.done(letter, result(409, letter, "already_replayed", letter.resolution(), null));
+            return Started.done(letter, result(letter, ALREADY_REPLAYED, letter.resolution(), null));
         }
         // Nothing changes while trading is off: the letter stays pending.
         trading.requireEnabled();
@@ -122,28 +124,28 @@ public class Replays {
             return Started.done(letter, settled(letter, "duplicate", "this alert is owned by journal entry "
                     + (first == null ? "?" : first.id()) + ": nothing sent", null));
         }
-        if (Journal.RECEIVED.equals(entry.state()) && letter.journalEntry() == null) {
+        if (AlertState.RECEIVED.equals(entry.state()) && letter.journalEntry() == null) {
             // a letter imported from a file: its new row goes the way of every replay
-            journal.finish(row, Journal.DEAD_LETTERED, 202, null, null, false, "imported dead letter " + letter.id());
+            journal.finish(row, AlertState.DEAD_LETTERED, 202, null, null, false, "imported dead letter " + letter.id());
             entry = journal.get(row);
         }
-        if (!Journal.DEAD_LETTERED.equals(entry.state())) {
+        if (!AlertState.DEAD_LETTERED.equals(entry.state())) {
             return Started.done(letter, settled(letter, "duplicate", "the alert is " + entry.state()
                     + " already: nothing sent", null));
         }
         if (!"execute".equals(entry.intent())) {
-            if (!journal.reopen(row, Journal.RECEIVED, sendBy, "replay of " + letter.id())) {
-                return Started.done(letter, result(409, letter, "busy", "another replay is running", null));
+            if (!journal.reopen(row, AlertState.RECEIVED, sendBy, "replay of " + letter.id())) {
+                return Started.done(letter, result(letter, BUSY, "another replay is running", null));
             }
             letters.resolve(letter.id(), "replaying", clock.instant());
-            Outcome outcome = runner.runNow(work(requestId, alert, entry));
-            letters.replayedAs(letter.id(), "replayed: " + outcome.answer().status());
-            return Started.done(letter, result(200, letter, "replayed", "replayed: " + outcome.answer().status(),
+            Outcome outcome = runner.runNow(AlertCase.of(entry, requestId, alert));
+            letters.replayedAs(letter.id(), "replayed: " + outcome.status());
+            return Started.done(letter, result(letter, "replayed", "replayed: " + outcome.status(),
                     outcome));
         }
-        if (!journal.reopen(row, Journal.RECONCILING, sendBy, "replay of " + letter.id()
+        if (!journal.reopen(row, AlertState.RECONCILING, sendBy, "replay of " + letter.id()
                 + ": looking the order up at Kraken before anything is sent")) {
-            return Started.done(letter, result(409, letter, "busy", "another replay is running", null));
+            return Started.done(letter, result(letter, BUSY, "another replay is running", null));
         }
         letters.resolve(letter.id(), "replaying: looked up first, sent only if absent", clock.instant());
         LOG.info("replaying dead letter {} (journal entry {}, alert {})", letter.id(), row, entry.alertId());
@@ -155,14 +157,14 @@ public class Replays {
         DeadLetter letter = started.letter();
         JournalEntry done = waitForOutcome(started.row(), untilNanos);
         if (done == null) {
-            return result(202, letter, "replaying", "the order is being looked up at Kraken; its outcome will be "
+            return result(letter, REPLAYING, "the order is being looked up at Kraken; its outcome will be "
                     + "in the journal (GET /admin/orders)", null);
         }
         Outcome outcome = outcome(done);
-        boolean found = Journal.EXECUTED.equals(done.state()) && done.attempts() == started.attemptsBefore();
+        boolean found = AlertState.EXECUTED.equals(done.state()) && done.attempts() == started.attemptsBefore();
         String resolution = found ? "the order had been placed: " + done.txids() : "replayed: " + done.state();
         letters.replayedAs(letter.id(), resolution);
-        return result(200, letter, found ? "found" : "replayed", resolution, outcome);
+        return result(letter, found ? "found" : "replayed", resolution, outcome);
     }
 
     /** Polls the journal until the row is final; null if it is not by {@code until} (nanoTime). */
@@ -184,39 +186,25 @@ public class Replays {
 
     private Outcome outcome(JournalEntry entry) {
         try {
-            Answer answer = entry.answer() == null ? null : json.readValue(entry.answer(), Answer.class);
-            return answer == null ? null : new Outcome(entry.httpStatus() == null ? 200 : entry.httpStatus(), answer);
+            return entry.answer() == null ? null : json.readValue(entry.answer(), Outcome.class);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("journal entry " + entry.id() + " holds an unreadable answer", e);
         }
     }
 
-    /** The exchange variables an order run needs, for a journal entry. */
-    static Map<String, Object> work(String requestId, Alert alert, JournalEntry entry) {
-        Map<String, Object> work = new HashMap<>();
-        work.put(IncomingRequest.REQUEST_ID, requestId);
-        work.put(OrderDesk.ALERT, alert);
-        work.put(OrderDesk.ALERT_ID, entry.alertId());
-        work.put(OrderDesk.JOURNAL_ROW, entry.id());
-        work.put(OrderDesk.JOURNALED_BODY, entry.body());
-        work.put(AlertJournal.INTENT, entry.intent());
-        return work;
-    }
-
     private Result settled(DeadLetter letter, String status, String resolution, Outcome outcome) {
         letters.resolve(letter.id(), resolution, clock.instant());
-        return result(200, letter, status, resolution, outcome);
+        return result(letter, status, resolution, outcome);
     }
 
-    private static Result result(int code, DeadLetter letter, String status, String message, Outcome outcome) {
+    private static Result result(DeadLetter letter, String status, String message, Outcome outcome) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("dead_letter_id", letter.id());
         body.put("message", message);
         if (outcome != null) {
-            body.put("outcome_status", outcome.status());
-            body.put("outcome", outcome.answer());
+            body.put("outcome", outcome);
         }
-        return new Result(code, body);
+        return new Result(status, body);
     }
 }

@@ -1,5 +1,6 @@
 package io.tvkraken.alert;
 
+import io.tvkraken.ops.Answers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -19,8 +20,8 @@ class AlertAgeTest {
                 null, false, false, null, null, null, null, time, false, null, null);
     }
 
-    private static AlertRejectedException refusal(AlertAge age, String time) {
-        return catchThrowableOfType(AlertRejectedException.class, () -> age.check(firedAt(time)));
+    private static RefusedException refusal(AlertAge age, String time) {
+        return catchThrowableOfType(RefusedException.class, () -> age.check(firedAt(time)));
     }
 
     @Test
@@ -38,20 +39,20 @@ class AlertAgeTest {
         AlertAge age = new AlertAge(CLOCK, 60, 5);
         for (String time : new String[] {"2026-05-02T12:00:06Z", "2099-01-01T00:00:00Z",
                 String.valueOf(Instant.parse("2099-01-01T00:00:00Z").getEpochSecond()), "9999999999999"}) {
-            AlertRejectedException e = refusal(age, time);
+            RefusedException e = refusal(age, time);
             assertThat(e).as(time).isNotNull();
-            assertThat(e.status()).isEqualTo(400);
+            assertThat(Answers.status(e.refusal())).isEqualTo(400);
             assertThat(e.code()).isEqualTo("invalid_fields");
             assertThat(e.details()).singleElement().asString().startsWith("time: " + time).contains("ahead");
         }
         // with the stale check off, the future is still refused
-        assertThat(refusal(new AlertAge(CLOCK, 0, 5), "2099-01-01T00:00:00Z").status()).isEqualTo(400);
+        assertThat(Answers.status(refusal(new AlertAge(CLOCK, 0, 5), "2099-01-01T00:00:00Z").refusal())).isEqualTo(400);
     }
 
     @Test
     void anOldAlertIsStillA422StaleAlert() {
-        AlertRejectedException e = refusal(new AlertAge(CLOCK, 60, 5), "2026-05-02T11:58:00Z");
-        assertThat(e.status()).isEqualTo(422);
+        RefusedException e = refusal(new AlertAge(CLOCK, 60, 5), "2026-05-02T11:58:00Z");
+        assertThat(Answers.status(e.refusal())).isEqualTo(422);
         assertThat(e.code()).isEqualTo("stale_alert");
         assertThat(refusal(new AlertAge(CLOCK, 60, 5), "0").code()).isEqualTo("stale_alert");
         assertThatCode(() -> new AlertAge(CLOCK, 0, 5).check(firedAt("2026-05-01T00:00:00Z")))
@@ -61,9 +62,9 @@ class AlertAgeTest {
     @Test
     void aTimeThatIsNoTimeIsA400NotAFailure() {
         for (String time : new String[] {"-1", "12345678901234567890", "soon"}) {
-            AlertRejectedException e = refusal(new AlertAge(CLOCK, 60, 5), time);
+            RefusedException e = refusal(new AlertAge(CLOCK, 60, 5), time);
             assertThat(e).as(time).isNotNull();
-            assertThat(e.status()).isEqualTo(400);
+            assertThat(Answers.status(e.refusal())).isEqualTo(400);
             assertThat(e.details()).singleElement().asString().startsWith("time:");
         }
     }

@@ -1,5 +1,6 @@
 package io.tvkraken.alert;
 
+import io.tvkraken.ops.Answers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,10 +21,10 @@ class AlertParserTest {
         return parser.parse(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static AlertRejectedException rejection(ThrowingCallable call) {
+    private static RefusedException rejection(ThrowingCallable call) {
         try {
             call.call();
-        } catch (AlertRejectedException e) {
+        } catch (RefusedException e) {
             return e;
         } catch (Throwable t) {
             throw new AssertionError("expected a rejection, got " + t, t);
@@ -60,9 +61,9 @@ class AlertParserTest {
 
     @Test
     void namesEveryFieldProblemAtOnce() {
-        AlertRejectedException e = rejection(() -> parse(
+        RefusedException e = rejection(() -> parse(
                 "{\"action\":\"hold\",\"volume\":-1,\"order_type\":\"limit\",\"volumee\":1}"));
-        assertThat(e.status()).isEqualTo(400);
+        assertThat(Answers.status(e.refusal())).isEqualTo(400);
         assertThat(e.code()).isEqualTo("invalid_fields");
         assertThat(e.details()).anyMatch(d -> d.startsWith("ticker: required"))
                 .anyMatch(d -> d.startsWith("action: must be 'buy' or 'sell'"))
@@ -73,7 +74,7 @@ class AlertParserTest {
 
     @Test
     void refusesUnknownFieldsInsteadOfIgnoringThem() {
-        AlertRejectedException e = rejection(() -> parse(
+        RefusedException e = rejection(() -> parse(
                 "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"stop_loss\":100}"));
         assertThat(e.details()).containsExactly("stop_loss: unknown field");
     }
@@ -90,15 +91,15 @@ class AlertParserTest {
 
     @Test
     void pointsAtUnreplacedPlaceholders() {
-        AlertRejectedException e = rejection(() -> parse(
+        RefusedException e = rejection(() -> parse(
                 "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"{{strategy.order.contracts}}\"}"));
         assertThat(e.details()).singleElement().asString().contains("placeholder that was not replaced");
     }
 
     @Test
     void notJsonIsA400WithoutQuotingTheBody() {
-        AlertRejectedException e = rejection(() -> parse("buy BTCUSD passphrase=hunter2"));
-        assertThat(e.status()).isEqualTo(400);
+        RefusedException e = rejection(() -> parse("buy BTCUSD passphrase=hunter2"));
+        assertThat(Answers.status(e.refusal())).isEqualTo(400);
         assertThat(e.code()).isEqualTo("invalid_json");
         assertThat(e.getMessage()).doesNotContain("hunter2");
         assertThat(String.join(" ", e.details())).doesNotContain("hunter2");
@@ -170,8 +171,8 @@ class AlertParserTest {
     @Test
     void userrefMustFitKrakensInt32() {
         assertThatThrownBy(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"userref\":2147483648}"))
-                .isInstanceOf(AlertRejectedException.class)
-                .satisfies(e -> assertThat(((AlertRejectedException) e).details()).singleElement().asString()
+                .isInstanceOf(RefusedException.class)
+                .satisfies(e -> assertThat(((RefusedException) e).details()).singleElement().asString()
                         .startsWith("userref:"));
     }
 
@@ -194,7 +195,7 @@ class AlertParserTest {
     @Test
     void hugeExponentsAndDigitCountsAreRefusedQuicklyWithoutEchoingThem() {
         long started = System.nanoTime();
-        AlertRejectedException e = rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\","
+        RefusedException e = rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"action\":\"buy\","
                 + "\"order_type\":\"limit\",\"volume\":1e99999,\"price\":1e300000}"));
         assertThat(e.details()).containsExactlyInAnyOrder(
                 "volume: at most 15 digits before the decimal point and 18 after",
@@ -220,7 +221,7 @@ class AlertParserTest {
         String alert = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"comment\":\"";
         for (byte[] bad : new byte[][] {{(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0, (byte) 0xAF},
                 {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xE9}}) {
-            AlertRejectedException e = rejection(() -> parser.parse(bytes(alert, bad, "\"}")));
+            RefusedException e = rejection(() -> parser.parse(bytes(alert, bad, "\"}")));
             assertThat(e.code()).isEqualTo("invalid_json");
             assertThat(e.getMessage()).startsWith("the body is not valid UTF-8 (byte " + (alert.length() + 1) + " ");
         }
@@ -235,7 +236,7 @@ class AlertParserTest {
 
     @Test
     void anUnpairedSurrogateEscapeIsRefusedNamingTheField() {
-        AlertRejectedException e = rejection(() -> parse(
+        RefusedException e = rejection(() -> parse(
                 "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1,\"close\":{\"price\":\"\\udc00\"}}"));
         assertThat(e.code()).isEqualTo("invalid_json");
         assertThat(e.details()).containsExactly("close.price: not valid Unicode text");
@@ -245,9 +246,9 @@ class AlertParserTest {
 
     @Test
     void aFieldGivenTwiceIsRefusedNamingIt() {
-        AlertRejectedException e = rejection(() -> parse(
+        RefusedException e = rejection(() -> parse(
                 "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.001,\"volume\":1}"));
-        assertThat(e.status()).isEqualTo(400);
+        assertThat(Answers.status(e.refusal())).isEqualTo(400);
         assertThat(e.code()).isEqualTo("invalid_fields");
         assertThat(e.details()).singleElement().asString()
                 .startsWith("volume: given more than once (line 1, column");
@@ -258,7 +259,7 @@ class AlertParserTest {
 
     @Test
     void anUnrenderedPlaceholderInAnyFieldIsRefusedTheIdFirst() {
-        AlertRejectedException e = rejection(() -> parse("{\"ticker\":\"BTCUSD\","
+        RefusedException e = rejection(() -> parse("{\"ticker\":\"BTCUSD\","
                 + "\"action\":\"{{strategy.order.action}}\","
                 + "\"volume\":1,\"comment\":\"{{strategy.order.comment}}\",\"id\":\"L-{{strategy.order.id}}\"}"));
         assertThat(e.code()).isEqualTo("invalid_fields");

@@ -1,12 +1,13 @@
 package io.tvkraken.order;
 
+import io.tvkraken.ops.Answers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.tvkraken.alert.Alert;
-import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.alert.RefusedException;
 import io.tvkraken.alert.CloseOrder;
 import io.tvkraken.alert.OrderType;
 import io.tvkraken.alert.Price;
@@ -112,8 +113,8 @@ class OrderPlannerTest {
     void percentBuyWithoutAQuoteBalanceIsRefusedNamingTheAsset() {
         assertThatThrownBy(() -> planner.plan(alert(Side.BUY, OrderType.LIMIT).percent("50").price("30000").build(),
                 XBTUSD, noLastPrice(), () -> Map.of("XXBT", BigDecimal.ONE)))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
-                    assertThat(e.status()).isEqualTo(422);
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
+                    assertThat(Answers.status(e.refusal())).isEqualTo(422);
                     assertThat(e.code()).isEqualTo("insufficient_balance");
                     assertThat(e.getMessage()).isEqualTo(
                             "no USD balance (Kraken asset ZUSD) to buy XBT with on XBTUSD: percent 50 of it is 0");
@@ -124,7 +125,7 @@ class OrderPlannerTest {
     void percentSellWithAZeroBaseBalanceIsRefusedNamingTheAsset() {
         assertThatThrownBy(() -> planner.plan(alert(Side.SELL, OrderType.MARKET).percent("50").build(),
                 XBTUSD, noLastPrice(), () -> Map.of("XXBT", BigDecimal.ZERO, "ZUSD", BigDecimal.TEN)))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
                     assertThat(e.code()).isEqualTo("insufficient_balance");
                     assertThat(e.getMessage())
                             .isEqualTo("no XBT balance (Kraken asset XXBT) to sell on XBTUSD: percent 50 of it is 0");
@@ -232,7 +233,7 @@ class OrderPlannerTest {
     void aRelativeOffsetThatWouldRoundToZeroIsRefusedButPlusZeroIsKept() {
         assertThatThrownBy(() -> planner.plan(alert(Side.SELL, OrderType.TRAILING_STOP).volume("0.01")
                 .price("+0.04").build(), XBTUSD, () -> new BigDecimal("30000"), noBalances()))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
                     assertThat(e.code()).isEqualTo("invalid_price");
                     assertThat(e.getMessage()).isEqualTo("price offset +0.04 rounds to 0 at the 1 price decimals of XBTUSD");
                 });
@@ -264,7 +265,7 @@ class OrderPlannerTest {
     void anAbsolutePriceThatRoundsToZeroIsRefused() {
         assertThatThrownBy(() -> planner.plan(alert(Side.BUY, OrderType.LIMIT).volume("1").price("0.04").build(),
                 XBTUSD, noLastPrice(), noBalances()))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
                     assertThat(e.code()).isEqualTo("invalid_price");
                     assertThat(e.getMessage()).isEqualTo("price 0.04 rounds to 0 at the tick size 0.1 of XBTUSD");
                 });
@@ -276,8 +277,8 @@ class OrderPlannerTest {
     void aVolumeBelowOrderminIsRefusedBeforeAnythingIsSent() {
         assertThatThrownBy(() -> planner.plan(alert(Side.BUY, OrderType.LIMIT).volume("0.00001").price("40000")
                 .build(), XBTUSD, noLastPrice(), noBalances()))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
-                    assertThat(e.status()).isEqualTo(422);
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
+                    assertThat(Answers.status(e.refusal())).isEqualTo(422);
                     assertThat(e.code()).isEqualTo("below_minimum");
                     assertThat(e.getMessage())
                             .isEqualTo("volume 0.00001 is below the minimum order size 0.00005 XBT for XBTUSD");
@@ -289,7 +290,7 @@ class OrderPlannerTest {
     void aVolumeThatRoundsToZeroIsBelowTheMinimum() {
         assertThatThrownBy(() -> planner.plan(alert(Side.BUY, OrderType.LIMIT).volume("0.000000009").price("40000")
                 .build(), XBTUSD, noLastPrice(), noBalances()))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
                     assertThat(e.code()).isEqualTo("below_minimum");
                     assertThat(e.getMessage()).startsWith("volume 0 is below the minimum order size 0.00005 XBT");
                     assertThat(e.details()).contains("volume: 0.000000009 XBT as sent, rounded down to 8 decimals");
@@ -300,7 +301,7 @@ class OrderPlannerTest {
     void aCostTooSmallForOrderminIsRefusedSayingHowTheVolumeCameAbout() {
         assertThatThrownBy(() -> planner.plan(alert(Side.BUY, OrderType.LIMIT).cost("1").price("40000").build(),
                 XBTUSD, noLastPrice(), noBalances()))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
                     assertThat(e.getMessage())
                             .isEqualTo("volume 0.000025 is below the minimum order size 0.00005 XBT for XBTUSD");
                     assertThat(e.details())
@@ -312,8 +313,8 @@ class OrderPlannerTest {
     void anEstimatedCostBelowCostminIsRefusedNamingCostmin() {
         assertThatThrownBy(() -> planner.plan(alert(Side.BUY, OrderType.LIMIT).volume("0.002").price("0.005")
                 .build(), ETHXBT, noLastPrice(), noBalances()))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
-                    assertThat(e.status()).isEqualTo(422);
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
+                    assertThat(Answers.status(e.refusal())).isEqualTo(422);
                     assertThat(e.code()).isEqualTo("below_minimum");
                     assertThat(e.getMessage()).isEqualTo("estimated cost 0.00001 XBT (volume 0.002 x price 0.005) "
                             + "is below the minimum order cost (costmin) 0.00002 XBT for ETHXBT");
@@ -325,7 +326,7 @@ class OrderPlannerTest {
     void aMarketOrderBelowCostminAtTheLastPriceIsRefused() {
         assertThatThrownBy(() -> planner.plan(alert(Side.SELL, OrderType.MARKET).volume("0.00005").build(), XBTUSD,
                 () -> new BigDecimal("9000"), noBalances()))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
                     assertThat(e.getMessage()).startsWith("estimated cost 0.45 USD (volume 0.00005 x price 9000)");
                     assertThat(e.details()).contains("price: 9000 USD (last trade on Kraken)");
                 });
@@ -337,8 +338,8 @@ class OrderPlannerTest {
     void aCancelOnlyPairTakesNoOrderAndCostsNoCall() {
         assertThatThrownBy(() -> planner.plan(alert(Side.BUY, OrderType.MARKET).percent("10").build(), XTZUSD,
                 noLastPrice(), noBalances()))
-                .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
-                    assertThat(e.status()).isEqualTo(422);
+                .isInstanceOfSatisfying(RefusedException.class, e -> {
+                    assertThat(Answers.status(e.refusal())).isEqualTo(422);
                     assertThat(e.code()).isEqualTo("pair_unavailable");
                     assertThat(e.getMessage())
                             .isEqualTo("XTZUSD is in status cancel_only on Kraken, which accepts no new orders");
@@ -373,7 +374,7 @@ class OrderPlannerTest {
             assertThat(planner.plan(alert, pair, lastPrice, noBalances()).pair()).isEqualTo(pair);
         } else {
             assertThatThrownBy(() -> planner.plan(alert, pair, lastPrice, noBalances()))
-                    .isInstanceOfSatisfying(AlertRejectedException.class, e -> {
+                    .isInstanceOfSatisfying(RefusedException.class, e -> {
                         assertThat(e.code()).isEqualTo("pair_unavailable");
                         assertThat(e.getMessage()).contains("status " + status);
                     });

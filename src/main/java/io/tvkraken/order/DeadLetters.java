@@ -1,10 +1,10 @@
-package io.tvkraken.deadletter;
+package io.tvkraken.order;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.tvkraken.journal.JournalEntry;
+import io.tvkraken.journal.DeadLetter;
+import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.kraken.KrakenUnavailableException;
-import io.tvkraken.ops.ServiceMetrics;
-import io.tvkraken.order.TooLateException;
+import io.tvkraken.telemetry.ServiceMetrics;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.security.SecureRandom;
@@ -33,14 +33,6 @@ public class DeadLetters {
      * @param mayHaveBeenPlaced an AddOrder left and got no clear answer: the order may exist at Kraken
      */
     public record Failure(String reason, String message, boolean mayHaveBeenPlaced) {
-    }
-
-    /** The alert a letter is about: its journal row and what identifies it. */
-    public record Letterhead(long journalEntry, String requestId, String alertId, String intent, String body) {
-
-        public static Letterhead of(JournalEntry entry) {
-            return new Letterhead(entry.id(), entry.requestId(), entry.alertId(), entry.intent(), entry.body());
-        }
     }
 
     private final DeadLetterStore store;
@@ -83,7 +75,7 @@ public class DeadLetters {
     }
 
     /** Stores the letter (the journal entry is finished by the order lifecycle). */
-    public DeadLetter store(Letterhead alert, Failure failure, Map<String, String> order, Throwable cause) {
+    public DeadLetter store(AlertCase alert, Failure failure, Map<String, String> order, Throwable cause) {
         String message = failure.mayHaveBeenPlaced()
                 ? failure.message() + " - the order MAY HAVE BEEN PLACED: a replay looks it up first"
                 : failure.message();

@@ -1,6 +1,7 @@
-package io.tvkraken.ops;
+package io.tvkraken.order;
 
-import io.tvkraken.alert.AlertRejectedException;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +30,7 @@ public class TradingSwitch {
     /** 423 while trading is off. Validation requests place nothing and are still served. */
     public void requireEnabled() {
         if (!enabled.get()) {
-            throw new AlertRejectedException(423, "trading_disabled",
-                    "trading is switched off (kill switch): nothing was sent to Kraken");
+            throw new RefusedException(Refusal.TRADING_DISABLED, "trading is switched off (kill switch): nothing was sent to Kraken");
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.tvkraken.ops;
+package io.tvkraken.telemetry;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tvkraken.deadletter.DeadLetterStore;
+import java.util.function.IntSupplier;
 import java.time.Duration;
 
 /**
@@ -25,7 +25,7 @@ public class ServiceMetrics {
     private final Counter ordersFailed;
     private final Timer processing;
 
-    public ServiceMetrics(PrometheusMeterRegistry registry, DeadLetterStore deadLetters,
+    public ServiceMetrics(PrometheusMeterRegistry registry, IntSupplier pendingDeadLetters,
             CircuitBreakerRegistry breakers) {
         this.registry = registry;
         new JvmMemoryMetrics().bindTo(registry);
@@ -44,14 +44,16 @@ public class ServiceMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
-        Gauge.builder("dead_letters_pending", deadLetters, ServiceMetrics::pendingOrNaN)
+        Gauge.builder("dead_letters_pending", pendingDeadLetters, ServiceMetrics::pendingOrNaN)
+                // the supplier is a lambda nobody else holds: Micrometer's default weak reference would lose it
+                .strongReference(true)
                 .description("dead letters stored and not yet replayed").register(registry);
     }
 
     /** NaN, not a failed scrape, while the database cannot be read. */
-    private static double pendingOrNaN(DeadLetterStore store) {
+    private static double pendingOrNaN(IntSupplier pending) {
         try {
-            return store.count();
+            return pending.getAsInt();
         } catch (RuntimeException e) {
             return Double.NaN;
         }

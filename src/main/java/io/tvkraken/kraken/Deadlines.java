@@ -1,4 +1,4 @@
-package io.tvkraken.order;
+package io.tvkraken.kraken;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,10 +1,9 @@
-package io.tvkraken.deadletter;
+package io.tvkraken.journal;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tvkraken.ingress.SecretRedaction;
 import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.journal.Sql;
 import java.io.IOException;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -135,7 +135,7 @@ public class DeadLetterStore {
      *
      * @return how many letters were imported
      */
-    public int importFiles(Path dataDir, SecretRedaction redaction) {
+    public int importFiles(Path dataDir, UnaryOperator<String> redaction) {
         Path dir = dataDir.resolve("dead-letters");
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -153,8 +153,8 @@ public class DeadLetterStore {
                 FileLetter old = json.readValue(file.toFile(), FileLetter.class);
                 if (find(old.id).isEmpty()) {
                     save(new DeadLetter(old.id, null, old.requestId, old.alertId, Instant.parse(old.receivedAt),
-                            old.reason, redaction.redact(old.message), old.mayHaveBeenPlaced, old.intent, old.order,
-                            redaction.redact(old.body),
+                            old.reason, redaction.apply(old.message), old.mayHaveBeenPlaced, old.intent, old.order,
+                            redaction.apply(old.body),
                             DeadLetter.PENDING, null, null));
                     imported++;
                 }

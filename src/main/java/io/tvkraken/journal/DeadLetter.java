@@ -1,4 +1,4 @@
-package io.tvkraken.deadletter;
+package io.tvkraken.journal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -1,0 +1,106 @@
+package io.tvkraken.order;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.journal.DeadLetter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How an alert ended, as its caller is told (the JSON body of every webhook answer, docs/answers.md) and as the
+ * journal keeps it for duplicates. Fields that do not apply are left out. The HTTP status that goes with it is decided
+ * where answers are written ({@code io.tvkraken.ops.Answers#status}), from {@link #status} and the error's code.
+ *
+ * @param status one of {@code executed}, {@code validated}, {@code rejected}, {@code dead_lettered}, {@code pending},
+ *               {@code duplicate}, {@code error}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Outcome(
+        String status,
+        @JsonProperty("request_id") String requestId,
+        @JsonProperty("alert_id") String alertId,
+        String mode,
+        Order order,
+        Error error,
+        @JsonProperty("dead_letter_id") String deadLetterId,
+        @JsonProperty("first_status") String firstStatus,
+        @JsonProperty("first_request_id") String firstRequestId) {
+
+    public static final String EXECUTED = "executed";
+    public static final String VALIDATED = "validated";
+    public static final String REJECTED = "rejected";
+    public static final String DEAD_LETTERED = "dead_lettered";
+    public static final String PENDING = "pending";
+    public static final String DUPLICATE = "duplicate";
+    public static final String ERROR = "error";
+    /** The error code of an alert that could not even be journaled: the one answer a sender should resend. */
+    public static final String NOT_STORED = "not_stored";
+
+    /** The order as sent to Kraken (volume and price after rounding), Kraken's description and its txids. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Order(
+            String pair,
+            String side,
+            @JsonProperty("order_type") String orderType,
+            String volume,
+            String price,
+            String description,
+            List<String> txid) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Error(String code, String message, List<String> details) {
+    }
+
+    /** Placed ({@code executed}) or, for {@code validate=true}, {@code validated}: nothing placed. */
+    public static Outcome placed(AlertCase alert, String mode, Map<String, String> sent, String description,
+            List<String> txids, boolean validate) {
+        Order view = new Order(sent.get("pair"), sent.get("type"), sent.get("ordertype"), sent.get("volume"),
+                sent.get("price"), description, validate ? null : txids);
+        return new Outcome(validate ? VALIDATED : EXECUTED, alert.requestId(), alert.alertId(), mode, view, null, null,
+                null, null);
+    }
+
+    /** Refused, by a rule of ours, the kill switch or Kraken: nothing was placed. */
+    public static Outcome refused(AlertCase alert, String mode, RefusedException refusal) {
+        return refused(alert.requestId(), alert.alertId(), mode, refusal);
+    }
+
+    public static Outcome refused(String requestId, String alertId, String mode, RefusedException refusal) {
+        return new Outcome(REJECTED, requestId, alertId, mode, null,
+                new Error(refusal.code(), refusal.getMessage(), refusal.details()), null, null, null);
+    }
+
+    /** Stored for replay: nothing is sent again without the trader. */
+    public static Outcome deadLettered(AlertCase alert, String mode, DeadLetter letter) {
+        return new Outcome(DEAD_LETTERED, alert.requestId(), alert.alertId(), mode, null,
+                new Error(letter.reason(), letter.message(), List.of()), letter.id(), null, null);
+    }
+
+    /** Still running, or being looked up at Kraken: the outcome lands in the journal. */
+    public static Outcome pending(AlertCase alert, String mode) {
+        return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, null);
+    }
+
+    /** Nothing could be stored, so nothing was sent: the sender should send it again. */
+    public static Outcome notStored(String requestId, String alertId, String mode, String message) {
+        return new Outcome(ERROR, requestId, alertId, mode, null, new Error(NOT_STORED, message, List.of()), null,
+                null, null);
+    }
+
+    /** This alert repeats {@code first}, whose outcome is repeated; nothing is sent again. */
+    public Outcome asDuplicate(String requestIdOfRepeat, String alertIdOfRepeat, String firstRequest) {
+        return new Outcome(DUPLICATE, requestIdOfRepeat, alertIdOfRepeat, mode, order, error, deadLetterId, status,
+                firstRequest);
+    }
+
+    /** A repeat of an alert still running: pending, naming the first request. */
+    public static Outcome pendingDuplicate(AlertCase alert, String mode, String firstRequest) {
+        return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, firstRequest);
+    }
+
+    public String errorCode() {
+        return error == null ? null : error.code();
+    }
+}
