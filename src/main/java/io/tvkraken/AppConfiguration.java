@@ -238,7 +238,7 @@ public class AppConfiguration implements CamelConfiguration {
 
     /**
      * Strict JSON: numbers as BigDecimal (money is never a double), and small read limits — an alert is a few
-     * hundred bytes (perf-and-reliability.md §6: Jackson's defaults allow 1,000 levels and 20 MB strings).
+     * hundred bytes (docs/reliability.md#json-limits: Jackson's defaults allow 1,000 levels and 20 MB strings).
      */
     static ObjectMapper objectMapper() {
         JsonMapper mapper = JsonMapper.builder()
@@ -256,8 +256,8 @@ public class AppConfiguration implements CamelConfiguration {
     }
 
     /**
-     * Resilience4j's defaults never open below 100 calls and stay open 60 s (perf-and-reliability.md §5); at webhook
-     * volumes the breaker must judge a handful of calls.
+     * Resilience4j's defaults never open below 100 calls and stay open 60 s
+     * (docs/reliability.md#circuit-breaker-defaults); at webhook volumes the breaker must judge a handful of calls.
      */
     static CircuitBreakerConfig breakerConfig(PropertiesComponent p) {
         return CircuitBreakerConfig.custom()

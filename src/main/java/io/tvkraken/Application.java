@@ -26,7 +26,8 @@ public final class Application {
         try {
             exit = newMain().run(args);
         } catch (InvalidConfigurationException e) {
-            // One clear line, not a stack trace: this is the operator's to fix (SPEC §3).
+            // One clear line, not a stack trace: this is the operator's to fix
+            // (docs/configuration.md#when-the-configuration-is-wrong).
             LoggerFactory.getLogger(Application.class).error("refusing to start. {}", e.getMessage());
             exit = 2;
         }

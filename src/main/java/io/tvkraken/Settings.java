@@ -9,8 +9,8 @@ import java.util.function.Function;
 
 /**
  * The service's configuration, read once at start-up from Camel's properties: {@code application.properties}, with
- * environment variables overriding it (Camel maps {@code KRAKEN_API_SECRET} onto {@code kraken.api.secret}). SPEC §3
- * is the contract; the README's table lists the same keys.
+ * environment variables overriding it (Camel maps {@code KRAKEN_API_SECRET} onto {@code kraken.api.secret}). The
+ * keys are listed in docs/configuration.md#the-services-settings.
  *
  * <p>{@link #toString()} never prints a secret: it says only whether each one is set.
  */
@@ -37,10 +37,10 @@ public record Settings(
         Orders orders) {
 
     /**
-     * How an order is carried out (issue 3): the answer is due {@code answerWithinMs} after the alert arrived; every
-     * AddOrder carries a {@code deadline} {@code deadlineSeconds} ahead; after an ambiguous failure the order is looked
-     * up every {@code reconcilePollMs}, re-sent at most {@code maxAttempts - 1} times once proven absent
-     * {@code reconcileGraceMs} after its deadline, and dead-lettered if Kraken cannot be asked for
+     * How an order is carried out (docs/order-lifecycle.md): the answer is due {@code answerWithinMs} after the alert
+     * arrived; every AddOrder carries a {@code deadline} {@code deadlineSeconds} ahead; after an ambiguous failure the
+     * order is looked up every {@code reconcilePollMs}, re-sent at most {@code maxAttempts - 1} times once proven
+     * absent {@code reconcileGraceMs} after its deadline, and dead-lettered if Kraken cannot be asked for
      * {@code reconcileGiveUpSeconds}.
      */
     public record Orders(int answerWithinMs, int deadlineSeconds, int reconcilePollMs, int reconcileGraceMs,
@@ -92,7 +92,7 @@ public record Settings(
                         intOf(p, "orders.reconcile.give-up-seconds", 30, problems),
                         intOf(p, "orders.max-attempts", 2, problems),
                         intOf(p, "orders.workers", 16, problems)));
-        // Kraken accepts a deadline between 2 and 60 seconds ahead (kraken-rest.md section 4).
+        // Kraken accepts a deadline between 2 and 60 seconds ahead (docs/kraken.md#deadline).
         if (s.orders.deadlineSeconds < 2 || s.orders.deadlineSeconds > 60) {
             problems.add("orders.deadline-seconds must be between 2 and 60 (Kraken's limits), not "
                     + s.orders.deadlineSeconds);
@@ -101,7 +101,8 @@ public record Settings(
             problems.add("orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
         }
         if (s.mode == Mode.LIVE) {
-            // SPEC §3: live mode never trades real money for unauthenticated callers, nor without keys.
+            // docs/configuration.md#paper-and-live-mode: live mode never trades real money for unauthenticated callers,
+            // nor without keys.
             if (s.krakenApiKey == null || s.krakenApiSecret == null) {
                 problems.add("KRAKEN_MODE=live needs KRAKEN_API_KEY and KRAKEN_API_SECRET");
             }
@@ -130,7 +131,10 @@ public record Settings(
         return webhookSecret != null || webhookPassphrase != null;
     }
 
-    /** The one start-up line SPEC §2 asks for: mode, port, and whether webhook authentication is on. */
+    /**
+     * The one start-up line (docs/operations.md#request-ids-and-logs): mode, port, and whether webhook authentication
+     * is on.
+     */
     public String startupLine() {
         String auth;
         if (webhookAuthenticationOn()) {

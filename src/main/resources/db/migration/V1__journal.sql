@@ -1,4 +1,5 @@
--- The journal (issue 3, SPEC section 5). Plain SQL that H2 (the embedded default) and PostgreSQL both run.
+-- The journal (docs/journal.md, docs/operations.md#guarantees). Plain SQL that H2 (the embedded default) and PostgreSQL
+-- both run.
 
 -- One row per authenticated alert, written before anything is sent to Kraken. idempotency_key holds the alert id
 -- while this row owns it: the unique constraint is what makes every instance sharing the database agree that an

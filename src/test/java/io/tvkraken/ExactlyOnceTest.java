@@ -24,9 +24,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * At most one order per alert, no alert lost (SPEC section 5, issue 3), through real HTTP against the paper exchange
- * and its fault injection: whatever happens to the AddOrder, the exchange ends up with exactly one order for the
- * alert, the journal says so, and the caller is answered within TradingView's 3 seconds, never with a 5xx.
+ * At most one order per alert, no alert lost (docs/operations.md#guarantees), through real HTTP against the paper
+ * exchange and its fault injection: whatever happens to the AddOrder, the exchange ends up with exactly one order for
+ * the alert, the journal says so, and the caller is answered within TradingView's 3 seconds, never with a 5xx.
  */
 class ExactlyOnceTest {
 

@@ -70,7 +70,7 @@ class OrdersEndToEndTest {
         Map<String, String> sent = placed("{\"ticker\":\"BTCUSD\",\"action\":\"sell\",\"volume\":\"0.01\"," + fields + "}");
         assertThat(sent).containsEntry("pair", "XBTUSD").containsEntry("type", "sell")
                 .containsEntry("ordertype", type).containsEntry("volume", "0.01");
-        // A '+' must arrive as '+' (sent as %2B), not as a space (kraken-rest.md §3).
+        // A '+' must arrive as '+' (sent as %2B), not as a space (docs/kraken.md#encoding).
         if (price == null) {
             assertThat(sent).doesNotContainKey("price");
         } else {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * YAML routes are edited while the service runs: a new or changed file takes effect; a file that fails to parse
- * leaves the previous routes serving and says why in the log (camel-4.18.md §3.1). Works on a copy of routes/.
+ * leaves the previous routes serving and says why in the log (docs/camel.md#route-reload). Works on a copy of routes/.
  */
 class RouteReloadTest {
 

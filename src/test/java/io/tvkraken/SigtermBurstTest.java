@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM in the middle of a burst of 40 alerts (issue 3): the service runs as its own process in live mode against a
- * paper exchange in this JVM, which outlives it. After a restart on the same journal, every alert that was
- * acknowledged (200/202) is in the journal in a final state, no order was placed twice, and every order the exchange
- * holds is one the journal knows as executed.
+ * SIGTERM in the middle of a burst of 40 alerts (docs/operations.md#start-up-shutdown-jvm): the service runs as its own
+ * process in live mode against a paper exchange in this JVM, which outlives it. After a restart on the same journal,
+ * every alert that was acknowledged (200/202) is in the journal in a final state, no order was placed twice, and every
+ * order the exchange holds is one the journal knows as executed.
  */
 class SigtermBurstTest {
 

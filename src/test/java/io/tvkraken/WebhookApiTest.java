@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every answer of SPEC §4 for the webhook endpoints, produced by the real application in paper mode through real
- * HTTP, with both authentication methods configured.
+ * Every answer in docs/answers.md#status-codes for the webhook endpoints, produced by the real application in paper
+ * mode through real HTTP, with both authentication methods configured.
  */
 class WebhookApiTest {
 

@@ -3,7 +3,7 @@ package io.tvkraken.alert;
 import java.math.BigDecimal;
 
 /**
- * A TradingView alert after parsing and field validation (SPEC §4 "The alert"). Exactly one of
+ * A TradingView alert after parsing and field validation (docs/alerts.md#fields). Exactly one of
  * {@code volume}, {@code cost}, {@code percent} is set. Optional fields are {@code null} when absent.
  *
  * @param ticker      as sent, e.g. {@code KRAKEN:BTCUSD}; resolved to a Kraken pair later

@@ -33,9 +33,9 @@ import java.util.regex.Pattern;
 
 /**
  * Turns the raw body of a webhook into an {@link Alert}, or a 400 that names every field problem at once
- * (SPEC §4 "The alert"). TradingView sends {@code text/plain} whenever the message is not valid JSON and renders
- * placeholders as text, so the body is parsed as JSON whatever the content type, and numeric fields accept numbers
- * or numeric strings. Unknown fields are refused: a typo must not be silently ignored.
+ * (docs/alerts.md, docs/tradingview.md#content-types). TradingView sends {@code text/plain} whenever the message is not
+ * valid JSON and renders placeholders as text, so the body is parsed as JSON whatever the content type, and numeric
+ * fields accept numbers or numeric strings. Unknown fields are refused: a typo must not be silently ignored.
  *
  * <p>The body must be exactly what it appears to be: UTF-8 only, each field once, no unpaired surrogate, and no
  * placeholder left unrendered. Anything that could be read two ways is refused rather than guessed at.
@@ -447,7 +447,7 @@ public final class AlertParser {
             return amount == null ? null : price.get().withAmount(amount);
         }
 
-        /** Which prices each order type takes (kraken-rest.md §4), including the trailing-stop sign rules. */
+        /** Which prices each order type takes (docs/kraken.md#prices), including the trailing-stop sign rules. */
         private void pricesFor(OrderType type, Price price, Price price2) {
             String name = "price";
             if (type.needsPrice() && price == null && !root.hasNonNull("price")) {

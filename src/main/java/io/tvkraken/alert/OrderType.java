@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Kraken's {@code ordertype} values that an alert may ask for, with the prices each one needs
- * (kraken-rest.md §4: {@code price} is the limit price for limit orders and the trigger price for every
+ * (docs/kraken.md#prices: {@code price} is the limit price for limit orders and the trigger price for every
  * stop / take-profit / trailing type; {@code price2} is the limit price of the three {@code *-limit} kinds).
  */
 public enum OrderType {
@@ -41,7 +41,7 @@ public enum OrderType {
         return needsPrice2;
     }
 
-    /** Trailing stops take a relative {@code price}; Kraken requires the {@code +} form (kraken-rest.md §4). */
+    /** Trailing stops take a relative {@code price}; Kraken requires the {@code +} form (docs/kraken.md#prices). */
     public boolean trailing() {
         return this == TRAILING_STOP || this == TRAILING_STOP_LIMIT;
     }

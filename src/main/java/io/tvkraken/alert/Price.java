@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * A price as Kraken reads it: absolute ({@code 37500.5}) or relative to the last traded price, with a prefix
  * {@code +} (add), {@code -} (subtract) or {@code #} (add or subtract by side and order type), and an optional
- * {@code %} suffix that makes the offset a percentage (kraken-rest.md §4 "Price prefix/suffix rules").
+ * {@code %} suffix that makes the offset a percentage (docs/kraken.md#prices).
  *
  * @param prefix  {@code ""} for an absolute price, else one of {@code + - #}
  * @param amount  the number, never negative

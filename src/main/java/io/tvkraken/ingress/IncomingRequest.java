@@ -17,8 +17,9 @@ import org.apache.camel.support.SynchronizationAdapter;
 /**
  * First steps of every webhook request: give it a request id (the caller's {@code X-Request-ID} if it is a sane
  * token), put the id in the logging MDC for every line of the alert's journey, keep the exact raw body bytes (the
- * HMAC is computed over them, SPEC §4), and drop every inbound header so that nothing a caller sends can steer a
- * Camel component or leak into the request sent to Kraken (CVE-2025-27636, perf-and-reliability.md §7).
+ * HMAC is computed over them, docs/configuration.md#authentication), and drop every inbound header so that nothing a
+ * caller sends can steer a Camel component or leak into the request sent to Kraken (CVE-2025-27636,
+ * docs/reliability.md#inbound-headers).
  */
 public final class IncomingRequest {
 
@@ -69,8 +70,8 @@ public final class IncomingRequest {
     public void checkBody(Exchange exchange) {
         Message in = exchange.getMessage();
         String contentType = exchange.getVariable(CONTENT_TYPE, String.class);
-        // TradingView sends application/json or text/plain (tradingview-webhooks.md §1); a form or multipart body is
-        // decoded by the HTTP server into fields, so its raw bytes - which the signature covers - are gone.
+        // TradingView sends application/json or text/plain (docs/tradingview.md#content-types); a form or multipart
+        // body is decoded by the HTTP server into fields, so its raw bytes - which the signature covers - are gone.
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
             throw new RefusedException(Refusal.UNSUPPORTED_MEDIA_TYPE, "form and multipart bodies are not accepted: send the alert as JSON "

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * {@code ALLOWED_IPS}: a comma list of addresses and CIDR blocks (IPv4 or IPv6) allowed to call {@code /webhook/*}.
- * Empty means everyone. TradingView publishes its four source addresses (tradingview-webhooks.md §1).
+ * Empty means everyone. TradingView publishes its four source addresses (docs/tradingview.md#source-addresses).
  * Entries are parsed as literals only: no name is ever resolved through DNS.
  */
 public final class IpAllowList {

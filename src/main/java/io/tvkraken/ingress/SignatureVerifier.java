@@ -10,8 +10,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies the {@code X-Signature} header: lowercase hex HMAC-SHA256 of the exact raw body bytes, keyed with
- * {@code WEBHOOK_SECRET}, optionally prefixed {@code sha256=} (the GitHub form). SPEC §4 "Authentication of
- * webhooks". Computed over the bytes as received, before any parsing, and compared in constant time.
+ * {@code WEBHOOK_SECRET}, optionally prefixed {@code sha256=} (the GitHub form). See
+ * docs/configuration.md#authentication and docs/reliability.md#webhook-signatures. Computed over the bytes as received,
+ * before any parsing, and compared in constant time.
  */
 public final class SignatureVerifier {
 

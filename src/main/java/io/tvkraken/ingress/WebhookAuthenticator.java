@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who may send alerts (SPEC §4): the source address must be in {@code ALLOWED_IPS} (else 403), then either the
- * {@code X-Signature} HMAC over the raw body or the {@code passphrase} field must match (else 401). With both
- * configured, either one suffices: TradingView itself cannot send headers, a signing relay can. With neither
- * configured (paper mode only; live mode refuses to start) alerts are accepted unauthenticated.
+ * Who may send alerts (docs/configuration.md#authentication): the source address must be in {@code ALLOWED_IPS} (else
+ * 403), then either the {@code X-Signature} HMAC over the raw body or the {@code passphrase} field must match (else
+ * 401). With both configured, either one suffices: TradingView itself cannot send headers, a signing relay can. With
+ * neither configured (paper mode only; live mode refuses to start) alerts are accepted unauthenticated.
  *
  * <p>When the passphrase is the only credential sent (no {@code X-Signature}) and it cannot be read because the body
  * is not JSON (nor UTF-8, nor an object, or it gives a field twice), the answer is 400 saying so, not 401: a

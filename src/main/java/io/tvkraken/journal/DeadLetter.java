@@ -10,9 +10,9 @@ import java.util.Map;
  * unexpected failed), stored durably for replay.
  *
  * @param journalEntry      the alert's row in the journal; a replay runs that row again, under the same idempotency
- *                          key (null only for letters imported from the foundation's file store)
+ *                          key (null only for letters imported from the file store of earlier versions)
  * @param mayHaveBeenPlaced true when an AddOrder left and no answer came back: Kraken may have placed the order, so
- *                          a replay looks it up before sending anything again (kraken-rest.md §9)
+ *                          a replay looks it up before sending anything again (docs/kraken.md#resending)
  * @param order             the Kraken AddOrder parameters that were (or would have been) sent, without nonce
  * @param state             {@code pending}, or {@code replayed} once a replay has settled it
  */

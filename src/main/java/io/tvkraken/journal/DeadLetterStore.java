@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Dead letters in the journal database (table {@code dead_letter}), so that they share its durability, its backups
- * and — with PostgreSQL — every instance. {@link #importFiles} moves in the letters that the foundation kept as JSON
+ * and — with PostgreSQL — every instance. {@link #importFiles} moves in the letters that earlier versions kept as JSON
  * files under {@code DATA_DIR/dead-letters}.
  */
 public class DeadLetterStore {
@@ -127,8 +127,8 @@ public class DeadLetterStore {
     }
 
     /**
-     * Moves the foundation's file letters ({@code DATA_DIR/dead-letters/*.json}) into the database, once: each file
-     * is inserted (skipped if its id is there already) and then moved to {@code dead-letters/imported/}. A file
+     * Moves the file letters of earlier versions ({@code DATA_DIR/dead-letters/*.json}) into the database, once: each
+     * file is inserted (skipped if its id is there already) and then moved to {@code dead-letters/imported/}. A file
      * that cannot be read stays where it is, with a warning, so that nothing is lost. Their bodies and messages lose
      * their secrets on the way in, as an alert's body does at intake: those files were written by code that only
      * knew a top-level {@code passphrase}.
@@ -171,7 +171,7 @@ public class DeadLetterStore {
         return imported;
     }
 
-    /** The JSON of a foundation-era letter file. */
+    /** The JSON of a letter file written by earlier versions. */
     record FileLetter(String id, @JsonProperty("request_id") String requestId,
             @JsonProperty("alert_id") String alertId,
             @JsonProperty("received_at") String receivedAt,

@@ -25,10 +25,10 @@ import static io.tvkraken.journal.AlertState.REJECTED;
 import static io.tvkraken.journal.AlertState.SENDING;
 
 /**
- * The journal of alerts (SPEC section 5, issue 3): every authenticated alert is written here before anything is sent
- * to Kraken, with each state it goes through. Idempotency is the database's job: {@link #open} claims the alert id
- * through a unique constraint, so concurrent copies — in this process or in another instance on the same
- * PostgreSQL — cannot both win. State changes that must happen once (sending an order) are compare-and-set updates
+ * The journal of alerts (docs/operations.md#guarantees, docs/journal.md): every authenticated alert is written here
+ * before anything is sent to Kraken, with each state it goes through. Idempotency is the database's job: {@link #open}
+ * claims the alert id through a unique constraint, so concurrent copies — in this process or in another instance on the
+ * same PostgreSQL — cannot both win. State changes that must happen once (sending an order) are compare-and-set updates
  * ({@link #sending}), so a replay racing a reconciliation cannot send twice either.
  *
  * <p>Every failure of the database surfaces as {@link JournalUnavailableException}.

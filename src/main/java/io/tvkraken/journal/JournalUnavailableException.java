@@ -2,8 +2,8 @@ package io.tvkraken.journal;
 
 /**
  * The journal could not be read or written. Before an alert is stored this is answered 503 — the one answer for which
- * TradingView's resend is wanted (SPEC section 4) — and nothing is sent to Kraken. The message names the operation,
- * never the data or the database credentials.
+ * TradingView's resend is wanted (docs/answers.md#status-codes, docs/tradingview.md#resends) — and nothing is sent to
+ * Kraken. The message names the operation, never the data or the database credentials.
  */
 public class JournalUnavailableException extends RuntimeException {
 

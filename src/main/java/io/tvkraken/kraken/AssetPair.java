@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 
 /**
- * One row of Kraken's {@code GET /0/public/AssetPairs} (kraken-rest.md §5): what an order on the pair must respect.
+ * One row of Kraken's {@code GET /0/public/AssetPairs} (docs/kraken.md#asset-pairs): what an order on the pair must
+ * respect.
  *
  * @param id           the key of the row, e.g. {@code XXBTZUSD}; Kraken keys responses by it
  * @param altname      e.g. {@code XBTUSD}; accepted by AddOrder and used as {@code descr.pair}
@@ -49,7 +50,8 @@ public record AssetPair(
                 required(id, row, "quote").asText(),
                 pairDecimals,
                 required(id, row, "lot_decimals").asInt(),
-                // Older rows (SPEC's own example) have no cost_decimals; it is only used to show a cost.
+                // Older rows (the example in Kraken's API spec, docs/kraken.md#asset-pairs) have no cost_decimals; it
+                // is only used to show a cost.
                 row.path("cost_decimals").asInt(pairDecimals),
                 // Amounts are strings in Kraken's JSON; read them as text so no binary floating point is involved.
                 decimal(row, "ordermin", BigDecimal.ZERO),
@@ -58,7 +60,8 @@ public record AssetPair(
                 // or negative tick would make every price unroundable, so it counts as none.
                 positiveOr(decimal(row, "tick_size", BigDecimal.ONE.movePointLeft(pairDecimals)),
                         BigDecimal.ONE.movePointLeft(pairDecimals)),
-                // K-SDK notes: status is missing on ~13 % of pairs; those trade normally (kraken-rest.md §5).
+                // Kraken's SDK notes: status is missing on ~13 % of pairs; those trade normally
+                // (docs/kraken.md#asset-pairs).
                 row.hasNonNull("status") ? row.get("status").asText() : ONLINE);
     }
 
@@ -75,8 +78,8 @@ public record AssetPair(
     /**
      * An asset code without Kraken's legacy class prefix: old assets carry {@code X} (crypto) or {@code Z} (fiat) in
      * front of a 3-letter code ({@code XXBT}, {@code ZUSD}); newer ones do not ({@code USDT}, {@code DOT}), and a
-     * leading X or Z is not always a prefix ({@code XTZ}, {@code XRP}) (kraken-rest.md §8). So only a 4-letter code
-     * starting with X or Z loses its first letter.
+     * leading X or Z is not always a prefix ({@code XTZ}, {@code XRP}) (docs/kraken.md#pair-names). So only a 4-letter
+     * code starting with X or Z loses its first letter.
      */
     public static String symbol(String assetCode) {
         boolean legacy = assetCode.length() == 4 && (assetCode.charAt(0) == 'X' || assetCode.charAt(0) == 'Z');

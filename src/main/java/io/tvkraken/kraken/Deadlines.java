@@ -7,7 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
- * AddOrder's {@code deadline} (kraken-rest.md §4): an RFC 3339 time after which Kraken's engine rejects the order
+ * AddOrder's {@code deadline} (docs/kraken.md#deadline): an RFC 3339 time after which Kraken's engine rejects the order
  * rather than accept it late — Kraken allows 2 to 60 seconds ahead. It bounds how long an order can stay in doubt: once
  * it has passed, an order that Kraken does not list was never placed and never will be, so it may be sent again.
  */

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Kraken's answer envelope {@code {"error":[...],"result":{...}}} (kraken-rest.md §6). Kraken reports business
+ * Kraken's answer envelope {@code {"error":[...],"result":{...}}} (docs/kraken.md#error-model). Kraken reports business
  * errors with HTTP 200 and a non-empty {@code error} array; a non-200 status means the request did not reach Kraken
  * properly (typically Cloudflare with an HTML body).
  */
@@ -20,8 +20,8 @@ public record KrakenReply(int httpStatus, List<String> errors, List<String> warn
         } catch (Exception e) {
             root = MissingNode.getInstance();
         }
-        // Kraken's format is <E|W>Category:Description (kraken-rest.md §6): a W-entry is a warning that comes with a
-        // successful result, and must not turn a placed order into a refusal.
+        // Kraken's format is <E|W>Category:Description (docs/kraken.md#error-model): a W-entry is a warning that comes
+        // with a successful result, and must not turn a placed order into a refusal.
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         root.path("error").forEach(e -> (e.asText().startsWith("W") ? warnings : errors).add(e.asText()));
@@ -34,7 +34,7 @@ public record KrakenReply(int httpStatus, List<String> errors, List<String> warn
 
     /**
      * An outage, throttling or an unreadable answer: the breaker counts it as a failure even though Kraken sends most
-     * of these with HTTP 200 (kraken-rest.md §6 table: {@code EService:*}, rate limits, internal errors).
+     * of these with HTTP 200 (docs/kraken.md#error-model: {@code EService:*}, rate limits, internal errors).
      */
     public boolean unavailable() {
         if (httpStatus != 200 || (errors.isEmpty() && result.isMissingNode())) {
@@ -52,8 +52,9 @@ public record KrakenReply(int httpStatus, List<String> errors, List<String> warn
     }
 
     /**
-     * After one of these on an AddOrder, Kraken may or may not have placed the order (kraken-rest.md §6: "A 5xx or
-     * timeout on AddOrder does not mean not placed"). Rate limits and throttling are refused before the engine.
+     * After one of these on an AddOrder, Kraken may or may not have placed the order (docs/kraken.md#idempotency: a
+     * timeout or a 5xx on AddOrder does not mean "not placed"). Rate limits and throttling are refused before the
+     * engine.
      */
     public boolean outcomeUnknown() {
         if (httpStatus != 200 || (errors.isEmpty() && result.isMissingNode())) {

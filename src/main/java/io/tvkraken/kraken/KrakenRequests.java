@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Private calls reach {@link #prepare} one at a time (a single-consumer seda queue): Kraken checks that each nonce
  * is greater than the last one it <em>received</em>, so generating increasing nonces is not enough when two requests
- * can overtake each other on the wire (kraken-rest.md §2; Kraken's SDK serialises sign-and-send per key too).
+ * can overtake each other on the wire (docs/kraken.md#nonces; Kraken's SDK serialises sign-and-send per key too).
  */
 public final class KrakenRequests {
 
@@ -124,7 +124,7 @@ public final class KrakenRequests {
 
     /**
      * {@code application/x-www-form-urlencoded}: a {@code +} in a relative price must travel as {@code %2B}, or Kraken
-     * reads a space (kraken-rest.md §3); {@link URLEncoder} does exactly that. Keys are encoded too
+     * reads a space (docs/kraken.md#encoding); {@link URLEncoder} does exactly that. Keys are encoded too
      * ({@code close%5Bordertype%5D}), which Kraken decodes like {@code close[ordertype]}.
      */
     static String form(Map<String, String> params) {

@@ -8,7 +8,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Kraken's {@code API-Sign} for private REST calls (kraken-rest.md §1, docs.kraken.com spot-rest-auth):
+ * Kraken's {@code API-Sign} for private REST calls (docs/kraken.md#signature, docs.kraken.com spot-rest-auth):
  * <pre>
  *   API-Sign = base64( HMAC-SHA512( key = base64decode(secret),
  *                                   msg = ASCII(uri path) || SHA256( ASCII(nonce) || body bytes ) ) )

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What order planning needs to know about the market: the pair catalog (AssetPairs, cached — Kraken advises loading
- * it at start-up, kraken-rest.md §8), the last traded price (Ticker) and the account's balances (Balance).
+ * it at start-up, docs/kraken.md#asset-pairs), the last traded price (Ticker) and the account's balances (Balance).
  */
 public class MarketData {
 
@@ -94,7 +94,7 @@ public class MarketData {
         return pairs().resolve(ticker);
     }
 
-    /** Last traded price ({@code c[0]} of Ticker; the result is keyed by pair id, kraken-rest.md §5). */
+    /** Last traded price ({@code c[0]} of Ticker; the result is keyed by pair id, docs/kraken.md#ticker). */
     public BigDecimal lastPrice(AssetPair pair) {
         var result = kraken.publicCall("Ticker", Map.of("pair", pair.altname())).result();
         var row = result.has(pair.id()) ? result.get(pair.id())
@@ -114,7 +114,7 @@ public class MarketData {
 
     /**
      * What can be spent, per asset: BalanceEx's {@code balance + credit - credit_used - hold_trade}
-     * (kraken-rest.md §5). Balance alone includes funds held by open orders, so 100 % of it could never be spent.
+     * (docs/kraken.md#balances). Balance alone includes funds held by open orders, so 100 % of it could never be spent.
      */
     public Map<String, BigDecimal> balances() {
         Map<String, BigDecimal> available = new HashMap<>();

@@ -5,7 +5,7 @@ import java.util.function.LongSupplier;
 /**
  * Nonces for Kraken private calls.
  *
- * <p>Kraken's rule (kraken-rest.md §2): the nonce is an unsigned 64-bit integer that must be strictly greater than
+ * <p>Kraken's rule (docs/kraken.md#nonces): the nonce is an unsigned 64-bit integer that must be strictly greater than
  * the last one accepted for the API key, else {@code EAPI:Invalid nonce}; an exact repeat is rejected, a key's nonce
  * can never be reset to a lower value, and many invalid nonces lead to a temporary lockout. We use microseconds since
  * the epoch, so that a burst of calls in the same millisecond still gets distinct values, and never less than one

@@ -14,8 +14,9 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Kraken's spot pairs, and the resolution of the tickers traders send to one of them (SPEC §4 {@code ticker},
- * kraken-rest.md §8). Built once from AssetPairs at start-up, immutable afterwards, safe to share between threads.
+ * Kraken's spot pairs, and the resolution of the tickers traders send to one of them (docs/alerts.md#tickers,
+ * docs/kraken.md#pair-names). Built once from AssetPairs at start-up, immutable afterwards, safe to share between
+ * threads.
  *
  * <p>Accepted spellings, any case, surrounding whitespace ignored:
  * <ul>
@@ -44,7 +45,7 @@ public final class PairCatalog {
     private static final String KRAKEN_PREFIX = "KRAKEN:";
     private static final Pattern SPOT_TICKER = Pattern.compile("[A-Z0-9]+([/-][A-Z0-9]+)?");
 
-    /** Kraken's asset names that TradingView and most of the market spell differently (kraken-rest.md §8). */
+    /** Kraken's asset names that TradingView and most of the market spell differently (docs/kraken.md#pair-names). */
     private static final Map<String, String> TRADINGVIEW_NAMES = Map.of("XBT", "BTC", "XDG", "DOGE");
 
     private final List<AssetPair> pairs;

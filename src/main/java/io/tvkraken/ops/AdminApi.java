@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /admin/*} behind {@code Authorization: Bearer ADMIN_TOKEN} (SPEC §4). Without a token configured the admin
- * API does not exist: 404, so that an unconfigured instance does not even reveal it.
+ * {@code /admin/*} behind {@code Authorization: Bearer ADMIN_TOKEN} (docs/operations.md#http-endpoints). Without a
+ * token configured the admin API does not exist: 404, so that an unconfigured instance does not even reveal it.
  */
 public class AdminApi {
 

@@ -22,12 +22,12 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 
 /**
- * {@code GET /health}, {@code /status} and {@code /metrics} (SPEC §4).
+ * {@code GET /health}, {@code /status} and {@code /metrics} (docs/operations.md#http-endpoints).
  *
  * <p>Readiness means "alerts are accepted and nothing is lost": every route started and the dead-letter store
- * the journal database reachable. An open circuit breaker or an unreachable Kraken is reported ({@code degraded}) but is not a 503: the
- * service still takes alerts and dead-letters them, whereas a load balancer that stopped routing webhooks on a 503
- * would make TradingView's alerts fail outright.
+ * the journal database reachable. An open circuit breaker or an unreachable Kraken is reported ({@code degraded}) but
+ * is not a 503: the service still takes alerts and dead-letters them, whereas a load balancer that stopped routing
+ * webhooks on a 503 would make TradingView's alerts fail outright.
  */
 public class Operations {
 

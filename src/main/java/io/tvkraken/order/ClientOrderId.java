@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * How an order is tagged at Kraken so that it can be found again after an ambiguous failure (SPEC section 5,
- * kraken-rest.md §4 and §9). Derived from the alert id alone, so that the same alert always gets the same tag: in this
- * process, after a restart, and in another instance.
+ * How an order is tagged at Kraken so that it can be found again after an ambiguous failure
+ * (docs/operations.md#guarantees, docs/kraken.md#client-order-ids, docs/kraken.md#idempotency). Derived from the alert
+ * id alone, so that the same alert always gets the same tag: in this process, after a restart, and in another instance.
  *
  * <ul>
  *   <li>{@code cl_ord_id}: a name-based UUID of the alert id. Kraken refuses it together with {@code userref} and with

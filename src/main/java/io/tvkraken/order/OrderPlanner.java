@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 /**
  * Turns a validated alert into the AddOrder for one pair: sizes it, rounds it to what the pair accepts and checks
  * Kraken's minimums and the pair's status first, so that an order Kraken would refuse is refused here, with a
- * message a trader can act on, and never sent (SPEC §4 "Volumes and prices are rounded ... and checked against
- * ordermin / costmin before anything is sent to Kraken").
+ * message a trader can act on, and never sent (docs/alerts.md#sizing-rounding-and-minimums: rounded and checked
+ * against ordermin / costmin before anything is sent to Kraken).
  *
  * <p>The last price and the balances cost a call to Kraken each, so they are asked for only when the alert needs
  * them: the last price when there is no absolute price to size with or to estimate the cost with, the balances
@@ -36,7 +36,7 @@ public final class OrderPlanner {
         OrderType type = alert.orderType();
         Price price = round(alert.price(), pair, "price", limitRounding(type, false, side));
         Price price2 = round(alert.price2(), pair, "price2", limitRounding(type, true, side));
-        // The conditional close trades the opposite side (kraken-rest.md §4).
+        // The conditional close trades the opposite side (docs/kraken.md#conditional-close).
         Side closeSide = side == Side.BUY ? Side.SELL : Side.BUY;
         CloseOrder close = alert.close() == null ? null : new CloseOrder(
                 alert.close().orderType(),
@@ -55,7 +55,7 @@ public final class OrderPlanner {
                 close, alert.userref(), alert.validate(), estimatedCost);
     }
 
-    /** Kraken refuses a volume below ordermin ({@code EOrder:Order minimum not met}, kraken-rest.md §6). */
+    /** Kraken refuses a volume below ordermin ({@code EOrder:Order minimum not met}, docs/kraken.md#asset-pairs). */
     private static void checkOrderMin(Sized sized, AssetPair pair) {
         BigDecimal volume = sized.volume();
         if (volume.signum() <= 0 || volume.compareTo(pair.orderMin()) < 0) {
@@ -67,8 +67,8 @@ public final class OrderPlanner {
     }
 
     /**
-     * Kraken refuses volume x price below costmin ({@code EOrder:Cost minimum not met}, kraken-rest.md §6). Without
-     * an absolute price the price is the last trade, worth a call only when there is a minimum to check or the
+     * Kraken refuses volume x price below costmin ({@code EOrder:Cost minimum not met}, docs/kraken.md#asset-pairs).
+     * Without an absolute price the price is the last trade, worth a call only when there is a minimum to check or the
      * sizing already asked for it.
      *
      * @return the estimated cost in the quote currency, or {@code null} when no price was needed
@@ -92,7 +92,7 @@ public final class OrderPlanner {
     }
 
     /**
-     * Kraken's pair status (kraken-rest.md §5): {@code cancel_only} takes no new order, {@code post_only} only
+     * Kraken's pair status (docs/kraken.md#asset-pairs): {@code cancel_only} takes no new order, {@code post_only} only
      * post-only limit orders, {@code limit_only} only limit orders, {@code reduce_only} only orders that reduce a
      * position. Any status we do not know is treated as closed. Only the primary order is checked: whether Kraken
      * applies the status to a conditional close placed later is not documented.
@@ -129,9 +129,9 @@ public final class OrderPlanner {
     /**
      * Kraken refuses a price with more decimals than the pair allows ({@code EOrder:Invalid price:XXBTZEUR price can
      * only be specified up to 1 decimals}) or off the tick grid ({@code EOrder:Tick size check failed},
-     * kraken-rest.md §6). An absolute price goes onto the tick grid ({@link #limitRounding}), then to pair_decimals;
-     * a relative amount ({@code +100}, {@code -2.5}) to pair_decimals; a percent offset is Kraken's to compute, so it
-     * stays as sent.
+     * docs/kraken.md#error-model). An absolute price goes onto the tick grid ({@link #limitRounding}), then to
+     * pair_decimals; a relative amount ({@code +100}, {@code -2.5}) to pair_decimals; a percent offset is Kraken's to
+     * compute, so it stays as sent.
      */
     private static Price round(Price price, AssetPair pair, String field, RoundingMode mode) {
         if (price == null || price.percent()) {
@@ -177,7 +177,8 @@ public final class OrderPlanner {
             }
             default -> {
                 boolean buy = alert.action() == Side.BUY;
-                // Buys spend the quote, sells the base (SPEC §4 percent); Balance is keyed by Kraken's asset code.
+                // Buys spend the quote, sells the base (docs/alerts.md#sizing-rounding-and-minimums); Balance is keyed
+                // by Kraken's asset code.
                 String asset = buy ? pair.quote() : pair.base();
                 BigDecimal balance = balances.get().getOrDefault(asset, BigDecimal.ZERO);
                 String symbol = AssetPair.symbol(asset);

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Objects;
 
 /**
- * A Kraken AddOrder, sized, rounded and checked, ready to send (kraken-rest.md §4). Optional fields are
+ * A Kraken AddOrder, sized, rounded and checked, ready to send (docs/kraken.md#addorder). Optional fields are
  * {@code null} when absent.
  *
  * @param volume        base amount, already rounded to the pair's lot decimals
@@ -54,11 +54,12 @@ public record OrderRequest(
     /**
      * AddOrder's form parameters, without {@code nonce} (the client adds it when it signs), in a fixed order so that
      * the same order always gives the same body. Values are not URL-encoded: the sender must encode them, in
-     * particular {@code +} as {@code %2B} (kraken-rest.md §3), or {@code +100} arrives as {@code " 100"}.
+     * particular {@code +} as {@code %2B} (docs/kraken.md#encoding), or {@code +100} arrives as {@code " 100"}.
      */
     public LinkedHashMap<String, String> addOrderParams() {
         LinkedHashMap<String, String> params = new LinkedHashMap<>();
-        // AddOrder takes the id or the altname (kraken-rest.md §4); the altname is what Kraken answers with in descr.
+        // AddOrder takes the id or the altname (docs/kraken.md#pair-names); the altname is what Kraken answers with in
+        // descr.
         params.put("pair", pair.altname());
         params.put("type", side.kraken());
         params.put("ordertype", orderType.kraken());
@@ -84,7 +85,7 @@ public record OrderRequest(
             params.put("userref", userref.toString());
         }
         // Never validate=false: historically Kraken read any validate parameter as "validate only", so a live order
-        // must omit it (kraken-rest.md §4 notes).
+        // must omit it (docs/kraken.md#validate-only).
         if (validate) {
             params.put("validate", "true");
         }

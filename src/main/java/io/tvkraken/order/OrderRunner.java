@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a journaled alert through {@code direct:process-alert} on an order worker and answers within TradingView's
- * patience (tradingview-webhooks.md §1: it gives up after 3 s): if the run has not finished when the answer is due
- * ({@code orders.answer-within-ms} after the alert arrived), the caller gets 202 {@code pending} and the run goes on;
- * its outcome lands in the journal.
+ * patience (docs/tradingview.md#answer-deadline: it gives up after 3 s): if the run has not finished when the answer is
+ * due ({@code orders.answer-within-ms} after the alert arrived), the caller gets 202 {@code pending} and the run goes
+ * on; its outcome lands in the journal.
  *
  * <p>The workers are a Camel-managed pool with a queue: the webhook's thread never runs an order itself, so every
  * alert is answered on time however deep the queue (202 {@code pending}). An alert that waits in the queue past its

@@ -6,7 +6,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The kill switch: {@code TRADING_ENABLED} at start, {@code POST /admin/trading} at runtime (SPEC §3, §4). */
+/**
+ * The kill switch: {@code TRADING_ENABLED} at start, {@code POST /admin/trading} at runtime (docs/configuration.md,
+ * docs/operations.md#kill-switch).
+ */
 public class TradingSwitch {
 
     private static final Logger LOG = LoggerFactory.getLogger(TradingSwitch.class);

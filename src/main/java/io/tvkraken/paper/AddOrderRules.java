@@ -13,12 +13,12 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Kraken's checks on an AddOrder (kraken-rest.md §4 parameters, §6 error strings), in the order a client is most
- * likely to trip over them. Each failure is a {@link KrakenReject} with Kraken's string.
+ * Kraken's checks on an AddOrder (docs/kraken.md#addorder parameters, docs/kraken.md#error-model error strings), in the
+ * order a client is most likely to trip over them. Each failure is a {@link KrakenReject} with Kraken's string.
  *
- * <p>{@code deadline} is checked twice, as Kraken's engine does (kraken-rest.md §4): its form and range at receipt
- * ({@link #deadline}), and whether it has passed at the moment the order would be placed ({@link #requireNotElapsed}),
- * after the exchange's {@code addOrderLatency}.
+ * <p>{@code deadline} is checked twice, as Kraken's engine does (docs/kraken.md#deadline): its form and range at
+ * receipt ({@link #deadline}), and whether it has passed at the moment the order would be placed
+ * ({@link #requireNotElapsed}), after the exchange's {@code addOrderLatency}.
  *
  * <p>Not simulated: margin (leverage is echoed in {@code descr} but funds are checked as spot), {@code viqc}
  * (refused rather than misread), {@code timeinforce}/{@code starttm}/{@code expiretm} (accepted and ignored), iceberg
@@ -28,7 +28,7 @@ final class AddOrderRules {
 
     static final Set<String> ORDER_TYPES = Set.of("market", "limit", "iceberg", "stop-loss", "take-profit",
             "stop-loss-limit", "take-profit-limit", "trailing-stop", "trailing-stop-limit", "settle-position");
-    /** The conditional close takes every type but market and settle-position (kraken-rest.md §4, close[ordertype]). */
+    /** The conditional close takes every type but market and settle-position (docs/kraken.md#conditional-close). */
     static final Set<String> CLOSE_TYPES = Set.of("limit", "iceberg", "stop-loss", "take-profit",
             "stop-loss-limit", "take-profit-limit", "trailing-stop", "trailing-stop-limit");
     static final Set<String> OFLAGS = Set.of("post", "fcib", "fciq", "nompp");
@@ -45,7 +45,7 @@ final class AddOrderRules {
      */
     private static final Pattern RFC3339 =
             Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
-    /** kraken-rest.md §4, {@code deadline}: "min now()+2 s, max now()+60 s". */
+    /** docs/kraken.md#deadline: at least 2 s and at most 60 s after now. */
     static final Duration DEADLINE_MIN_AHEAD = Duration.ofSeconds(2);
     static final Duration DEADLINE_MAX_AHEAD = Duration.ofSeconds(60);
 
@@ -79,13 +79,14 @@ final class AddOrderRules {
         Integer userref = userref(params.get("userref"));
         String clOrdId = clOrdId(params.get("cl_ord_id"));
         if (userref != null && clOrdId != null) {
-            // kraken-rest.md §4: userref and cl_ord_id are mutually exclusive.
+            // docs/kraken.md#client-order-ids: userref and cl_ord_id are mutually exclusive.
             throw KrakenReject.invalidArguments("cl_ord_id");
         }
         String closeType = params.get("close[ordertype]");
         if (clOrdId != null && closeType != null && !closeType.isBlank()) {
-            // kraken-rest.md §4 note: K-SDK says Kraken rejects cl_ord_id together with a conditional close. The error
-            // string is not documented [unc]; this is the form Kraken uses for a parameter it will not take (§6).
+            // docs/kraken.md#client-order-ids: Kraken's SDK says Kraken rejects cl_ord_id together with a conditional
+            // close. The error string is not documented; this is the form Kraken uses for a parameter it will not take
+            // (docs/kraken.md#error-model).
             throw KrakenReject.invalidArguments("cl_ord_id");
         }
         String oflags = oflags(params.get("oflags"));
@@ -122,11 +123,11 @@ final class AddOrderRules {
     }
 
     /**
-     * The receipt check of {@code deadline} (kraken-rest.md §4: an RFC 3339 timestamp such as
-     * {@code 2021-04-01T00:18:45Z}, "min now()+2 s, max now()+60 s"). Unparseable, or less than 2 s or more than 60 s
+     * The receipt check of {@code deadline} (docs/kraken.md#deadline: an RFC 3339 timestamp such as
+     * {@code 2021-04-01T00:18:45Z}, 2 to 60 s ahead). Unparseable, or less than 2 s or more than 60 s
      * after {@code now}: {@code EGeneral:Invalid arguments:deadline}, and nothing is placed. Both bounds are
      * inclusive. An empty value is refused too, rather than read as "no deadline". Kraken's exact string for these
-     * refusals is not documented [unc]; this is its usual form for a bad parameter (kraken-rest.md §6).
+     * refusals is not documented; this is its usual form for a bad parameter (docs/kraken.md#error-model).
      *
      * @param now the exchange's time when the request arrives, before any {@code addOrderLatency}
      * @return the deadline, or null when the request has none
@@ -154,8 +155,8 @@ final class AddOrderRules {
 
     /**
      * The placement check of {@code deadline}: once {@code now} is after it, the engine rejects the request
-     * (kraken-rest.md §4) with {@code EService:Deadline elapsed} (kraken-rest.md §6) and places nothing. An order
-     * placed with a deadline therefore always has {@code opentm} at or before it.
+     * (docs/kraken.md#deadline) with {@code EService:Deadline elapsed} (docs/kraken.md#error-model) and places nothing.
+     * An order placed with a deadline therefore always has {@code opentm} at or before it.
      *
      * @param deadline null when the request has none: nothing to check
      */
@@ -166,10 +167,10 @@ final class AddOrderRules {
     }
 
     /**
-     * {@code validate=true} only checks the order (kraken-rest.md §4). Any other value is read as a real order, as
-     * a boolean parser would. Beware: kraken-rest.md §4 records the opposite historical quirk, where Kraken treated
-     * {@code validate=false} as validate-only and placed nothing; the paper exchange does not reproduce that. The
-     * safe client rule holds either way: omit the parameter for live orders.
+     * {@code validate=true} only checks the order (docs/kraken.md#validate-only). Any other value is read as a real
+     * order, as a boolean parser would. Beware: docs/kraken.md#validate-only records the opposite historical quirk,
+     * where Kraken treated {@code validate=false} as validate-only and placed nothing; the paper exchange does not
+     * reproduce that. The safe client rule holds either way: omit the parameter for live orders.
      */
     private static boolean validateOnly(String validate) {
         return validate != null && validate.equalsIgnoreCase("true");
@@ -188,13 +189,13 @@ final class AddOrderRules {
             return null;
         }
         try {
-            return Integer.valueOf(text.trim()); // int32 (kraken-rest.md §4)
+            return Integer.valueOf(text.trim()); // int32 (docs/kraken.md#client-order-ids)
         } catch (NumberFormatException e) {
             throw KrakenReject.invalidArguments("userref");
         }
     }
 
-    /** Long UUID, short (32 hex) UUID, or free ASCII up to 18 characters (kraken-rest.md §4, CLORDID). */
+    /** Long UUID, short (32 hex) UUID, or free ASCII up to 18 characters (docs/kraken.md#client-order-ids). */
     private static String clOrdId(String text) {
         if (text == null || text.isEmpty()) {
             return null;
@@ -219,7 +220,10 @@ final class AddOrderRules {
         return text;
     }
 
-    /** Pair status other than online restricts what may be sent (kraken-rest.md §5 AssetPairs.status, §6). */
+    /**
+     * Pair status other than online restricts what may be sent (docs/kraken.md#asset-pairs,
+     * docs/kraken.md#error-model).
+     */
     private static void checkMarketStatus(PaperPair pair, String ordertype, String oflags) {
         boolean allowed = switch (pair.status()) {
             case "online" -> true;
@@ -244,7 +248,7 @@ final class AddOrderRules {
         return volume;
     }
 
-    /** The prices an order type takes (kraken-rest.md §4: price = limit or trigger, price2 = limit of *-limit). */
+    /** The prices an order type takes (docs/kraken.md#prices: price = limit or trigger, price2 = limit of *-limit). */
     private PriceSpec priceFor(Map<String, String> params, PaperPair pair, String type, String ordertype, BigDecimal last) {
         String priceText = params.get("price");
         String price2Text = params.get("price2");
@@ -270,7 +274,7 @@ final class AddOrderRules {
             }
             default: { // trailing-stop, trailing-stop-limit
                 String offset = requiredPrice(priceText, "price");
-                // kraken-rest.md §4: a trailing stop's price must be relative with '+'; the direction is automatic.
+                // docs/kraken.md#prices: a trailing stop's price must be relative with '+'; the direction is automatic.
                 if (!offset.startsWith("+")) {
                     throw KrakenReject.invalidArguments("price");
                 }
@@ -297,9 +301,10 @@ final class AddOrderRules {
     }
 
     /**
-     * An absolute price is checked against pair_decimals and tick_size (kraken-rest.md §5, §6). A relative one
-     * ({@code +5}, {@code -2.5%}, {@code #1%}, kraken-rest.md §4) is resolved against the last price and rounded to
-     * the tick: the client cannot know the resolved value, so it cannot be blamed for its decimals.
+     * An absolute price is checked against pair_decimals and tick_size (docs/kraken.md#asset-pairs,
+     * docs/kraken.md#prices). A relative one ({@code +5}, {@code -2.5%}, {@code #1%}, docs/kraken.md#prices) is
+     * resolved against the last price and rounded to the tick: the client cannot know the resolved value, so it cannot
+     * be blamed for its decimals.
      */
     private BigDecimal price(String text, String field, PaperPair pair, String type, String ordertype, BigDecimal last) {
         char first = text.charAt(0);
@@ -346,8 +351,8 @@ final class AddOrderRules {
     }
 
     /**
-     * {@code +} adds, {@code -} subtracts; {@code #} goes the way the order type points (kraken-rest.md §4): above the
-     * market for a buy stop and a sell take-profit or limit, below it otherwise. A trailing stop's {@code +} is
+     * {@code +} adds, {@code -} subtracts; {@code #} goes the way the order type points (docs/kraken.md#prices): above
+     * the market for a buy stop and a sell take-profit or limit, below it otherwise. A trailing stop's {@code +} is
      * "direction automatic": it trails above the market for a buy, below for a sell.
      */
     private static int direction(char prefix, String type, String ordertype) {

@@ -41,8 +41,8 @@ final class PaperAccount {
     }
 
     /**
-     * kraken-rest.md §2: the nonce must be strictly greater than the last one accepted for the key (an unsigned 64-bit
-     * integer), else {@code EAPI:Invalid nonce}. Check and update are one step, and a refused nonce leaves the
+     * docs/kraken.md#nonces: the nonce must be strictly greater than the last one accepted for the key (an unsigned
+     * 64-bit integer), else {@code EAPI:Invalid nonce}. Check and update are one step, and a refused nonce leaves the
      * counter where it was, so a late duplicate cannot push the next honest request out.
      */
     synchronized boolean acceptNonce(String apiKey, long nonce) {
@@ -81,8 +81,8 @@ final class PaperAccount {
 
     /**
      * Places a checked order. A request whose {@code deadline} has passed is refused first
-     * ({@code EService:Deadline elapsed}, kraken-rest.md §4), judged by the same instant that would become the order's
-     * {@code opentm}. A market order fills at once at the current price or, if the account cannot pay
+     * ({@code EService:Deadline elapsed}, docs/kraken.md#deadline), judged by the same instant that would become the
+     * order's {@code opentm}. A market order fills at once at the current price or, if the account cannot pay
      * ({@code EOrder:Insufficient funds}), changes nothing. Anything else rests as open.
      */
     synchronized PaperOrder place(OrderTicket ticket) {
@@ -90,7 +90,8 @@ final class PaperAccount {
         AddOrderRules.requireNotElapsed(ticket.deadline(), now);
         if (ticket.clOrdId() != null && orders.values().stream()
                 .anyMatch(o -> o.isOpen() && ticket.clOrdId().equals(o.clOrdId()))) {
-            // kraken-rest.md §9: cl_ord_id is unique among OPEN orders only; Kraken's string is undocumented (§6).
+            // docs/kraken.md#client-order-ids: cl_ord_id is unique among OPEN orders only; Kraken's string is
+            // undocumented (docs/kraken.md#error-model).
             throw new KrakenReject(duplicateClOrdIdError);
         }
         String txid = newTxid();
@@ -140,7 +141,10 @@ final class PaperAccount {
         return found;
     }
 
-    /** Cancels every open order that matches; {@code EOrder:Unknown order} when none does (kraken-rest.md §5). */
+    /**
+     * Cancels every open order that matches; {@code EOrder:Unknown order} when none does
+     * (docs/kraken.md#finding-an-order).
+     */
     synchronized int cancel(Predicate<PaperOrder> which) {
         Instant now = clock.instant();
         int count = 0;

@@ -20,13 +20,13 @@ import java.util.Objects;
  * @param addOrderLatency  delay before every AddOrder is handled, to imitate the matching engine's round trip
  * @param hangFor          how long the {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} faults stall
  * @param duplicateClOrdIdError error string for a {@code cl_ord_id} already used by an open order; Kraken documents
- *                         none (kraken-rest.md §6 [unc]), so tests can set the one they want to exercise
+ *                         none (docs/kraken.md#error-model), so tests can set the one they want to exercise
  * @param assetPairsResource class-path resource with the AssetPairs response to serve and trade by; default
  *                         {@code /paper/asset-pairs.json}. Prices must then cover its pairs.
  * @param orderVisibilityDelay how long after placement an order stays out of OpenOrders, ClosedOrders and
- *                         QueryOrders: "a just-placed order may appear late" (kraken-rest.md §9). It exists meanwhile:
- *                         it holds its {@code cl_ord_id} among open orders, has moved balances, can be cancelled and is
- *                         in {@link PaperExchange#orders()}. Default zero.
+ *                         QueryOrders: on Kraken a just-placed order may appear late (docs/kraken.md#resending). It
+ *                         exists meanwhile: it holds its {@code cl_ord_id} among open orders, has moved balances, can
+ *                         be cancelled and is in {@link PaperExchange#orders()}. Default zero.
  * @param rateLimitTier    whose rate limits the exchange enforces: the REST call counter per API key and the trading
  *                         counter per pair, as Kraken publishes them for each verification tier. Default
  *                         {@link RateLimitTier#STARTER}, what a new Kraken account gets, so that paper trading and

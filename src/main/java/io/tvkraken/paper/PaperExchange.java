@@ -43,8 +43,8 @@ import java.util.function.Predicate;
 /**
  * Paper mode: a Kraken-compatible spot exchange in this process, on a real HTTP server. The application reaches it
  * through the same route and HTTP client as the live Kraken, so it answers the same paths, checks the same
- * {@code API-Key}/{@code API-Sign}/nonce rules and replies with Kraken's envelope, {@code {"error":[...],"result":...}},
- * with HTTP 200 for business errors too (kraken-rest.md §6).
+ * {@code API-Key}/{@code API-Sign}/nonce rules and replies with Kraken's envelope,
+ * {@code {"error":[...],"result":...}}, with HTTP 200 for business errors too (docs/kraken.md#error-model).
  *
  * <p>Public (GET, query string): {@code Time}, {@code SystemStatus}, {@code AssetPairs}, {@code Ticker}. Private (POST,
  * form or JSON body): {@code Balance}, {@code AddOrder}, {@code OpenOrders}, {@code ClosedOrders},
@@ -76,7 +76,7 @@ public final class PaperExchange implements AutoCloseable {
     private static final Set<String> TRADING_ENGINE_METHODS = Set.of("AddOrder", "CancelOrder", "CancelAll");
     private static final String REST_RATE_LIMITED = "EAPI:Rate limit exceeded";
     private static final String TRADING_RATE_LIMITED = "EOrder:Rate limit exceeded";
-    /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000} (two-digit year, kraken-rest.md §5). */
+    /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000} (two-digit year, docs/kraken.md#time-and-system-status). */
     private static final DateTimeFormatter RFC1123_SHORT_YEAR =
             DateTimeFormatter.ofPattern("EEE, dd MMM yy HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final String CLOUDFLARE_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
@@ -145,7 +145,7 @@ public final class PaperExchange implements AutoCloseable {
 
     /**
      * Like {@link #start(PaperConfig)}, on {@code clock}: the exchange's "now" for {@code opentm}/{@code closetm},
-     * {@code Time}, {@code SystemStatus}, the {@code deadline} checks of AddOrder (kraken-rest.md §4),
+     * {@code Time}, {@code SystemStatus}, the {@code deadline} checks of AddOrder (docs/kraken.md#deadline),
      * {@link PaperConfig#orderVisibilityDelay()} and the decay of the rate counters. A test passes a clock it moves by
      * hand to cross a deadline or a decay without waiting for it. Delays ({@code addOrderLatency}, {@code hangFor})
      * are real time whatever the clock.
@@ -489,7 +489,7 @@ public final class PaperExchange implements AutoCloseable {
             throw new KrakenReject("EGeneral:Unknown method");
         }
         if (!exchange.getRequestMethod().equals("GET")) {
-            // Public calls are GET only; POST is no longer supported (kraken-rest.md §1).
+            // Public calls are GET only; POST is no longer supported (docs/kraken.md#signature).
             throw new KrakenReject("EGeneral:Invalid arguments");
         }
         Map<String, String> query = FormParams.decodeForm(exchange.getRequestURI().getRawQuery());
@@ -525,7 +525,7 @@ public final class PaperExchange implements AutoCloseable {
         return replies.result(result);
     }
 
-    /** Keyed by pair id even when asked by altname (kraken-rest.md §5); all pairs when none is named. */
+    /** Keyed by pair id even when asked by altname (docs/kraken.md#ticker); all pairs when none is named. */
     private byte[] ticker(String pairList) {
         List<PaperPair> wanted = pairList == null || pairList.isBlank() ? List.copyOf(pairs.all()) : requestedPairs(pairList);
         Map<String, Object> result = new LinkedHashMap<>();
@@ -553,7 +553,7 @@ public final class PaperExchange implements AutoCloseable {
             throw new KrakenReject("EGeneral:Unknown method");
         }
         if (!exchange.getRequestMethod().equals("POST")) {
-            throw new KrakenReject("EGeneral:Invalid arguments"); // private calls are POST (kraken-rest.md §1)
+            throw new KrakenReject("EGeneral:Invalid arguments"); // private calls are POST (docs/kraken.md#signature)
         }
         Map<String, String> params = decodeBody(exchange, body);
         authenticate(exchange, method, params, body);
@@ -581,17 +581,17 @@ public final class PaperExchange implements AutoCloseable {
     private Map<String, String> decodeBody(HttpExchange exchange, byte[] body) {
         String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
         if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            // Kraken takes JSON bodies too (kraken-rest.md §3); the signature still covers the bytes as sent.
+            // Kraken takes JSON bodies too (docs/kraken.md#encoding); the signature still covers the bytes as sent.
             return FormParams.decodeJson(json, body);
         }
         return FormParams.decodeForm(new String(body, StandardCharsets.UTF_8));
     }
 
     /**
-     * kraken-rest.md §1 and §2, in Kraken's order: the key must be known ({@code EAPI:Invalid key}); the signature
-     * must match the raw body bytes and the path from {@code /0/private} on, query string included
-     * ({@code EAPI:Invalid signature}); only then is the nonce compared with the last accepted one
-     * ({@code EAPI:Invalid nonce}), so a forged request cannot burn nonces. An accepted nonce stays used whatever
+     * docs/kraken.md#signature and docs/kraken.md#nonces, in Kraken's order: the key must be known
+     * ({@code EAPI:Invalid key}); the signature must match the raw body bytes and the path from {@code /0/private} on,
+     * query string included ({@code EAPI:Invalid signature}); only then is the nonce compared with the last accepted
+     * one ({@code EAPI:Invalid nonce}), so a forged request cannot burn nonces. An accepted nonce stays used whatever
      * the method then answers.
      *
      * <p>Between the signature and the nonce, the call is charged to the key's REST counter
@@ -672,7 +672,7 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * Kraken's extended balance (kraken-rest.md §5): available = balance + credit - credit_used - hold_trade. The
+     * Kraken's extended balance (docs/kraken.md#balances): available = balance + credit - credit_used - hold_trade. The
      * paper account has no credit, and resting orders reserve nothing, so every hold is zero.
      */
     private byte[] balanceEx() {
@@ -683,9 +683,9 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * kraken-rest.md §4. {@code deadline} is checked on arrival, before {@code addOrderLatency}; the latency stands
-     * for the request's time in Kraken's queue, and once it has passed the deadline is checked again where the order
-     * would be placed: {@link PaperAccount#place} for a real order, here for {@code validate=true}.
+     * docs/kraken.md#deadline. {@code deadline} is checked on arrival, before {@code addOrderLatency}; the latency
+     * stands for the request's time in Kraken's queue, and once it has passed the deadline is checked again where the
+     * order would be placed: {@link PaperAccount#place} for a real order, here for {@code validate=true}.
      *
      * <p>On arrival, before any check, the pair's trading counter takes the AddOrder's fixed +1, "always applied on
      * receipt of the transaction (even if the transaction fails validation)"
@@ -711,8 +711,8 @@ public final class PaperExchange implements AutoCloseable {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("descr", descr);
         if (ticket.validateOnly()) {
-            // validate=true: descr only, no txid, nothing placed, funds not checked (kraken-rest.md §4); a deadline
-            // that passed while queued is still reported.
+            // validate=true: descr only, no txid, nothing placed, funds not checked (docs/kraken.md#validate-only); a
+            // deadline that passed while queued is still reported.
             AddOrderRules.requireNotElapsed(ticket.deadline(), clock.instant());
             return replies.result(result);
         }
@@ -722,9 +722,9 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * Newest first, 50 a page from {@code ofs}; {@code count} is every match (kraken-rest.md §5). Filters:
-     * {@code userref}, {@code cl_ord_id}, and {@code start} with {@code closetime} ({@link #startFilter}); {@code end}
-     * is not simulated.
+     * Newest first, 50 a page from {@code ofs}; {@code count} is every match (docs/kraken.md#finding-an-order).
+     * Filters: {@code userref}, {@code cl_ord_id}, and {@code start} with {@code closetime} ({@link #startFilter});
+     * {@code end} is not simulated.
      */
     private byte[] closedOrders(Map<String, String> params) {
         Predicate<PaperOrder> afterStart = startFilter(params.get("start"), params.get("closetime"));
@@ -740,8 +740,8 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter (kraken-rest.md §5, §9). An order
-     * not yet visible ({@link PaperConfig#orderVisibilityDelay()}) answers as an unknown txid does.
+     * {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter (docs/kraken.md#finding-an-order).
+     * An order not yet visible ({@link PaperConfig#orderVisibilityDelay()}) answers as an unknown txid does.
      */
     private byte[] queryOrders(Map<String, String> params) {
         String txids = params.get("txid");
@@ -759,7 +759,7 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * {@code txid} is a txid or an integer userref; or {@code cl_ord_id} (kraken-rest.md §5).
+     * {@code txid} is a txid or an integer userref; or {@code cl_ord_id} (docs/kraken.md#finding-an-order).
      *
      * <p>Each open order it would cancel costs its pair's trading counter by the order's age
      * ({@link RateCosts#cancel}); over the threshold, nothing is cancelled. No order, no cost: Kraken's Cancel Order
@@ -800,7 +800,7 @@ public final class PaperExchange implements AutoCloseable {
 
     /**
      * {@link PaperConfig#orderVisibilityDelay()}: an order placed less than that long ago is left out of OpenOrders,
-     * ClosedOrders and QueryOrders, as "a just-placed order may appear late" on Kraken (kraken-rest.md §9).
+     * ClosedOrders and QueryOrders, as a just-placed order may appear late on Kraken (docs/kraken.md#resending).
      */
     private Predicate<PaperOrder> visibleNow() {
         Duration delay = config.orderVisibilityDelay();
@@ -811,7 +811,9 @@ public final class PaperExchange implements AutoCloseable {
         return o -> !o.openedAt().isAfter(shownUpTo);
     }
 
-    /** OpenOrders and ClosedOrders filter by {@code userref} and by {@code cl_ord_id} (kraken-rest.md §5). */
+    /**
+     * OpenOrders and ClosedOrders filter by {@code userref} and by {@code cl_ord_id} (docs/kraken.md#finding-an-order).
+     */
     private static Predicate<PaperOrder> clientFilter(Map<String, String> params) {
         Predicate<PaperOrder> filter = userrefFilter(params.get("userref"));
         String clOrdId = params.get("cl_ord_id");
@@ -822,12 +824,12 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * ClosedOrders {@code start} (kraken-rest.md §5): unix seconds, decimals allowed. Exclusive, as Kraken's
-     * ClosedOrders docs describe it (not recorded in kraken-rest.md): only orders after it, compared with the
-     * 4-decimal {@code opentm}/{@code closetm} the replies show.
+     * ClosedOrders {@code start} (docs/kraken.md#finding-an-order): unix seconds, decimals allowed. Exclusive, as
+     * Kraken's ClosedOrders docs describe it: only orders after it, compared with the 4-decimal
+     * {@code opentm}/{@code closetm} the replies show.
      * {@code closetime} says which time counts: {@code open}, {@code close} or {@code both} (Kraken's default: either
-     * after {@code start}). Kraken also takes a txid as {@code start}, meaning that order's opentm; not simulated, it is
-     * refused as {@code EGeneral:Invalid arguments:start}, like any other text that is not a number.
+     * after {@code start}). Kraken also takes a txid as {@code start}, meaning that order's opentm; not simulated, it
+     * is refused as {@code EGeneral:Invalid arguments:start}, like any other text that is not a number.
      */
     private static Predicate<PaperOrder> startFilter(String startText, String closetimeText) {
         String closetime = closetimeText == null || closetimeText.isBlank() ? "both" : closetimeText.trim();

@@ -15,8 +15,8 @@ import java.util.function.IntSupplier;
 import java.time.Duration;
 
 /**
- * The service's Prometheus metrics (SPEC §6), on the same registry as Camel's route metrics and the JVM's.
- * Names are given without the {@code _total} suffix: the Prometheus registry adds it to counters.
+ * The service's Prometheus metrics (docs/operations.md#metrics), on the same registry as Camel's route metrics and the
+ * JVM's. Names are given without the {@code _total} suffix: the Prometheus registry adds it to counters.
  */
 public class ServiceMetrics {
 

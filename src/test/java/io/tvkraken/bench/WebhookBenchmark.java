@@ -21,7 +21,7 @@ import org.HdrHistogram.Histogram;
  * Open-loop latency of signed market alerts through the whole pipeline in paper mode: HTTP, HMAC, parsing, planning
  * (Ticker), the serialised signed AddOrder to the paper exchange over loopback, and the answer. Requests leave at a
  * fixed rate whatever the answers do, and latency is measured from each request's intended send time, so a stall
- * shows in the tail instead of slowing the generator (coordinated omission; perf-and-reliability.md §2).
+ * shows in the tail instead of slowing the generator (coordinated omission; docs/reliability.md#load-testing).
  *
  * <pre>
  *   mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class SignatureVerifierTest {
 
     private static final byte[] BODY = "Hello, World!".getBytes(StandardCharsets.UTF_8);
-    // GitHub's published vector for X-Hub-Signature-256 (perf-and-reliability.md §3): same algorithm.
+    // GitHub's published vector for X-Hub-Signature-256 (docs/reliability.md#webhook-signatures): same algorithm.
     private static final String VECTOR = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
     private final SignatureVerifier verifier = new SignatureVerifier("It's a Secret to Everybody");
 

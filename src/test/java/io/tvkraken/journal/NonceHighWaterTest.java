@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Nonces keep increasing across restarts (issue 3), even when the clock went back meanwhile: the high-water mark
- * lives in the journal database, a real one (H2 or PostgreSQL, {@link TestDatabase}).
+ * Nonces keep increasing across restarts (docs/operations.md#nonces), even when the clock went back meanwhile: the
+ * high-water mark lives in the journal database, a real one (H2 or PostgreSQL, {@link TestDatabase}).
  */
 class NonceHighWaterTest {
 

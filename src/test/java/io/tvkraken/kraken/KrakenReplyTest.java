@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** Kraken's envelope and its error classes (kraken-rest.md §6). */
+/** Kraken's envelope and its error classes (docs/kraken.md#error-model). */
 class KrakenReplyTest {
 
     static KrakenReply reply(int status, String body) {

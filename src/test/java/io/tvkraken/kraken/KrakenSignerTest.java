@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** Vectors from kraken-rest.md §1.1 / §1.2 (Kraken's docs) and Kraken's Rust SDK unit test. */
+/** Vectors from Kraken's docs (docs/kraken.md#test-vectors) and Kraken's Rust SDK unit test. */
 class KrakenSignerTest {
 
     private static final String DOC_SECRET =

@@ -13,7 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code /health}, {@code /status} and {@code /metrics} on the webhook port (SPEC §4, §6). */
+/**
+ * {@code /health}, {@code /status} and {@code /metrics} on the webhook port (docs/operations.md#http-endpoints,
+ * docs/operations.md#metrics).
+ */
 class OperationsEndpointsTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

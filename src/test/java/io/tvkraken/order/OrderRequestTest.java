@@ -51,9 +51,9 @@ class OrderRequestTest {
     }
 
     /**
-     * ccxt's static request cases for Kraken (kraken-rest.md §10), bodies verbatim: an encoder written by someone
-     * else must agree with ours on every key and value. {@code nonce} is the client's, {@code pair} is spelled
-     * differently (ccxt sends an id or the altname of another pair), so both are left out of the comparison.
+     * ccxt's static request cases for Kraken (docs/kraken.md#ccxt-request-cases), bodies verbatim: an encoder written
+     * by someone else must agree with ours on every key and value. {@code nonce} is the client's, {@code pair} is
+     * spelled differently (ccxt sends an id or the altname of another pair), so both are left out of the comparison.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("ccxtCases")

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an application needs from the paper exchange to prove "at most one order per alert" (kraken-rest.md §9):
- * {@code deadline}, {@code cl_ord_id} rules, faults after the order is placed, late visibility and the lookups.
- * Through real HTTP on loopback, on a {@link TestClock} so that time moves only when a test says so.
+ * What an application needs from the paper exchange to prove "at most one order per alert" (docs/kraken.md#idempotency,
+ * docs/kraken.md#resending): {@code deadline}, {@code cl_ord_id} rules, faults after the order is placed, late
+ * visibility and the lookups. Through real HTTP on loopback, on a {@link TestClock} so that time moves only when a test
+ * says so.
  */
 class PaperExchangeExactlyOnceTest {
 
@@ -41,7 +42,7 @@ class PaperExchangeExactlyOnceTest {
         exchange.close();
     }
 
-    // ------------------------------------------------------------------ deadline (kraken-rest.md §4)
+    // ------------------------------------------------------------------ deadline (docs/kraken.md#deadline)
 
     @Test
     void deadlineFromTwoToSixtySecondsAheadIsAcceptedBothBoundsIncluded() throws Exception {
@@ -136,7 +137,7 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).isEmpty();
     }
 
-    // ------------------------------------------------------------------ cl_ord_id (kraken-rest.md §4)
+    // ------------------------------------------------------------------ cl_ord_id (docs/kraken.md#client-order-ids)
 
     @Test
     void clOrdIdWithAConditionalCloseIsRefusedAndPlacesNothing() throws Exception {
@@ -155,7 +156,7 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).hasSize(2);
     }
 
-    // ------------------------------------------------------------------ faults after placing (kraken-rest.md §6)
+    // ----------------------------------------------------------------- faults after placing (docs/kraken.md#resending)
 
     @Test
     void acceptThen500PlacesOneOrderAndAnswersAnHtml500() throws Exception {
@@ -199,7 +200,7 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).hasSize(2);
     }
 
-    // ------------------------------------------------------------------ late visibility (kraken-rest.md §9)
+    // ------------------------------------------------------------------ late visibility (docs/kraken.md#resending)
 
     @Test
     void orderStaysOutOfOpenOrdersUntilTheVisibilityDelayHasPassed() throws Exception {
@@ -270,7 +271,7 @@ class PaperExchangeExactlyOnceTest {
         }
     }
 
-    // ------------------------------------------------------------------ lookups (kraken-rest.md §5)
+    // ------------------------------------------------------------------ lookups (docs/kraken.md#finding-an-order)
 
     @Test
     void openAndClosedOrdersShowClOrdIdUserrefAndOpentm() throws Exception {
