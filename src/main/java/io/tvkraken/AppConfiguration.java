@@ -159,7 +159,9 @@ public class AppConfiguration implements CamelConfiguration {
         TradingSwitch trading = new TradingSwitch(settings.tradingEnabled());
         KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
         MarketData market = new MarketData(kraken,
-                Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock);
+                Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock,
+                Duration.ofMillis(intProperty(properties, "kraken.prices.max-age-ms", 5000)),
+                Duration.ofMillis(intProperty(properties, "kraken.balances.max-age-ms", 30000)));
 
         var registry = context.getRegistry();
         // platform-http runs each request on a Vert.x worker thread (20 by default). A webhook thread may wait for

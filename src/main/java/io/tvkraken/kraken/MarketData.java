@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,17 +29,52 @@ public class MarketData {
     /** With no catalog at all, alerts do not all queue up behind a Kraken that just failed to answer. */
     static final Duration RETRY_FIRST_LOAD_AFTER = Duration.ofSeconds(5);
 
+    /** A pair not asked about for this long is no longer refreshed. */
+    static final Duration FORGET_PAIR_AFTER = Duration.ofHours(1);
+    /** Balances are refreshed in the background only while percent sizing was used this recently. */
+    static final Duration BALANCES_WANTED_FOR = Duration.ofMinutes(10);
+
+    /** A price, and when Kraken gave it. */
+    private record Quote(BigDecimal price, Instant at) {
+    }
+
+    /** The balances, when they were read, and whether an order placed since may have changed them. */
+    private record Balances(Map<String, BigDecimal> available, Instant at) {
+    }
+
     private final KrakenApi kraken;
     private final Duration pairsTtl;
     private final Clock clock;
+    private final Duration priceMaxAge;
+    private final Duration balancesMaxAge;
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile PairCatalog pairs;
     private volatile Instant nextLoad = Instant.MIN;
+    /** The pairs in use (by id), with when each was last asked about. */
+    private final Map<String, InUse> inUse = new ConcurrentHashMap<>();
+    private final Map<String, Quote> quotes = new ConcurrentHashMap<>();
+    private volatile Balances balances;
+    private volatile Instant balancesWantedAt = Instant.MIN;
+
+    private record InUse(AssetPair pair, Instant lastAsked) {
+    }
 
     public MarketData(KrakenApi kraken, Duration pairsTtl, Clock clock) {
+        this(kraken, pairsTtl, clock, Duration.ZERO, Duration.ZERO);
+    }
+
+    /**
+     * @param priceMaxAge    how old a cached last price may be when an order is sized with it; older, or
+     *                       {@link Duration#ZERO}, and it is asked for (docs/kraken.md#ticker)
+     * @param balancesMaxAge likewise for the balances of percent sizing; an order placed meanwhile makes them stale too
+     */
+    public MarketData(KrakenApi kraken, Duration pairsTtl, Clock clock, Duration priceMaxAge,
+            Duration balancesMaxAge) {
         this.kraken = kraken;
         this.pairsTtl = pairsTtl;
         this.clock = clock;
+        this.priceMaxAge = priceMaxAge;
+        this.balancesMaxAge = balancesMaxAge;
     }
 
     /**
@@ -94,36 +131,109 @@ public class MarketData {
         return pairs().resolve(ticker);
     }
 
-    /** Last traded price ({@code c[0]} of Ticker; the result is keyed by pair id, docs/kraken.md#ticker). */
+    /**
+     * Last traded price: the cached one while it is younger than the price max age (the refresh-market-data route
+     * keeps the prices of the pairs in use fresh), else asked for now. Either way the pair is in use from now on.
+     */
     public BigDecimal lastPrice(AssetPair pair) {
+        Instant now = clock.instant();
+        inUse.put(pair.id(), new InUse(pair, now));
+        Quote quote = quotes.get(pair.id());
+        if (quote != null && !quote.at().plus(priceMaxAge).isBefore(now) && !priceMaxAge.isZero()) {
+            return quote.price();
+        }
         var result = kraken.publicCall("Ticker", Map.of("pair", pair.altname())).result();
         var row = result.has(pair.id()) ? result.get(pair.id())
                 : result.size() == 1 ? result.elements().next() : null;
+        BigDecimal price = lastTrade(row);
+        if (price == null) {
+            throw new RefusedException(Refusal.NO_LAST_PRICE, "Kraken's Ticker has no last trade price for "
+                    + pair.altname() + ": give an absolute price, or size the order by volume", List.of());
+        }
+        quotes.put(pair.id(), new Quote(price, clock.instant()));
+        return price;
+    }
+
+    /** {@code c[0]} of a Ticker row (keyed by pair id, docs/kraken.md#ticker); null if there is none. */
+    private static BigDecimal lastTrade(com.fasterxml.jackson.databind.JsonNode row) {
         String last = row == null ? "" : row.path("c").path(0).asText("");
         try {
             BigDecimal price = new BigDecimal(last.trim());
-            if (price.signum() > 0) {
-                return price;
-            }
+            return price.signum() > 0 ? price : null;
         } catch (NumberFormatException e) {
-            // reported below
+            return null;
         }
-        throw new RefusedException(Refusal.NO_LAST_PRICE, "Kraken's Ticker has no last trade price for "
-                + pair.altname() + ": give an absolute price, or size the order by volume", List.of());
     }
 
     /**
      * What can be spent, per asset: BalanceEx's {@code balance + credit - credit_used - hold_trade}
-     * (docs/kraken.md#balances). Balance alone includes funds held by open orders, so 100 % of it could never be spent.
+     * (docs/kraken.md#balances). Balance alone includes funds held by open orders, so 100 % of it could never be
+     * spent. Cached like the prices, and never used once this instance placed an order since they were read.
      */
     public Map<String, BigDecimal> balances() {
+        Instant now = clock.instant();
+        balancesWantedAt = now;
+        Balances cached = balances;
+        if (cached != null && !balancesMaxAge.isZero() && !cached.at().plus(balancesMaxAge).isBefore(now)) {
+            return cached.available();
+        }
+        return readBalances();
+    }
+
+    /** An order was placed: the balances read before it may be wrong now. */
+    public void balancesChanged() {
+        balances = null;
+    }
+
+    private Map<String, BigDecimal> readBalances() {
+        Instant asked = clock.instant();
         Map<String, BigDecimal> available = new HashMap<>();
         kraken.privateCall("BalanceEx", Map.of()).result().fields().forEachRemaining(e -> {
             var row = e.getValue();
             available.put(e.getKey(), amount(row, "balance").add(amount(row, "credit"))
                     .subtract(amount(row, "credit_used")).subtract(amount(row, "hold_trade")));
         });
-        return available;
+        Map<String, BigDecimal> read = Map.copyOf(available);
+        balances = new Balances(read, asked);
+        return read;
+    }
+
+    /**
+     * The refresh-market-data route: one Ticker call for every pair in use (Kraken's Ticker takes a list of pairs),
+     * and the balances while percent sizing is in use. A failure keeps what is cached; an order that finds its price
+     * too old asks for it itself.
+     */
+    public void refresh() {
+        Instant now = clock.instant();
+        inUse.values().removeIf(used -> used.lastAsked().plus(FORGET_PAIR_AFTER).isBefore(now));
+        quotes.keySet().retainAll(inUse.keySet());
+        if (!inUse.isEmpty() && !priceMaxAge.isZero()) {
+            try {
+                String list = inUse.values().stream().map(used -> used.pair().altname()).sorted()
+                        .collect(Collectors.joining(","));
+                var result = kraken.publicCall("Ticker", Map.of("pair", list)).result();
+                Instant at = clock.instant();
+                for (InUse used : inUse.values()) {
+                    BigDecimal price = lastTrade(result.get(used.pair().id()));
+                    if (price != null) {
+                        quotes.put(used.pair().id(), new Quote(price, at));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("prices not refreshed: {}", e.getMessage());
+            }
+        }
+        if (!balancesMaxAge.isZero() && balancesWantedAt.plus(BALANCES_WANTED_FOR).isAfter(now)) {
+            Balances cached = balances;
+            // half the max age: a balance read now serves orders for the other half
+            if (cached == null || cached.at().plus(balancesMaxAge.dividedBy(2)).isBefore(now)) {
+                try {
+                    readBalances();
+                } catch (RuntimeException e) {
+                    LOG.debug("balances not refreshed: {}", e.getMessage());
+                }
+            }
+        }
     }
 
     private static BigDecimal amount(com.fasterxml.jackson.databind.JsonNode row, String field) {

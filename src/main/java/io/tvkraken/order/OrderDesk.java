@@ -86,6 +86,9 @@ public class OrderDesk {
             throw new KrakenRefusedException("AddOrder", reply.errors());
         }
         OrderResult result = result(sent.params(), reply, validate);
+        if (!validate) {
+            market.balancesChanged();
+        }
         LOG.info("{}: {} txid={}", validate ? "validated" : "placed", result.description(), result.txids());
         return result;
     }
