@@ -14,7 +14,11 @@ public final class Application {
 
     /** The Main that {@link #main} runs; tests boot the same one. */
     public static Main newMain() {
-        Main main = new Main(Application.class);
+        // The configuration class named, not found: new Main(Application.class) would scan every class of the
+        // package on the class path for configurations, routes and converters before anything else starts
+        // (docs/operations.md#start-up-time-and-memory). There is only this one.
+        Main main = new Main();
+        main.configure().addConfiguration(AppConfiguration.class);
         // ./application.properties in the working directory (the repository root, or /app in the image), not the
         // class path: operators edit it without rebuilding, like the routes beside it.
         main.setDefaultPropertyPlaceholderLocation("file:application.properties");
@@ -25,14 +29,29 @@ public final class Application {
         int exit;
         try {
             exit = newMain().run(args);
-        } catch (InvalidConfigurationException e) {
+        } catch (Exception e) {
+            // Thrown as it is by the configuration, or wrapped by Camel when it surfaces while the routes are made
+            // (the journal database opens meanwhile)
+            InvalidConfigurationException invalid = invalidConfiguration(e);
+            if (invalid == null) {
+                throw e;
+            }
             // One clear line, not a stack trace: this is the operator's to fix
             // (docs/configuration.md#when-the-configuration-is-wrong).
-            LoggerFactory.getLogger(Application.class).error("refusing to start. {}", e.getMessage());
+            LoggerFactory.getLogger(Application.class).error("refusing to start. {}", invalid.getMessage());
             exit = 2;
         }
         if (exit != 0) {
             System.exit(exit);
         }
+    }
+
+    private static InvalidConfigurationException invalidConfiguration(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof InvalidConfigurationException invalid) {
+                return invalid;
+            }
+        }
+        return null;
     }
 }
