@@ -80,6 +80,17 @@ public class AppConfiguration implements CamelConfiguration {
         Settings settings = Settings.from(key -> properties.resolveProperty(key).orElse(null));
         ObjectMapper json = objectMapper();
         Clock clock = Clock.systemUTC();
+        // The journal database first: nothing may be accepted that could not be journaled. It opens and migrates on a
+        // thread of its own while the rest is prepared; the routes start once it is open (onCamelContextStarting
+        // below; docs/operations.md#start-up-time-and-memory).
+        Database database = Database.start(settings);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                database.close();
+            }
+        });
+        context.getRegistry().bind("database", database);
 
         String apiKey = settings.krakenApiKey();
         String apiSecret = settings.krakenApiSecret();
@@ -121,15 +132,6 @@ public class AppConfiguration implements CamelConfiguration {
         context.getRegistry().bind("krakenBreakers", krakenBreakers);
 
         String mode = settings.mode().name().toLowerCase(Locale.ROOT);
-        // The journal database first: nothing may be accepted that could not be journaled.
-        Database database = Database.open(settings);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                database.close();
-            }
-        });
-        context.getRegistry().bind("database", database);
         String instance = java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid()
                 + ":" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
         Journal journal = new Journal(database.dataSource(), clock, Journal.truncate(instance, 64));
@@ -148,7 +150,6 @@ public class AppConfiguration implements CamelConfiguration {
         SecretRedaction redaction = new SecretRedaction(Arrays.asList(settings.webhookPassphrase(),
                 settings.webhookSecret(), apiKey, apiSecret, settings.adminToken(), settings.dbPassword()));
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
-        deadLetterStore.importFiles(settings.dataDir(), redaction::redact);
         // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore::count, breakers);
@@ -189,9 +190,12 @@ public class AppConfiguration implements CamelConfiguration {
                 : new RateBudget(settings.krakenTier(), clock,
                         Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)));
         registry.bind("rateBudget", budget);
-        registry.bind("krakenRequests", new KrakenRequests(apiKey, new KrakenSigner(apiSecret),
-                new NonceGenerator(new NonceHighWater(database.dataSource(), apiKey)), json, metrics, deadlines,
-                budget));
+        // Made on first use, once the journal is open: its nonce generator starts above the high-water mark kept there.
+        String signingKey = apiKey;
+        String signingSecret = apiSecret;
+        registry.bind("krakenRequests", KrakenRequests.class, () -> new KrakenRequests(signingKey,
+                new KrakenSigner(signingSecret), new NonceGenerator(new NonceHighWater(database.dataSource(),
+                        signingKey)), json, metrics, deadlines, budget));
         registry.bind("krakenApi", kraken);
         registry.bind("marketData", market);
         registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner(), journal, json));
@@ -227,13 +231,21 @@ public class AppConfiguration implements CamelConfiguration {
 
         context.addStartupListener(new StartupListener() {
             @Override
+            public void onCamelContextStarting(CamelContext starting, boolean alreadyStarted) {
+                // before any route takes a request: the journal open and migrated, earlier dead-letter files in it
+                database.awaitOpen();
+                deadLetterStore.importFiles(settings.dataDir(), redaction::redact);
+            }
+
+            @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
             }
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                LOG.info(settings.startupLine());
+                // the asset pairs first: the line says the service is ready, as GET /health then does
                 market.warmUp();
+                LOG.info(settings.startupLine());
             }
         });
     }

@@ -4,11 +4,15 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tvkraken.InvalidConfigurationException;
 import io.tvkraken.Settings;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Instant;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -20,20 +24,70 @@ import org.slf4j.LoggerFactory;
  * without them an embedded H2 file under {@code DATA_DIR/journal} that needs no setup. Connections are pooled by
  * HikariCP; the schema is brought up to date by Flyway ({@code src/main/resources/db/migration}) before anything
  * else uses it.
+ *
+ * <p>{@link #start} opens and migrates it on a thread of its own, so that the service prepares its routes meanwhile
+ * (docs/operations.md#start-up-time-and-memory); its {@link #dataSource()} hands out a connection only once the
+ * database is open and migrated, and {@link #awaitOpen()} is where start-up waits for that.
  */
 public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-    private final HikariDataSource pool;
+    private final CompletableFuture<HikariDataSource> opening;
     private final String location;
+    private final DataSource dataSource = new OpenedDataSource();
 
-    private Database(HikariDataSource pool, String location) {
-        this.pool = pool;
+    private Database(CompletableFuture<HikariDataSource> opening, String location) {
+        this.opening = opening;
         this.location = location;
     }
 
+    /** Opens and migrates the database, and returns once that is done. */
     public static Database open(Settings settings) {
+        Database database = start(settings);
+        database.awaitOpen();
+        return database;
+    }
+
+    /**
+     * Starts opening and migrating the database on the thread {@code journal-open} and returns at once; a failure is
+     * thrown by {@link #awaitOpen()} and by the first connection asked for.
+     */
+    public static Database start(Settings settings) {
+        CompletableFuture<HikariDataSource> opening = new CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                opening.complete(openPool(settings));
+            } catch (Throwable e) {
+                opening.completeExceptionally(e);
+            }
+        }, "journal-open");
+        opener.setDaemon(true);
+        opener.start();
+        return new Database(opening, settings.journalLocation());
+    }
+
+    /**
+     * Waits until the database is open and migrated.
+     *
+     * @throws InvalidConfigurationException when it cannot be reached or migrated
+     */
+    public void awaitOpen() {
+        pool();
+    }
+
+    private HikariDataSource pool() {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
+    }
+
+    private static HikariDataSource openPool(Settings settings) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("journal");
         if (settings.dbUrl() == null) {
@@ -62,18 +116,17 @@ public final class Database implements AutoCloseable {
             throw new InvalidConfigurationException("the journal database at " + settings.journalLocation()
                     + " cannot be reached: " + rootMessage(e));
         }
-        Database database = new Database(pool, settings.journalLocation());
         try {
-            database.migrate();
+            migrate(pool, settings.journalLocation());
         } catch (RuntimeException e) {
             pool.close();
             throw new InvalidConfigurationException("the journal database at " + settings.journalLocation()
                     + " could not be migrated: " + rootMessage(e));
         }
-        return database;
+        return pool;
     }
 
-    private void migrate() {
+    private static void migrate(HikariDataSource pool, String location) {
         MigrateResult result = Flyway.configure()
                 .dataSource(pool)
                 .locations("classpath:db/migration")
@@ -84,8 +137,9 @@ public final class Database implements AutoCloseable {
                 result.migrationsExecuted);
     }
 
+    /** The connection pool; a connection is handed out once the database is open and migrated. */
     public DataSource dataSource() {
-        return pool;
+        return dataSource;
     }
 
     /**
@@ -95,7 +149,7 @@ public final class Database implements AutoCloseable {
      * @return null when a write committed, else why not
      */
     public String writeProblem(String instance) {
-        try (Connection connection = pool.getConnection();
+        try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement(
                         "UPDATE journal_probe SET probed_at = ? WHERE instance = ?")) {
             update.setObject(1, Sql.utc(Instant.now()));
@@ -128,7 +182,60 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.close();
+        try {
+            pool().close();
+        } catch (RuntimeException neverOpened) {
+            // nothing to close
+        }
+    }
+
+    /** The pool, once open: every method waits for {@link #awaitOpen()} first. */
+    private final class OpenedDataSource implements DataSource {
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return pool().getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return pool().getConnection(username, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return pool().getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            pool().setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            pool().setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return pool().getLoginTimeout();
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return pool().getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return type.isInstance(this) ? type.cast(this) : pool().unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return type.isInstance(this) || pool().isWrapperFor(type);
+        }
     }
 
     private static String rootMessage(Throwable e) {
