@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -54,7 +54,7 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** Live mode against {@code kraken}, with the test passphrase and admin token. */
-    static Map<String, String> liveAgainst(PaperExchange kraken) {
+    static Map<String, String> liveAgainst(PaperExchangeHarness kraken) {
         Map<String, String> env = new HashMap<>();
         env.put("KRAKEN_MODE", "live");
         env.put("KRAKEN_API_URL", kraken.baseUrl().toString());

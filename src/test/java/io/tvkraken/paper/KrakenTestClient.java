@@ -35,6 +35,10 @@ final class KrakenTestClient {
         this(exchange.baseUrl(), exchange.config().apiKey(), exchange.config().apiSecret());
     }
 
+    KrakenTestClient(PaperExchangeHarness exchange) {
+        this(exchange.exchange());
+    }
+
     KrakenTestClient(URI baseUrl, String apiKey, String apiSecret) {
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;

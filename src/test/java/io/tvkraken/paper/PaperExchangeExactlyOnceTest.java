@@ -26,13 +26,13 @@ class PaperExchangeExactlyOnceTest {
     private static final String[] MARKET_BUY = {"pair=XBTUSD", "type=buy", "ordertype=market", "volume=0.01"};
 
     private TestClock clock;
-    private PaperExchange exchange;
+    private PaperExchangeHarness exchange;
     private KrakenTestClient kraken;
 
     @BeforeEach
     void start() {
         clock = new TestClock(T0);
-        exchange = PaperExchange.start(PaperConfig.withRandomKeys(), clock);
+        exchange = PaperExchangeHarness.start(PaperConfig.withRandomKeys(), clock);
         kraken = new KrakenTestClient(exchange);
     }
 
@@ -91,7 +91,8 @@ class PaperExchangeExactlyOnceTest {
     @Test
     void deadlineIsCheckedOnArrivalBeforeTheAddOrderLatency() throws Exception {
         Duration latency = Duration.ofSeconds(1);
-        try (PaperExchange slow = PaperExchange.start(PaperConfig.defaults().withAddOrderLatency(latency), clock)) {
+        try (PaperExchangeHarness slow = PaperExchangeHarness.start(
+                PaperConfig.defaults().withAddOrderLatency(latency), clock)) {
             KrakenTestClient client = new KrakenTestClient(slow);
             long started = System.nanoTime();
             JsonNode reply = client.call("AddOrder", with(MARKET_BUY, "deadline=" + at(Duration.ofSeconds(90))));
@@ -203,7 +204,7 @@ class PaperExchangeExactlyOnceTest {
 
     @Test
     void orderStaysOutOfOpenOrdersUntilTheVisibilityDelayHasPassed() throws Exception {
-        try (PaperExchange late = PaperExchange.start(
+        try (PaperExchangeHarness late = PaperExchangeHarness.start(
                 PaperConfig.defaults().withOrderVisibilityDelay(Duration.ofMillis(300)), clock)) {
             KrakenTestClient client = new KrakenTestClient(late);
             String txid = client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
@@ -231,7 +232,7 @@ class PaperExchangeExactlyOnceTest {
 
     @Test
     void filledOrderStaysOutOfClosedOrdersUntilTheVisibilityDelayHasPassedButHasMovedBalances() throws Exception {
-        try (PaperExchange late = PaperExchange.start(
+        try (PaperExchangeHarness late = PaperExchangeHarness.start(
                 PaperConfig.defaults().withOrderVisibilityDelay(Duration.ofMillis(300)), clock)) {
             KrakenTestClient client = new KrakenTestClient(late);
             assertThat(errors(client.call("AddOrder", with(MARKET_BUY, "cl_ord_id=late-fill")))).isEmpty();
@@ -254,8 +255,8 @@ class PaperExchangeExactlyOnceTest {
         // Polling every 20 ms for 300 ms makes up to 16 OpenOrders calls: one more than Starter's REST counter allows
         // at once (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits). Pro's 20 covers the burst; this
         // test is about visibility, not the limiter.
-        try (PaperExchange late = PaperExchange.start(PaperConfig.defaults().withOrderVisibilityDelay(delay)
-                .withRateLimitTier(RateLimitTier.PRO))) {
+        try (PaperExchangeHarness late = PaperExchangeHarness.start(PaperConfig.defaults()
+                .withOrderVisibilityDelay(delay).withRateLimitTier(RateLimitTier.PRO))) {
             KrakenTestClient client = new KrakenTestClient(late);
             long sent = System.nanoTime(); // before the order's opentm
             assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",

@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Test;
 /** The paper exchange through real HTTP on loopback, signed like a Kraken client signs. */
 class PaperExchangeTest {
 
-    private PaperExchange exchange;
+    private PaperExchangeHarness exchange;
     private KrakenTestClient kraken;
 
     @BeforeEach
     void start() {
-        exchange = PaperExchange.start(PaperConfig.withRandomKeys().withHangFor(Duration.ofMillis(400)));
+        exchange = PaperExchangeHarness.start(PaperConfig.withRandomKeys().withHangFor(Duration.ofMillis(400)));
         kraken = new KrakenTestClient(exchange);
     }
 
@@ -125,7 +125,7 @@ class PaperExchangeTest {
     void acceptsKrakensOfficialSignatureVector() throws Exception {
         // kraken-rest.md §1.1: key, nonce, body and API-Sign verbatim from Kraken's docs.
         String secret = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==";
-        try (PaperExchange official = PaperExchange.start(PaperConfig.defaults().withApiSecret(secret))) {
+        try (PaperExchangeHarness official = PaperExchangeHarness.start(PaperConfig.defaults().withApiSecret(secret))) {
             KrakenTestClient client = new KrakenTestClient(official);
             HttpResponse<String> response = client.sendBody("AddOrder", "1616492376594",
                     "nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25",
@@ -348,7 +348,7 @@ class PaperExchangeTest {
 
     @Test
     void priceOffTheTickIsRefused() throws Exception {
-        try (PaperExchange coarse = PaperExchange.start(PaperConfig.defaults()
+        try (PaperExchangeHarness coarse = PaperExchangeHarness.start(PaperConfig.defaults()
                 .withAssetPairsResource("/paper/coarse-tick-pairs.json"))) {
             KrakenTestClient client = new KrakenTestClient(coarse);
             assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
@@ -444,7 +444,8 @@ class PaperExchangeTest {
 
     @Test
     void addOrderLatencyDelaysTheAnswer() throws Exception {
-        try (PaperExchange slow = PaperExchange.start(PaperConfig.defaults().withAddOrderLatency(Duration.ofMillis(300)))) {
+        try (PaperExchangeHarness slow = PaperExchangeHarness.start(
+                PaperConfig.defaults().withAddOrderLatency(Duration.ofMillis(300)))) {
             KrakenTestClient client = new KrakenTestClient(slow);
             long started = System.nanoTime();
             assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=market", "volume=0.01"))).isEmpty();
@@ -623,7 +624,8 @@ class PaperExchangeTest {
 
     @Test
     void closeEndsRequestsStillHanging() throws Exception {
-        PaperExchange hanging = PaperExchange.start(PaperConfig.defaults().withHangFor(Duration.ofSeconds(30)));
+        PaperExchangeHarness hanging = PaperExchangeHarness.start(
+                PaperConfig.defaults().withHangFor(Duration.ofSeconds(30)));
         hanging.injectFault("Time", Fault.HANG, 1);
         KrakenTestClient client = new KrakenTestClient(hanging).timeout(Duration.ofSeconds(10));
         ExecutorService pool = Executors.newSingleThreadExecutor();
