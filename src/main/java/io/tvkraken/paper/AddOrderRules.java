@@ -13,10 +13,11 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Kraken's checks on an AddOrder (kraken-rest.md §4 parameters, §6 error strings), in the order a client is most
- * likely to trip over them. Each failure is a {@link KrakenReject} with Kraken's string.
+ * Kraken's checks on an AddOrder (parameters: https://docs.kraken.com/api/docs/rest-api/add-order; error strings:
+ * https://docs.kraken.com/api/docs/guides/spot-errors), in the order a client is most likely to trip over them.
+ * Each failure is a {@link KrakenReject} with Kraken's string.
  *
- * <p>{@code deadline} is checked twice, as Kraken's engine does (kraken-rest.md §4): its form and range at receipt
+ * <p>{@code deadline} is checked twice, as Kraken's engine does (docs/kraken.md): its form and range at receipt
  * ({@link #deadline}), and whether it has passed at the moment the order would be placed ({@link #requireNotElapsed}),
  * after the exchange's {@code addOrderLatency}.
  *
@@ -28,7 +29,7 @@ final class AddOrderRules {
 
     static final Set<String> ORDER_TYPES = Set.of("market", "limit", "iceberg", "stop-loss", "take-profit",
             "stop-loss-limit", "take-profit-limit", "trailing-stop", "trailing-stop-limit", "settle-position");
-    /** The conditional close takes every type but market and settle-position (kraken-rest.md §4, close[ordertype]). */
+    /** The conditional close takes every type but market and settle-position (add-order, close[ordertype]). */
     static final Set<String> CLOSE_TYPES = Set.of("limit", "iceberg", "stop-loss", "take-profit",
             "stop-loss-limit", "take-profit-limit", "trailing-stop", "trailing-stop-limit");
     static final Set<String> OFLAGS = Set.of("post", "fcib", "fciq", "nompp");
@@ -45,7 +46,7 @@ final class AddOrderRules {
      */
     private static final Pattern RFC3339 =
             Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
-    /** kraken-rest.md §4, {@code deadline}: "min now()+2 s, max now()+60 s". */
+    /** Kraken's add-order, {@code deadline}: "min now()+2 s, max now()+60 s". */
     static final Duration DEADLINE_MIN_AHEAD = Duration.ofSeconds(2);
     static final Duration DEADLINE_MAX_AHEAD = Duration.ofSeconds(60);
 
@@ -79,13 +80,13 @@ final class AddOrderRules {
         Integer userref = userref(params.get("userref"));
         String clOrdId = clOrdId(params.get("cl_ord_id"));
         if (userref != null && clOrdId != null) {
-            // kraken-rest.md §4: userref and cl_ord_id are mutually exclusive.
+            // Kraken's add-order: userref and cl_ord_id are mutually exclusive.
             throw KrakenReject.invalidArguments("cl_ord_id");
         }
         String closeType = params.get("close[ordertype]");
         if (clOrdId != null && closeType != null && !closeType.isBlank()) {
-            // kraken-rest.md §4 note: K-SDK says Kraken rejects cl_ord_id together with a conditional close. The error
-            // string is not documented [unc]; this is the form Kraken uses for a parameter it will not take (§6).
+            // Kraken is reported to reject cl_ord_id together with a conditional close. The error string is
+            // not documented; this is the form Kraken uses for a parameter it will not take.
             throw KrakenReject.invalidArguments("cl_ord_id");
         }
         String oflags = oflags(params.get("oflags"));
@@ -122,11 +123,12 @@ final class AddOrderRules {
     }
 
     /**
-     * The receipt check of {@code deadline} (kraken-rest.md §4: an RFC 3339 timestamp such as
+     * The receipt check of {@code deadline} (Kraken's add-order: an RFC 3339 timestamp such as
      * {@code 2021-04-01T00:18:45Z}, "min now()+2 s, max now()+60 s"). Unparseable, or less than 2 s or more than 60 s
      * after {@code now}: {@code EGeneral:Invalid arguments:deadline}, and nothing is placed. Both bounds are
      * inclusive. An empty value is refused too, rather than read as "no deadline". Kraken's exact string for these
-     * refusals is not documented [unc]; this is its usual form for a bad parameter (kraken-rest.md §6).
+     * refusals is not documented; this is its usual form for a bad parameter
+     * (https://docs.kraken.com/api/docs/guides/spot-errors).
      *
      * @param now the exchange's time when the request arrives, before any {@code addOrderLatency}
      * @return the deadline, or null when the request has none
@@ -154,7 +156,7 @@ final class AddOrderRules {
 
     /**
      * The placement check of {@code deadline}: once {@code now} is after it, the engine rejects the request
-     * (kraken-rest.md §4) with {@code EService:Deadline elapsed} (kraken-rest.md §6) and places nothing. An order
+     * (Kraken's add-order) with {@code EService:Deadline elapsed} (Kraken's error list) and places nothing. An order
      * placed with a deadline therefore always has {@code opentm} at or before it.
      *
      * @param deadline null when the request has none: nothing to check
@@ -166,8 +168,8 @@ final class AddOrderRules {
     }
 
     /**
-     * {@code validate=true} only checks the order (kraken-rest.md §4). Any other value is read as a real order, as
-     * a boolean parser would. Beware: kraken-rest.md §4 records the opposite historical quirk, where Kraken treated
+     * {@code validate=true} only checks the order (Kraken's add-order). Any other value is read as a real order, as
+     * a boolean parser would. Beware: Kraken once had the opposite quirk, where Kraken treated
      * {@code validate=false} as validate-only and placed nothing; the paper exchange does not reproduce that. The
      * safe client rule holds either way: omit the parameter for live orders.
      */
@@ -188,13 +190,16 @@ final class AddOrderRules {
             return null;
         }
         try {
-            return Integer.valueOf(text.trim()); // int32 (kraken-rest.md §4)
+            return Integer.valueOf(text.trim()); // int32 (Kraken's add-order)
         } catch (NumberFormatException e) {
             throw KrakenReject.invalidArguments("userref");
         }
     }
 
-    /** Long UUID, short (32 hex) UUID, or free ASCII up to 18 characters (kraken-rest.md §4, CLORDID). */
+    /**
+     * Long UUID, short (32 hex) UUID, or free ASCII up to 18 characters
+     * (https://docs.kraken.com/api/docs/guides/spot-clordid).
+     */
     private static String clOrdId(String text) {
         if (text == null || text.isEmpty()) {
             return null;
@@ -219,7 +224,10 @@ final class AddOrderRules {
         return text;
     }
 
-    /** Pair status other than online restricts what may be sent (kraken-rest.md §5 AssetPairs.status, §6). */
+    /**
+     * Pair status other than online restricts what may be sent
+     * (https://docs.kraken.com/api/docs/rest-api/get-tradable-asset-pairs, {@code status}).
+     */
     private static void checkMarketStatus(PaperPair pair, String ordertype, String oflags) {
         boolean allowed = switch (pair.status()) {
             case "online" -> true;
@@ -244,7 +252,7 @@ final class AddOrderRules {
         return volume;
     }
 
-    /** The prices an order type takes (kraken-rest.md §4: price = limit or trigger, price2 = limit of *-limit). */
+    /** The prices an order type takes (Kraken's add-order: price = limit or trigger, price2 = limit of *-limit). */
     private PriceSpec priceFor(Map<String, String> params, PaperPair pair, String type, String ordertype, BigDecimal last) {
         String priceText = params.get("price");
         String price2Text = params.get("price2");
@@ -270,7 +278,7 @@ final class AddOrderRules {
             }
             default: { // trailing-stop, trailing-stop-limit
                 String offset = requiredPrice(priceText, "price");
-                // kraken-rest.md §4: a trailing stop's price must be relative with '+'; the direction is automatic.
+                // Kraken's add-order: a trailing stop's price must be relative with '+'; the direction is automatic.
                 if (!offset.startsWith("+")) {
                     throw KrakenReject.invalidArguments("price");
                 }
@@ -297,8 +305,8 @@ final class AddOrderRules {
     }
 
     /**
-     * An absolute price is checked against pair_decimals and tick_size (kraken-rest.md §5, §6). A relative one
-     * ({@code +5}, {@code -2.5%}, {@code #1%}, kraken-rest.md §4) is resolved against the last price and rounded to
+     * An absolute price is checked against pair_decimals and tick_size (AssetPairs). A relative one
+     * ({@code +5}, {@code -2.5%}, {@code #1%}, Kraken's add-order) is resolved against the last price and rounded to
      * the tick: the client cannot know the resolved value, so it cannot be blamed for its decimals.
      */
     private BigDecimal price(String text, String field, PaperPair pair, String type, String ordertype, BigDecimal last) {
@@ -346,7 +354,7 @@ final class AddOrderRules {
     }
 
     /**
-     * {@code +} adds, {@code -} subtracts; {@code #} goes the way the order type points (kraken-rest.md §4): above the
+     * {@code +} adds, {@code -} subtracts; {@code #} goes the way the order type points (Kraken's add-order): above the
      * market for a buy stop and a sell take-profit or limit, below it otherwise. A trailing stop's {@code +} is
      * "direction automatic": it trails above the market for a buy, below for a sell.
      */

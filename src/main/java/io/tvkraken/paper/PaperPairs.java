@@ -42,7 +42,8 @@ final class PaperPairs {
     }
 
     /**
-     * Kraken takes a pair's id or its altname (kraken-rest.md §8). Other spellings ({@code BTC/USD}, {@code BTCUSD})
+     * Kraken takes a pair's id or its altname (https://docs.kraken.com/api/docs/rest-api/get-tradable-asset-pairs).
+     * Other spellings ({@code BTC/USD}, {@code BTCUSD})
      * are not documented as accepted, so the paper exchange refuses them: an application that relies on them
      * would fail on the live exchange.
      */

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The test side of the wire: builds form bodies, signs them with {@link KrakenSigner} the way a Kraken client does
- * (kraken-rest.md §1) and sends them with {@link HttpClient}. Nonces come from a counter so tests control them.
+ * (https://docs.kraken.com/api/docs/guides/spot-rest-auth) and sends them with {@link HttpClient}. Nonces come from
+ * a counter so tests control them.
  */
 final class KrakenTestClient {
 
@@ -55,7 +56,7 @@ final class KrakenTestClient {
     }
 
     /**
-     * Signed POST with a fresh nonce first in the body, as ccxt does (kraken-rest.md §10). Each parameter is
+     * Signed POST with a fresh nonce first in the body, as ccxt does. Each parameter is
      * {@code "key=value"} unencoded; the value is encoded on the way out.
      */
     JsonNode call(String method, String... parameters) throws IOException, InterruptedException {
@@ -92,7 +93,7 @@ final class KrakenTestClient {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A JSON body, signed over its bytes (kraken-rest.md §3). */
+    /** A JSON body, signed over its bytes. */
     HttpResponse<String> sendJson(String method, String nonce, String body) throws IOException, InterruptedException {
         String path = "/0/private/" + method;
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -119,7 +120,7 @@ final class KrakenTestClient {
         return signer.sign(path, nonce, body);
     }
 
-    /** Values RFC 3986-encoded ({@code +} as {@code %2B}), keys as given, like ccxt (kraken-rest.md §10). */
+    /** Values RFC 3986-encoded ({@code +} as {@code %2B}), keys as given, like ccxt. */
     static String form(Map<String, String> params) {
         StringJoiner body = new StringJoiner("&");
         params.forEach((k, v) -> body.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20")));

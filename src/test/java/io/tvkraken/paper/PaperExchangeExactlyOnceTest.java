@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an application needs from the paper exchange to prove "at most one order per alert" (kraken-rest.md §9):
+ * What an application needs from the paper exchange to prove "at most one order per alert" (docs/kraken.md):
  * {@code deadline}, {@code cl_ord_id} rules, faults after the order is placed, late visibility and the lookups.
  * Through real HTTP on loopback, on a {@link TestClock} so that time moves only when a test says so.
  */
@@ -41,7 +41,7 @@ class PaperExchangeExactlyOnceTest {
         exchange.close();
     }
 
-    // ------------------------------------------------------------------ deadline (kraken-rest.md §4)
+    // ------------------------------------------------------------------ deadline (Kraken's add-order)
 
     @Test
     void deadlineFromTwoToSixtySecondsAheadIsAcceptedBothBoundsIncluded() throws Exception {
@@ -137,7 +137,7 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).isEmpty();
     }
 
-    // ------------------------------------------------------------------ cl_ord_id (kraken-rest.md §4)
+    // ------------------------------------------------------------------ cl_ord_id (Kraken's add-order)
 
     @Test
     void clOrdIdWithAConditionalCloseIsRefusedAndPlacesNothing() throws Exception {
@@ -156,7 +156,7 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).hasSize(2);
     }
 
-    // ------------------------------------------------------------------ faults after placing (kraken-rest.md §6)
+    // ------------------------------------------------------------------ faults after placing (Kraken's error guide)
 
     @Test
     void acceptThen500PlacesOneOrderAndAnswersAnHtml500() throws Exception {
@@ -200,7 +200,7 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).hasSize(2);
     }
 
-    // ------------------------------------------------------------------ late visibility (kraken-rest.md §9)
+    // ------------------------------------------------------------------ late visibility (docs/kraken.md)
 
     @Test
     void orderStaysOutOfOpenOrdersUntilTheVisibilityDelayHasPassed() throws Exception {
@@ -271,7 +271,7 @@ class PaperExchangeExactlyOnceTest {
         }
     }
 
-    // ------------------------------------------------------------------ lookups (kraken-rest.md §5)
+    // ------------------------------------------------------------------ lookups (Open/Closed/QueryOrders)
 
     @Test
     void openAndClosedOrdersShowClOrdIdUserrefAndOpentm() throws Exception {

@@ -123,7 +123,7 @@ class PaperExchangeTest {
 
     @Test
     void acceptsKrakensOfficialSignatureVector() throws Exception {
-        // kraken-rest.md §1.1: key, nonce, body and API-Sign verbatim from Kraken's docs.
+        // Key, nonce, body and API-Sign verbatim from Kraken's docs (spot-rest-auth).
         String secret = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==";
         try (PaperExchangeHarness official = PaperExchangeHarness.start(PaperConfig.defaults().withApiSecret(secret))) {
             KrakenTestClient client = new KrakenTestClient(official);
@@ -455,7 +455,7 @@ class PaperExchangeTest {
 
     @Test
     void jsonBodyIsSignedAndReadLikeAFormBody() throws Exception {
-        // kraken-rest.md §3: Kraken also takes JSON bodies; the signature covers the JSON bytes as sent.
+        // Kraken also takes JSON bodies; the signature covers the JSON bytes as sent.
         long nonce = kraken.nextNonce();
         String body = "{\"nonce\":" + nonce + ",\"pair\":\"XBTUSD\",\"type\":\"buy\",\"ordertype\":\"market\","
                 + "\"volume\":\"0.01\",\"userref\":9}";
@@ -587,7 +587,7 @@ class PaperExchangeTest {
         kraken.timeout(Duration.ofMillis(200));
         assertThatThrownBy(() -> kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=market",
                 "volume=0.01", "cl_ord_id=ambiguous-1")).isInstanceOf(HttpTimeoutException.class);
-        // kraken-rest.md §9: the order exists although the client saw no answer; a lookup finds it.
+        // docs/kraken.md: the order exists although the client saw no answer; a lookup finds it.
         assertThat(exchange.orders()).singleElement().satisfies(o -> assertThat(o.clOrdId()).isEqualTo("ambiguous-1"));
         kraken.timeout(Duration.ofSeconds(5));
         assertThat(kraken.call("ClosedOrders", "cl_ord_id=ambiguous-1").path("result").path("count").asInt()).isEqualTo(1);
