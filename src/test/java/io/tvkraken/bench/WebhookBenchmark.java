@@ -46,11 +46,12 @@ import org.HdrHistogram.Histogram;
  * path, configuration through environment variables, {@code KRAKEN_MODE=paper}), so that its resident memory
  * ({@code VmRSS} of its pid) is the service's alone. After a warm-up it is measured minute by minute: sent and
  * answered alerts per second, AddOrders the service sent per second (from its {@code /metrics}), latency percentiles,
- * and, at 0 s and at the end of every minute, the service's RSS and its heap in use after a full GC ({@code jcmd
- * GC.run}, then {@code GC.heap_info}). That GC runs under load, from another thread: its pause, and the work of
- * {@code jcmd} on a small machine, show in the next minute's slowest answers. Flat figures from one minute to the
- * next are what a long paper-trading run needs. Before the measurement, a warm-up at the same rate, then a wait
- * until the service has worked off what it took in.
+ * and the service's RSS at 0 s and at the end of every minute. The heap in use after a full GC ({@code jcmd GC.run},
+ * then {@code GC.heap_info}) is read before the first alert and once the last one is answered and worked off, both
+ * with the service idle: forced under load, on 2 cores, that GC and {@code jcmd} itself showed in the next minute's
+ * tail latency and 202 answers. Flat figures from one minute to the next are what a long paper-trading
+ * run needs. Before the measurement, a warm-up at the same rate, then a wait until the service has worked off what it
+ * took in.
  *
  * <p>{@code in-process} boots the service inside the benchmark's JVM instead; memory figures are then those of that
  * JVM, load generator included, and say so. {@code breaker-open} (in-process only: it reaches the breaker bean) adds a
@@ -132,9 +133,9 @@ public final class WebhookBenchmark {
         volatile String rssAtEnd = "n/a";
         volatile CompletableFuture<OptionalLong> addOrdersAtEnd =
                 CompletableFuture.completedFuture(OptionalLong.empty());
-        volatile CompletableFuture<String> heapAtEnd = CompletableFuture.completedFuture("n/a");
         String rssAtStart = "n/a";
         String heapAtStart = "n/a";
+        String heapAtEnd = "n/a";
         CompletableFuture<OptionalLong> addOrdersAtStart = CompletableFuture.completedFuture(OptionalLong.empty());
 
         Window(int index, long seconds) {
@@ -181,9 +182,6 @@ public final class WebhookBenchmark {
                 previous.sendSeconds = (now - windowStarted) / 1e9;
                 previous.rssAtEnd = mib(service.rssKiB());
                 previous.addOrdersAtEnd = addOrdersSent(service, http);
-                if (heapAfterGc) {
-                    previous.heapAtEnd = CompletableFuture.supplyAsync(service::heapAfterGc);
-                }
                 windowStarted = now;
             }
             String body = "{\"ticker\":\"BTCUSD\",\"action\":\"" + (i % 2 == 0 ? "buy" : "sell")
@@ -219,16 +217,17 @@ public final class WebhookBenchmark {
         last.addOrdersAtEnd = addOrdersSent(service, http);
         CompletableFuture.allOf(inFlight).get(120, TimeUnit.SECONDS);
         if (heapAfterGc) {
-            last.heapAtEnd = CompletableFuture.completedFuture(service.heapAfterGc());
+            drain(service, http);
+            last.heapAtEnd = service.heapAfterGc();
         }
         return windows;
     }
 
     static void print(String label, int rate, List<Window> windows) {
         System.out.printf("%s, requested %d/s:%n", label, rate);
-        System.out.printf("  %-11s %8s %11s %11s %7s %7s %6s %8s %8s %8s %8s  %-11s %s%n", "window", "sent/s",
+        System.out.printf("  %-11s %8s %11s %11s %7s %7s %6s %8s %8s %8s %8s  %s%n", "window", "sent/s",
                 "answered/s", "AddOrder/s", "202", "other", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms",
-                "RSS at end", "heap after GC at end");
+                "RSS at end");
         long offset = 0;
         OptionalLong addOrdersBefore = windows.get(0).addOrdersAtStart.join();
         for (Window w : windows) {
@@ -237,16 +236,19 @@ public final class WebhookBenchmark {
                     ? String.format("%.1f", (addOrders.getAsLong() - addOrdersBefore.getAsLong()) / w.sendSeconds)
                     : "n/a";
             addOrdersBefore = addOrders;
-            System.out.printf("  %-11s %8.1f %11.1f %11s %7d %7s %6d %8.2f %8.2f %8.2f %8.2f  %-11s %s%n",
+            System.out.printf("  %-11s %8.1f %11.1f %11s %7d %7s %6d %8.2f %8.2f %8.2f %8.2f  %s%n",
                     offset + "-" + (offset + w.seconds) + " s", w.sent.get() / w.sendSeconds,
                     w.answered.get() / (double) w.seconds, addOrdersPerSecond, w.pending.get(),
                     w.other.isEmpty() ? "0" : w.other.toString(), w.failed.get(), ms(w.latency, 50),
-                    ms(w.latency, 90), ms(w.latency, 99), w.latency.getMaxValue() / 1000.0, w.rssAtEnd,
-                    w.heapAtEnd.join());
+                    ms(w.latency, 90), ms(w.latency, 99), w.latency.getMaxValue() / 1000.0, w.rssAtEnd);
             offset += w.seconds;
         }
-        System.out.printf("  at 0 s: RSS %s, heap after GC %s%n", windows.get(0).rssAtStart,
-                windows.get(0).heapAtStart);
+        Window last = windows.get(windows.size() - 1);
+        System.out.printf("  RSS at 0 s: %s%n", windows.get(0).rssAtStart);
+        if (!last.heapAtEnd.equals("n/a") || !windows.get(0).heapAtStart.equals("n/a")) {
+            System.out.printf("  heap in use after a full GC: before the first alert %s, after the last %s%n",
+                    windows.get(0).heapAtStart, last.heapAtEnd);
+        }
     }
 
     private static double ms(Histogram latency, double percentile) {
