@@ -92,7 +92,9 @@ public class AppConfiguration implements CamelConfiguration {
             for (var balance : amounts(properties, "paper.balances").entrySet()) {
                 paperConfig = paperConfig.withBalance(balance.getKey(), balance.getValue());
             }
-            PaperExchange paper = PaperExchange.start(paperConfig);
+            // A tap bound in the registry (tests bind one to record and steer the exchange) sees every request.
+            PaperExchange.Tap tap = context.getRegistry().findSingleByType(PaperExchange.Tap.class);
+            PaperExchange paper = PaperExchange.start(paperConfig, clock, tap == null ? PaperExchange.Tap.NONE : tap);
             apiKey = paper.config().apiKey();
             apiSecret = paper.config().apiSecret();
             baseUrl = paper.baseUrl().toString();

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.tvkraken.paper.PaperConfig;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,7 +137,7 @@ class ApplicationProcessTest {
 
     @Test
     void evenAtDebugLevelNoSecretReachesTheLog() throws Exception {
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults()
                 .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET))) {
             int port = freePort();
             Path output = data.resolve("debug.log");

@@ -20,18 +20,28 @@ import java.util.Objects;
  * @param addOrderLatency  delay before every AddOrder is handled, to imitate the matching engine's round trip
  * @param hangFor          how long the {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} faults stall
  * @param duplicateClOrdIdError error string for a {@code cl_ord_id} already used by an open order; Kraken documents
- *                         none (docs/kraken.md#error-model), so tests can set the one they want to exercise
+ *                         none, so tests can set the one they want to exercise
  * @param assetPairsResource class-path resource with the AssetPairs response to serve and trade by; default
  *                         {@code /paper/asset-pairs.json}. Prices must then cover its pairs.
  * @param orderVisibilityDelay how long after placement an order stays out of OpenOrders, ClosedOrders and
- *                         QueryOrders: on Kraken a just-placed order may appear late (docs/kraken.md#resending). It
- *                         exists meanwhile: it holds its {@code cl_ord_id} among open orders, has moved balances, can
- *                         be cancelled and is in {@link PaperExchange#orders()}. Default zero.
+ *                         QueryOrders: a just-placed order can show up late (docs/kraken.md). It exists meanwhile:
+ *                         it holds its {@code cl_ord_id} among open orders, has moved balances, can be cancelled and is
+ *                         among the orders a test harness reads. Default zero.
  * @param rateLimitTier    whose rate limits the exchange enforces: the REST call counter per API key and the trading
  *                         counter per pair, as Kraken publishes them for each verification tier. Default
  *                         {@link RateLimitTier#STARTER}, what a new Kraken account gets, so that paper trading and
  *                         tests meet the limits live trading would meet; a test or benchmark that bursts on purpose
  *                         chooses a higher tier, or {@link RateLimitTier#OFF}, explicitly.
+ * @param closedOrdersKept how many closed orders (filled or cancelled) the exchange remembers, the most recently
+ *                         closed; an older one is forgotten, as if it had never existed. Default
+ *                         {@value #DEFAULT_CLOSED_ORDERS_KEPT}. This is what keeps a long paper-trading run in bounded
+ *                         memory; see {@link PaperAccount}.
+ * @param openOrdersLimit  how many orders may rest open at once, all pairs together; one more is refused with
+ *                         {@code EOrder:Orders limit exceeded}, as Kraken refuses an order past its own open-order
+ *                         limit (60, 80 or 225 per pair by verification tier,
+ *                         https://support.kraken.com/hc/en-us/articles/209090607). The paper figure is not Kraken's
+ *                         per-pair one: it bounds memory, since resting orders never fill here. Default
+ *                         {@value #DEFAULT_OPEN_ORDERS_LIMIT}.
  */
 public record PaperConfig(
         String apiKey,
@@ -45,9 +55,18 @@ public record PaperConfig(
         String duplicateClOrdIdError,
         String assetPairsResource,
         Duration orderVisibilityDelay,
-        RateLimitTier rateLimitTier) {
+        RateLimitTier rateLimitTier,
+        int closedOrdersKept,
+        int openOrdersLimit) {
 
     public static final String DEFAULT_API_KEY = "paper-api-key";
+    /**
+     * Closed orders kept for OpenOrders/ClosedOrders/QueryOrders: ten thousand is 200 pages of Kraken's ClosedOrders,
+     * far more than a look-up reads, and a few megabytes of memory.
+     */
+    public static final int DEFAULT_CLOSED_ORDERS_KEPT = 10_000;
+    /** Open orders at once, all pairs together; see {@link #openOrdersLimit()}. */
+    public static final int DEFAULT_OPEN_ORDERS_LIMIT = 10_000;
     /** 64 bytes, like a real Kraken secret; fine for a loopback simulator, use {@link #withRandomKeys()} otherwise. */
     public static final String DEFAULT_API_SECRET =
             "Qkv1F7PgzZzb5FahtwJLh+Hyf8vTo+4h4y03YJimjKFNdxSVD+yKn5xgcKy8y/6BsWrPbFO+lNIkgkShIwhyOA==";
@@ -70,6 +89,12 @@ public record PaperConfig(
             throw new IllegalArgumentException("orderVisibilityDelay must not be negative: " + orderVisibilityDelay);
         }
         Objects.requireNonNull(rateLimitTier, "rateLimitTier");
+        if (closedOrdersKept < 1) {
+            throw new IllegalArgumentException("closedOrdersKept must be at least 1: " + closedOrdersKept);
+        }
+        if (openOrdersLimit < 1) {
+            throw new IllegalArgumentException("openOrdersLimit must be at least 1: " + openOrdersLimit);
+        }
     }
 
     /**
@@ -79,7 +104,8 @@ public record PaperConfig(
     public static PaperConfig defaults() {
         return new PaperConfig(DEFAULT_API_KEY, DEFAULT_API_SECRET, "127.0.0.1", 0,
                 defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
-                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER);
+                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
+                DEFAULT_CLOSED_ORDERS_KEPT, DEFAULT_OPEN_ORDERS_LIMIT);
     }
 
     /** {@link #defaults()} with a random key and a random 64-byte secret, as a real deployment of paper mode should use. */
@@ -96,28 +122,33 @@ public record PaperConfig(
 
     public PaperConfig withApiKey(String value) {
         return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withApiSecret(String value) {
         return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withHost(String value) {
         return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withPort(int value) {
         return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
         return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     /** Sets one starting balance, keeping the others. */
@@ -130,7 +161,8 @@ public record PaperConfig(
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     /** Sets the price of one pair id, keeping the others. */
@@ -142,32 +174,50 @@ public record PaperConfig(
 
     public PaperConfig withAddOrderLatency(Duration value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withHangFor(Duration value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withDuplicateClOrdIdError(String value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                value, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+                value, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withAssetPairsResource(String value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, value, orderVisibilityDelay, rateLimitTier);
+                duplicateClOrdIdError, value, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withOrderVisibilityDelay(Duration value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, value, rateLimitTier);
+                duplicateClOrdIdError, assetPairsResource, value, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withRateLimitTier(RateLimitTier value) {
         return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, value);
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, value,
+                closedOrdersKept, openOrdersLimit);
+    }
+
+    public PaperConfig withClosedOrdersKept(int value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                value, openOrdersLimit);
+    }
+
+    public PaperConfig withOpenOrdersLimit(int value) {
+        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, value);
     }
 
     @Override
@@ -176,7 +226,8 @@ public record PaperConfig(
         return "PaperConfig[apiKey=" + apiKey + ", apiSecret=***, host=" + host + ", port=" + port
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
                 + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource
-                + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier + "]";
+                + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier
+                + ", closedOrdersKept=" + closedOrdersKept + ", openOrdersLimit=" + openOrdersLimit + "]";
     }
 
     private static Map<String, BigDecimal> defaultBalances() {
