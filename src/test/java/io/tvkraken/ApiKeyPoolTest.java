@@ -94,6 +94,13 @@ class ApiKeyPoolTest {
             }
             // the structural point of the pool: several keys' AddOrders were at the exchange at once, at most one per key
             assertThat(kraken.maxInFlight("AddOrder")).as("AddOrders in flight at once").isBetween(2, 4);
+            // one sender per key, each with the kill switch and the journal's "sending" right before the AddOrder
+            for (int key = 0; key < 4; key++) {
+                assertThat(app.context().getRoute("kraken-private-serial-" + key)).as("key %d's sender", key)
+                        .isNotNull();
+                assertThat(app.context().getProcessor("key-" + key + "-order-leaving")).isNotNull();
+                assertThat(app.context().getProcessor("key-" + key + "-require-trading-enabled-at-send")).isNotNull();
+            }
         }
     }
 
