@@ -3,16 +3,21 @@ package io.tvkraken.paper;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Settings of a {@link PaperExchange}. Immutable; change one setting with the {@code withX} methods.
  *
- * @param apiKey           the only API key the exchange accepts ({@code API-Key} header)
- * @param apiSecret        its secret, base64 as Kraken shows it; {@code API-Sign} is checked with it
+ * @param apiKeys          the API keys the exchange accepts ({@code API-Key} header), each with its secret (base64, as
+ *                         Kraken shows it) that {@code API-Sign} is checked with. Like the keys of one Kraken account:
+ *                         each key has its own nonce stream and its own REST call counter, and all of them see and
+ *                         trade the one account, its orders and its trading counter per pair. At least one;
+ *                         {@link #apiKey()} and {@link #apiSecret()} are the first
  * @param host             address to bind; loopback unless the operator chooses otherwise
  * @param port             port to bind; 0 picks a free one (see {@link PaperExchange#baseUrl()})
  * @param balances         starting balance per Kraken asset code ({@code ZUSD}, {@code XXBT}, {@code SOL} ...)
@@ -44,8 +49,7 @@ import java.util.Objects;
  *                         {@value #DEFAULT_OPEN_ORDERS_LIMIT}.
  */
 public record PaperConfig(
-        String apiKey,
-        String apiSecret,
+        List<ApiKey> apiKeys,
         String host,
         int port,
         Map<String, BigDecimal> balances,
@@ -71,9 +75,38 @@ public record PaperConfig(
     public static final String DEFAULT_API_SECRET =
             "Qkv1F7PgzZzb5FahtwJLh+Hyf8vTo+4h4y03YJimjKFNdxSVD+yKn5xgcKy8y/6BsWrPbFO+lNIkgkShIwhyOA==";
 
+    /** One API key the exchange accepts and its secret (base64). {@link #toString()} never prints the secret. */
+    public record ApiKey(String key, String secret) {
+
+        public ApiKey {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(secret, "secret");
+        }
+
+        /** A random key and a random 64-byte secret, as Kraken makes them. */
+        public static ApiKey random() {
+            SecureRandom random = new SecureRandom();
+            byte[] key = new byte[42];
+            byte[] secret = new byte[64];
+            random.nextBytes(key);
+            random.nextBytes(secret);
+            return new ApiKey(Base64.getEncoder().encodeToString(key), Base64.getEncoder().encodeToString(secret));
+        }
+
+        @Override
+        public String toString() {
+            return "ApiKey[key=" + key + ", secret=***]";
+        }
+    }
+
     public PaperConfig {
-        Objects.requireNonNull(apiKey, "apiKey");
-        Objects.requireNonNull(apiSecret, "apiSecret");
+        apiKeys = List.copyOf(apiKeys);
+        if (apiKeys.isEmpty()) {
+            throw new IllegalArgumentException("at least one API key");
+        }
+        if (apiKeys.stream().map(ApiKey::key).distinct().count() != apiKeys.size()) {
+            throw new IllegalArgumentException("an API key is listed twice");
+        }
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
@@ -102,7 +135,7 @@ public record PaperConfig(
      * once, and Kraken's rate limits for a {@link RateLimitTier#STARTER} account.
      */
     public static PaperConfig defaults() {
-        return new PaperConfig(DEFAULT_API_KEY, DEFAULT_API_SECRET, "127.0.0.1", 0,
+        return new PaperConfig(List.of(new ApiKey(DEFAULT_API_KEY, DEFAULT_API_SECRET)), "127.0.0.1", 0,
                 defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
                 "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
                 DEFAULT_CLOSED_ORDERS_KEPT, DEFAULT_OPEN_ORDERS_LIMIT);
@@ -110,43 +143,55 @@ public record PaperConfig(
 
     /** {@link #defaults()} with a random key and a random 64-byte secret, as a real deployment of paper mode should use. */
     public static PaperConfig withRandomKeys() {
-        SecureRandom random = new SecureRandom();
-        byte[] key = new byte[42];
-        byte[] secret = new byte[64];
-        random.nextBytes(key);
-        random.nextBytes(secret);
-        return defaults()
-                .withApiKey(Base64.getEncoder().encodeToString(key))
-                .withApiSecret(Base64.getEncoder().encodeToString(secret));
+        return defaults().withApiKeys(List.of(ApiKey.random()));
     }
 
+    /** The first API key. */
+    public String apiKey() {
+        return apiKeys.get(0).key();
+    }
+
+    /** The first API key's secret. */
+    public String apiSecret() {
+        return apiKeys.get(0).secret();
+    }
+
+    /** Replaces the first API key, keeping its secret and the other keys. */
     public PaperConfig withApiKey(String value) {
-        return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        List<ApiKey> keys = new ArrayList<>(apiKeys);
+        keys.set(0, new ApiKey(value, apiSecret()));
+        return withApiKeys(keys);
     }
 
+    /** Replaces the first API key's secret. */
     public PaperConfig withApiSecret(String value) {
-        return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor,
+        List<ApiKey> keys = new ArrayList<>(apiKeys);
+        keys.set(0, new ApiKey(apiKey(), value));
+        return withApiKeys(keys);
+    }
+
+    /** Replaces every API key: the exchange accepts these, each with its own nonces and REST call counter. */
+    public PaperConfig withApiKeys(List<ApiKey> value) {
+        return new PaperConfig(value, host, port, balances, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withHost(String value) {
-        return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, value, port, balances, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withPort(int value) {
-        return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, value, balances, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, port, value, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
@@ -160,7 +205,7 @@ public record PaperConfig(
 
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, port, balances, value, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
@@ -173,49 +218,49 @@ public record PaperConfig(
     }
 
     public PaperConfig withAddOrderLatency(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor,
+        return new PaperConfig(apiKeys, host, port, balances, prices, value, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withHangFor(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value,
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, value,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withDuplicateClOrdIdError(String value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
                 value, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withAssetPairsResource(String value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, value, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withOrderVisibilityDelay(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, value, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withRateLimitTier(RateLimitTier value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, value,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withClosedOrdersKept(int value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 value, openOrdersLimit);
     }
 
     public PaperConfig withOpenOrdersLimit(int value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
                 duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, value);
     }
@@ -223,7 +268,7 @@ public record PaperConfig(
     @Override
     public String toString() {
         // The secret never goes to a log.
-        return "PaperConfig[apiKey=" + apiKey + ", apiSecret=***, host=" + host + ", port=" + port
+        return "PaperConfig[apiKeys=" + apiKeys + ", host=" + host + ", port=" + port
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
                 + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource
                 + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier

@@ -48,14 +48,19 @@ import org.slf4j.LoggerFactory;
  * {@code EGeneral:Invalid arguments}, in the envelope like every other refusal, rather than a 405 that no Kraken client
  * expects. A path outside {@code /0/public} and {@code /0/private} gets a plain 404.
  *
+ * <p>API keys: {@link PaperConfig#apiKeys()}, like the keys of one Kraken account. Each key has its own nonce stream
+ * and its own REST call counter; every key trades the one account, sees all of its orders and shares its trading
+ * counters (docs/kraken.md#key-pool).
+ *
  * <p>Rate limits are Kraken's, for the tier in {@link PaperConfig#rateLimitTier()} (Starter unless chosen otherwise):
  * the REST call counter per API key (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits), refused with
  * {@code EAPI:Rate limit exceeded}, and the trading counter per pair for AddOrder and CancelOrder
- * (https://docs.kraken.com/api/docs/guides/spot-ratelimits), refused with {@code EOrder:Rate limit exceeded}. Both
+ * (https://docs.kraken.com/api/docs/guides/spot-ratelimits), refused with {@code EOrder:Rate limit exceeded}, for
+ * the account whichever key sends them. Both
  * run on the exchange's clock ({@link #start(PaperConfig, Clock)}), so a test can cross a decay exactly. Public
  * methods are not limited: Kraken limits them per IP address and publishes no figures.
  *
- * <p>Simplifications, on purpose: one API key; market orders fill in full at the configured price without fees;
+ * <p>Simplifications, on purpose: one account; market orders fill in full at the configured price without fees;
  * other orders rest as open until cancelled and reserve no funds; no margin. Memory is bounded whatever the number of
  * orders: at most {@link PaperConfig#openOrdersLimit()} open orders, and only the
  * {@link PaperConfig#closedOrdersKept()} most recently closed ones are remembered ({@link PaperAccount}).
@@ -88,6 +93,20 @@ public final class PaperExchange implements AutoCloseable {
         /** A request refused by the exchange's own rate limits, with the error it is answered. */
         default void rateLimited(String method, String error) {
         }
+
+        /**
+         * A request the exchange refused in Kraken's envelope, with the error it is answered ({@code EAPI:Invalid
+         * nonce}, {@code EOrder:Insufficient funds}, a rate limit ...); faults played on purpose are not refusals.
+         */
+        default void refused(String method, String error) {
+        }
+
+        /**
+         * The exchange is done with a request {@link #arrived} announced: answered, or dropped by a fault. Between the
+         * two calls the request is in flight at the exchange.
+         */
+        default void finished(Arrival request) {
+        }
     }
 
     /** A request as {@link Tap#arrived} sees it; valid during that call only. */
@@ -103,9 +122,13 @@ public final class PaperExchange implements AutoCloseable {
 
         /** The decoded body of a private call, the query of a public one; empty if it cannot be decoded. */
         Map<String, String> params();
+
+        /** The {@code API-Key} header of a private call as sent (null when absent). */
+        String apiKey();
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PaperExchange.class);
+    /** Request threads besides one per API key: a key's call in flight never holds up another key's. */
     private static final int THREADS = 4;
     private static final String PUBLIC = "/0/public/";
     private static final String PRIVATE = "/0/private/";
@@ -134,7 +157,8 @@ public final class PaperExchange implements AutoCloseable {
     private final PaperPairs pairs;
     private final PaperAccount account;
     private final AddOrderRules addOrderRules;
-    private final KrakenSigner signer;
+    /** The signer of each API key, by key. */
+    private final Map<String, KrakenSigner> signers;
     private final RateLimits rateLimits;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -146,9 +170,13 @@ public final class PaperExchange implements AutoCloseable {
         this.pairs = PaperPairs.load(json, config.assetPairsResource());
         this.account = new PaperAccount(config, clock);
         this.addOrderRules = new AddOrderRules(pairs, account::price);
-        this.signer = new KrakenSigner(config.apiSecret());
+        Map<String, KrakenSigner> byKey = new LinkedHashMap<>();
+        for (PaperConfig.ApiKey key : config.apiKeys()) {
+            byKey.put(key.key(), new KrakenSigner(key.secret()));
+        }
+        this.signers = Map.copyOf(byKey);
         this.rateLimits = new RateLimits(config.rateLimitTier(), clock.instant());
-        this.executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
+        this.executor = Executors.newFixedThreadPool(THREADS + config.apiKeys().size(), daemonThreads());
         this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
@@ -246,6 +274,7 @@ public final class PaperExchange implements AutoCloseable {
     // ---------------------------------------------------------------- HTTP
 
     private void handle(HttpExchange exchange) {
+        ArrivalView arrival = null;
         try {
             String path = exchange.getRequestURI().getRawPath();
             boolean isPublic = path.startsWith(PUBLIC);
@@ -255,7 +284,8 @@ public final class PaperExchange implements AutoCloseable {
             }
             String method = path.substring(isPublic ? PUBLIC.length() : PRIVATE.length());
             byte[] body = exchange.getRequestBody().readAllBytes();
-            Fault fault = tap.arrived(new ArrivalView(exchange, method, !isPublic, body));
+            arrival = new ArrivalView(exchange, method, !isPublic, body);
+            Fault fault = tap.arrived(arrival);
             if (fault != null && !playBefore(fault, exchange)) {
                 return;
             }
@@ -263,6 +293,7 @@ public final class PaperExchange implements AutoCloseable {
             try {
                 reply = isPublic ? publicCall(exchange, method) : privateCall(exchange, method, body);
             } catch (KrakenReject e) {
+                tap.refused(method, e.error());
                 reply = replies.error(e.error());
             }
             if (fault != null && !playAfter(fault, exchange)) {
@@ -281,6 +312,9 @@ public final class PaperExchange implements AutoCloseable {
             }
         } finally {
             exchange.close();
+            if (arrival != null) {
+                tap.finished(arrival);
+            }
         }
     }
 
@@ -372,6 +406,11 @@ public final class PaperExchange implements AutoCloseable {
         public Set<String> headerNames() {
             return exchange.getRequestHeaders().keySet().stream().map(name -> name.toLowerCase(Locale.ROOT))
                     .collect(Collectors.toUnmodifiableSet());
+        }
+
+        @Override
+        public String apiKey() {
+            return isPrivate ? exchange.getRequestHeaders().getFirst("API-Key") : null;
         }
 
         @Override
@@ -503,10 +542,13 @@ public final class PaperExchange implements AutoCloseable {
 
     /**
      * Authentication (https://docs.kraken.com/api/docs/guides/spot-rest-auth), in Kraken's order: the key must be
-     * known ({@code EAPI:Invalid key}); the signature must match the raw body bytes and the path from
+     * one of {@link PaperConfig#apiKeys()} ({@code EAPI:Invalid key}); the signature, with that key's secret, must match the raw body bytes and the path from
      * {@code /0/private} on, query string included ({@code EAPI:Invalid signature}); only then is the nonce compared
      * with the last accepted one ({@code EAPI:Invalid nonce}), so a forged request cannot burn nonces. An accepted
      * nonce stays used whatever the method then answers.
+     *
+     * <p>The nonce is the key's own: it must be greater than the last one accepted for that key, whatever the other
+     * keys sent.
      *
      * <p>Between the signature and the nonce, the call is charged to the key's REST counter
      * ({@link #chargeRestCounter}): a call proven to come from the key counts, whatever it answers after, an invalid
@@ -515,7 +557,8 @@ public final class PaperExchange implements AutoCloseable {
      */
     private void authenticate(HttpExchange exchange, String method, Map<String, String> params, byte[] body) {
         String apiKey = exchange.getRequestHeaders().getFirst("API-Key");
-        if (apiKey == null || !apiKey.equals(config.apiKey())) {
+        KrakenSigner signer = apiKey == null ? null : signers.get(apiKey);
+        if (signer == null) {
             throw new KrakenReject("EAPI:Invalid key");
         }
         String nonceText = params.get("nonce");
@@ -530,7 +573,7 @@ public final class PaperExchange implements AutoCloseable {
         if (!signer.verify(signedPath, nonceText, body, exchange.getRequestHeaders().getFirst("API-Sign"))) {
             throw new KrakenReject("EAPI:Invalid signature");
         }
-        chargeRestCounter(method);
+        chargeRestCounter(apiKey, method);
         if (!account.acceptNonce(apiKey, nonce)) {
             throw new KrakenReject("EAPI:Invalid nonce");
         }
@@ -541,12 +584,12 @@ public final class PaperExchange implements AutoCloseable {
      * and trade history calls, nothing for AddOrder and CancelOrder, which "operate on a different limiter". Above the
      * tier's maximum the call is answered {@code EAPI:Rate limit exceeded}, HTTP 200, and not handled.
      */
-    private void chargeRestCounter(String method) {
+    private void chargeRestCounter(String apiKey, String method) {
         BigDecimal cost = RateCosts.rest(method);
         if (!config.rateLimitTier().limited() || cost.signum() == 0) {
             return; // and the clock is not read: a TestClock's jump is kept for the method itself
         }
-        if (!rateLimits.chargeRest(cost, clock.instant())) {
+        if (!rateLimits.chargeRest(apiKey, cost, clock.instant())) {
             refuse(method, REST_RATE_LIMITED);
         }
     }

@@ -88,11 +88,16 @@ public final class PaperExchangeHarness implements AutoCloseable {
     }
 
     /**
-     * The REST call counter of the API key now, after its decay; it may stand above the tier's maximum, as refused
-     * calls count too. Zero when the tier is {@link RateLimitTier#OFF}.
+     * The REST call counter of the (first) API key now, after its decay; it may stand above the tier's maximum, as
+     * refused calls count too. Zero when the tier is {@link RateLimitTier#OFF}.
      */
     public BigDecimal restCounter() {
-        return exchange.rateLimits().restLevel(exchange.clock().instant()).stripTrailingZeros();
+        return restCounter(exchange.config().apiKey());
+    }
+
+    /** The REST call counter of one API key now, as {@link #restCounter()}; each key has its own. */
+    public BigDecimal restCounter(String apiKey) {
+        return exchange.rateLimits().restLevel(apiKey, exchange.clock().instant()).stripTrailingZeros();
     }
 
     /**
@@ -115,6 +120,29 @@ public final class PaperExchangeHarness implements AutoCloseable {
     /** The request header names (lower case) of every AddOrder received, in arrival order. */
     public List<Set<String>> addOrderHeaderNames() {
         return tap().addOrderHeaderNames();
+    }
+
+    /** Every private call received, in arrival order, with the API key and nonce it carried. */
+    public List<RecordingTap.PrivateCall> privateCalls() {
+        return tap().privateCalls();
+    }
+
+    /**
+     * Requests refused with {@code error} ({@code EAPI:Invalid nonce}, {@code EOrder:Rate limit exceeded} ...), all
+     * methods; a fault played on purpose is not a refusal.
+     */
+    public int refusals(String error) {
+        return tap().refusals(error);
+    }
+
+    /** The most requests for {@code method} that were in flight at the exchange at once, all API keys together. */
+    public int maxInFlight(String method) {
+        return tap().maxInFlight(method);
+    }
+
+    /** The most requests for {@code method} with API key {@code apiKey} that were in flight at the exchange at once. */
+    public int maxInFlight(String method, String apiKey) {
+        return tap().maxInFlight(method, apiKey);
     }
 
     /** Requests received for a method, whatever their outcome. */
