@@ -98,7 +98,9 @@ public class OrderLifecycle {
             throw new TooLateException("the AddOrder could not leave before " + entry.sendBy()
                     + " (the alert's time plus MAX_ALERT_AGE_SECONDS): nothing was sent");
         }
-        if (!journal.sending(row, List.of(AlertState.RECEIVED, AlertState.RECONCILING), deadline)) {
+        String userref = call.params().get("userref");
+        if (!journal.sending(row, List.of(AlertState.RECEIVED, AlertState.RECONCILING), deadline, json(call.params()),
+                call.params().get("cl_ord_id"), userref == null ? null : Integer.valueOf(userref))) {
             throw new IllegalStateException("journal entry " + row + " is no longer waiting to be sent: nothing sent");
         }
         Map<String, String> params = new LinkedHashMap<>(call.params());
@@ -173,9 +175,9 @@ public class OrderLifecycle {
         return outcome;
     }
 
-    private String json(Outcome outcome) {
+    private String json(Object value) {
         try {
-            return json.writeValueAsString(outcome);
+            return json.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("outcome could not be written as JSON: " + e.getOriginalMessage());
         }
