@@ -329,6 +329,13 @@ public final class WebhookBenchmark {
             env.put("WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET);
             env.put("PAPER_BALANCES", "ZUSD=1000000000,XXBT=1000000");
             env.put("PAPER_RATE_LIMIT_TIER", "off");
+            // The service's JVM options, as an operator would give them: a bounded heap (the JVM's default is a quarter
+            // of the machine's memory, which a long run fills lazily, and RSS with it); -Dbench.service-jvm to change
+            String jvm = System.getProperty("bench.service-jvm", "-XX:+UseSerialGC -Xmx256m");
+            if (!jvm.isBlank()) {
+                env.put("JAVA_TOOL_OPTIONS", jvm);
+                System.out.printf("service JVM options: %s%n", jvm);
+            }
             Path log = AppProcess.logFile("webhook-benchmark");
             System.out.printf("service output: %s%n", log);
             AppProcess process = AppProcess.start(data, env, log);
