@@ -6,6 +6,7 @@ import io.tvkraken.journal.DeadLetter;
 import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
+import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.kraken.KrakenCall;
 import java.time.Clock;
@@ -160,6 +161,19 @@ public class OrderLifecycle {
             LOG.warn("journal entry {} was no longer sending when its AddOrder failed", alert.journalEntry());
         }
         LOG.warn("AddOrder got no clear answer ({}): the order may exist; it will be looked up", why);
+        return Outcome.pending(alert, mode);
+    }
+
+    /**
+     * An AddOrder left, and then its outcome could not be journaled (a full disk, a database refusing writes). The
+     * row stays {@code sending} under this instance's lease; once the lease runs out the reconcile-orders route looks
+     * the order up by its client order id, as it does for an instance that stopped. The caller is told {@code
+     * pending}, never "nothing was sent" (docs/order-lifecycle.md#journal-unwritable-after-sending).
+     */
+    public Outcome unrecorded(AlertCase alert, JournalUnavailableException unwritable) {
+        LOG.error("journal entry {}: an AddOrder left but its outcome could not be journaled ({}); answering pending,"
+                + " the order is looked up once the journal takes writes", alert.journalEntry(),
+                unwritable.getMessage());
         return Outcome.pending(alert, mode);
     }
 
