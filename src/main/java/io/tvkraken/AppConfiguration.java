@@ -21,7 +21,9 @@ import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
 import io.tvkraken.ingress.SecretRedaction;
 import io.tvkraken.ingress.WebhookAuthenticator;
+import io.tvkraken.kraken.KeyPool;
 import io.tvkraken.kraken.KrakenApi;
+import io.tvkraken.kraken.KrakenKey;
 import io.tvkraken.kraken.KrakenBreakers;
 import io.tvkraken.kraken.RateBudget;
 import io.tvkraken.kraken.KrakenRequests;
@@ -51,7 +53,9 @@ import io.tvkraken.paper.RateLimitTier;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -92,8 +96,9 @@ public class AppConfiguration implements CamelConfiguration {
         });
         context.getRegistry().bind("database", database);
 
-        String apiKey = settings.krakenApiKey();
-        String apiSecret = settings.krakenApiSecret();
+        // the key pool: key i signs with secret i (docs/kraken.md#key-pool); Settings checked the lists
+        List<String> apiKeys = settings.krakenApiKeys();
+        List<String> apiSecrets = settings.krakenApiSecrets();
         String baseUrl = settings.krakenApiUrl();
         if (settings.mode() == Settings.Mode.PAPER) {
             PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(rateLimitTier(properties));
@@ -103,9 +108,11 @@ public class AppConfiguration implements CamelConfiguration {
             for (var balance : amounts(properties, "paper.balances").entrySet()) {
                 paperConfig = paperConfig.withBalance(balance.getKey(), balance.getValue());
             }
-            PaperExchange paper = PaperExchange.start(paperConfig);
-            apiKey = paper.config().apiKey();
-            apiSecret = paper.config().apiSecret();
+            // A tap bound in the registry (tests bind one to record and steer the exchange) sees every request.
+            PaperExchange.Tap tap = context.getRegistry().findSingleByType(PaperExchange.Tap.class);
+            PaperExchange paper = PaperExchange.start(paperConfig, clock, tap == null ? PaperExchange.Tap.NONE : tap);
+            apiKeys = List.of(paper.config().apiKey());
+            apiSecrets = List.of(paper.config().apiSecret());
             baseUrl = paper.baseUrl().toString();
             context.getRegistry().bind("paperExchange", paper);
             context.addService(new ServiceSupport() {
@@ -147,8 +154,11 @@ public class AppConfiguration implements CamelConfiguration {
             }
         });
         // Every secret this process knows: none of them is kept in a stored alert, whichever way it got into one.
-        SecretRedaction redaction = new SecretRedaction(Arrays.asList(settings.webhookPassphrase(),
-                settings.webhookSecret(), apiKey, apiSecret, settings.adminToken(), settings.dbPassword()));
+        List<String> secrets = new ArrayList<>(Arrays.asList(settings.webhookPassphrase(), settings.webhookSecret(),
+                settings.adminToken(), settings.dbPassword()));
+        secrets.addAll(apiKeys);
+        secrets.addAll(apiSecrets);
+        SecretRedaction redaction = new SecretRedaction(secrets);
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
         // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -186,16 +196,22 @@ public class AppConfiguration implements CamelConfiguration {
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
         RateBudget budget = settings.mode() == Settings.Mode.PAPER && rateLimitTier(properties) == RateLimitTier.OFF
-                ? RateBudget.unlimitedForPaper(clock)
+                ? RateBudget.unlimitedForPaper(clock, apiKeys.size())
                 : new RateBudget(settings.krakenTier(), clock,
-                        Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)));
+                        Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)),
+                        apiKeys.size());
         registry.bind("rateBudget", budget);
-        // Made on first use, once the journal is open: its nonce generator starts above the high-water mark kept there.
-        String signingKey = apiKey;
-        String signingSecret = apiSecret;
-        registry.bind("krakenRequests", KrakenRequests.class, () -> new KrakenRequests(signingKey,
-                new KrakenSigner(signingSecret), new NonceGenerator(new NonceHighWater(database.dataSource(),
-                        signingKey)), json, metrics, deadlines, budget));
+        // One signer and one nonce stream per key, its high-water mark in its own row (keyed by the key's hash), and
+        // one serial sender route per key (KrakenKeySenders, from the routeTemplate in routes/kraken.camel.yaml). A
+        // nonce generator reads its mark on its first nonce, once the journal is open: nothing here waits for it.
+        List<KrakenKey> keys = new ArrayList<>();
+        for (int i = 0; i < apiKeys.size(); i++) {
+            keys.add(new KrakenKey(i, apiKeys.get(i), new KrakenSigner(apiSecrets.get(i)),
+                    new NonceGenerator(new NonceHighWater(database.dataSource(), apiKeys.get(i)))));
+        }
+        KeyPool keyPool = new KeyPool(keys, budget);
+        registry.bind("keyPool", keyPool);
+        registry.bind("krakenRequests", new KrakenRequests(keyPool, json, metrics, deadlines, budget));
         registry.bind("krakenApi", kraken);
         registry.bind("marketData", market);
         registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner(), journal, json));

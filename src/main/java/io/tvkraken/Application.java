@@ -14,11 +14,12 @@ public final class Application {
 
     /** The Main that {@link #main} runs; tests boot the same one. */
     public static Main newMain() {
-        // The configuration class named, not found: new Main(Application.class) would scan every class of the
-        // package on the class path for configurations, routes and converters before anything else starts
-        // (docs/operations.md#start-up-time-and-memory). There is only this one.
+        // The configuration class and the one Java route builder named, not found: new Main(Application.class) would
+        // scan every class of the package on the class path for configurations, routes and converters before
+        // anything else starts (docs/operations.md#start-up-time-and-memory). There are only these two.
         Main main = new Main();
         main.configure().addConfiguration(AppConfiguration.class);
+        main.configure().addRoutesBuilder(KrakenKeySenders.class);
         // ./application.properties in the working directory (the repository root, or /app in the image), not the
         // class path: operators edit it without rebuilding, like the routes beside it.
         main.setDefaultPropertyPlaceholderLocation("file:application.properties");

@@ -105,6 +105,8 @@ public record Settings(
             // nor without keys.
             if (s.krakenApiKey == null || s.krakenApiSecret == null) {
                 problems.add("KRAKEN_MODE=live needs KRAKEN_API_KEY and KRAKEN_API_SECRET");
+            } else {
+                problems.addAll(keyPoolProblems(s.krakenApiKey, s.krakenApiSecret));
             }
             if (!s.webhookAuthenticationOn()) {
                 problems.add("KRAKEN_MODE=live needs WEBHOOK_SECRET or WEBHOOK_PASSPHRASE: "
@@ -115,6 +117,88 @@ public record Settings(
             throw new InvalidConfigurationException(String.join("; ", problems));
         }
         return s;
+    }
+
+    /**
+     * {@code KRAKEN_API_KEY} and {@code KRAKEN_API_SECRET} as comma lists of one or more entries, key {@code i} with
+     * secret {@code i} (docs/kraken.md#key-pool). Every message names entries by position only: keys and secrets are
+     * never repeated, not even in part.
+     */
+    static List<String> keyPoolProblems(String keyList, String secretList) {
+        List<String> problems = new ArrayList<>();
+        List<String> keys = entries(keyList);
+        List<String> secrets = entries(secretList);
+        if (keys.size() != secrets.size()) {
+            problems.add("KRAKEN_API_KEY lists " + keys.size() + " key(s) but KRAKEN_API_SECRET lists "
+                    + secrets.size() + " secret(s): give one secret per key, in the same order, separated by commas");
+        }
+        emptyEntries("KRAKEN_API_KEY", keys).ifPresent(problems::add);
+        emptyEntries("KRAKEN_API_SECRET", secrets).ifPresent(problems::add);
+        for (int i = 0; i < keys.size(); i++) {
+            for (int j = i + 1; j < keys.size(); j++) {
+                if (!keys.get(i).isEmpty() && keys.get(i).equals(keys.get(j))) {
+                    problems.add("KRAKEN_API_KEY lists the same key twice (entries " + (i + 1) + " and " + (j + 1)
+                            + "): a key has one nonce stream, so each key may be listed once");
+                }
+            }
+        }
+        List<Integer> notBase64 = new ArrayList<>();
+        for (int i = 0; i < secrets.size(); i++) {
+            if (!secrets.get(i).isEmpty() && !isBase64(secrets.get(i))) {
+                notBase64.add(i + 1);
+            }
+        }
+        if (!notBase64.isEmpty()) {
+            problems.add("KRAKEN_API_SECRET entry " + positions(notBase64) + " of " + secrets.size()
+                    + " is not base64, as Kraken shows a secret");
+        }
+        return problems;
+    }
+
+    private static java.util.Optional<String> emptyEntries(String variable, List<String> entries) {
+        List<Integer> empty = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).isEmpty()) {
+                empty.add(i + 1);
+            }
+        }
+        return empty.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(variable + " entry " + positions(empty) + " of " + entries.size()
+                        + " is empty (a stray comma?)");
+    }
+
+    private static String positions(List<Integer> positions) {
+        return positions.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static boolean isBase64(String text) {
+        try {
+            return java.util.Base64.getDecoder().decode(text).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** A comma list, each entry trimmed; empty entries kept (as empty strings) so that they can be reported. */
+    static List<String> entries(String list) {
+        if (list == null) {
+            return List.of();
+        }
+        List<String> entries = new ArrayList<>();
+        for (String entry : list.split(",", -1)) {
+            entries.add(entry.trim());
+        }
+        return List.copyOf(entries);
+    }
+
+    /** The API keys of {@code KRAKEN_API_KEY}, in order (docs/kraken.md#key-pool); empty when unset. */
+    public List<String> krakenApiKeys() {
+        return entries(krakenApiKey);
+    }
+
+    /** The secrets of {@code KRAKEN_API_SECRET}, secret {@code i} for key {@code i}; empty when unset. */
+    public List<String> krakenApiSecrets() {
+        return entries(krakenApiSecret);
     }
 
     /** Kraken's verification tier of the account, which sets its rate limits (starter, intermediate, pro). */
@@ -132,8 +216,8 @@ public record Settings(
     }
 
     /**
-     * The one start-up line (docs/operations.md#request-ids-and-logs): mode, port, and whether webhook authentication
-     * is on.
+     * The one start-up line (docs/operations.md#request-ids-and-logs): mode, in live mode how many API keys, port, and
+     * whether webhook authentication is on.
      */
     public String startupLine() {
         String auth;
@@ -149,9 +233,11 @@ public record Settings(
         } else {
             auth = "OFF: alerts are accepted unauthenticated (paper mode only)";
         }
-        return String.format("tradingview-kraken-webhook ready: mode=%s port=%d webhook-authentication=%s "
+        // live mode signs with the keys of KRAKEN_API_KEY, as many as it lists; paper mode with its exchange's own
+        String keys = mode == Mode.LIVE ? " api-keys=" + krakenApiKeys().size() : "";
+        return String.format("tradingview-kraken-webhook ready: mode=%s%s port=%d webhook-authentication=%s "
                         + "ip-allow-list=%s trading=%s admin-api=%s journal=%s",
-                mode.name().toLowerCase(Locale.ROOT), port, auth,
+                mode.name().toLowerCase(Locale.ROOT), keys, port, auth,
                 allowedIps.isEmpty() ? "all" : allowedIps,
                 tradingEnabled ? "enabled" : "DISABLED",
                 adminToken == null ? "off" : "on", journalLocation());

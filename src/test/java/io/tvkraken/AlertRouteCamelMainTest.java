@@ -3,6 +3,7 @@ package io.tvkraken;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,7 +63,8 @@ class AlertRouteCamelMainTest {
         assertThat(execute.matches(5, TimeUnit.SECONDS)).isTrue();
         assertThat(validate.matches(200, TimeUnit.MILLISECONDS)).as("the router chose one branch").isFalse();
         deadLetters.assertIsSatisfied();
-        PaperExchange paper = context.getRegistry().lookupByNameAndType("paperExchange", PaperExchange.class);
+        PaperExchangeHarness paper = PaperExchangeHarness.of(
+                context.getRegistry().lookupByNameAndType("paperExchange", PaperExchange.class));
         assertThat(paper.orders()).hasSize(1);
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The application as a process of its own ({@link Application#main} on its runtime class path), configured through
  * environment variables only, exactly as an operator runs it, so that a test can stop it the hard way (SIGKILL) and
- * start it again on the same data. Tests talk to it over HTTP only.
+ * start it again on the same data. Tests talk to it over HTTP only; so does {@code WebhookBenchmark}, which measures
+ * the service's own memory this way.
  */
-final class AppProcess implements AutoCloseable {
+public final class AppProcess implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     /** Journal states of an alert whose outcome is not settled yet (nothing stays there for good: README "Guarantees"). */
@@ -54,7 +55,7 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** Live mode against {@code kraken}, with the test passphrase and admin token. */
-    static Map<String, String> liveAgainst(PaperExchange kraken) {
+    static Map<String, String> liveAgainst(PaperExchangeHarness kraken) {
         Map<String, String> env = new HashMap<>();
         env.put("KRAKEN_MODE", "live");
         env.put("KRAKEN_API_URL", kraken.baseUrl().toString());
@@ -81,7 +82,7 @@ final class AppProcess implements AutoCloseable {
      * A fresh file for a test's process output under {@code target/process-logs}, one per journal backend, kept after
      * the test for whoever reads a failure; each start of the application appends to it.
      */
-    static Path logFile(String name) throws IOException {
+    public static Path logFile(String name) throws IOException {
         Path file = Path.of("target", "process-logs", name + "." + TestDatabase.backend() + ".log").toAbsolutePath();
         Files.createDirectories(file.getParent());
         Files.deleteIfExists(file);
@@ -89,7 +90,7 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** Starts the application on a free port with {@code DATA_DIR=dataDir}; its output goes to {@code output}. */
-    static AppProcess start(Path dataDir, Map<String, String> env, Path output) throws IOException {
+    public static AppProcess start(Path dataDir, Map<String, String> env, Path output) throws IOException {
         return start(List.of(), dataDir, env, output);
     }
 
@@ -119,7 +120,7 @@ final class AppProcess implements AutoCloseable {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -128,7 +129,7 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** Ready for alerts: /health 200 with the exchange's asset pairs loaded. */
-    AppProcess waitUntilReady() throws InterruptedException {
+    public AppProcess waitUntilReady() throws InterruptedException {
         long until = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < until && process.isAlive()) {
             try {
@@ -159,7 +160,7 @@ final class AppProcess implements AutoCloseable {
         throw new AssertionError("the service did not start listening:\n" + output());
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
@@ -244,7 +245,7 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** The end of what the process printed so far, for failure messages. */
-    String output() {
+    public String output() {
         try {
             String all = Files.readString(output, StandardCharsets.UTF_8);
             return all.length() <= 20_000 ? all : "..." + all.substring(all.length() - 20_000);

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.tvkraken.paper.PaperConfig;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,7 +110,7 @@ class ApplicationProcessTest {
         List<String> lines = lines(output);
         assertThat(lines).isNotEmpty();
         assertThat(lines).as("one JSON object per line").allMatch(ApplicationProcessTest::isJsonObject);
-        for (String secret : TestSecrets.ALL) {
+        for (String secret : TestSecrets.ALL_WITH_POOL) {
             assertThat(lines).noneMatch(line -> line.contains(secret));
         }
         JsonNode ready = lines.stream().map(ApplicationProcessTest::read)
@@ -136,14 +136,32 @@ class ApplicationProcessTest {
     }
 
     @Test
+    void keyListsThatDoNotPairUpRefuseToStartWithAClearMessageAndNoSecret() throws Exception {
+        Path output = data.resolve("refused-pool.log");
+        Process app = start(Map.of("PORT", Integer.toString(freePort()), "KRAKEN_MODE", "live",
+                "KRAKEN_API_KEY", TestSecrets.KRAKEN_API_KEY + "," + TestSecrets.POOL_KEYS.get(0),
+                "KRAKEN_API_SECRET", TestSecrets.KRAKEN_API_SECRET,
+                "WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET, "LOG_LEVEL", "WARN"), output);
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("the process exits by itself").isTrue();
+        assertThat(app.exitValue()).isNotZero();
+        String all = String.join("\n", lines(output));
+        assertThat(all).contains("refusing to start")
+                .contains("KRAKEN_API_KEY lists 2 key(s) but KRAKEN_API_SECRET lists 1 secret(s)");
+        assertThat(TestSecrets.ALL_WITH_POOL).noneMatch(all::contains);
+    }
+
+    @Test
     void evenAtDebugLevelNoSecretReachesTheLog() throws Exception {
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
-                .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET))) {
+        // a pool of two keys (docs/kraken.md#key-pool): neither key nor secret may reach the log
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults().withApiKeys(List.of(
+                new PaperConfig.ApiKey(TestSecrets.KRAKEN_API_KEY, TestSecrets.KRAKEN_API_SECRET),
+                new PaperConfig.ApiKey(TestSecrets.POOL_KEYS.get(0), TestSecrets.POOL_SECRETS.get(0)))))) {
             int port = freePort();
             Path output = data.resolve("debug.log");
             Process app = start(Map.of("PORT", Integer.toString(port), "LOG_LEVEL", "DEBUG",
                     "KRAKEN_MODE", "live", "KRAKEN_API_URL", kraken.baseUrl().toString(),
-                    "KRAKEN_API_KEY", TestSecrets.KRAKEN_API_KEY, "KRAKEN_API_SECRET", TestSecrets.KRAKEN_API_SECRET,
+                    "KRAKEN_API_KEY", TestSecrets.KRAKEN_API_KEY + "," + TestSecrets.POOL_KEYS.get(0),
+                    "KRAKEN_API_SECRET", TestSecrets.KRAKEN_API_SECRET + "," + TestSecrets.POOL_SECRETS.get(0),
                     "WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET, "WEBHOOK_PASSPHRASE", TestSecrets.PASSPHRASE,
                     "ADMIN_TOKEN", TestSecrets.ADMIN_TOKEN), output);
             try {
@@ -168,7 +186,15 @@ class ApplicationProcessTest {
                 }
                 assertThat(placed).isNotNull();
                 assertThat(placed.statusCode()).as(placed.body()).isEqualTo(200);
-                assertThat(kraken.orders()).hasSize(1);
+                // a second order: idle keys are taken round robin, so it goes out with the other key
+                HttpResponse<String> second = http.send(HttpRequest.newBuilder(webhook).POST(HttpRequest.BodyPublishers
+                        .ofString(body.replace("{", "{\"id\":\"debug-2\","))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+                assertThat(kraken.orders()).hasSize(2);
+                assertThat(kraken.privateCalls()).filteredOn(c -> c.method().equals("AddOrder"))
+                        .extracting(c -> c.apiKey()).containsExactlyInAnyOrder(TestSecrets.KRAKEN_API_KEY,
+                                TestSecrets.POOL_KEYS.get(0));
                 http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/dead-letters"))
                         .header("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -179,7 +205,7 @@ class ApplicationProcessTest {
             List<String> lines = lines(output);
             assertThat(lines).as("DEBUG output was written").anyMatch(l -> l.contains("DEBUG"));
             assertThat(lines).as("log lines containing a secret")
-                    .filteredOn(l -> TestSecrets.ALL.stream().anyMatch(l::contains)).isEmpty();
+                    .filteredOn(l -> TestSecrets.ALL_WITH_POOL.stream().anyMatch(l::contains)).isEmpty();
         }
     }
 

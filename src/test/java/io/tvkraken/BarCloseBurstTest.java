@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tvkraken.paper.PaperConfig;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import io.tvkraken.paper.PaperOrder;
 import io.tvkraken.paper.RateLimitTier;
 import java.net.http.HttpResponse;
@@ -40,7 +40,7 @@ class BarCloseBurstTest {
     void everyAlertIsAnsweredOnTimeAndNoOrderLeavesAfterItsAlertIsTooOld() throws Exception {
         // Kraken's limits at the Pro tier, on both sides: the burst is at Kraken's own pace, and only the deadline
         // and the alert's age may stop an order.
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults()
                 .withAddOrderLatency(Duration.ofMillis(200)).withRateLimitTier(RateLimitTier.PRO))) {
             Map<String, String> env = AppProcess.liveAgainst(kraken);
             env.putAll(AppProcess.freshDatabase("bar_close"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class CachedPricesTest {
     void aMarketOrderInSteadyStateMakesOneCallToKrakenItsAddOrder() {
         // no background refresh during the test: only the orders ask Kraken
         try (RunningApp app = RunningApp.start(config("600000", "60000"))) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             assertThat(volume(app, "first")).isEqualByComparingTo("666.66666666");
             int tickers = paper.requestCount("Ticker");
             int addOrders = paper.requestCount("AddOrder");
@@ -54,7 +55,7 @@ class CachedPricesTest {
     @Test
     void theRefreshRouteKeepsThePriceOfAPairInUseFresh() throws Exception {
         try (RunningApp app = RunningApp.start(config("200", "60000"))) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             assertThat(volume(app, "first")).isEqualByComparingTo("666.66666666");
 
             paper.setPrice("XXDGZUSD", new BigDecimal("0.20"));
@@ -73,7 +74,7 @@ class CachedPricesTest {
     @Test
     void aPriceOlderThanItsMaxAgeIsAskedForAgain() throws Exception {
         try (RunningApp app = RunningApp.start(config("600000", "300"))) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             assertThat(volume(app, "first")).isEqualByComparingTo("666.66666666");
             paper.setPrice("XXDGZUSD", new BigDecimal("0.20"));
             Thread.sleep(400);

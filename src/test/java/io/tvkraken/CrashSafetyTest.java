@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tvkraken.paper.PaperConfig;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import io.tvkraken.paper.PaperOrder;
 import io.tvkraken.paper.RateLimitTier;
 import java.io.IOException;
@@ -77,7 +77,7 @@ class CrashSafetyTest {
     @InjectSoftAssertions
     SoftAssertions softly;
 
-    private PaperExchange kraken;
+    private PaperExchangeHarness kraken;
     private Map<String, String> env;
     private Path data;
     private Path log;
@@ -89,7 +89,7 @@ class CrashSafetyTest {
         // a "pro" one, at the exchange and for the service alike (KRAKEN_TIER below): 60 orders at once on one pair
         // and a few hundred replays fit its counters (a starter account's trading counter holds 60), so that no alert
         // is dead-lettered for want of room — not the subject here — and the test stays short.
-        kraken = PaperExchange.start(PaperConfig.defaults().withAddOrderLatency(Duration.ofMillis(80))
+        kraken = PaperExchangeHarness.start(PaperConfig.defaults().withAddOrderLatency(Duration.ofMillis(80))
                 .withRateLimitTier(RateLimitTier.PRO));
         env = new HashMap<>(AppProcess.liveAgainst(kraken));
         env.putAll(AppProcess.freshDatabase("crash"));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.paper.Fault;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import io.tvkraken.paper.PaperOrder;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ class ExactlyOnceTest {
         return JSON.readTree(response.body());
     }
 
-    static List<PaperOrder> ordersFor(PaperExchange paper, String clOrdId) {
+    static List<PaperOrder> ordersFor(PaperExchangeHarness paper, String clOrdId) {
         return paper.orders().stream().filter(o -> clOrdId.equals(o.clOrdId())).toList();
     }
 
@@ -67,7 +68,7 @@ class ExactlyOnceTest {
             "ACCEPT_THEN_UNAVAILABLE", "SERVICE_UNAVAILABLE", "RESET", "HTTP_502_HTML", "HANG"})
     void exactlyOneOrderWhateverHappensToTheAddOrder(Fault fault) throws Exception {
         try (RunningApp app = RunningApp.start(config())) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             app.post("/webhook/tradingview/validate", alert("warm-up")); // pairs and prices cached
             paper.injectFault("AddOrder", fault, 1);
             int addOrdersBefore = paper.requestCount("AddOrder");
@@ -97,7 +98,7 @@ class ExactlyOnceTest {
     @Test
     void tenConcurrentCopiesOfOneAlertPlaceOneOrder() throws Exception {
         try (RunningApp app = RunningApp.start(config())) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             app.post("/webhook/tradingview/validate", alert("warm-up"));
             int addOrdersBefore = paper.requestCount("AddOrder");
             ExecutorService pool = Executors.newFixedThreadPool(10);
@@ -141,7 +142,7 @@ class ExactlyOnceTest {
             txid = json(first).path("order").path("txid").path(0).asText();
         }
         try (RunningApp restarted = RunningApp.start(p)) {
-            PaperExchange paper = restarted.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(restarted.bean("paperExchange", PaperExchange.class));
             HttpResponse<String> again = restarted.post("/webhook/tradingview", alert("before-restart"));
             assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
             assertThat(json(again).path("status").asText()).isEqualTo("duplicate");
@@ -154,7 +155,7 @@ class ExactlyOnceTest {
     @Test
     void aDeadLetterReplayedTwicePlacesOneOrder() throws Exception {
         try (RunningApp app = RunningApp.start(config())) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             app.post("/webhook/tradingview/validate", alert("warm-up"));
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 2);
             String first = json(app.post("/webhook/tradingview", alert("replay-me"))).path("dead_letter_id").asText();
@@ -208,7 +209,7 @@ class ExactlyOnceTest {
         p.put("orders.reconcile.give-up-seconds", "1");
         p.put("kraken.breaker.wait-in-open-seconds", "1");
         try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             var breaker = app.bean("krakenTradingBreaker",
                     io.github.resilience4j.circuitbreaker.CircuitBreaker.class);
             app.post("/webhook/tradingview/validate", alert("warm-up"));
@@ -242,7 +243,7 @@ class ExactlyOnceTest {
     @Test
     void staleAlertsAreRefusedJournaledAndNothingIsSent() throws Exception {
         try (RunningApp app = RunningApp.start(config())) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             Instant now = Instant.now();
             String stale = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"old\",\"time\":\""
                     + now.minusSeconds(120) + "\"}";

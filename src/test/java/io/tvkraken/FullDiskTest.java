@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tvkraken.paper.PaperConfig;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -76,7 +76,7 @@ class FullDiskTest {
         assumeTrue(TestDatabase.backend().equals("h2"), H2_ONLY);
         Path data = Files.createDirectory(dir.resolve("data"));
         Path log = AppProcess.logFile("FullDiskTest.fullDataDisk");
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults());
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults());
                 DataDisk disk = DataDisk.mount(data, "8m", dir.resolve("disk.log"))) {
             Map<String, String> env = new HashMap<>(AppProcess.liveAgainst(kraken));
             env.put("MAX_ALERT_AGE_SECONDS", Integer.toString(MAX_ALERT_AGE_SECONDS));
@@ -179,7 +179,7 @@ class FullDiskTest {
         assumeTrue(TestDatabase.backend().equals("h2"), H2_ONLY);
         Path data = Files.createDirectory(dir.resolve("data"));
         Path log = AppProcess.logFile("FullDiskTest.readOnlyDataFolderAfterRestart");
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults());
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults());
                 DataDisk disk = DataDisk.mount(data, "8m", dir.resolve("disk.log"))) {
             Map<String, String> env = new HashMap<>(AppProcess.liveAgainst(kraken));
             env.put("MAX_ALERT_AGE_SECONDS", Integer.toString(MAX_ALERT_AGE_SECONDS));
@@ -233,7 +233,7 @@ class FullDiskTest {
         assumeTrue(TestDatabase.backend().equals("postgres"), "the embedded H2 journal is checked on a full and a "
                 + "read-only data disk by this class's other tests; this one is PostgreSQL's equivalent");
         Path log = AppProcess.logFile("FullDiskTest.postgresRefusingWrites");
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults())) {
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults())) {
             Map<String, String> env = new HashMap<>(AppProcess.liveAgainst(kraken));
             env.putAll(AppProcess.freshDatabase("refusing"));
             env.put("MAX_ALERT_AGE_SECONDS", Integer.toString(MAX_ALERT_AGE_SECONDS));
@@ -318,7 +318,7 @@ class FullDiskTest {
      * for an alert answered 503); no client order id was placed twice.
      */
     void assertAcknowledgedKeptAndNothingSentForTheRest(List<JsonNode> journal, List<String> acknowledged,
-            List<String> refused, PaperExchange kraken) {
+            List<String> refused, PaperExchangeHarness kraken) {
         Map<String, JsonNode> byAlert = CrashSafetyTest.byAlert(journal);
         softly.assertThat(acknowledged).as("acknowledged alerts missing from the journal after the restart")
                 .filteredOn(id -> !byAlert.containsKey(id)).isEmpty();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.tvkraken.paper.Fault;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
@@ -57,7 +58,7 @@ class KrakenOutageTest {
     @Test
     void rateLimitedRepliesOpenTheBreakerWhichThenFailsFast() throws Exception {
         try (RunningApp app = RunningApp.start(config())) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             CircuitBreaker breaker = app.bean("krakenTradingBreaker", CircuitBreaker.class);
             app.post("/webhook/tradingview/validate", ALERT); // pairs and prices loaded while Kraken is fine
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 100);
@@ -92,7 +93,7 @@ class KrakenOutageTest {
         Map<String, String> p = config();
         p.put("kraken.breaker.wait-in-open-seconds", "1");
         try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             CircuitBreaker breaker = app.bean("krakenTradingBreaker", CircuitBreaker.class);
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 5);
@@ -118,7 +119,7 @@ class KrakenOutageTest {
         Map<String, String> p = config();
         p.put("kraken.http.response-timeout-ms", "500");
         try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.ACCEPT_THEN_HANG, 1);
             int ordersBefore = paper.orders().size();
@@ -144,7 +145,7 @@ class KrakenOutageTest {
         Map<String, String> p = config();
         p.put("orders.reconcile.give-up-seconds", "1");
         try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.HTTP_502_HTML, 1);
             paper.injectFault("OpenOrders", Fault.HTTP_502_HTML, 100);
@@ -172,7 +173,7 @@ class KrakenOutageTest {
         String id;
         Map<String, String> p = config(); // the same journal after the restart
         try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 1);
             HttpResponse<String> response = app.post("/webhook/tradingview",
@@ -201,7 +202,7 @@ class KrakenOutageTest {
         Map<String, String> p = config();
         p.put("kraken.http.response-timeout-ms", "3000");
         try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             app.post("/webhook/tradingview/validate", ALERT);
             paper.injectFault("AddOrder", Fault.HANG, 1); // holds the serial sender until our client gives up
             paper.injectFault("AddOrder", Fault.RATE_LIMITED, 1); // then a re-send would be refused anyway
@@ -243,7 +244,7 @@ class KrakenOutageTest {
         Map<String, String> p = config();
         p.put("kraken.pairs.refresh-seconds", "1");
         try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             assertThat(app.post("/webhook/tradingview", alert()).statusCode()).isEqualTo(200);
             Thread.sleep(1200); // the catalog is now due for a refresh
             paper.injectFault("AssetPairs", Fault.SERVICE_UNAVAILABLE, 100);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
@@ -49,7 +50,7 @@ class LiveModeTest {
 
     @Test
     void aSignedAlertIsPlacedOnAKrakenCompatibleServerExactlyAsKrakenDocuments() throws Exception {
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults()
                 .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET))) {
             Map<String, String> p = live();
             p.put("kraken.api.url", kraken.baseUrl().toString());
@@ -80,7 +81,7 @@ class LiveModeTest {
 
     @Test
     void aWrongApiSecretIsKrakensRefusalNotAnOutage() throws Exception {
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults()
                 .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET))) {
             Map<String, String> p = live();
             p.put("kraken.api.url", kraken.baseUrl().toString());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class OrdersEndToEndTest {
     @TempDir
     static Path data;
     static RunningApp app;
-    static PaperExchange paper;
+    static PaperExchangeHarness paper;
     static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
@@ -38,7 +39,7 @@ class OrdersEndToEndTest {
         Map<String, String> p = RunningApp.paperDefaults(data);
         p.put("paper.prices", "XXBTZUSD=60000.0,XXDGZUSD=0.1500000");
         app = RunningApp.start(p);
-        paper = app.bean("paperExchange", PaperExchange.class);
+        paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
     }
 
     @AfterAll

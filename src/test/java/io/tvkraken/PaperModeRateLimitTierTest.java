@@ -19,7 +19,8 @@ class PaperModeRateLimitTierTest {
     @Test
     void paperModeIsStarterByDefault() {
         try (RunningApp app = RunningApp.start(RunningApp.paperDefaults(data))) {
-            assertThat(app.bean("paperExchange", PaperExchange.class).rateLimitTier()).isEqualTo(RateLimitTier.STARTER);
+            assertThat(app.bean("paperExchange", PaperExchange.class).config().rateLimitTier())
+                    .isEqualTo(RateLimitTier.STARTER);
         }
     }
 
@@ -28,7 +29,8 @@ class PaperModeRateLimitTierTest {
         Map<String, String> p = RunningApp.paperDefaults(data);
         p.put("paper.rate-limit-tier", "Pro");
         try (RunningApp app = RunningApp.start(p)) {
-            assertThat(app.bean("paperExchange", PaperExchange.class).rateLimitTier()).isEqualTo(RateLimitTier.PRO);
+            assertThat(app.bean("paperExchange", PaperExchange.class).config().rateLimitTier())
+                    .isEqualTo(RateLimitTier.PRO);
         }
     }
 

@@ -99,4 +99,40 @@ class RouteReloadTest {
                     .isEqualTo("fixed-version");
         }
     }
+
+    /**
+     * The senders of the API keys are made from the route template in kraken.camel.yaml (docs/kraken.md#key-pool):
+     * saving that file again must leave every key's sender serving, and the next order is placed.
+     */
+    @Test
+    void savingTheKrakenRoutesAgainKeepsEveryKeysSender() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                Files.copy(file, routes.resolve(file.getFileName()));
+            }
+        }
+        Map<String, String> p = RunningApp.paperDefaults(data);
+        p.put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
+        p.put("camel.main.routes-reload-enabled", "true");
+        p.put("camel.main.routes-reload-directory", routes.toString());
+        try (RunningApp app = RunningApp.start(p)) {
+            Path kraken = routes.resolve("kraken.camel.yaml");
+            Path log = Path.of(System.getProperty("tvk.test.log", "target/test-logs/test-run.log"));
+            long logBefore = Files.size(log);
+            write(kraken, Files.readString(kraken) + "\n# saved again\n");
+            long deadline = System.currentTimeMillis() + 30_000;
+            String newLog = "";
+            while (!newLog.contains("Routes reloaded summary") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+                byte[] all = Files.readAllBytes(log);
+                newLog = new String(all, (int) logBefore, all.length - (int) logBefore, StandardCharsets.UTF_8);
+            }
+            assertThat(newLog).as("the reload was logged").contains("Stopped kraken-send")
+                    .contains("Routes reloaded summary");
+            assertThat(app.context().getRoute("kraken-private-serial-0")).as("key 0's sender").isNotNull();
+            HttpResponse<String> alert = app.post("/webhook/tradingview",
+                    "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"after-reload\"}");
+            assertThat(alert.statusCode()).as(alert.body()).isEqualTo(200);
+        }
+    }
 }

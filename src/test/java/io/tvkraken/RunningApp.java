@@ -1,5 +1,7 @@
 package io.tvkraken;
 
+import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.RecordingTap;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,9 +46,22 @@ public final class RunningApp implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Boots the application; in paper mode its exchange is tapped by a {@link RecordingTap} from its first request,
+     * which {@code PaperExchangeHarness.of} reads.
+     */
     public static RunningApp start(Map<String, String> overrides) {
+        return start(overrides, new RecordingTap());
+    }
+
+    /**
+     * As {@link #start(Map)}, the paper exchange tapped by {@code tap}; with {@link PaperExchange.Tap#NONE} it records
+     * nothing, as in production.
+     */
+    public static RunningApp start(Map<String, String> overrides, PaperExchange.Tap tap) {
         Main main = Application.newMain();
         overrides.forEach(main::addOverrideProperty);
+        main.bind("paperExchangeTap", tap);
         try {
             main.start();
         } catch (RuntimeException e) {

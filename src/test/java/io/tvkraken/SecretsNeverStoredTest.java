@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.journal.Database;
 import io.tvkraken.paper.Fault;
 import io.tvkraken.paper.PaperConfig;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,7 +81,7 @@ class SecretsNeverStoredTest {
     @Test
     void noSecretIsStoredInTheJournalTheDeadLettersOrTheirFilesNorServedByAnAnswer() throws Exception {
         List<String> rows;
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults()
                 .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET))) {
             Map<String, String> p = RunningApp.paperDefaults(data);
             p.put("kraken.mode", "live");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tvkraken.paper.PaperConfig;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import io.tvkraken.paper.PaperOrder;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ class SigtermBurstTest {
     @Test
     void sigtermDuringABurstLosesNothingAndPlacesNothingTwice() throws Exception {
         // Each AddOrder takes 150 ms at the exchange, one at a time: the burst is still in flight at SIGTERM.
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults()
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults()
                 .withAddOrderLatency(Duration.ofMillis(150)))) {
             Map<String, String> env = new HashMap<>(AppProcess.liveAgainst(kraken));
             env.putAll(AppProcess.freshDatabase("sigterm"));

@@ -18,8 +18,21 @@ public final class TestSecrets {
     public static final String KRAKEN_API_SECRET =
             "c2VjcmV0LW5ldmVyLWxvZ2dlZC0wMTIzNDU2Nzg5YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXohIUAj";
 
+    /** Three more keys of the same account, for a key pool: {@link #KRAKEN_API_KEY} first, then these. */
+    public static final List<String> POOL_KEYS = List.of("key-Pa2Wb7Qc3Xd8Ye4Zf9Gh", "key-Rj5Sk1Tl6Um2Vn7Wo3Xp",
+            "key-Yq8Zr4As9Bt5Cu1Dv6Ew");
+    /** Their secrets, base64 of 64 bytes each. */
+    public static final List<String> POOL_SECRETS = List.of(
+            "c2VjcmV0LW5ldmVyLWxvZ2dlZC1wb29sLWtleS0yLTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2dw==",
+            "c2VjcmV0LW5ldmVyLWxvZ2dlZC1wb29sLWtleS0zLTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2dw==",
+            "c2VjcmV0LW5ldmVyLWxvZ2dlZC1wb29sLWtleS00LTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2dw==");
+
     public static final List<String> ALL = List.of(WEBHOOK_SECRET, PASSPHRASE, ADMIN_TOKEN, KRAKEN_API_KEY,
             KRAKEN_API_SECRET);
+
+    /** {@link #ALL} and the pool's keys and secrets: what a scan of the whole log of the test run looks for. */
+    public static final List<String> ALL_WITH_POOL = java.util.stream.Stream.of(ALL, POOL_KEYS, POOL_SECRETS)
+            .flatMap(List::stream).toList();
 
     private TestSecrets() {
     }

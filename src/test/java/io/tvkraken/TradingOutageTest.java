@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.paper.PaperConfig;
-import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import io.tvkraken.paper.PaperOrder;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ class TradingOutageTest {
     @TempDir
     Path data;
 
-    Map<String, String> env(PaperExchange kraken, String name) {
+    Map<String, String> env(PaperExchangeHarness kraken, String name) {
         Map<String, String> env = AppProcess.liveAgainst(kraken);
         env.putAll(AppProcess.freshDatabase(name));
         env.put("ORDERS_DEADLINE_SECONDS", "3");
@@ -71,7 +71,7 @@ class TradingOutageTest {
 
     @Test
     void alertsOneAfterAnotherOpenTheTradingBreakerAndNothingIsSentInAStorm() throws Exception {
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults());
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults());
                 AppProcess app = AppProcess.start(data, env(kraken, "outage"), AppProcess.logFile("trading-outage"))
                         .waitUntilReady()) {
             app.post("/webhook/tradingview/validate", alert("warm-up")); // pairs and prices cached
@@ -122,7 +122,7 @@ class TradingOutageTest {
 
     @Test
     void aBurstDuringAnOutageIsAnsweredOnTimeJournaledAndReplayedIntoOneOrderEach() throws Exception {
-        try (PaperExchange kraken = PaperExchange.start(PaperConfig.defaults())) {
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults())) {
             Map<String, String> env = env(kraken, "outage_burst");
             env.put("KRAKEN_BREAKER_WAIT_IN_OPEN_SECONDS", "2");
             try (AppProcess app = AppProcess.start(data, env, AppProcess.logFile("trading-outage-burst"))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class WebhookApiTest {
     @TempDir
     static Path data;
     static RunningApp app;
-    static PaperExchange paper;
+    static PaperExchangeHarness paper;
     static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
@@ -34,7 +35,7 @@ class WebhookApiTest {
         p.put("webhook.passphrase", TestSecrets.PASSPHRASE);
         p.put("admin.token", TestSecrets.ADMIN_TOKEN);
         app = RunningApp.start(p);
-        paper = app.bean("paperExchange", PaperExchange.class);
+        paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
     }
 
     @AfterAll

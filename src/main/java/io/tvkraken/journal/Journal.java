@@ -175,18 +175,23 @@ public final class Journal {
      * a replay, a reconciliation, another instance — tries at the same time. The row is leased to this instance until
      * well after the deadline the AddOrder carries.
      *
+     * The order as it leaves (AddOrder's parameters without nonce and deadline, JSON) and its client order id are
+     * journaled in the same transaction: one commit on the way out, not two.
+     *
      * @return false if the row was not in one of {@code from}: then nothing may be sent
      */
-    public boolean sending(long row, Collection<AlertState> from, Instant deadline) {
+    public boolean sending(long row, Collection<AlertState> from, Instant deadline, String orderRequest,
+            String clOrdId, Integer userref) {
         Instant now = clock.instant();
         List<Object> args = new ArrayList<>(List.of(now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now,
+                orderRequest, clOrdId == null ? new Sql.TypedNull(Types.VARCHAR) : clOrdId, Sql.intOrNull(userref),
                 row));
         args.addAll(from);
         return changeState("recording an order being sent", row, SENDING, "AddOrder leaving, deadline " + deadline,
                 "UPDATE alert SET state = '" + SENDING + "', attempts = attempts + 1, "
                         + "first_sent_at = COALESCE(first_sent_at, ?), deadline_at = ?, lease_owner = ?, "
-                        + "lease_until = ?, next_check_at = NULL, updated_at = ? WHERE id = ? AND state IN ("
-                        + marks(from) + ")", args.toArray());
+                        + "lease_until = ?, next_check_at = NULL, updated_at = ?, order_request = ?, cl_ord_id = ?, "
+                        + "userref = ? WHERE id = ? AND state IN (" + marks(from) + ")", args.toArray());
     }
 
     /**

@@ -11,20 +11,22 @@ import java.util.Map;
  * @param journalEntry for an AddOrder that places an alert's order: its journal row, which the sender marks
  *                     {@code sending} right before it leaves
  * @param requestId    the request it is made for, if any: Kraken's log lines carry it on the sender's thread too
+ * @param keyIndex     for a private call, the API key of the pool that signs and sends it ({@link KeyPool}); null
+ *                     until the pool has assigned one (docs/kraken.md#key-pool)
  */
 public record KrakenCall(String method, boolean privateCall, Map<String, String> params, Long journalEntry,
-        String requestId) {
+        String requestId, Integer keyIndex) {
 
     public KrakenCall {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
     public static KrakenCall publicMethod(String method, Map<String, String> params) {
-        return new KrakenCall(method, false, params, null, null);
+        return new KrakenCall(method, false, params, null, null, null);
     }
 
     public static KrakenCall privateMethod(String method, Map<String, String> params) {
-        return new KrakenCall(method, true, params, null, null);
+        return new KrakenCall(method, true, params, null, null, null);
     }
 
     /**
@@ -32,15 +34,20 @@ public record KrakenCall(String method, boolean privateCall, Map<String, String>
      * (compare-and-set) with the deadline it carries.
      */
     public KrakenCall forJournalEntry(long entry) {
-        return new KrakenCall(method, privateCall, params, entry, requestId);
+        return new KrakenCall(method, privateCall, params, entry, requestId, keyIndex);
     }
 
     public KrakenCall forRequest(String id) {
-        return new KrakenCall(method, privateCall, params, journalEntry, id);
+        return new KrakenCall(method, privateCall, params, journalEntry, id, keyIndex);
     }
 
     public KrakenCall withParams(Map<String, String> changed) {
-        return new KrakenCall(method, privateCall, changed, journalEntry, requestId);
+        return new KrakenCall(method, privateCall, changed, journalEntry, requestId, keyIndex);
+    }
+
+    /** The same call, to be signed and sent with the pool's key {@code index} (its own nonces, its own sender). */
+    public KrakenCall withKey(int index) {
+        return new KrakenCall(method, privateCall, params, journalEntry, requestId, index);
     }
 
     public String path() {

@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * bytes sent — and {@link #reply} reads Kraken's envelope, throwing {@link KrakenUnavailableException} for outages
  * and throttling so that the circuit breaker counts them.
  *
- * <p>Private calls reach {@link #prepare} one at a time (a single-consumer seda queue): Kraken checks that each nonce
- * is greater than the last one it <em>received</em>, so generating increasing nonces is not enough when two requests
- * can overtake each other on the wire (docs/kraken.md#nonces; Kraken's SDK serialises sign-and-send per key too).
+ * <p>Each private call is signed with the key of the pool it was assigned ({@link KeyPool}), and the calls of one key
+ * reach {@link #prepare} one at a time (that key's single-consumer seda queue): Kraken checks that each nonce is
+ * greater than the last one it <em>received</em> for the key, so generating increasing nonces is not enough when two
+ * requests can overtake each other on the wire (docs/kraken.md#nonces; Kraken's SDK serialises sign-and-send per key
+ * too). Calls of different keys leave in parallel (docs/kraken.md#key-pool).
  */
 public final class KrakenRequests {
 
@@ -35,21 +37,17 @@ public final class KrakenRequests {
     static final String HTTP_RESPONSE_CODE = "CamelHttpResponseCode";
     static final String USER_AGENT = "tradingview-kraken-webhook";
 
-    private final String apiKey;
-    private final KrakenSigner signer;
-    private final NonceGenerator nonces;
+    private final KeyPool keys;
     private final ObjectMapper json;
     private final ServiceMetrics metrics;
     private final Deadlines deadlines;
     private final RateBudget budget;
 
-    public KrakenRequests(String apiKey, KrakenSigner signer, NonceGenerator nonces, ObjectMapper json,
-            ServiceMetrics metrics, Deadlines deadlines, RateBudget budget) {
+    public KrakenRequests(KeyPool keys, ObjectMapper json, ServiceMetrics metrics, Deadlines deadlines,
+            RateBudget budget) {
         this.deadlines = deadlines;
         this.budget = budget;
-        this.apiKey = apiKey;
-        this.signer = signer;
-        this.nonces = nonces;
+        this.keys = keys;
         this.json = json;
         this.metrics = metrics;
     }
@@ -77,14 +75,19 @@ public final class KrakenRequests {
             LOG.debug("Kraken {} {}", call.method(), params);
             return null;
         }
-        String nonce = Long.toString(nonces.next());
+        if (call.keyIndex() == null) {
+            // every private call is assigned a key in route kraken before it is queued for that key's sender
+            throw new IllegalStateException("Kraken " + call.method() + " reached the sender without an API key");
+        }
+        KrakenKey key = keys.key(call.keyIndex());
+        String nonce = Long.toString(key.nonces().next());
         String form = form(params);
         byte[] body = ("nonce=" + nonce + (form.isEmpty() ? "" : "&" + form)).getBytes(StandardCharsets.UTF_8);
         headers.put(HTTP_METHOD, "POST");
         headers.put("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-        headers.put("API-Key", apiKey);
-        headers.put("API-Sign", signer.sign(call.path(), nonce, body));
-        LOG.info("Kraken {} {}", call.method(), params);
+        headers.put("API-Key", key.apiKey());
+        headers.put("API-Sign", key.signer().sign(call.path(), nonce, body));
+        LOG.info("Kraken {} (key {}) {}", call.method(), key.index(), params);
         return body;
     }
 
@@ -136,6 +139,6 @@ public final class KrakenRequests {
 
     @Override
     public String toString() {
-        return "KrakenRequests[apiKey=***]";
+        return "KrakenRequests[keys=" + keys.size() + "]";
     }
 }

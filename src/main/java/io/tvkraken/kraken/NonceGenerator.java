@@ -14,7 +14,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Across restarts: a {@link HighWater} mark, persisted in the journal database, is kept above every nonce handed
  * out. It is raised a lease ahead ({@code leaseMicros}, a minute) so that it is written about once a minute rather
- * than once a call, and a restart starts above it — even if the clock went back meanwhile.
+ * than once a call, and a restart starts above it — even if the clock went back meanwhile. The mark is read with the
+ * first nonce, not when the generator is made: the service makes it while its journal is still being opened
+ * (docs/operations.md#start-up-time-and-memory).
  *
  * <p>Limit: one process per API key (two instances sharing a key each need their own key). Caveat at the exchange:
  * "strictly increasing when generated" is not "strictly increasing when received"; callers send signed requests for
@@ -33,6 +35,8 @@ public final class NonceGenerator {
 
     private final LongSupplier clockMicros;
     private final HighWater highWater;
+    /** False until the high-water mark has been read, on the first {@link #next()}. Guarded by this. */
+    private boolean started;
     private long last;
     private long ceiling;
 
@@ -57,11 +61,14 @@ public final class NonceGenerator {
     NonceGenerator(LongSupplier clockMicros, HighWater highWater) {
         this.clockMicros = clockMicros;
         this.highWater = highWater;
-        this.last = highWater.read();
-        this.ceiling = last;
     }
 
     public synchronized long next() {
+        if (!started) {
+            last = highWater.read();
+            ceiling = last;
+            started = true;
+        }
         long nonce = Math.max(last + 1, clockMicros.getAsLong());
         if (nonce > ceiling) {
             // Persisted before the nonce is used: a crash right after still restarts above it.

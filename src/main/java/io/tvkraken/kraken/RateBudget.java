@@ -17,16 +17,19 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>the REST call counter, per API key: every private call but AddOrder/CancelOrder adds 1 (ledger and trade
  *       history calls 2), the counter decays continuously, and a call that would pass the tier's maximum is refused
- *       with {@code EAPI:Rate limit exceeded} — failed calls count too;</li>
+ *       with {@code EAPI:Rate limit exceeded} — failed calls count too. One counter per key of the pool: the call
+ *       counts on the key it was assigned ({@link KrakenCall#keyIndex()});</li>
  *   <li>the trading counter, per pair: each AddOrder adds 1 on arrival, decaying per second, refused above the tier's
- *       threshold with {@code EOrder:Rate limit exceeded}.</li>
+ *       threshold with {@code EOrder:Rate limit exceeded}. Kraken does not say that it is per key, so it is kept per
+ *       pair for the whole account, whichever key places the order (docs/kraken.md#rate-limits).</li>
  * </ul>
  *
  * <p>Each call takes its cost here first (route {@code kraken}); a caller waits a little for room, then gives up
  * without sending. When Kraken says a limit was exceeded anyway (another client on the same key, a restart that forgot
  * the counter), the counter is taken as full, so that calls back off until it has decayed.
  *
- * <p>The counters are this process's view: instances sharing one API key each keep their own.
+ * <p>The counters are this process's view: instances sharing one API key each keep their own (and should not share
+ * keys: docs/kraken.md#nonces).
  */
 public class RateBudget {
 
@@ -58,22 +61,34 @@ public class RateBudget {
     private final Tier tier;
     private final Clock clock;
     private final Duration maxWait;
-    private final Counter rest;
+    /** The REST call counter of each API key, by the key's index in the pool. */
+    private final Counter[] rest;
     private final Map<String, Counter> trading = new HashMap<>();
 
     private final boolean unlimited;
 
-    /** @param maxWait how long a caller may wait for room before giving up (nothing is sent then) */
+    /** One API key. @param maxWait how long a caller may wait for room before giving up (nothing is sent then) */
     public RateBudget(Tier tier, Clock clock, Duration maxWait) {
-        this(tier, clock, maxWait, false);
+        this(tier, clock, maxWait, 1);
     }
 
-    private RateBudget(Tier tier, Clock clock, Duration maxWait, boolean unlimited) {
+    /** @param keys how many API keys the pool has: each has its own REST call counter */
+    public RateBudget(Tier tier, Clock clock, Duration maxWait, int keys) {
+        this(tier, clock, maxWait, false, keys);
+    }
+
+    private RateBudget(Tier tier, Clock clock, Duration maxWait, boolean unlimited, int keys) {
+        if (keys < 1) {
+            throw new IllegalArgumentException("at least one API key");
+        }
         this.tier = tier;
         this.clock = clock;
         this.maxWait = maxWait;
         this.unlimited = unlimited;
-        this.rest = new Counter(tier.restMax, tier.restDecay);
+        this.rest = new Counter[keys];
+        for (int i = 0; i < keys; i++) {
+            rest[i] = new Counter(tier.restMax, tier.restDecay);
+        }
     }
 
     /**
@@ -81,7 +96,12 @@ public class RateBudget {
      * measures this service rather than Kraken's tiers). Never for Kraken itself.
      */
     public static RateBudget unlimitedForPaper(Clock clock) {
-        return new RateBudget(Tier.PRO, clock, Duration.ZERO, true);
+        return unlimitedForPaper(clock, 1);
+    }
+
+    /** As {@link #unlimitedForPaper(Clock)}, for a pool of {@code keys} keys. */
+    public static RateBudget unlimitedForPaper(Clock clock, int keys) {
+        return new RateBudget(Tier.PRO, clock, Duration.ZERO, true, keys);
     }
 
     public Tier tier() {
@@ -116,9 +136,22 @@ public class RateBudget {
         }
     }
 
-    /** Whether {@code cost} REST calls fit now, without waiting (the reconcile-orders route asks before a pass). */
+    /**
+     * Whether {@code cost} REST calls fit now on one key of the pool, without waiting (the reconcile-orders route asks
+     * before a pass; the pool sends its look-ups to a key with room).
+     */
     public boolean restRoomFor(int cost) {
-        return unlimited || rest.room(clock.millis()) >= cost;
+        for (int key = 0; key < rest.length; key++) {
+            if (restRoomFor(key, cost)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code cost} REST calls fit now on key {@code key}'s counter, without waiting. */
+    public boolean restRoomFor(int key, int cost) {
+        return unlimited || rest[key].room(clock.millis()) >= cost;
     }
 
     /**
@@ -127,15 +160,25 @@ public class RateBudget {
      */
     public void exceeded(KrakenCall call, String error) {
         boolean tradingCounter = error.startsWith("EOrder:") && trading(call);
-        Counter counter = tradingCounter ? counterFor(call) : rest;
+        Counter counter = tradingCounter ? counterFor(call) : rest[keyOf(call)];
         LOG.warn("Kraken says {}: backing off until its {} has decayed", error,
                 tradingCounter ? counterName(call) : "REST call counter");
         counter.fill(clock.millis());
     }
 
-    /** The REST counter's level, as we count it (for tests and metrics). */
+    /** The first key's REST counter level, as we count it (for tests and metrics). */
     public double restLevel() {
-        return rest.level(clock.millis());
+        return restLevel(0);
+    }
+
+    /** Key {@code key}'s REST counter level, as we count it. */
+    public double restLevel(int key) {
+        return rest[key].level(clock.millis());
+    }
+
+    /** What a call costs on its key's REST call counter: 0 for public calls and for AddOrder and CancelOrder. */
+    static int restCost(KrakenCall call) {
+        return !call.privateCall() || trading(call) ? 0 : cost(call.method());
     }
 
     static int cost(String method) {
@@ -155,10 +198,22 @@ public class RateBudget {
 
     private synchronized Counter counterFor(KrakenCall call) {
         if (!trading(call)) {
-            return rest;
+            return rest[keyOf(call)];
         }
         String pair = String.valueOf(call.params().get("pair")).toUpperCase(Locale.ROOT);
         return trading.computeIfAbsent(pair, p -> new Counter(tier.tradingThreshold, tier.tradingDecay));
+    }
+
+    /** The key a private call was assigned; the first one for a call that has none yet. */
+    private int keyOf(KrakenCall call) {
+        Integer key = call.keyIndex();
+        if (key == null) {
+            return 0;
+        }
+        if (key < 0 || key >= rest.length) {
+            throw new IllegalArgumentException("no API key " + key + " in a pool of " + rest.length);
+        }
+        return key;
     }
 
     /** A counter that decays continuously, like Kraken's. */

@@ -58,16 +58,19 @@ public class OrderDesk {
     }
 
     /**
-     * The AddOrder call: the planned order, tagged with its client order id ({@link ClientOrderId}), journaled as
-     * planned. A real order's {@code deadline} is added, and its row marked {@code sending}, by the serial sender as it
-     * leaves ({@link OrderLifecycle#leaving}).
+     * The AddOrder call: the planned order, tagged with its client order id ({@link ClientOrderId}); a validation is
+     * journaled as planned here. A real order's {@code deadline} is added, and its row marked {@code sending} together
+     * with the order it carries, by its key's serial sender as it leaves ({@link OrderLifecycle#leaving}).
      */
     public KrakenCall addOrder(@Variable("case") AlertCase alertCase, @Body OrderRequest order) {
         Map<String, String> params = order.addOrderParams();
         ClientOrderId tag = ClientOrderId.forOrder(alertCase.alertId(), params);
         tag.applyTo(params);
         long row = alertCase.journalEntry();
-        journal.planned(row, json(params), tag.clOrdId(), tag.userref());
+        if (order.validate()) {
+            journal.planned(row, json(params), tag.clOrdId(), tag.userref());
+        }
+        // a real order is journaled with what it carries as it leaves, in the commit that marks it sending
         KrakenCall call = KrakenCall.privateMethod("AddOrder", params).forRequest(alertCase.requestId());
         return order.validate() ? call : call.forJournalEntry(row);
     }

@@ -6,6 +6,7 @@ import io.tvkraken.journal.DeadLetter;
 import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
+import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.kraken.KrakenCall;
 import java.time.Clock;
@@ -98,7 +99,9 @@ public class OrderLifecycle {
             throw new TooLateException("the AddOrder could not leave before " + entry.sendBy()
                     + " (the alert's time plus MAX_ALERT_AGE_SECONDS): nothing was sent");
         }
-        if (!journal.sending(row, List.of(AlertState.RECEIVED, AlertState.RECONCILING), deadline)) {
+        String userref = call.params().get("userref");
+        if (!journal.sending(row, List.of(AlertState.RECEIVED, AlertState.RECONCILING), deadline, json(call.params()),
+                call.params().get("cl_ord_id"), userref == null ? null : Integer.valueOf(userref))) {
             throw new IllegalStateException("journal entry " + row + " is no longer waiting to be sent: nothing sent");
         }
         Map<String, String> params = new LinkedHashMap<>(call.params());
@@ -161,6 +164,19 @@ public class OrderLifecycle {
         return Outcome.pending(alert, mode);
     }
 
+    /**
+     * An AddOrder left, and then its outcome could not be journaled (a full disk, a database refusing writes). The
+     * row stays {@code sending} under this instance's lease; once the lease runs out the reconcile-orders route looks
+     * the order up by its client order id, as it does for an instance that stopped. The caller is told {@code
+     * pending}, never "nothing was sent" (docs/order-lifecycle.md#journal-unwritable-after-sending).
+     */
+    public Outcome unrecorded(AlertCase alert, JournalUnavailableException unwritable) {
+        LOG.error("journal entry {}: an AddOrder left but its outcome could not be journaled ({}); answering pending,"
+                + " the order is looked up once the journal takes writes", alert.journalEntry(),
+                unwritable.getMessage());
+        return Outcome.pending(alert, mode);
+    }
+
     /** The HTTP status that goes with an outcome. */
     public int httpStatus(Outcome outcome) {
         return httpStatus.applyAsInt(outcome);
@@ -173,9 +189,9 @@ public class OrderLifecycle {
         return outcome;
     }
 
-    private String json(Outcome outcome) {
+    private String json(Object value) {
         try {
-            return json.writeValueAsString(outcome);
+            return json.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("outcome could not be written as JSON: " + e.getOriginalMessage());
         }

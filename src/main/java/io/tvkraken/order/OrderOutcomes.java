@@ -3,6 +3,8 @@ package io.tvkraken.order;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
+import io.tvkraken.journal.JournalEntry;
+import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.kraken.KrakenCall;
 import java.util.Map;
 import org.apache.camel.Body;
@@ -48,23 +50,51 @@ public class OrderOutcomes {
             @ExchangeProperty(CAUGHT) Throwable caught) {
         RefusedException refusal = ObjectHelper.getException(RefusedException.class, caught);
         LOG.info("rejected {}: {} {}", refusal.code(), refusal.getMessage(), refusal.details());
-        return lifecycle.refused(alert, refusal);
+        try {
+            return lifecycle.refused(alert, refusal);
+        } catch (JournalUnavailableException unwritable) {
+            JournalEntry entry = readable(alert);
+            if (entry != null && !AlertState.SENDING.equals(entry.state())) {
+                throw unwritable; // refused before anything left: 503, the sender resends
+            }
+            return lifecycle.unrecorded(alert, unwritable);
+        }
     }
 
     /**
      * Failed: if no AddOrder left, or it surely did not arrive, the alert is dead-lettered; if it may have been
      * placed, it is in doubt and the reconcile-orders route looks it up.
+     *
+     * <p>A journal that cannot be written answers 503 ("nothing was sent, resend") only while that is true: once an
+     * AddOrder left, the alert is answered 202 {@code pending} and its row, still {@code sending}, is looked up by the
+     * reconcile-orders route when its lease runs out (docs/order-lifecycle.md#journal-unwritable-after-sending).
      */
     public Outcome failed(@Variable("case") AlertCase alert, @Variable("addOrder") KrakenCall addOrder,
             @ExchangeProperty(CAUGHT) Throwable failure) {
-        // The journal says whether an AddOrder left: "sending" is committed before its first byte.
-        var entry = journal.get(alert.journalEntry());
-        boolean sent = AlertState.SENDING.equals(entry.state());
-        DeadLetters.Failure why = deadLetters.classify(failure, sent);
-        if (!why.mayHaveBeenPlaced()) {
-            Map<String, String> params = addOrder == null ? null : addOrder.params();
-            return lifecycle.deadLettered(alert, why, params, failure);
+        // The journal says whether an AddOrder left: "sending" is committed before its first byte. A journal that
+        // cannot even be read cannot say so: then the AddOrder may have left.
+        JournalEntry entry = readable(alert);
+        boolean sent = entry == null || AlertState.SENDING.equals(entry.state());
+        try {
+            DeadLetters.Failure why = deadLetters.classify(failure, sent);
+            if (!why.mayHaveBeenPlaced()) {
+                Map<String, String> params = addOrder == null ? null : addOrder.params();
+                return lifecycle.deadLettered(alert, why, params, failure);
+            }
+            return lifecycle.inDoubt(alert, entry == null ? Integer.MAX_VALUE : entry.attempts(), why.message());
+        } catch (JournalUnavailableException unwritable) {
+            if (!sent) {
+                throw unwritable; // nothing left for this alert: 503, the sender resends
+            }
+            return lifecycle.unrecorded(alert, unwritable);
         }
-        return lifecycle.inDoubt(alert, entry.attempts(), why.message());
+    }
+
+    private JournalEntry readable(AlertCase alert) {
+        try {
+            return journal.get(alert.journalEntry());
+        } catch (JournalUnavailableException e) {
+            return null;
+        }
     }
 }

@@ -13,12 +13,13 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Kraken's checks on an AddOrder (docs/kraken.md#addorder parameters, docs/kraken.md#error-model error strings), in the
- * order a client is most likely to trip over them. Each failure is a {@link KrakenReject} with Kraken's string.
+ * Kraken's checks on an AddOrder (parameters: https://docs.kraken.com/api/docs/rest-api/add-order; error strings:
+ * https://docs.kraken.com/api/docs/guides/spot-errors), in the order a client is most likely to trip over them.
+ * Each failure is a {@link KrakenReject} with Kraken's string.
  *
- * <p>{@code deadline} is checked twice, as Kraken's engine does (docs/kraken.md#deadline): its form and range at
- * receipt ({@link #deadline}), and whether it has passed at the moment the order would be placed
- * ({@link #requireNotElapsed}), after the exchange's {@code addOrderLatency}.
+ * <p>{@code deadline} is checked twice, as Kraken's engine does (docs/kraken.md): its form and range at receipt
+ * ({@link #deadline}), and whether it has passed at the moment the order would be placed ({@link #requireNotElapsed}),
+ * after the exchange's {@code addOrderLatency}.
  *
  * <p>Not simulated: margin (leverage is echoed in {@code descr} but funds are checked as spot), {@code viqc}
  * (refused rather than misread), {@code timeinforce}/{@code starttm}/{@code expiretm} (accepted and ignored), iceberg
@@ -28,7 +29,7 @@ final class AddOrderRules {
 
     static final Set<String> ORDER_TYPES = Set.of("market", "limit", "iceberg", "stop-loss", "take-profit",
             "stop-loss-limit", "take-profit-limit", "trailing-stop", "trailing-stop-limit", "settle-position");
-    /** The conditional close takes every type but market and settle-position (docs/kraken.md#conditional-close). */
+    /** The conditional close takes every type but market and settle-position (add-order, close[ordertype]). */
     static final Set<String> CLOSE_TYPES = Set.of("limit", "iceberg", "stop-loss", "take-profit",
             "stop-loss-limit", "take-profit-limit", "trailing-stop", "trailing-stop-limit");
     static final Set<String> OFLAGS = Set.of("post", "fcib", "fciq", "nompp");
@@ -45,7 +46,7 @@ final class AddOrderRules {
      */
     private static final Pattern RFC3339 =
             Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
-    /** docs/kraken.md#deadline: at least 2 s and at most 60 s after now. */
+    /** Kraken's add-order, {@code deadline}: "min now()+2 s, max now()+60 s". */
     static final Duration DEADLINE_MIN_AHEAD = Duration.ofSeconds(2);
     static final Duration DEADLINE_MAX_AHEAD = Duration.ofSeconds(60);
 
@@ -79,14 +80,13 @@ final class AddOrderRules {
         Integer userref = userref(params.get("userref"));
         String clOrdId = clOrdId(params.get("cl_ord_id"));
         if (userref != null && clOrdId != null) {
-            // docs/kraken.md#client-order-ids: userref and cl_ord_id are mutually exclusive.
+            // Kraken's add-order: userref and cl_ord_id are mutually exclusive.
             throw KrakenReject.invalidArguments("cl_ord_id");
         }
         String closeType = params.get("close[ordertype]");
         if (clOrdId != null && closeType != null && !closeType.isBlank()) {
-            // docs/kraken.md#client-order-ids: Kraken's SDK says Kraken rejects cl_ord_id together with a conditional
-            // close. The error string is not documented; this is the form Kraken uses for a parameter it will not take
-            // (docs/kraken.md#error-model).
+            // Kraken is reported to reject cl_ord_id together with a conditional close. The error string is
+            // not documented; this is the form Kraken uses for a parameter it will not take.
             throw KrakenReject.invalidArguments("cl_ord_id");
         }
         String oflags = oflags(params.get("oflags"));
@@ -123,11 +123,12 @@ final class AddOrderRules {
     }
 
     /**
-     * The receipt check of {@code deadline} (docs/kraken.md#deadline: an RFC 3339 timestamp such as
-     * {@code 2021-04-01T00:18:45Z}, 2 to 60 s ahead). Unparseable, or less than 2 s or more than 60 s
+     * The receipt check of {@code deadline} (Kraken's add-order: an RFC 3339 timestamp such as
+     * {@code 2021-04-01T00:18:45Z}, "min now()+2 s, max now()+60 s"). Unparseable, or less than 2 s or more than 60 s
      * after {@code now}: {@code EGeneral:Invalid arguments:deadline}, and nothing is placed. Both bounds are
      * inclusive. An empty value is refused too, rather than read as "no deadline". Kraken's exact string for these
-     * refusals is not documented; this is its usual form for a bad parameter (docs/kraken.md#error-model).
+     * refusals is not documented; this is its usual form for a bad parameter
+     * (https://docs.kraken.com/api/docs/guides/spot-errors).
      *
      * @param now the exchange's time when the request arrives, before any {@code addOrderLatency}
      * @return the deadline, or null when the request has none
@@ -155,8 +156,8 @@ final class AddOrderRules {
 
     /**
      * The placement check of {@code deadline}: once {@code now} is after it, the engine rejects the request
-     * (docs/kraken.md#deadline) with {@code EService:Deadline elapsed} (docs/kraken.md#error-model) and places nothing.
-     * An order placed with a deadline therefore always has {@code opentm} at or before it.
+     * (Kraken's add-order) with {@code EService:Deadline elapsed} (Kraken's error list) and places nothing. An order
+     * placed with a deadline therefore always has {@code opentm} at or before it.
      *
      * @param deadline null when the request has none: nothing to check
      */
@@ -167,10 +168,10 @@ final class AddOrderRules {
     }
 
     /**
-     * {@code validate=true} only checks the order (docs/kraken.md#validate-only). Any other value is read as a real
-     * order, as a boolean parser would. Beware: docs/kraken.md#validate-only records the opposite historical quirk,
-     * where Kraken treated {@code validate=false} as validate-only and placed nothing; the paper exchange does not
-     * reproduce that. The safe client rule holds either way: omit the parameter for live orders.
+     * {@code validate=true} only checks the order (Kraken's add-order). Any other value is read as a real order, as
+     * a boolean parser would. Beware: Kraken once had the opposite quirk, where Kraken treated
+     * {@code validate=false} as validate-only and placed nothing; the paper exchange does not reproduce that. The
+     * safe client rule holds either way: omit the parameter for live orders.
      */
     private static boolean validateOnly(String validate) {
         return validate != null && validate.equalsIgnoreCase("true");
@@ -189,13 +190,16 @@ final class AddOrderRules {
             return null;
         }
         try {
-            return Integer.valueOf(text.trim()); // int32 (docs/kraken.md#client-order-ids)
+            return Integer.valueOf(text.trim()); // int32 (Kraken's add-order)
         } catch (NumberFormatException e) {
             throw KrakenReject.invalidArguments("userref");
         }
     }
 
-    /** Long UUID, short (32 hex) UUID, or free ASCII up to 18 characters (docs/kraken.md#client-order-ids). */
+    /**
+     * Long UUID, short (32 hex) UUID, or free ASCII up to 18 characters
+     * (https://docs.kraken.com/api/docs/guides/spot-clordid).
+     */
     private static String clOrdId(String text) {
         if (text == null || text.isEmpty()) {
             return null;
@@ -221,8 +225,8 @@ final class AddOrderRules {
     }
 
     /**
-     * Pair status other than online restricts what may be sent (docs/kraken.md#asset-pairs,
-     * docs/kraken.md#error-model).
+     * Pair status other than online restricts what may be sent
+     * (https://docs.kraken.com/api/docs/rest-api/get-tradable-asset-pairs, {@code status}).
      */
     private static void checkMarketStatus(PaperPair pair, String ordertype, String oflags) {
         boolean allowed = switch (pair.status()) {
@@ -248,7 +252,7 @@ final class AddOrderRules {
         return volume;
     }
 
-    /** The prices an order type takes (docs/kraken.md#prices: price = limit or trigger, price2 = limit of *-limit). */
+    /** The prices an order type takes (Kraken's add-order: price = limit or trigger, price2 = limit of *-limit). */
     private PriceSpec priceFor(Map<String, String> params, PaperPair pair, String type, String ordertype, BigDecimal last) {
         String priceText = params.get("price");
         String price2Text = params.get("price2");
@@ -274,7 +278,7 @@ final class AddOrderRules {
             }
             default: { // trailing-stop, trailing-stop-limit
                 String offset = requiredPrice(priceText, "price");
-                // docs/kraken.md#prices: a trailing stop's price must be relative with '+'; the direction is automatic.
+                // Kraken's add-order: a trailing stop's price must be relative with '+'; the direction is automatic.
                 if (!offset.startsWith("+")) {
                     throw KrakenReject.invalidArguments("price");
                 }
@@ -301,10 +305,9 @@ final class AddOrderRules {
     }
 
     /**
-     * An absolute price is checked against pair_decimals and tick_size (docs/kraken.md#asset-pairs,
-     * docs/kraken.md#prices). A relative one ({@code +5}, {@code -2.5%}, {@code #1%}, docs/kraken.md#prices) is
-     * resolved against the last price and rounded to the tick: the client cannot know the resolved value, so it cannot
-     * be blamed for its decimals.
+     * An absolute price is checked against pair_decimals and tick_size (AssetPairs). A relative one
+     * ({@code +5}, {@code -2.5%}, {@code #1%}, Kraken's add-order) is resolved against the last price and rounded to
+     * the tick: the client cannot know the resolved value, so it cannot be blamed for its decimals.
      */
     private BigDecimal price(String text, String field, PaperPair pair, String type, String ordertype, BigDecimal last) {
         char first = text.charAt(0);
@@ -351,8 +354,8 @@ final class AddOrderRules {
     }
 
     /**
-     * {@code +} adds, {@code -} subtracts; {@code #} goes the way the order type points (docs/kraken.md#prices): above
-     * the market for a buy stop and a sell take-profit or limit, below it otherwise. A trailing stop's {@code +} is
+     * {@code +} adds, {@code -} subtracts; {@code #} goes the way the order type points (Kraken's add-order): above the
+     * market for a buy stop and a sell take-profit or limit, below it otherwise. A trailing stop's {@code +} is
      * "direction automatic": it trails above the market for a buy, below for a sell.
      */
     private static int direction(char prefix, String type, String ordertype) {

@@ -1,12 +1,10 @@
 package io.tvkraken.paper;
 
 /**
- * Failures the paper exchange can play for one private or public method, set with
- * {@link PaperExchange#injectFault(String, Fault, int)} for a number of requests, or with
- * {@link PaperExchange#injectFaultUntilCleared(String, Fault)} until {@link PaperExchange#clearFaults(String)}. Each
- * imitates something seen on the real Kraken (docs/kraken.md#error-model) so that the application's handling of it can
- * be tested end to end. {@link PaperExchange#tradingEngineDown()} is {@link #SERVICE_UNAVAILABLE} on the trading
- * engine's methods while queries go on.
+ * Failures the paper exchange can play on a request for one private or public method: the {@link PaperExchange.Tap}
+ * it was started with returns one from {@link PaperExchange.Tap#arrived}. Each imitates something seen on the real
+ * Kraken (https://docs.kraken.com/api/docs/guides/spot-errors) so that the application's handling of it can be tested
+ * end to end.
  */
 public enum Fault {
     /** HTTP 200, {@code {"error":["EService:Unavailable"]}}; nothing is done. */
@@ -19,13 +17,13 @@ public enum Fault {
     HANG,
     /**
      * Handles the request normally (an AddOrder is placed), then sleeps {@link PaperConfig#hangFor()} before answering:
-     * the "request times out but order is posted" case (docs/kraken.md#resending).
+     * the "request times out but order is posted" case (docs/kraken.md, "Placing an order exactly once").
      */
     ACCEPT_THEN_HANG,
     /**
      * Handles the request normally (an AddOrder is placed), then answers HTTP 500 with a short HTML page instead of
      * the result, as an edge proxy does when the origin fails after doing the work: a 5xx on AddOrder "may or may
-     * not" have reached the engine (docs/kraken.md#resending).
+     * not" have reached the engine (https://docs.kraken.com/api/docs/guides/spot-errors).
      */
     ACCEPT_THEN_500,
     /**
@@ -37,8 +35,7 @@ public enum Fault {
     /**
      * Handles the request normally (an AddOrder is placed), then answers HTTP 200
      * {@code {"error":["EService:Unavailable"]}} instead of the result: Kraken's docs treat the outcome of
-     * {@code EService:Unavailable} as unknown, so an order may exist behind it (docs/kraken.md#error-model,
-     * docs/kraken.md#resending).
+     * {@code EService:Unavailable} as unknown, so an order may exist behind it (docs/kraken.md).
      */
     ACCEPT_THEN_UNAVAILABLE,
     /**

@@ -9,7 +9,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Request parameters as Kraken reads them: a form body, a query string, or a JSON object (docs/kraken.md#encoding). */
+/**
+ * Request parameters as Kraken reads them: a form body, a query string, or a JSON object
+ * (https://docs.kraken.com/api/docs/guides/spot-rest-auth).
+ */
 final class FormParams {
 
     private FormParams() {
@@ -18,7 +21,7 @@ final class FormParams {
     /**
      * Decodes {@code application/x-www-form-urlencoded} text. Keys are decoded as well as values, because clients
      * send the conditional close both as {@code close[ordertype]} (ccxt) and as {@code close%5Bordertype%5D}
-     * (Python's urlencode) (docs/kraken.md#encoding). A literal {@code +} decodes to a space, as form encoding says:
+     * (Python's urlencode). A literal {@code +} decodes to a space, as form encoding says:
      * that is why clients must send {@code %2B} for relative prices like {@code +100}.
      *
      * @throws KrakenReject {@code EGeneral:Invalid arguments} on broken percent-encoding

@@ -2,8 +2,8 @@ package io.tvkraken.paper;
 
 /**
  * A request the paper exchange refuses the way Kraken does: HTTP 200 and {@code {"error":["<error>"]}}
- * (docs/kraken.md#error-model). Thrown from validation, caught once by {@link PaperExchange}; it carries no stack trace
- * because it is an answer, not a failure of the simulator.
+ * (https://docs.kraken.com/api/docs/guides/spot-errors). Thrown from validation, caught once by
+ * {@link PaperExchange}; it carries no stack trace because it is an answer, not a failure of the simulator.
  */
 final class KrakenReject extends RuntimeException {
 

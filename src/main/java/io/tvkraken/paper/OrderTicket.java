@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * An AddOrder that passed {@link AddOrderRules}: what {@link PaperAccount#place} needs, prices resolved.
- * {@code deadline} is the request's {@code deadline} (docs/kraken.md#deadline), null when it has none.
+ * {@code deadline} is the request's {@code deadline} (https://docs.kraken.com/api/docs/rest-api/add-order), null when
+ * it has none.
  */
 record OrderTicket(
         PaperPair pair,

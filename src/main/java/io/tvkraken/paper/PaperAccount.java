@@ -7,10 +7,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -20,6 +24,15 @@ import java.util.function.Predicate;
  *
  * <p>Resting orders reserve nothing and never fill: the paper exchange has no order book. Only market orders
  * trade, at the configured price, in full, without fees.
+ *
+ * <p>Memory stays bounded however many orders a paper-trading run places. Open orders are at most
+ * {@link PaperConfig#openOrdersLimit()}, indexed by txid and by {@code cl_ord_id}, so that placing an order checks
+ * {@code cl_ord_id} uniqueness without looking at any other order. Closed orders (filled or cancelled) are kept for
+ * the {@link PaperConfig#closedOrdersKept()} most recently closed only, indexed by txid, {@code cl_ord_id} and
+ * {@code userref}; an older one is forgotten: QueryOrders calls it unknown and ClosedOrders no longer lists or counts
+ * it. Kraken itself hands ClosedOrders out 50 a page (https://docs.kraken.com/api/docs/rest-api/get-closed-orders),
+ * and the service only ever looks back a few minutes, for orders in doubt (docs/kraken.md, "Finding an order"), so
+ * forgetting ten thousand closes ago changes nothing a paper-trading client relies on.
  */
 final class PaperAccount {
 
@@ -27,23 +40,46 @@ final class PaperAccount {
 
     private final Map<String, BigDecimal> balances;
     private final Map<String, BigDecimal> prices;
-    private final Map<String, PaperOrder> orders = new LinkedHashMap<>();
     private final Map<String, Long> lastNonce = new HashMap<>();
     private final String duplicateClOrdIdError;
+    private final int closedOrdersKept;
+    private final int openOrdersLimit;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+
+    /** Placement number of the next order: replies list orders in placement order, or its reverse. */
+    private long nextSequence;
+    /** Open orders by txid, in placement order. */
+    private final Map<String, Held> open = new LinkedHashMap<>();
+    /** The open order holding each {@code cl_ord_id}: Kraken makes it unique among open orders. */
+    private final Map<String, Held> openByClOrdId = new HashMap<>();
+    /** Closed orders kept, by txid, in the order they closed: the eldest is the first forgotten. */
+    private final Map<String, Held> closed = new LinkedHashMap<>();
+    /** The same closed orders by placement number, for ClosedOrders' newest-first pages. */
+    private final TreeMap<Long, PaperOrder> closedBySequence = new TreeMap<>();
+    /** Placement numbers of the closed orders kept, per {@code cl_ord_id}: a closed one may be reused. */
+    private final Map<String, NavigableSet<Long>> closedByClOrdId = new HashMap<>();
+    /** Placement numbers of the closed orders kept, per {@code userref}, 0 standing for none as in Kraken's filter. */
+    private final Map<Integer, NavigableSet<Long>> closedByUserref = new HashMap<>();
 
     PaperAccount(PaperConfig config, Clock clock) {
         this.balances = new LinkedHashMap<>(config.balances());
         this.prices = new HashMap<>(config.prices());
         this.duplicateClOrdIdError = config.duplicateClOrdIdError();
+        this.closedOrdersKept = config.closedOrdersKept();
+        this.openOrdersLimit = config.openOrdersLimit();
         this.clock = clock;
     }
 
+    /** An order with its placement number. */
+    private record Held(long sequence, PaperOrder order) {
+    }
+
     /**
-     * docs/kraken.md#nonces: the nonce must be strictly greater than the last one accepted for the key (an unsigned
-     * 64-bit integer), else {@code EAPI:Invalid nonce}. Check and update are one step, and a refused nonce leaves the
-     * counter where it was, so a late duplicate cannot push the next honest request out.
+     * The nonce must be strictly greater than the last one accepted for the key (an unsigned 64-bit integer), else
+     * {@code EAPI:Invalid nonce} (https://docs.kraken.com/api/docs/guides/spot-rest-auth). Check and update are one
+     * step, and a refused nonce leaves the counter where it was, so a late duplicate cannot push the next honest
+     * request out.
      */
     synchronized boolean acceptNonce(String apiKey, long nonce) {
         Long last = lastNonce.get(apiKey);
@@ -75,23 +111,45 @@ final class PaperAccount {
         return Collections.unmodifiableMap(new LinkedHashMap<>(balances));
     }
 
+    /** Every order the exchange still knows, open or closed, in placement order. */
     synchronized List<PaperOrder> orders() {
-        return List.copyOf(orders.values());
+        TreeMap<Long, PaperOrder> all = new TreeMap<>(closedBySequence);
+        open.values().forEach(held -> all.put(held.sequence(), held.order()));
+        return List.copyOf(all.values());
+    }
+
+    synchronized int openCount() {
+        return open.size();
+    }
+
+    synchronized int closedCount() {
+        return closed.size();
+    }
+
+    /** Entries of the closed orders' indexes, all together: they shrink with the closed orders they point at. */
+    synchronized int closedIndexEntries() {
+        int entries = closedBySequence.size();
+        for (NavigableSet<Long> sequences : closedByClOrdId.values()) {
+            entries += sequences.size();
+        }
+        for (NavigableSet<Long> sequences : closedByUserref.values()) {
+            entries += sequences.size();
+        }
+        return entries;
     }
 
     /**
      * Places a checked order. A request whose {@code deadline} has passed is refused first
-     * ({@code EService:Deadline elapsed}, docs/kraken.md#deadline), judged by the same instant that would become the
-     * order's {@code opentm}. A market order fills at once at the current price or, if the account cannot pay
-     * ({@code EOrder:Insufficient funds}), changes nothing. Anything else rests as open.
+     * ({@code EService:Deadline elapsed}, https://docs.kraken.com/api/docs/rest-api/add-order), judged by the same
+     * instant that would become the order's {@code opentm}. A market order fills at once at the current price or, if
+     * the account cannot pay ({@code EOrder:Insufficient funds}), changes nothing. Anything else rests as open, if
+     * there is room for one more open order ({@link PaperConfig#openOrdersLimit()}).
      */
     synchronized PaperOrder place(OrderTicket ticket) {
         Instant now = clock.instant();
         AddOrderRules.requireNotElapsed(ticket.deadline(), now);
-        if (ticket.clOrdId() != null && orders.values().stream()
-                .anyMatch(o -> o.isOpen() && ticket.clOrdId().equals(o.clOrdId()))) {
-            // docs/kraken.md#client-order-ids: cl_ord_id is unique among OPEN orders only; Kraken's string is
-            // undocumented (docs/kraken.md#error-model).
+        if (ticket.clOrdId() != null && openByClOrdId.containsKey(ticket.clOrdId())) {
+            // cl_ord_id is unique among OPEN orders only (docs/kraken.md); Kraken documents no error string for it.
             throw new KrakenReject(duplicateClOrdIdError);
         }
         String txid = newTxid();
@@ -114,62 +172,156 @@ final class PaperAccount {
                     null, null, ticket.leverage(), ticket.oflags(), ticket.userref(), ticket.clOrdId(), PaperOrder.CLOSED,
                     now, now, ticket.volume(), cost, BigDecimal.ZERO, fillPrice, ticket.description(),
                     ticket.closeDescription());
+            keepClosed(new Held(nextSequence++, order));
         } else {
+            if (open.size() >= openOrdersLimit) {
+                throw new KrakenReject("EOrder:Orders limit exceeded");
+            }
             order = new PaperOrder(txid, pair.id(), pair.altname(), ticket.type(), ticket.ordertype(), ticket.volume(),
                     ticket.price(), ticket.price2(), ticket.leverage(), ticket.oflags(), ticket.userref(),
                     ticket.clOrdId(), PaperOrder.OPEN, now, null, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, null,
                     ticket.description(), ticket.closeDescription());
+            Held held = new Held(nextSequence++, order);
+            open.put(txid, held);
+            if (order.clOrdId() != null) {
+                openByClOrdId.put(order.clOrdId(), held);
+            }
         }
-        orders.put(txid, order);
         return order;
     }
 
-    synchronized List<PaperOrder> find(Predicate<PaperOrder> filter) {
-        return orders.values().stream().filter(filter).toList();
+    /**
+     * The open orders that pass {@code filter}, in placement order; with a {@code clOrdId}, only the one open order
+     * holding it can.
+     */
+    synchronized List<PaperOrder> open(String clOrdId, Predicate<PaperOrder> filter) {
+        if (clOrdId != null) {
+            Held held = openByClOrdId.get(clOrdId);
+            return held == null || !filter.test(held.order()) ? List.of() : List.of(held.order());
+        }
+        return open.values().stream().map(Held::order).filter(filter).toList();
     }
 
-    /** @return the orders asked for, in the order asked; {@code EOrder:Invalid order} if one is unknown */
+    /**
+     * The closed orders kept that pass {@code filter}, newest placed first. A {@code clOrdId} or a {@code userref}
+     * narrows the search through its index before the filter, which must test them too.
+     */
+    synchronized List<PaperOrder> closed(String clOrdId, Integer userref, Predicate<PaperOrder> filter) {
+        Iterator<PaperOrder> candidates;
+        if (clOrdId != null || userref != null) {
+            NavigableSet<Long> sequences = clOrdId != null ? closedByClOrdId.get(clOrdId)
+                    : closedByUserref.get(userref);
+            if (sequences == null) {
+                return List.of();
+            }
+            candidates = sequences.descendingSet().stream().map(closedBySequence::get).iterator();
+        } else {
+            candidates = closedBySequence.descendingMap().values().iterator();
+        }
+        List<PaperOrder> found = new ArrayList<>();
+        candidates.forEachRemaining(order -> {
+            if (filter.test(order)) {
+                found.add(order);
+            }
+        });
+        return found;
+    }
+
+    /** @return the orders asked for, in the order asked; {@code EOrder:Invalid order} if one is unknown or forgotten */
     synchronized List<PaperOrder> query(List<String> txids) {
         List<PaperOrder> found = new ArrayList<>();
         for (String txid : txids) {
-            PaperOrder order = orders.get(txid);
-            if (order == null) {
+            Held held = open.containsKey(txid) ? open.get(txid) : closed.get(txid);
+            if (held == null) {
                 throw new KrakenReject("EOrder:Invalid order");
             }
-            found.add(order);
+            found.add(held.order());
         }
         return found;
     }
 
     /**
-     * Cancels every open order that matches; {@code EOrder:Unknown order} when none does
-     * (docs/kraken.md#finding-an-order).
+     * The open orders CancelOrder names, in placement order: by {@code cl_ord_id}, else by {@code txid}, which is a
+     * txid or, all digits, a userref (https://docs.kraken.com/api/docs/rest-api/cancel-order).
      */
-    synchronized int cancel(Predicate<PaperOrder> which) {
-        Instant now = clock.instant();
-        int count = 0;
-        for (Map.Entry<String, PaperOrder> entry : orders.entrySet()) {
-            if (entry.getValue().isOpen() && which.test(entry.getValue())) {
-                entry.setValue(entry.getValue().canceled(now));
-                count++;
-            }
+    synchronized List<PaperOrder> openToCancel(String txid, String clOrdId) {
+        if (clOrdId != null) {
+            return open(clOrdId, o -> true);
         }
-        if (count == 0) {
+        if (txid.matches("-?\\d+")) {
+            return open(null, o -> o.userref() != null && o.userref().toString().equals(txid));
+        }
+        Held held = open.get(txid);
+        return held == null ? List.of() : List.of(held.order());
+    }
+
+    /**
+     * Cancels the open orders {@link #openToCancel} names; {@code EOrder:Unknown order} when there is none
+     * (https://docs.kraken.com/api/docs/rest-api/cancel-order).
+     */
+    synchronized int cancel(String txid, String clOrdId) {
+        List<PaperOrder> orders = openToCancel(txid, clOrdId);
+        if (orders.isEmpty()) {
             throw new KrakenReject("EOrder:Unknown order");
         }
-        return count;
+        Instant now = clock.instant();
+        orders.forEach(order -> cancel(order.txid(), now));
+        return orders.size();
     }
 
     synchronized int cancelAll() {
         Instant now = clock.instant();
-        int count = 0;
-        for (Map.Entry<String, PaperOrder> entry : orders.entrySet()) {
-            if (entry.getValue().isOpen()) {
-                entry.setValue(entry.getValue().canceled(now));
-                count++;
-            }
+        List<String> txids = new ArrayList<>(open.keySet());
+        txids.forEach(txid -> cancel(txid, now));
+        return txids.size();
+    }
+
+    /** Moves an open order to the closed ones, cancelled at {@code now}. */
+    private void cancel(String txid, Instant now) {
+        Held held = open.remove(txid);
+        if (held.order().clOrdId() != null) {
+            openByClOrdId.remove(held.order().clOrdId());
         }
-        return count;
+        keepClosed(new Held(held.sequence(), held.order().canceled(now)));
+    }
+
+    /** Adds a just-closed order to the closed ones and their indexes, and forgets the eldest past the limit. */
+    private void keepClosed(Held held) {
+        PaperOrder order = held.order();
+        closed.put(order.txid(), held);
+        closedBySequence.put(held.sequence(), order);
+        if (order.clOrdId() != null) {
+            closedByClOrdId.computeIfAbsent(order.clOrdId(), k -> new TreeSet<>()).add(held.sequence());
+        }
+        closedByUserref.computeIfAbsent(userrefKey(order), k -> new TreeSet<>()).add(held.sequence());
+        while (closed.size() > closedOrdersKept) {
+            Iterator<Held> eldest = closed.values().iterator();
+            Held forgotten = eldest.next();
+            eldest.remove();
+            forget(forgotten);
+        }
+    }
+
+    private void forget(Held held) {
+        PaperOrder order = held.order();
+        closedBySequence.remove(held.sequence());
+        if (order.clOrdId() != null) {
+            unindex(closedByClOrdId, order.clOrdId(), held.sequence());
+        }
+        unindex(closedByUserref, userrefKey(order), held.sequence());
+    }
+
+    private static <K> void unindex(Map<K, NavigableSet<Long>> index, K key, long sequence) {
+        NavigableSet<Long> sequences = index.get(key);
+        sequences.remove(sequence);
+        if (sequences.isEmpty()) {
+            index.remove(key); // else a run of distinct cl_ord_ids would leave an empty set behind each
+        }
+    }
+
+    /** Kraken reports a missing userref as 0, and a filter on 0 finds those orders. */
+    static int userrefKey(PaperOrder order) {
+        return order.userref() == null ? 0 : order.userref();
     }
 
     private BigDecimal balance(String asset) {
@@ -181,7 +333,7 @@ final class PaperAccount {
         String txid;
         do {
             txid = "O" + chunk(5) + "-" + chunk(5) + "-" + chunk(6);
-        } while (orders.containsKey(txid));
+        } while (open.containsKey(txid) || closed.containsKey(txid));
         return txid;
     }
 

@@ -3,16 +3,21 @@ package io.tvkraken.paper;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Settings of a {@link PaperExchange}. Immutable; change one setting with the {@code withX} methods.
  *
- * @param apiKey           the only API key the exchange accepts ({@code API-Key} header)
- * @param apiSecret        its secret, base64 as Kraken shows it; {@code API-Sign} is checked with it
+ * @param apiKeys          the API keys the exchange accepts ({@code API-Key} header), each with its secret (base64, as
+ *                         Kraken shows it) that {@code API-Sign} is checked with. Like the keys of one Kraken account:
+ *                         each key has its own nonce stream and its own REST call counter, and all of them see and
+ *                         trade the one account, its orders and its trading counter per pair. At least one;
+ *                         {@link #apiKey()} and {@link #apiSecret()} are the first
  * @param host             address to bind; loopback unless the operator chooses otherwise
  * @param port             port to bind; 0 picks a free one (see {@link PaperExchange#baseUrl()})
  * @param balances         starting balance per Kraken asset code ({@code ZUSD}, {@code XXBT}, {@code SOL} ...)
@@ -20,22 +25,31 @@ import java.util.Objects;
  * @param addOrderLatency  delay before every AddOrder is handled, to imitate the matching engine's round trip
  * @param hangFor          how long the {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} faults stall
  * @param duplicateClOrdIdError error string for a {@code cl_ord_id} already used by an open order; Kraken documents
- *                         none (docs/kraken.md#error-model), so tests can set the one they want to exercise
+ *                         none, so tests can set the one they want to exercise
  * @param assetPairsResource class-path resource with the AssetPairs response to serve and trade by; default
  *                         {@code /paper/asset-pairs.json}. Prices must then cover its pairs.
  * @param orderVisibilityDelay how long after placement an order stays out of OpenOrders, ClosedOrders and
- *                         QueryOrders: on Kraken a just-placed order may appear late (docs/kraken.md#resending). It
- *                         exists meanwhile: it holds its {@code cl_ord_id} among open orders, has moved balances, can
- *                         be cancelled and is in {@link PaperExchange#orders()}. Default zero.
+ *                         QueryOrders: a just-placed order can show up late (docs/kraken.md). It exists meanwhile:
+ *                         it holds its {@code cl_ord_id} among open orders, has moved balances, can be cancelled and is
+ *                         among the orders a test harness reads. Default zero.
  * @param rateLimitTier    whose rate limits the exchange enforces: the REST call counter per API key and the trading
  *                         counter per pair, as Kraken publishes them for each verification tier. Default
  *                         {@link RateLimitTier#STARTER}, what a new Kraken account gets, so that paper trading and
  *                         tests meet the limits live trading would meet; a test or benchmark that bursts on purpose
  *                         chooses a higher tier, or {@link RateLimitTier#OFF}, explicitly.
+ * @param closedOrdersKept how many closed orders (filled or cancelled) the exchange remembers, the most recently
+ *                         closed; an older one is forgotten, as if it had never existed. Default
+ *                         {@value #DEFAULT_CLOSED_ORDERS_KEPT}. This is what keeps a long paper-trading run in bounded
+ *                         memory; see {@link PaperAccount}.
+ * @param openOrdersLimit  how many orders may rest open at once, all pairs together; one more is refused with
+ *                         {@code EOrder:Orders limit exceeded}, as Kraken refuses an order past its own open-order
+ *                         limit (60, 80 or 225 per pair by verification tier,
+ *                         https://support.kraken.com/hc/en-us/articles/209090607). The paper figure is not Kraken's
+ *                         per-pair one: it bounds memory, since resting orders never fill here. Default
+ *                         {@value #DEFAULT_OPEN_ORDERS_LIMIT}.
  */
 public record PaperConfig(
-        String apiKey,
-        String apiSecret,
+        List<ApiKey> apiKeys,
         String host,
         int port,
         Map<String, BigDecimal> balances,
@@ -45,16 +59,54 @@ public record PaperConfig(
         String duplicateClOrdIdError,
         String assetPairsResource,
         Duration orderVisibilityDelay,
-        RateLimitTier rateLimitTier) {
+        RateLimitTier rateLimitTier,
+        int closedOrdersKept,
+        int openOrdersLimit) {
 
     public static final String DEFAULT_API_KEY = "paper-api-key";
+    /**
+     * Closed orders kept for OpenOrders/ClosedOrders/QueryOrders: ten thousand is 200 pages of Kraken's ClosedOrders,
+     * far more than a look-up reads, and a few megabytes of memory.
+     */
+    public static final int DEFAULT_CLOSED_ORDERS_KEPT = 10_000;
+    /** Open orders at once, all pairs together; see {@link #openOrdersLimit()}. */
+    public static final int DEFAULT_OPEN_ORDERS_LIMIT = 10_000;
     /** 64 bytes, like a real Kraken secret; fine for a loopback simulator, use {@link #withRandomKeys()} otherwise. */
     public static final String DEFAULT_API_SECRET =
             "Qkv1F7PgzZzb5FahtwJLh+Hyf8vTo+4h4y03YJimjKFNdxSVD+yKn5xgcKy8y/6BsWrPbFO+lNIkgkShIwhyOA==";
 
+    /** One API key the exchange accepts and its secret (base64). {@link #toString()} never prints the secret. */
+    public record ApiKey(String key, String secret) {
+
+        public ApiKey {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(secret, "secret");
+        }
+
+        /** A random key and a random 64-byte secret, as Kraken makes them. */
+        public static ApiKey random() {
+            SecureRandom random = new SecureRandom();
+            byte[] key = new byte[42];
+            byte[] secret = new byte[64];
+            random.nextBytes(key);
+            random.nextBytes(secret);
+            return new ApiKey(Base64.getEncoder().encodeToString(key), Base64.getEncoder().encodeToString(secret));
+        }
+
+        @Override
+        public String toString() {
+            return "ApiKey[key=" + key + ", secret=***]";
+        }
+    }
+
     public PaperConfig {
-        Objects.requireNonNull(apiKey, "apiKey");
-        Objects.requireNonNull(apiSecret, "apiSecret");
+        apiKeys = List.copyOf(apiKeys);
+        if (apiKeys.isEmpty()) {
+            throw new IllegalArgumentException("at least one API key");
+        }
+        if (apiKeys.stream().map(ApiKey::key).distinct().count() != apiKeys.size()) {
+            throw new IllegalArgumentException("an API key is listed twice");
+        }
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
@@ -70,6 +122,12 @@ public record PaperConfig(
             throw new IllegalArgumentException("orderVisibilityDelay must not be negative: " + orderVisibilityDelay);
         }
         Objects.requireNonNull(rateLimitTier, "rateLimitTier");
+        if (closedOrdersKept < 1) {
+            throw new IllegalArgumentException("closedOrdersKept must be at least 1: " + closedOrdersKept);
+        }
+        if (openOrdersLimit < 1) {
+            throw new IllegalArgumentException("openOrdersLimit must be at least 1: " + openOrdersLimit);
+        }
     }
 
     /**
@@ -77,47 +135,65 @@ public record PaperConfig(
      * once, and Kraken's rate limits for a {@link RateLimitTier#STARTER} account.
      */
     public static PaperConfig defaults() {
-        return new PaperConfig(DEFAULT_API_KEY, DEFAULT_API_SECRET, "127.0.0.1", 0,
+        return new PaperConfig(List.of(new ApiKey(DEFAULT_API_KEY, DEFAULT_API_SECRET)), "127.0.0.1", 0,
                 defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
-                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER);
+                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
+                DEFAULT_CLOSED_ORDERS_KEPT, DEFAULT_OPEN_ORDERS_LIMIT);
     }
 
     /** {@link #defaults()} with a random key and a random 64-byte secret, as a real deployment of paper mode should use. */
     public static PaperConfig withRandomKeys() {
-        SecureRandom random = new SecureRandom();
-        byte[] key = new byte[42];
-        byte[] secret = new byte[64];
-        random.nextBytes(key);
-        random.nextBytes(secret);
-        return defaults()
-                .withApiKey(Base64.getEncoder().encodeToString(key))
-                .withApiSecret(Base64.getEncoder().encodeToString(secret));
+        return defaults().withApiKeys(List.of(ApiKey.random()));
     }
 
+    /** The first API key. */
+    public String apiKey() {
+        return apiKeys.get(0).key();
+    }
+
+    /** The first API key's secret. */
+    public String apiSecret() {
+        return apiKeys.get(0).secret();
+    }
+
+    /** Replaces the first API key, keeping its secret and the other keys. */
     public PaperConfig withApiKey(String value) {
-        return new PaperConfig(value, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        List<ApiKey> keys = new ArrayList<>(apiKeys);
+        keys.set(0, new ApiKey(value, apiSecret()));
+        return withApiKeys(keys);
     }
 
+    /** Replaces the first API key's secret. */
     public PaperConfig withApiSecret(String value) {
-        return new PaperConfig(apiKey, value, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        List<ApiKey> keys = new ArrayList<>(apiKeys);
+        keys.set(0, new ApiKey(apiKey(), value));
+        return withApiKeys(keys);
+    }
+
+    /** Replaces every API key: the exchange accepts these, each with its own nonces and REST call counter. */
+    public PaperConfig withApiKeys(List<ApiKey> value) {
+        return new PaperConfig(value, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withHost(String value) {
-        return new PaperConfig(apiKey, apiSecret, value, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        return new PaperConfig(apiKeys, value, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withPort(int value) {
-        return new PaperConfig(apiKey, apiSecret, host, value, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        return new PaperConfig(apiKeys, host, value, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, value, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        return new PaperConfig(apiKeys, host, port, value, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     /** Sets one starting balance, keeping the others. */
@@ -129,8 +205,9 @@ public record PaperConfig(
 
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, value, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        return new PaperConfig(apiKeys, host, port, balances, value, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     /** Sets the price of one pair id, keeping the others. */
@@ -141,42 +218,61 @@ public record PaperConfig(
     }
 
     public PaperConfig withAddOrderLatency(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, value, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        return new PaperConfig(apiKeys, host, port, balances, prices, value, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withHangFor(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, value,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, value,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withDuplicateClOrdIdError(String value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                value, assetPairsResource, orderVisibilityDelay, rateLimitTier);
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
+                value, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withAssetPairsResource(String value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, value, orderVisibilityDelay, rateLimitTier);
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, value, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withOrderVisibilityDelay(Duration value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, value, rateLimitTier);
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, value, rateLimitTier,
+                closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withRateLimitTier(RateLimitTier value) {
-        return new PaperConfig(apiKey, apiSecret, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, value);
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, value,
+                closedOrdersKept, openOrdersLimit);
+    }
+
+    public PaperConfig withClosedOrdersKept(int value) {
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                value, openOrdersLimit);
+    }
+
+    public PaperConfig withOpenOrdersLimit(int value) {
+        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
+                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                closedOrdersKept, value);
     }
 
     @Override
     public String toString() {
         // The secret never goes to a log.
-        return "PaperConfig[apiKey=" + apiKey + ", apiSecret=***, host=" + host + ", port=" + port
+        return "PaperConfig[apiKeys=" + apiKeys + ", host=" + host + ", port=" + port
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
                 + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource
-                + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier + "]";
+                + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier
+                + ", closedOrdersKept=" + closedOrdersKept + ", openOrdersLimit=" + openOrdersLimit + "]";
     }
 
     private static Map<String, BigDecimal> defaultBalances() {

@@ -17,34 +17,30 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Paper mode: a Kraken-compatible spot exchange in this process, on a real HTTP server. The application reaches it
  * through the same route and HTTP client as the live Kraken, so it answers the same paths, checks the same
- * {@code API-Key}/{@code API-Sign}/nonce rules and replies with Kraken's envelope,
- * {@code {"error":[...],"result":...}}, with HTTP 200 for business errors too (docs/kraken.md#error-model).
+ * {@code API-Key}/{@code API-Sign}/nonce rules and replies with Kraken's envelope, {@code {"error":[...],"result":...}},
+ * with HTTP 200 for business errors too (https://docs.kraken.com/api/docs/guides/spot-errors).
  *
  * <p>Public (GET, query string): {@code Time}, {@code SystemStatus}, {@code AssetPairs}, {@code Ticker}. Private (POST,
  * form or JSON body): {@code Balance}, {@code AddOrder}, {@code OpenOrders}, {@code ClosedOrders},
@@ -52,31 +48,98 @@ import java.util.function.Predicate;
  * {@code EGeneral:Invalid arguments}, in the envelope like every other refusal, rather than a 405 that no Kraken client
  * expects. A path outside {@code /0/public} and {@code /0/private} gets a plain 404.
  *
+ * <p>API keys: {@link PaperConfig#apiKeys()}, like the keys of one Kraken account. Each key has its own nonce stream
+ * and its own REST call counter; every key trades the one account, sees all of its orders and shares its trading
+ * counters (docs/kraken.md#key-pool).
+ *
  * <p>Rate limits are Kraken's, for the tier in {@link PaperConfig#rateLimitTier()} (Starter unless chosen otherwise):
  * the REST call counter per API key (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits), refused with
  * {@code EAPI:Rate limit exceeded}, and the trading counter per pair for AddOrder and CancelOrder
- * (https://docs.kraken.com/api/docs/guides/spot-ratelimits), refused with {@code EOrder:Rate limit exceeded}. Both
+ * (https://docs.kraken.com/api/docs/guides/spot-ratelimits), refused with {@code EOrder:Rate limit exceeded}, for
+ * the account whichever key sends them. Both
  * run on the exchange's clock ({@link #start(PaperConfig, Clock)}), so a test can cross a decay exactly. Public
  * methods are not limited: Kraken limits them per IP address and publishes no figures.
  *
- * <p>Simplifications, on purpose: one API key; market orders fill in full at the configured price without fees;
- * other orders rest as open forever and reserve no funds; no margin; no open-order limit per pair. The methods under
- * "test and operations hooks" read and steer the exchange from the same process.
+ * <p>Simplifications, on purpose: one account; market orders fill in full at the configured price without fees;
+ * other orders rest as open until cancelled and reserve no funds; no margin. Memory is bounded whatever the number of
+ * orders: at most {@link PaperConfig#openOrdersLimit()} open orders, and only the
+ * {@link PaperConfig#closedOrdersKept()} most recently closed ones are remembered ({@link PaperAccount}).
+ *
+ * <p>The exchange keeps no record of the requests it answers. Whoever needs to watch or steer it from the same
+ * process, a test above all, passes a {@link Tap} to {@link #start(PaperConfig, Clock, Tap)}; the default,
+ * {@link Tap#NONE}, sees nothing and changes nothing.
  */
 public final class PaperExchange implements AutoCloseable {
 
+    /**
+     * Sees the exchange's traffic and may play a {@link Fault} on a request. Called on the exchange's request
+     * threads, concurrently: an implementation must be thread-safe, and quick, as the request waits for it.
+     */
+    public interface Tap {
+
+        /** Sees nothing, plays nothing: the exchange as Kraken. */
+        Tap NONE = new Tap() {
+        };
+
+        /**
+         * A request under {@code /0/public/} or {@code /0/private/} has arrived, before anything about it is checked.
+         *
+         * @return the fault to play on it, or null to answer it as Kraken would
+         */
+        default Fault arrived(Arrival request) {
+            return null;
+        }
+
+        /** A request refused by the exchange's own rate limits, with the error it is answered. */
+        default void rateLimited(String method, String error) {
+        }
+
+        /**
+         * A request the exchange refused in Kraken's envelope, with the error it is answered ({@code EAPI:Invalid
+         * nonce}, {@code EOrder:Insufficient funds}, a rate limit ...); faults played on purpose are not refusals.
+         */
+        default void refused(String method, String error) {
+        }
+
+        /**
+         * The exchange is done with a request {@link #arrived} announced: answered, or dropped by a fault. Between the
+         * two calls the request is in flight at the exchange.
+         */
+        default void finished(Arrival request) {
+        }
+    }
+
+    /** A request as {@link Tap#arrived} sees it; valid during that call only. */
+    public interface Arrival {
+
+        /** The path after {@code /0/public/} or {@code /0/private/}: {@code AddOrder}, {@code Ticker}, ... */
+        String method();
+
+        boolean isPrivate();
+
+        /** Names of the request headers, lower case. */
+        Set<String> headerNames();
+
+        /** The decoded body of a private call, the query of a public one; empty if it cannot be decoded. */
+        Map<String, String> params();
+
+        /** The {@code API-Key} header of a private call as sent (null when absent). */
+        String apiKey();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(PaperExchange.class);
+    /** Request threads besides one per API key: a key's call in flight never holds up another key's. */
     private static final int THREADS = 4;
     private static final String PUBLIC = "/0/public/";
     private static final String PRIVATE = "/0/private/";
     private static final Set<String> PUBLIC_METHODS = Set.of("Time", "SystemStatus", "AssetPairs", "Ticker");
     private static final Set<String> PRIVATE_METHODS = Set.of("Balance", "BalanceEx", "AddOrder", "OpenOrders", "ClosedOrders",
             "QueryOrders", "CancelOrder", "CancelAll");
-    /** The methods that need the matching engine, and so fail while it is down ({@link #tradingEngineDown()}). */
-    private static final Set<String> TRADING_ENGINE_METHODS = Set.of("AddOrder", "CancelOrder", "CancelAll");
     private static final String REST_RATE_LIMITED = "EAPI:Rate limit exceeded";
     private static final String TRADING_RATE_LIMITED = "EOrder:Rate limit exceeded";
-    /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000} (two-digit year, docs/kraken.md#time-and-system-status). */
+    /** ClosedOrders' page (https://docs.kraken.com/api/docs/rest-api/get-closed-orders). */
+    private static final int CLOSED_ORDERS_PAGE = 50;
+    /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000}, a two-digit year. */
     private static final DateTimeFormatter RFC1123_SHORT_YEAR =
             DateTimeFormatter.ofPattern("EEE, dd MMM yy HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final String CLOUDFLARE_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
@@ -88,41 +151,32 @@ public final class PaperExchange implements AutoCloseable {
 
     private final PaperConfig config;
     private final Clock clock;
+    private final Tap tap;
     private final ObjectMapper json = new ObjectMapper();
     private final Replies replies = new Replies(json);
     private final PaperPairs pairs;
     private final PaperAccount account;
     private final AddOrderRules addOrderRules;
-    private final KrakenSigner signer;
+    /** The signer of each API key, by key. */
+    private final Map<String, KrakenSigner> signers;
+    private final RateLimits rateLimits;
     private final HttpServer server;
     private final ExecutorService executor;
 
-    // Append-only records of every AddOrder, kept for the exchange's lifetime. A queue, not a CopyOnWriteArrayList:
-    // that copies the whole list on every add, quadratic over a long paper-trading run. Reads take a snapshot copy.
-    private final Queue<Map<String, String>> addOrderRequests = new ConcurrentLinkedQueue<>();
-    private final Queue<java.util.Set<String>> addOrderHeaderNames = new ConcurrentLinkedQueue<>();
-    private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
-    /** Faults to play a given number of times, per method, in the order injected. Guarded by itself. */
-    private final Map<String, ArrayDeque<FaultRun>> faults = new HashMap<>();
-    /** Faults played by every request for a method until cleared. Guarded by {@link #faults}. */
-    private final Map<String, Fault> standingFaults = new HashMap<>();
-
-    /** The REST call counter of the one API key; Kraken keeps one per key. */
-    private final RateCounter restCounter;
-    /** The trading counter per pair id, made on the pair's first AddOrder or CancelOrder. */
-    private final Map<String, RateCounter> tradingCounters = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> rateLimitRefusals = new ConcurrentHashMap<>();
-
-    private PaperExchange(PaperConfig config, Clock clock) throws IOException {
+    private PaperExchange(PaperConfig config, Clock clock, Tap tap) throws IOException {
         this.config = config;
         this.clock = clock;
+        this.tap = tap;
         this.pairs = PaperPairs.load(json, config.assetPairsResource());
         this.account = new PaperAccount(config, clock);
         this.addOrderRules = new AddOrderRules(pairs, account::price);
-        this.signer = new KrakenSigner(config.apiSecret());
-        RateLimitTier tier = config.rateLimitTier();
-        this.restCounter = new RateCounter(tier.restMaximum(), tier.restDecayPerSecond(), clock.instant());
-        this.executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
+        Map<String, KrakenSigner> byKey = new LinkedHashMap<>();
+        for (PaperConfig.ApiKey key : config.apiKeys()) {
+            byKey.put(key.key(), new KrakenSigner(key.secret()));
+        }
+        this.signers = Map.copyOf(byKey);
+        this.rateLimits = new RateLimits(config.rateLimitTier(), clock.instant());
+        this.executor = Executors.newFixedThreadPool(THREADS + config.apiKeys().size(), daemonThreads());
         this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
@@ -145,16 +199,22 @@ public final class PaperExchange implements AutoCloseable {
 
     /**
      * Like {@link #start(PaperConfig)}, on {@code clock}: the exchange's "now" for {@code opentm}/{@code closetm},
-     * {@code Time}, {@code SystemStatus}, the {@code deadline} checks of AddOrder (docs/kraken.md#deadline),
-     * {@link PaperConfig#orderVisibilityDelay()} and the decay of the rate counters. A test passes a clock it moves by
-     * hand to cross a deadline or a decay without waiting for it. Delays ({@code addOrderLatency}, {@code hangFor})
-     * are real time whatever the clock.
+     * {@code Time}, {@code SystemStatus}, the {@code deadline} checks of AddOrder
+     * (https://docs.kraken.com/api/docs/rest-api/add-order), {@link PaperConfig#orderVisibilityDelay()} and the decay
+     * of the rate counters. A test passes a clock it moves by hand to cross a deadline or a decay without waiting for
+     * it. Delays ({@code addOrderLatency}, {@code hangFor}) are real time whatever the clock.
      */
     public static PaperExchange start(PaperConfig config, Clock clock) {
+        return start(config, clock, Tap.NONE);
+    }
+
+    /** Like {@link #start(PaperConfig, Clock)}, with {@code tap} seeing every request from the first one on. */
+    public static PaperExchange start(PaperConfig config, Clock clock, Tap tap) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(tap, "tap");
         try {
-            PaperExchange exchange = new PaperExchange(config, clock);
+            PaperExchange exchange = new PaperExchange(config, clock, tap);
             exchange.server.start();
             LOG.info("paper exchange listening on {}", exchange.baseUrl());
             return exchange;
@@ -189,153 +249,32 @@ public final class PaperExchange implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- test and operations hooks
+    // ---------------------------------------------------------------- for the test harness in this package
 
-    /** Test hook: the decoded parameters of every AddOrder received, validate-only and refused ones included, in arrival order. */
-    public List<Map<String, String>> addOrderRequests() {
-        return List.copyOf(addOrderRequests);
+    PaperAccount account() {
+        return account;
     }
 
-    /** Test hook: the request header names (lower case) of every AddOrder received, in arrival order. */
-    public List<java.util.Set<String>> addOrderHeaderNames() {
-        return List.copyOf(addOrderHeaderNames);
+    PaperPairs pairs() {
+        return pairs;
     }
 
-    /** Test hook: every order placed, in placement order, with its current status. */
-    public List<PaperOrder> orders() {
-        return account.orders();
+    RateLimits rateLimits() {
+        return rateLimits;
     }
 
-    /** Test hook: current balances per asset. */
-    public Map<String, BigDecimal> balances() {
-        return account.balances();
+    Clock clock() {
+        return clock;
     }
 
-    /** Test/operations hook: moves the last trade price of a pair (by id); market fills and Ticker follow it. */
-    public void setPrice(String pairId, BigDecimal price) {
-        if (pairs.find(pairId).map(PaperPair::id).filter(pairId::equals).isEmpty()) {
-            throw new IllegalArgumentException("not a pair id of the paper exchange: " + pairId);
-        }
-        account.setPrice(pairId, Objects.requireNonNull(price, "price"));
-    }
-
-    /**
-     * Test hook: the next {@code times} requests for {@code method} ({@code "AddOrder"}, {@code "Ticker"}, ...) play
-     * {@code fault}. Faults for one method queue up in the order injected, and play before a standing fault
-     * ({@link #injectFaultUntilCleared}). A faulted request is still counted by {@link #requestCount} and, for
-     * AddOrder, recorded by {@link #addOrderRequests}. A fault that answers before the request is handled
-     * ({@link Fault#SERVICE_UNAVAILABLE}, {@link Fault#RATE_LIMITED}, {@link Fault#HTTP_502_HTML}, {@link Fault#RESET})
-     * costs nothing on the rate counters; the others let the request through, and it is charged as usual.
-     */
-    public void injectFault(String method, Fault fault, int times) {
-        Objects.requireNonNull(method, "method");
-        Objects.requireNonNull(fault, "fault");
-        if (times < 1) {
-            throw new IllegalArgumentException("times must be at least 1");
-        }
-        synchronized (faults) {
-            faults.computeIfAbsent(method, m -> new ArrayDeque<>()).add(new FaultRun(fault, times));
-        }
-    }
-
-    /**
-     * Test hook: every request for {@code method} plays {@code fault}, once the faults queued by {@link #injectFault}
-     * for it have played, until {@link #clearFaults(String)} or {@link #clearFaults()}. Replaces a standing fault
-     * already set for the method.
-     */
-    public void injectFaultUntilCleared(String method, Fault fault) {
-        Objects.requireNonNull(method, "method");
-        Objects.requireNonNull(fault, "fault");
-        synchronized (faults) {
-            standingFaults.put(method, fault);
-        }
-    }
-
-    /**
-     * Test hook, "trading engine down, queries up": until {@link #tradingEngineUp()}, AddOrder, CancelOrder and
-     * CancelAll answer {@code EService:Unavailable} and do nothing, while every other method, OpenOrders, ClosedOrders,
-     * QueryOrders, Balance and Ticker included, answers normally. Kraken's trading engine has states of its own, apart
-     * from the API that reads accounts and markets: in {@code maintenance} "new orders cannot be placed and existing
-     * orders cannot be cancelled" (https://docs.kraken.com/api/docs/rest-api/get-system-status), hence the cancels
-     * too. This is the unannounced case: SystemStatus still says {@code online}. Kraken's docs leave the outcome of
-     * {@code EService:Unavailable} open; here nothing is placed, so a client that looks its order up finds it absent.
-     */
-    public void tradingEngineDown() {
-        synchronized (faults) {
-            for (String method : TRADING_ENGINE_METHODS) {
-                standingFaults.put(method, Fault.SERVICE_UNAVAILABLE);
-            }
-        }
-    }
-
-    /** Test hook: ends {@link #tradingEngineDown()}; drops every fault, queued or standing, of the engine's methods. */
-    public void tradingEngineUp() {
-        synchronized (faults) {
-            for (String method : TRADING_ENGINE_METHODS) {
-                clearFaults(method);
-            }
-        }
-    }
-
-    /** Test hook: drops every fault not yet played, queued or standing, of every method. */
-    public void clearFaults() {
-        synchronized (faults) {
-            faults.clear();
-            standingFaults.clear();
-        }
-    }
-
-    /** Test hook: drops the faults of one method, queued or standing; other methods keep theirs. */
-    public void clearFaults(String method) {
-        Objects.requireNonNull(method, "method");
-        synchronized (faults) {
-            faults.remove(method);
-            standingFaults.remove(method);
-        }
-    }
-
-    /** The tier whose rate limits this exchange enforces ({@link PaperConfig#rateLimitTier()}). */
-    public RateLimitTier rateLimitTier() {
-        return config.rateLimitTier();
-    }
-
-    /**
-     * Test hook: the REST call counter of the API key now, after its decay; it may stand above the tier's maximum,
-     * as refused calls count too. Zero when the tier is {@link RateLimitTier#OFF}.
-     */
-    public BigDecimal restCounter() {
-        return restCounter.level(clock.instant()).stripTrailingZeros();
-    }
-
-    /**
-     * Test hook: the trading counter of a pair (id or altname) now, after its decay; zero for a pair not traded yet
-     * and whenever the tier is {@link RateLimitTier#OFF}.
-     */
-    public BigDecimal tradingCounter(String pair) {
-        PaperPair found = pairs.find(pair)
-                .orElseThrow(() -> new IllegalArgumentException("not a pair of the paper exchange: " + pair));
-        RateCounter counter = tradingCounters.get(found.id());
-        return counter == null ? BigDecimal.ZERO : counter.level(clock.instant()).stripTrailingZeros();
-    }
-
-    /**
-     * Test hook: requests for {@code method} refused by the rate limiter, {@code EAPI:Rate limit exceeded} or
-     * {@code EOrder:Rate limit exceeded}; a {@link Fault#RATE_LIMITED} played on purpose is not one of them.
-     */
-    public int rateLimitRefusals(String method) {
-        AtomicInteger count = rateLimitRefusals.get(method);
-        return count == null ? 0 : count.get();
-    }
-
-    /** Test hook: requests received for a method, whatever their outcome. */
-    public int requestCount(String method) {
-        AtomicInteger count = requestCounts.get(method);
-        return count == null ? 0 : count.get();
+    Tap tap() {
+        return tap;
     }
 
     // ---------------------------------------------------------------- HTTP
 
     private void handle(HttpExchange exchange) {
+        ArrivalView arrival = null;
         try {
             String path = exchange.getRequestURI().getRawPath();
             boolean isPublic = path.startsWith(PUBLIC);
@@ -345,12 +284,8 @@ public final class PaperExchange implements AutoCloseable {
             }
             String method = path.substring(isPublic ? PUBLIC.length() : PRIVATE.length());
             byte[] body = exchange.getRequestBody().readAllBytes();
-            requestCounts.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
-            if (method.equals("AddOrder") && !isPublic) {
-                recordAddOrder(exchange, body);
-            }
-
-            Fault fault = nextFault(method);
+            arrival = new ArrivalView(exchange, method, !isPublic, body);
+            Fault fault = tap.arrived(arrival);
             if (fault != null && !playBefore(fault, exchange)) {
                 return;
             }
@@ -358,6 +293,7 @@ public final class PaperExchange implements AutoCloseable {
             try {
                 reply = isPublic ? publicCall(exchange, method) : privateCall(exchange, method, body);
             } catch (KrakenReject e) {
+                tap.refused(method, e.error());
                 reply = replies.error(e.error());
             }
             if (fault != null && !playAfter(fault, exchange)) {
@@ -376,6 +312,9 @@ public final class PaperExchange implements AutoCloseable {
             }
         } finally {
             exchange.close();
+            if (arrival != null) {
+                tap.finished(arrival);
+            }
         }
     }
 
@@ -439,38 +378,49 @@ public final class PaperExchange implements AutoCloseable {
         }
     }
 
-    private Fault nextFault(String method) {
-        synchronized (faults) {
-            ArrayDeque<FaultRun> queue = faults.get(method);
-            FaultRun run = queue == null ? null : queue.peek();
-            if (run == null) {
-                return standingFaults.get(method);
-            }
-            if (--run.remaining == 0) {
-                queue.poll();
-            }
-            return run.fault;
+    /** What a {@link Tap} sees of a request; the headers and parameters are read only if it asks. */
+    private final class ArrivalView implements Arrival {
+        private final HttpExchange exchange;
+        private final String method;
+        private final boolean isPrivate;
+        private final byte[] body;
+
+        ArrivalView(HttpExchange exchange, String method, boolean isPrivate, byte[] body) {
+            this.exchange = exchange;
+            this.method = method;
+            this.isPrivate = isPrivate;
+            this.body = body;
         }
-    }
 
-    /** One {@link #injectFault} call: a fault and how many more requests play it (so a huge count costs no memory). */
-    private static final class FaultRun {
-        final Fault fault;
-        int remaining;
-
-        FaultRun(Fault fault, int remaining) {
-            this.fault = fault;
-            this.remaining = remaining;
+        @Override
+        public String method() {
+            return method;
         }
-    }
 
-    private void recordAddOrder(HttpExchange exchange, byte[] body) {
-        addOrderHeaderNames.add(exchange.getRequestHeaders().keySet().stream()
-                .map(name -> name.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet()));
-        try {
-            addOrderRequests.add(Collections.unmodifiableMap(decodeBody(exchange, body)));
-        } catch (KrakenReject e) {
-            addOrderRequests.add(Map.of()); // undecodable: still received
+        @Override
+        public boolean isPrivate() {
+            return isPrivate;
+        }
+
+        @Override
+        public Set<String> headerNames() {
+            return exchange.getRequestHeaders().keySet().stream().map(name -> name.toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toUnmodifiableSet());
+        }
+
+        @Override
+        public String apiKey() {
+            return isPrivate ? exchange.getRequestHeaders().getFirst("API-Key") : null;
+        }
+
+        @Override
+        public Map<String, String> params() {
+            try {
+                return Collections.unmodifiableMap(isPrivate ? decodeBody(exchange, body)
+                        : FormParams.decodeForm(exchange.getRequestURI().getRawQuery()));
+            } catch (KrakenReject e) {
+                return Map.of(); // undecodable: still received
+            }
         }
     }
 
@@ -489,7 +439,7 @@ public final class PaperExchange implements AutoCloseable {
             throw new KrakenReject("EGeneral:Unknown method");
         }
         if (!exchange.getRequestMethod().equals("GET")) {
-            // Public calls are GET only; POST is no longer supported (docs/kraken.md#signature).
+            // Public calls are GET only on Kraken; POST is no longer supported there.
             throw new KrakenReject("EGeneral:Invalid arguments");
         }
         Map<String, String> query = FormParams.decodeForm(exchange.getRequestURI().getRawQuery());
@@ -525,7 +475,10 @@ public final class PaperExchange implements AutoCloseable {
         return replies.result(result);
     }
 
-    /** Keyed by pair id even when asked by altname (docs/kraken.md#ticker); all pairs when none is named. */
+    /**
+     * Keyed by pair id even when asked by altname (https://docs.kraken.com/api/docs/rest-api/get-ticker-information);
+     * all pairs when none is named.
+     */
     private byte[] ticker(String pairList) {
         List<PaperPair> wanted = pairList == null || pairList.isBlank() ? List.copyOf(pairs.all()) : requestedPairs(pairList);
         Map<String, Object> result = new LinkedHashMap<>();
@@ -553,7 +506,7 @@ public final class PaperExchange implements AutoCloseable {
             throw new KrakenReject("EGeneral:Unknown method");
         }
         if (!exchange.getRequestMethod().equals("POST")) {
-            throw new KrakenReject("EGeneral:Invalid arguments"); // private calls are POST (docs/kraken.md#signature)
+            throw new KrakenReject("EGeneral:Invalid arguments"); // private calls are POST on Kraken
         }
         Map<String, String> params = decodeBody(exchange, body);
         authenticate(exchange, method, params, body);
@@ -565,8 +518,7 @@ public final class PaperExchange implements AutoCloseable {
             case "AddOrder":
                 return addOrder(params);
             case "OpenOrders":
-                return replies.result(Map.of("open", ordersById(account.find(
-                        clientFilter(params).and(PaperOrder::isOpen).and(visibleNow())))));
+                return openOrders(params);
             case "ClosedOrders":
                 return closedOrders(params);
             case "QueryOrders":
@@ -581,18 +533,22 @@ public final class PaperExchange implements AutoCloseable {
     private Map<String, String> decodeBody(HttpExchange exchange, byte[] body) {
         String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
         if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            // Kraken takes JSON bodies too (docs/kraken.md#encoding); the signature still covers the bytes as sent.
+            // Kraken takes JSON bodies too (https://docs.kraken.com/api/docs/guides/spot-rest-auth); the signature
+            // still covers the bytes as sent.
             return FormParams.decodeJson(json, body);
         }
         return FormParams.decodeForm(new String(body, StandardCharsets.UTF_8));
     }
 
     /**
-     * docs/kraken.md#signature and docs/kraken.md#nonces, in Kraken's order: the key must be known
-     * ({@code EAPI:Invalid key}); the signature must match the raw body bytes and the path from {@code /0/private} on,
-     * query string included ({@code EAPI:Invalid signature}); only then is the nonce compared with the last accepted
-     * one ({@code EAPI:Invalid nonce}), so a forged request cannot burn nonces. An accepted nonce stays used whatever
-     * the method then answers.
+     * Authentication (https://docs.kraken.com/api/docs/guides/spot-rest-auth), in Kraken's order: the key must be
+     * one of {@link PaperConfig#apiKeys()} ({@code EAPI:Invalid key}); the signature, with that key's secret, must match the raw body bytes and the path from
+     * {@code /0/private} on, query string included ({@code EAPI:Invalid signature}); only then is the nonce compared
+     * with the last accepted one ({@code EAPI:Invalid nonce}), so a forged request cannot burn nonces. An accepted
+     * nonce stays used whatever the method then answers.
+     *
+     * <p>The nonce is the key's own: it must be greater than the last one accepted for that key, whatever the other
+     * keys sent.
      *
      * <p>Between the signature and the nonce, the call is charged to the key's REST counter
      * ({@link #chargeRestCounter}): a call proven to come from the key counts, whatever it answers after, an invalid
@@ -601,7 +557,8 @@ public final class PaperExchange implements AutoCloseable {
      */
     private void authenticate(HttpExchange exchange, String method, Map<String, String> params, byte[] body) {
         String apiKey = exchange.getRequestHeaders().getFirst("API-Key");
-        if (apiKey == null || !apiKey.equals(config.apiKey())) {
+        KrakenSigner signer = apiKey == null ? null : signers.get(apiKey);
+        if (signer == null) {
             throw new KrakenReject("EAPI:Invalid key");
         }
         String nonceText = params.get("nonce");
@@ -616,7 +573,7 @@ public final class PaperExchange implements AutoCloseable {
         if (!signer.verify(signedPath, nonceText, body, exchange.getRequestHeaders().getFirst("API-Sign"))) {
             throw new KrakenReject("EAPI:Invalid signature");
         }
-        chargeRestCounter(method);
+        chargeRestCounter(apiKey, method);
         if (!account.acceptNonce(apiKey, nonce)) {
             throw new KrakenReject("EAPI:Invalid nonce");
         }
@@ -627,12 +584,12 @@ public final class PaperExchange implements AutoCloseable {
      * and trade history calls, nothing for AddOrder and CancelOrder, which "operate on a different limiter". Above the
      * tier's maximum the call is answered {@code EAPI:Rate limit exceeded}, HTTP 200, and not handled.
      */
-    private void chargeRestCounter(String method) {
+    private void chargeRestCounter(String apiKey, String method) {
         BigDecimal cost = RateCosts.rest(method);
         if (!config.rateLimitTier().limited() || cost.signum() == 0) {
             return; // and the clock is not read: a TestClock's jump is kept for the method itself
         }
-        if (!restCounter.charge(cost, clock.instant())) {
+        if (!rateLimits.chargeRest(apiKey, cost, clock.instant())) {
             refuse(method, REST_RATE_LIMITED);
         }
     }
@@ -644,23 +601,13 @@ public final class PaperExchange implements AutoCloseable {
      * not hold up another.
      */
     private void chargeTradingCounters(String method, Map<String, BigDecimal> costByPairId, Instant now) {
-        RateLimitTier tier = config.rateLimitTier();
-        if (!tier.limited()) {
-            return;
-        }
-        boolean allowed = true;
-        for (Map.Entry<String, BigDecimal> cost : costByPairId.entrySet()) {
-            RateCounter counter = tradingCounters.computeIfAbsent(cost.getKey(),
-                    id -> new RateCounter(tier.tradingThreshold(), tier.tradingDecayPerSecond(), now));
-            allowed &= counter.charge(cost.getValue(), now);
-        }
-        if (!allowed) {
+        if (config.rateLimitTier().limited() && !rateLimits.chargeTrading(costByPairId, now)) {
             refuse(method, TRADING_RATE_LIMITED);
         }
     }
 
     private void refuse(String method, String error) {
-        rateLimitRefusals.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+        tap.rateLimited(method, error);
         LOG.debug("paper exchange: {} refused: {}", method, error);
         throw new KrakenReject(error);
     }
@@ -672,8 +619,9 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * Kraken's extended balance (docs/kraken.md#balances): available = balance + credit - credit_used - hold_trade. The
-     * paper account has no credit, and resting orders reserve nothing, so every hold is zero.
+     * Kraken's extended balance (https://docs.kraken.com/api/docs/rest-api/get-extended-balance): available =
+     * balance + credit - credit_used - hold_trade. The paper account has no credit, and resting orders reserve
+     * nothing, so every hold is zero.
      */
     private byte[] balanceEx() {
         Map<String, Object> result = new LinkedHashMap<>();
@@ -683,9 +631,10 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * docs/kraken.md#deadline. {@code deadline} is checked on arrival, before {@code addOrderLatency}; the latency
-     * stands for the request's time in Kraken's queue, and once it has passed the deadline is checked again where the
-     * order would be placed: {@link PaperAccount#place} for a real order, here for {@code validate=true}.
+     * AddOrder (https://docs.kraken.com/api/docs/rest-api/add-order). {@code deadline} is checked on arrival, before
+     * {@code addOrderLatency}; the latency stands for the request's time in Kraken's queue, and once it has passed
+     * the deadline is checked again where the order would be placed: {@link PaperAccount#place} for a real order,
+     * here for {@code validate=true}.
      *
      * <p>On arrival, before any check, the pair's trading counter takes the AddOrder's fixed +1, "always applied on
      * receipt of the transaction (even if the transaction fails validation)"
@@ -711,8 +660,8 @@ public final class PaperExchange implements AutoCloseable {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("descr", descr);
         if (ticket.validateOnly()) {
-            // validate=true: descr only, no txid, nothing placed, funds not checked (docs/kraken.md#validate-only); a
-            // deadline that passed while queued is still reported.
+            // validate=true: descr only, no txid, nothing placed, funds not checked (Kraken's add-order); a deadline
+            // that passed while queued is still reported.
             AddOrderRules.requireNotElapsed(ticket.deadline(), clock.instant());
             return replies.result(result);
         }
@@ -722,17 +671,26 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * Newest first, 50 a page from {@code ofs}; {@code count} is every match (docs/kraken.md#finding-an-order).
-     * Filters: {@code userref}, {@code cl_ord_id}, and {@code start} with {@code closetime} ({@link #startFilter});
-     * {@code end} is not simulated.
+     * Every open order, in placement order, or those a {@code userref} or {@code cl_ord_id} filter names
+     * (https://docs.kraken.com/api/docs/rest-api/get-open-orders).
+     */
+    private byte[] openOrders(Map<String, String> params) {
+        Predicate<PaperOrder> filter = clientFilter(params).and(visibleNow());
+        return replies.result(Map.of("open", ordersById(account.open(clOrdIdParam(params), filter))));
+    }
+
+    /**
+     * Newest first, 50 a page from {@code ofs}; {@code count} is every match
+     * (https://docs.kraken.com/api/docs/rest-api/get-closed-orders), among the closed orders the exchange still
+     * keeps ({@link PaperConfig#closedOrdersKept()}). Filters: {@code userref}, {@code cl_ord_id}, and {@code start}
+     * with {@code closetime} ({@link #startFilter}); {@code end} is not simulated.
      */
     private byte[] closedOrders(Map<String, String> params) {
-        Predicate<PaperOrder> afterStart = startFilter(params.get("start"), params.get("closetime"));
-        List<PaperOrder> closed = new ArrayList<>(account.find(clientFilter(params)
-                .and(o -> PaperAccount.CLOSED_STATES.contains(o.status())).and(afterStart).and(visibleNow())));
-        Collections.reverse(closed);
+        Predicate<PaperOrder> filter = clientFilter(params)
+                .and(startFilter(params.get("start"), params.get("closetime"))).and(visibleNow());
         int offset = parseInt(params.get("ofs"), "ofs");
-        List<PaperOrder> page = closed.stream().skip(Math.max(offset, 0)).limit(50).toList();
+        List<PaperOrder> closed = account.closed(clOrdIdParam(params), userrefParam(params), filter);
+        List<PaperOrder> page = closed.stream().skip(Math.max(offset, 0)).limit(CLOSED_ORDERS_PAGE).toList();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("closed", ordersById(page));
         result.put("count", closed.size());
@@ -740,8 +698,10 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter (docs/kraken.md#finding-an-order).
-     * An order not yet visible ({@link PaperConfig#orderVisibilityDelay()}) answers as an unknown txid does.
+     * {@code txid} is required, comma-separated; QueryOrders has no cl_ord_id filter
+     * (https://docs.kraken.com/api/docs/rest-api/get-orders-info). An order not yet visible
+     * ({@link PaperConfig#orderVisibilityDelay()}) answers as an unknown txid does, and so does a closed order the
+     * exchange no longer keeps.
      */
     private byte[] queryOrders(Map<String, String> params) {
         String txids = params.get("txid");
@@ -759,7 +719,8 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * {@code txid} is a txid or an integer userref; or {@code cl_ord_id} (docs/kraken.md#finding-an-order).
+     * {@code txid} is a txid or an integer userref; or {@code cl_ord_id}
+     * (https://docs.kraken.com/api/docs/rest-api/cancel-order).
      *
      * <p>Each open order it would cancel costs its pair's trading counter by the order's age
      * ({@link RateCosts#cancel}); over the threshold, nothing is cancelled. No order, no cost: Kraken's Cancel Order
@@ -767,27 +728,20 @@ public final class PaperExchange implements AutoCloseable {
      */
     private byte[] cancelOrder(Map<String, String> params) {
         String txid = params.get("txid");
-        String clOrdId = params.get("cl_ord_id");
-        Predicate<PaperOrder> which;
-        if (clOrdId != null && !clOrdId.isBlank()) {
-            which = o -> clOrdId.equals(o.clOrdId());
-        } else if (txid != null && !txid.isBlank()) {
-            which = txid.matches("-?\\d+")
-                    ? o -> o.userref() != null && o.userref().toString().equals(txid)
-                    : o -> o.txid().equals(txid);
-        } else {
+        String clOrdId = clOrdIdParam(params);
+        if (clOrdId == null && (txid == null || txid.isBlank())) {
             throw KrakenReject.invalidArguments("txid");
         }
         if (config.rateLimitTier().limited()) {
             Instant now = clock.instant();
             Map<String, BigDecimal> costByPairId = new LinkedHashMap<>();
-            for (PaperOrder order : account.find(which.and(PaperOrder::isOpen))) {
+            for (PaperOrder order : account.openToCancel(txid, clOrdId)) {
                 costByPairId.merge(order.pairId(), RateCosts.cancel(Duration.between(order.openedAt(), now)),
                         BigDecimal::add);
             }
             chargeTradingCounters("CancelOrder", costByPairId, now);
         }
-        return replies.result(Map.of("count", account.cancel(which)));
+        return replies.result(Map.of("count", account.cancel(txid, clOrdId)));
     }
 
     private Map<String, Object> ordersById(List<PaperOrder> orders) {
@@ -800,7 +754,8 @@ public final class PaperExchange implements AutoCloseable {
 
     /**
      * {@link PaperConfig#orderVisibilityDelay()}: an order placed less than that long ago is left out of OpenOrders,
-     * ClosedOrders and QueryOrders, as a just-placed order may appear late on Kraken (docs/kraken.md#resending).
+     * ClosedOrders and QueryOrders, as a just-placed order can show up late on Kraken (docs/kraken.md, "Finding an
+     * order").
      */
     private Predicate<PaperOrder> visibleNow() {
         Duration delay = config.orderVisibilityDelay();
@@ -812,24 +767,38 @@ public final class PaperExchange implements AutoCloseable {
     }
 
     /**
-     * OpenOrders and ClosedOrders filter by {@code userref} and by {@code cl_ord_id} (docs/kraken.md#finding-an-order).
+     * OpenOrders and ClosedOrders filter by {@code userref} and by {@code cl_ord_id}
+     * (https://docs.kraken.com/api/docs/rest-api/get-open-orders); the account looks the values up in its indexes
+     * first, and this filter checks every candidate all the same.
      */
     private static Predicate<PaperOrder> clientFilter(Map<String, String> params) {
         Predicate<PaperOrder> filter = userrefFilter(params.get("userref"));
-        String clOrdId = params.get("cl_ord_id");
-        if (clOrdId != null && !clOrdId.isBlank()) {
+        String clOrdId = clOrdIdParam(params);
+        if (clOrdId != null) {
             filter = filter.and(o -> clOrdId.equals(o.clOrdId()));
         }
         return filter;
     }
 
+    /** The {@code cl_ord_id} parameter, null when absent or blank. */
+    private static String clOrdIdParam(Map<String, String> params) {
+        String clOrdId = params.get("cl_ord_id");
+        return clOrdId == null || clOrdId.isBlank() ? null : clOrdId;
+    }
+
+    /** The {@code userref} parameter, null when absent or blank. */
+    private static Integer userrefParam(Map<String, String> params) {
+        String text = params.get("userref");
+        return text == null || text.isBlank() ? null : parseInt(text, "userref");
+    }
+
     /**
-     * ClosedOrders {@code start} (docs/kraken.md#finding-an-order): unix seconds, decimals allowed. Exclusive, as
-     * Kraken's ClosedOrders docs describe it: only orders after it, compared with the 4-decimal
-     * {@code opentm}/{@code closetm} the replies show.
+     * ClosedOrders {@code start} (https://docs.kraken.com/api/docs/rest-api/get-closed-orders): unix seconds,
+     * decimals allowed. Exclusive, as Kraken's ClosedOrders docs describe it: only orders after it, compared with the
+     * 4-decimal {@code opentm}/{@code closetm} the replies show.
      * {@code closetime} says which time counts: {@code open}, {@code close} or {@code both} (Kraken's default: either
-     * after {@code start}). Kraken also takes a txid as {@code start}, meaning that order's opentm; not simulated, it
-     * is refused as {@code EGeneral:Invalid arguments:start}, like any other text that is not a number.
+     * after {@code start}). Kraken also takes a txid as {@code start}, meaning that order's opentm; not simulated, it is
+     * refused as {@code EGeneral:Invalid arguments:start}, like any other text that is not a number.
      */
     private static Predicate<PaperOrder> startFilter(String startText, String closetimeText) {
         String closetime = closetimeText == null || closetimeText.isBlank() ? "both" : closetimeText.trim();

@@ -9,7 +9,9 @@ import java.util.concurrent.CountDownLatch;
  *   PAPER_API_KEY=demo-key PAPER_API_SECRET="$(head -c 64 /dev/urandom | base64 -w0)" \
  *     java -cp target/tradingview-kraken-webhook.jar io.tvkraken.paper.PaperExchangeServer 18090
  * </pre>
- * The key and secret come from the environment and are never printed. {@code PAPER_RATE_LIMIT_TIER} ({@code starter},
+ * The key and secret come from the environment and are never printed. Comma lists of equal length give the exchange
+ * several keys of one account, key {@code i} with secret {@code i}, to rehearse a key pool (docs/kraken.md#key-pool).
+ * {@code PAPER_RATE_LIMIT_TIER} ({@code starter},
  * the default, {@code intermediate}, {@code pro} or {@code off}) chooses whose Kraken rate limits it enforces.
  */
 public final class PaperExchangeServer {
@@ -24,6 +26,18 @@ public final class PaperExchangeServer {
             System.err.println("PAPER_API_KEY and PAPER_API_SECRET (base64) must be set");
             System.exit(2);
         }
+        String[] keys = key.split(",", -1);
+        String[] secrets = secret.split(",", -1);
+        java.util.List<PaperConfig.ApiKey> apiKeys = new java.util.ArrayList<>();
+        for (int i = 0; i < keys.length && i < secrets.length; i++) {
+            if (!keys[i].isBlank() && !secrets[i].isBlank()) {
+                apiKeys.add(new PaperConfig.ApiKey(keys[i].trim(), secrets[i].trim()));
+            }
+        }
+        if (keys.length != secrets.length || apiKeys.size() != keys.length) {
+            System.err.println("PAPER_API_KEY and PAPER_API_SECRET must list as many entries, none empty");
+            System.exit(2);
+        }
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;
         String tierText = System.getenv("PAPER_RATE_LIMIT_TIER");
         RateLimitTier tier;
@@ -34,11 +48,11 @@ public final class PaperExchangeServer {
             System.exit(2);
             return;
         }
-        PaperExchange exchange = PaperExchange.start(PaperConfig.defaults().withApiKey(key.trim())
-                .withApiSecret(secret.trim()).withPort(port).withRateLimitTier(tier));
+        PaperExchange exchange = PaperExchange.start(PaperConfig.defaults().withApiKeys(apiKeys).withPort(port)
+                .withRateLimitTier(tier));
         System.out.println("Kraken-compatible paper exchange at " + exchange.baseUrl()
                 + " (Ctrl-C to stop); set KRAKEN_API_URL to it; rate limits: "
-                + tier.name().toLowerCase(java.util.Locale.ROOT));
+                + tier.name().toLowerCase(java.util.Locale.ROOT) + "; API keys: " + apiKeys.size());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             exchange.close();

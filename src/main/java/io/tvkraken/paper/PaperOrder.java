@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * An order the paper exchange has placed, as its test hook {@link PaperExchange#orders()} shows it.
+ * An order the paper exchange has placed, as OpenOrders, ClosedOrders and QueryOrders describe it.
  *
  * @param txid            Kraken-style id, {@code OXXXXX-XXXXX-XXXXXX}
  * @param pairId          pair id ({@code XXBTZUSD}); responses describe the order with the altname

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 
 /**
- * The trading rules of one row of Kraken's AssetPairs (docs/kraken.md#asset-pairs) that AddOrder enforces.
+ * The trading rules of one row of Kraken's AssetPairs that AddOrder enforces
+ * (https://docs.kraken.com/api/docs/rest-api/get-tradable-asset-pairs).
  *
  * @param id            the pair id, the key of every response ({@code XXBTZUSD})
  * @param altname       the name orders describe themselves with ({@code XBTUSD})
@@ -15,7 +16,7 @@ import java.math.BigDecimal;
  * @param costmin       minimum cost, in quote
  * @param tickSize      price increment
  * @param status        {@code online}, {@code cancel_only}, {@code post_only}, {@code limit_only}, {@code reduce_only};
- *                      Kraken omits it on some pairs (docs/kraken.md#asset-pairs), read as online
+ *                      Kraken omits it on some pairs, read as online
  * @param row           the row as served, so AssetPairs answers with the fixture unchanged
  */
 record PaperPair(String id, String altname, String base, String quote, int pairDecimals, int lotDecimals,

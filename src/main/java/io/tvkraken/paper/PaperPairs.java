@@ -42,9 +42,10 @@ final class PaperPairs {
     }
 
     /**
-     * Kraken takes a pair's id or its altname (docs/kraken.md#pair-names). Other spellings ({@code BTC/USD},
-     * {@code BTCUSD}) are not documented as accepted, so the paper exchange refuses them: an application that relies on
-     * them would fail on the live exchange.
+     * Kraken takes a pair's id or its altname (https://docs.kraken.com/api/docs/rest-api/get-tradable-asset-pairs).
+     * Other spellings ({@code BTC/USD}, {@code BTCUSD})
+     * are not documented as accepted, so the paper exchange refuses them: an application that relies on them
+     * would fail on the live exchange.
      */
     Optional<PaperPair> find(String name) {
         PaperPair pair = byId.get(name);

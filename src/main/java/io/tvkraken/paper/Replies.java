@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Kraken's JSON shapes (docs/kraken.md#the-reply, docs/kraken.md#finding-an-order,
- * docs/kraken.md#error-model), built as ordered maps so fields come out in Kraken's order.
+ * Kraken's JSON shapes (https://docs.kraken.com/api/docs/rest-api/add-order and the pages of the other methods), built
+ * as ordered maps so fields come out in Kraken's order.
  */
 final class Replies {
 
@@ -29,9 +29,7 @@ final class Replies {
         return write(envelope);
     }
 
-    /**
-     * {@code {"error":["E..."]}}: failures carry only {@code error} (docs/kraken.md#error-model), still with HTTP 200.
-     */
+    /** {@code {"error":["E..."]}}: failures carry only {@code error} (Kraken's error guide), still with HTTP 200. */
     byte[] error(String error) {
         return write(Map.of("error", List.of(error)));
     }
@@ -45,8 +43,8 @@ final class Replies {
     }
 
     /**
-     * An order object as OpenOrders, ClosedOrders and QueryOrders show it (docs/kraken.md#finding-an-order); amounts as
-     * strings.
+     * An order object as OpenOrders, ClosedOrders and QueryOrders show it
+     * (https://docs.kraken.com/api/docs/rest-api/get-open-orders); amounts as strings.
      */
     static Map<String, Object> order(PaperOrder order, PaperPair pair) {
         Map<String, Object> descr = new LinkedHashMap<>();
@@ -87,8 +85,9 @@ final class Replies {
     }
 
     /**
-     * Ticker row (docs/kraken.md#ticker) derived from the one paper price: no spread, since market orders fill at that
-     * price on both sides. {@code t} is a pair of integers, as Kraken sends it; everything else is strings.
+     * Ticker row (https://docs.kraken.com/api/docs/rest-api/get-ticker-information) derived from the one paper
+     * price: no spread, since market orders fill at that price on both sides. {@code t} is a pair of integers, as
+     * Kraken sends it; everything else is strings.
      */
     static Map<String, Object> ticker(PaperPair pair, BigDecimal price) {
         // Kraken's ticker shows at least 5 price decimals (e.g. "30300.10000" for XBTUSD, pair_decimals 1).

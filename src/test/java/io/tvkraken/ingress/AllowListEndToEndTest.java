@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tvkraken.RunningApp;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,7 +21,7 @@ class AllowListEndToEndTest {
         Map<String, String> p = RunningApp.paperDefaults(data);
         p.put("allowed.ips", "52.89.214.238,34.212.75.30,54.218.53.128,52.32.178.7");
         try (RunningApp app = RunningApp.start(p)) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             HttpResponse<String> response = app.post("/webhook/tradingview",
                     "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\"}");
             assertThat(response.statusCode()).isEqualTo(403);

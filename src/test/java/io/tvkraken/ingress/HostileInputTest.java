@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.RunningApp;
 import io.tvkraken.TestSecrets;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,7 +39,7 @@ class HostileInputTest {
     @TempDir
     static Path data;
     static RunningApp app;
-    static PaperExchange paper;
+    static PaperExchangeHarness paper;
 
     @BeforeAll
     static void start() {
@@ -46,7 +47,7 @@ class HostileInputTest {
         p.put("webhook.secret", TestSecrets.WEBHOOK_SECRET);
         p.put("webhook.passphrase", TestSecrets.PASSPHRASE);
         app = RunningApp.start(p);
-        paper = app.bean("paperExchange", PaperExchange.class);
+        paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.RunningApp;
 import io.tvkraken.paper.Fault;
 import io.tvkraken.paper.PaperExchange;
+import io.tvkraken.paper.PaperExchangeHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,7 +28,7 @@ class OperationsEndpointsTest {
     @Test
     void healthStatusAndMetricsDescribeTheRunningService() throws Exception {
         try (RunningApp app = RunningApp.start(RunningApp.paperDefaults(data))) {
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             assertThat(app.post("/webhook/tradingview", "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.01}")
                     .statusCode()).isEqualTo(200);
             assertThat(app.post("/webhook/tradingview", "{\"ticker\":\"BTCUSD\"}").statusCode()).isEqualTo(400);
@@ -104,7 +105,7 @@ class OperationsEndpointsTest {
             assertThat(JSON.readTree(health.body()).path("checks").path("database").path("status").asText())
                     .isEqualTo("down");
             // and an alert cannot be journaled: 503, the one answer TradingView resends, and nothing is sent
-            PaperExchange paper = app.bean("paperExchange", PaperExchange.class);
+            PaperExchangeHarness paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
             HttpResponse<String> alert = app.post("/webhook/tradingview",
                     "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.01}");
             assertThat(alert.statusCode()).as(alert.body()).isEqualTo(503);

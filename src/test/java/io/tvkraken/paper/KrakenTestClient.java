@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The test side of the wire: builds form bodies, signs them with {@link KrakenSigner} the way a Kraken client does
- * (docs/kraken.md#signature) and sends them with {@link HttpClient}. Nonces come from a counter so tests control them.
+ * (https://docs.kraken.com/api/docs/guides/spot-rest-auth) and sends them with {@link HttpClient}. Nonces come from
+ * a counter so tests control them.
  */
 final class KrakenTestClient {
 
@@ -33,6 +34,10 @@ final class KrakenTestClient {
 
     KrakenTestClient(PaperExchange exchange) {
         this(exchange.baseUrl(), exchange.config().apiKey(), exchange.config().apiSecret());
+    }
+
+    KrakenTestClient(PaperExchangeHarness exchange) {
+        this(exchange.exchange());
     }
 
     KrakenTestClient(URI baseUrl, String apiKey, String apiSecret) {
@@ -51,8 +56,8 @@ final class KrakenTestClient {
     }
 
     /**
-     * Signed POST with a fresh nonce first in the body, as ccxt does (docs/kraken.md#ccxt-request-cases). Each
-     * parameter is {@code "key=value"} unencoded; the value is encoded on the way out.
+     * Signed POST with a fresh nonce first in the body, as ccxt does. Each parameter is
+     * {@code "key=value"} unencoded; the value is encoded on the way out.
      */
     JsonNode call(String method, String... parameters) throws IOException, InterruptedException {
         return json(send(method, nextNonce(), parameters));
@@ -88,7 +93,7 @@ final class KrakenTestClient {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A JSON body, signed over its bytes (docs/kraken.md#encoding). */
+    /** A JSON body, signed over its bytes. */
     HttpResponse<String> sendJson(String method, String nonce, String body) throws IOException, InterruptedException {
         String path = "/0/private/" + method;
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -115,9 +120,7 @@ final class KrakenTestClient {
         return signer.sign(path, nonce, body);
     }
 
-    /**
-     * Values RFC 3986-encoded ({@code +} as {@code %2B}), keys as given, like ccxt (docs/kraken.md#ccxt-request-cases).
-     */
+    /** Values RFC 3986-encoded ({@code +} as {@code %2B}), keys as given, like ccxt. */
     static String form(Map<String, String> params) {
         StringJoiner body = new StringJoiner("&");
         params.forEach((k, v) -> body.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20")));

@@ -20,13 +20,13 @@ class PaperEngineOutageTest {
     private static final String[] LIMIT_BUY = {"pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
             "price=50000.0", "cl_ord_id=while-down"};
 
-    private PaperExchange exchange;
+    private PaperExchangeHarness exchange;
     private KrakenTestClient kraken;
 
     @BeforeEach
     void start() {
         // A clock that stands still: the trading counter read below does not decay while the test runs.
-        exchange = PaperExchange.start(PaperConfig.withRandomKeys(),
+        exchange = PaperExchangeHarness.start(PaperConfig.withRandomKeys(),
                 new TestClock(Instant.parse("2030-01-02T03:04:05Z")));
         kraken = new KrakenTestClient(exchange);
     }

@@ -16,10 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an application needs from the paper exchange to prove "at most one order per alert" (docs/kraken.md#idempotency,
- * docs/kraken.md#resending): {@code deadline}, {@code cl_ord_id} rules, faults after the order is placed, late
- * visibility and the lookups. Through real HTTP on loopback, on a {@link TestClock} so that time moves only when a test
- * says so.
+ * What an application needs from the paper exchange to prove "at most one order per alert" (docs/kraken.md):
+ * {@code deadline}, {@code cl_ord_id} rules, faults after the order is placed, late visibility and the lookups.
+ * Through real HTTP on loopback, on a {@link TestClock} so that time moves only when a test says so.
  */
 class PaperExchangeExactlyOnceTest {
 
@@ -27,13 +26,13 @@ class PaperExchangeExactlyOnceTest {
     private static final String[] MARKET_BUY = {"pair=XBTUSD", "type=buy", "ordertype=market", "volume=0.01"};
 
     private TestClock clock;
-    private PaperExchange exchange;
+    private PaperExchangeHarness exchange;
     private KrakenTestClient kraken;
 
     @BeforeEach
     void start() {
         clock = new TestClock(T0);
-        exchange = PaperExchange.start(PaperConfig.withRandomKeys(), clock);
+        exchange = PaperExchangeHarness.start(PaperConfig.withRandomKeys(), clock);
         kraken = new KrakenTestClient(exchange);
     }
 
@@ -42,7 +41,7 @@ class PaperExchangeExactlyOnceTest {
         exchange.close();
     }
 
-    // ------------------------------------------------------------------ deadline (docs/kraken.md#deadline)
+    // ------------------------------------------------------------------ deadline (Kraken's add-order)
 
     @Test
     void deadlineFromTwoToSixtySecondsAheadIsAcceptedBothBoundsIncluded() throws Exception {
@@ -92,7 +91,8 @@ class PaperExchangeExactlyOnceTest {
     @Test
     void deadlineIsCheckedOnArrivalBeforeTheAddOrderLatency() throws Exception {
         Duration latency = Duration.ofSeconds(1);
-        try (PaperExchange slow = PaperExchange.start(PaperConfig.defaults().withAddOrderLatency(latency), clock)) {
+        try (PaperExchangeHarness slow = PaperExchangeHarness.start(
+                PaperConfig.defaults().withAddOrderLatency(latency), clock)) {
             KrakenTestClient client = new KrakenTestClient(slow);
             long started = System.nanoTime();
             JsonNode reply = client.call("AddOrder", with(MARKET_BUY, "deadline=" + at(Duration.ofSeconds(90))));
@@ -137,7 +137,7 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).isEmpty();
     }
 
-    // ------------------------------------------------------------------ cl_ord_id (docs/kraken.md#client-order-ids)
+    // ------------------------------------------------------------------ cl_ord_id (Kraken's add-order)
 
     @Test
     void clOrdIdWithAConditionalCloseIsRefusedAndPlacesNothing() throws Exception {
@@ -156,7 +156,7 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).hasSize(2);
     }
 
-    // ----------------------------------------------------------------- faults after placing (docs/kraken.md#resending)
+    // ------------------------------------------------------------------ faults after placing (Kraken's error guide)
 
     @Test
     void acceptThen500PlacesOneOrderAndAnswersAnHtml500() throws Exception {
@@ -200,11 +200,11 @@ class PaperExchangeExactlyOnceTest {
         assertThat(exchange.orders()).hasSize(2);
     }
 
-    // ------------------------------------------------------------------ late visibility (docs/kraken.md#resending)
+    // ------------------------------------------------------------------ late visibility (docs/kraken.md)
 
     @Test
     void orderStaysOutOfOpenOrdersUntilTheVisibilityDelayHasPassed() throws Exception {
-        try (PaperExchange late = PaperExchange.start(
+        try (PaperExchangeHarness late = PaperExchangeHarness.start(
                 PaperConfig.defaults().withOrderVisibilityDelay(Duration.ofMillis(300)), clock)) {
             KrakenTestClient client = new KrakenTestClient(late);
             String txid = client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
@@ -232,7 +232,7 @@ class PaperExchangeExactlyOnceTest {
 
     @Test
     void filledOrderStaysOutOfClosedOrdersUntilTheVisibilityDelayHasPassedButHasMovedBalances() throws Exception {
-        try (PaperExchange late = PaperExchange.start(
+        try (PaperExchangeHarness late = PaperExchangeHarness.start(
                 PaperConfig.defaults().withOrderVisibilityDelay(Duration.ofMillis(300)), clock)) {
             KrakenTestClient client = new KrakenTestClient(late);
             assertThat(errors(client.call("AddOrder", with(MARKET_BUY, "cl_ord_id=late-fill")))).isEmpty();
@@ -255,8 +255,8 @@ class PaperExchangeExactlyOnceTest {
         // Polling every 20 ms for 300 ms makes up to 16 OpenOrders calls: one more than Starter's REST counter allows
         // at once (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits). Pro's 20 covers the burst; this
         // test is about visibility, not the limiter.
-        try (PaperExchange late = PaperExchange.start(PaperConfig.defaults().withOrderVisibilityDelay(delay)
-                .withRateLimitTier(RateLimitTier.PRO))) {
+        try (PaperExchangeHarness late = PaperExchangeHarness.start(PaperConfig.defaults()
+                .withOrderVisibilityDelay(delay).withRateLimitTier(RateLimitTier.PRO))) {
             KrakenTestClient client = new KrakenTestClient(late);
             long sent = System.nanoTime(); // before the order's opentm
             assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
@@ -271,7 +271,7 @@ class PaperExchangeExactlyOnceTest {
         }
     }
 
-    // ------------------------------------------------------------------ lookups (docs/kraken.md#finding-an-order)
+    // ------------------------------------------------------------------ lookups (Open/Closed/QueryOrders)
 
     @Test
     void openAndClosedOrdersShowClOrdIdUserrefAndOpentm() throws Exception {

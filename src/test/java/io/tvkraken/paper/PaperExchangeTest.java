@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Test;
 /** The paper exchange through real HTTP on loopback, signed like a Kraken client signs. */
 class PaperExchangeTest {
 
-    private PaperExchange exchange;
+    private PaperExchangeHarness exchange;
     private KrakenTestClient kraken;
 
     @BeforeEach
     void start() {
-        exchange = PaperExchange.start(PaperConfig.withRandomKeys().withHangFor(Duration.ofMillis(400)));
+        exchange = PaperExchangeHarness.start(PaperConfig.withRandomKeys().withHangFor(Duration.ofMillis(400)));
         kraken = new KrakenTestClient(exchange);
     }
 
@@ -123,9 +123,9 @@ class PaperExchangeTest {
 
     @Test
     void acceptsKrakensOfficialSignatureVector() throws Exception {
-        // docs/kraken.md#test-vectors: key, nonce, body and API-Sign verbatim from Kraken's docs.
+        // Key, nonce, body and API-Sign verbatim from Kraken's docs (spot-rest-auth).
         String secret = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==";
-        try (PaperExchange official = PaperExchange.start(PaperConfig.defaults().withApiSecret(secret))) {
+        try (PaperExchangeHarness official = PaperExchangeHarness.start(PaperConfig.defaults().withApiSecret(secret))) {
             KrakenTestClient client = new KrakenTestClient(official);
             HttpResponse<String> response = client.sendBody("AddOrder", "1616492376594",
                     "nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25",
@@ -348,7 +348,7 @@ class PaperExchangeTest {
 
     @Test
     void priceOffTheTickIsRefused() throws Exception {
-        try (PaperExchange coarse = PaperExchange.start(PaperConfig.defaults()
+        try (PaperExchangeHarness coarse = PaperExchangeHarness.start(PaperConfig.defaults()
                 .withAssetPairsResource("/paper/coarse-tick-pairs.json"))) {
             KrakenTestClient client = new KrakenTestClient(coarse);
             assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=limit", "volume=0.01",
@@ -444,7 +444,8 @@ class PaperExchangeTest {
 
     @Test
     void addOrderLatencyDelaysTheAnswer() throws Exception {
-        try (PaperExchange slow = PaperExchange.start(PaperConfig.defaults().withAddOrderLatency(Duration.ofMillis(300)))) {
+        try (PaperExchangeHarness slow = PaperExchangeHarness.start(
+                PaperConfig.defaults().withAddOrderLatency(Duration.ofMillis(300)))) {
             KrakenTestClient client = new KrakenTestClient(slow);
             long started = System.nanoTime();
             assertThat(errors(client.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=market", "volume=0.01"))).isEmpty();
@@ -454,7 +455,7 @@ class PaperExchangeTest {
 
     @Test
     void jsonBodyIsSignedAndReadLikeAFormBody() throws Exception {
-        // docs/kraken.md#encoding: Kraken also takes JSON bodies; the signature covers the JSON bytes as sent.
+        // Kraken also takes JSON bodies; the signature covers the JSON bytes as sent.
         long nonce = kraken.nextNonce();
         String body = "{\"nonce\":" + nonce + ",\"pair\":\"XBTUSD\",\"type\":\"buy\",\"ordertype\":\"market\","
                 + "\"volume\":\"0.01\",\"userref\":9}";
@@ -586,7 +587,7 @@ class PaperExchangeTest {
         kraken.timeout(Duration.ofMillis(200));
         assertThatThrownBy(() -> kraken.call("AddOrder", "pair=XBTUSD", "type=buy", "ordertype=market",
                 "volume=0.01", "cl_ord_id=ambiguous-1")).isInstanceOf(HttpTimeoutException.class);
-        // docs/kraken.md#resending: the order exists although the client saw no answer; a lookup finds it.
+        // docs/kraken.md: the order exists although the client saw no answer; a lookup finds it.
         assertThat(exchange.orders()).singleElement().satisfies(o -> assertThat(o.clOrdId()).isEqualTo("ambiguous-1"));
         kraken.timeout(Duration.ofSeconds(5));
         assertThat(kraken.call("ClosedOrders", "cl_ord_id=ambiguous-1").path("result").path("count").asInt()).isEqualTo(1);
@@ -623,7 +624,8 @@ class PaperExchangeTest {
 
     @Test
     void closeEndsRequestsStillHanging() throws Exception {
-        PaperExchange hanging = PaperExchange.start(PaperConfig.defaults().withHangFor(Duration.ofSeconds(30)));
+        PaperExchangeHarness hanging = PaperExchangeHarness.start(
+                PaperConfig.defaults().withHangFor(Duration.ofSeconds(30)));
         hanging.injectFault("Time", Fault.HANG, 1);
         KrakenTestClient client = new KrakenTestClient(hanging).timeout(Duration.ofSeconds(10));
         ExecutorService pool = Executors.newSingleThreadExecutor();

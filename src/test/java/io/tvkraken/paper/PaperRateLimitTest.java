@@ -34,11 +34,11 @@ class PaperRateLimitTest {
             "price=2000.00"};
 
     private final TestClock clock = new TestClock(T0);
-    private PaperExchange exchange;
+    private PaperExchangeHarness exchange;
     private KrakenTestClient kraken;
 
     private void start(PaperConfig config) {
-        exchange = PaperExchange.start(config, clock);
+        exchange = PaperExchangeHarness.start(config, clock);
         kraken = new KrakenTestClient(exchange);
     }
 

@@ -1,0 +1,34 @@
+package io.tvkraken;
+
+import io.tvkraken.kraken.KeyPool;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * One serial sender route per API key of the pool (docs/kraken.md#key-pool): the route template
+ * {@code kraken-key-sender} of {@code routes/kraken.camel.yaml}, instantiated once per key as
+ * {@code kraken-private-serial-<i>}, consuming {@code seda:kraken-private-<i>} with one consumer. The flow is the
+ * template's; only the count lives here, because it is the number of keys configured, which YAML cannot loop over.
+ *
+ * <p>{@link Application} names this builder to camel-main, which makes its routes after {@link AppConfiguration}
+ * has bound the {@code keyPool}, and adds templated routes after every route and template has been loaded, so the
+ * template is there. Node ids get the prefix {@code key-<i>-} ({@code key-0-order-leaving}): ids must be unique among
+ * all routes.
+ */
+public class KrakenKeySenders extends RouteBuilder {
+
+    static final String TEMPLATE = "kraken-key-sender";
+
+    @Override
+    public void configure() {
+        KeyPool pool = getContext().getRegistry().lookupByNameAndType("keyPool", KeyPool.class);
+        if (pool == null) {
+            throw new IllegalStateException("no keyPool bound: AppConfiguration binds it before routes are added");
+        }
+        for (int key = 0; key < pool.size(); key++) {
+            templatedRoute(TEMPLATE)
+                    .routeId("kraken-private-serial-" + key)
+                    .prefixId("key-" + key + "-")
+                    .parameter("key", Integer.toString(key));
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package io.tvkraken.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.tvkraken.kraken.KrakenSigner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A fast Kraken stand-in for the peer benchmark: answers AddOrder, Ticker, AssetPairs, BalanceEx, OpenOrders,
+ * ClosedOrders (and Time, SystemStatus, Balance) at once with valid Kraken envelopes, {@code {"error":[],"result":...}}.
+ * Like Kraken, it checks the {@code API-Key}, the {@code API-Sign} over the exact body, and that each nonce is greater
+ * than the last one it received for the key ({@code EAPI:Invalid nonce} otherwise). It keeps no orders: an AddOrder
+ * with a known pair, a side, an order type and a volume gets a fresh txid.
+ *
+ * <p>Its pairs are those of the paper exchange's fixture ({@code paper/asset-pairs.json}) plus {@code syntheticPairs}
+ * copies of its BTC/USD row named {@code B001USD}, {@code B002USD}, ... at a last price of 100. The benchmark spreads
+ * alerts over them: Kraken's trading counter is per pair, and a live-mode service keeps to it (its rate budget), so
+ * 100 orders a second on one pair would measure Kraken's limits, not the service.
+ *
+ * <p>{@link #delayMillis(long)} makes every call wait that long before it is answered (after the checks, so the
+ * nonce order is the order of arrival), on a pool large enough that callers are not queued behind each other.
+ * {@link #recordAddOrders} keeps the arrival time ({@link System#nanoTime()}) of every AddOrder from then on: the
+ * stub runs inside the benchmark's JVM, so those times compare with the load generator's send times.
+ *
+ * <p>Stand-alone ({@code main}: port, then the key and secret from {@code STUB_API_KEY}, {@code STUB_API_SECRET}) it
+ * serves until stopped; the benchmark starts it in its own JVM instead.
+ */
+public final class KrakenStub implements AutoCloseable {
+
+    static final String PRICE = "100.0";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final String apiKey;
+    private final KrakenSigner signer;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final byte[] assetPairs;
+    /** Pair id by every name the stub accepts for it (id, altname). */
+    private final Map<String, String> pairIds = new HashMap<>();
+    private final List<String> syntheticTickers = new ArrayList<>();
+    private final Object nonceLock = new Object();
+    private long lastNonce;
+    private volatile long delayMillis;
+    private volatile boolean recording;
+    private final long[] arrivals = new long[1_000_000];
+    private final AtomicInteger arrivalCount = new AtomicInteger();
+    private final AtomicLong addOrders = new AtomicLong();
+    private final AtomicLong invalidNonces = new AtomicLong();
+    private final AtomicLong otherErrors = new AtomicLong();
+    private final AtomicLong txids = new AtomicLong();
+
+    static {
+        // As in the paper exchange: without it the JDK server's answers wait for the client's delayed ACK (~40 ms).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    private KrakenStub(String apiKey, String apiSecret, int port, int syntheticPairs, int threads) throws IOException {
+        this.apiKey = apiKey;
+        this.signer = new KrakenSigner(apiSecret);
+        JsonNode fixture;
+        try (InputStream in = KrakenStub.class.getResourceAsStream("/paper/asset-pairs.json")) {
+            if (in == null) {
+                throw new IOException("paper/asset-pairs.json is not on the class path");
+            }
+            fixture = json.readTree(in);
+        }
+        ObjectNode result = ((ObjectNode) fixture.get("result")).deepCopy();
+        JsonNode btc = result.get("XXBTZUSD");
+        for (int i = 1; i <= syntheticPairs; i++) {
+            String base = String.format("B%03d", i);
+            ObjectNode row = btc.deepCopy();
+            row.put("altname", base + "USD");
+            row.put("wsname", base + "/USD");
+            row.put("base", base);
+            result.set(base + "USD", row);
+            syntheticTickers.add(base + "USD");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = result.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            pairIds.put(e.getKey(), e.getKey());
+            pairIds.put(e.getValue().path("altname").asText(), e.getKey());
+        }
+        ObjectNode envelope = json.createObjectNode();
+        envelope.putArray("error");
+        envelope.set("result", result);
+        this.assetPairs = json.writeValueAsBytes(envelope);
+        this.executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "kraken-stub");
+            t.setDaemon(true);
+            return t;
+        });
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** Starts the stub on {@code port} (0: any free one) with one API key. */
+    public static KrakenStub start(String apiKey, String apiSecret, int port, int syntheticPairs) {
+        try {
+            return new KrakenStub(apiKey, apiSecret, port, syntheticPairs, 256);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** {@code B001USD}, {@code B002USD}, ...: tickers an alert may name, each its own pair. */
+    public List<String> syntheticTickers() {
+        return syntheticTickers;
+    }
+
+    /** Every call waits this long before it is answered; 0 answers at once. */
+    public void delayMillis(long millis) {
+        this.delayMillis = millis;
+    }
+
+    /** From now on, keeps the arrival time of every AddOrder (the earlier ones are forgotten). */
+    public void recordAddOrders() {
+        arrivalCount.set(0);
+        recording = true;
+    }
+
+    /** Arrival times ({@link System#nanoTime()}) of the AddOrders since {@link #recordAddOrders()}. */
+    public long[] addOrderArrivals() {
+        int n = Math.min(arrivalCount.get(), arrivals.length);
+        long[] copy = new long[n];
+        System.arraycopy(arrivals, 0, copy, 0, n);
+        return copy;
+    }
+
+    /** AddOrders answered with a txid, since the start. */
+    public long addOrders() {
+        return addOrders.get();
+    }
+
+    /** Private calls refused {@code EAPI:Invalid nonce}, since the start. */
+    public long invalidNonces() {
+        return invalidNonces.get();
+    }
+
+    /** Calls refused for any other reason (key, signature, arguments, unknown method), since the start. */
+    public long otherErrors() {
+        return otherErrors.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) {
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            byte[] reply;
+            if (path.startsWith("/0/public/")) {
+                reply = publicCall(path.substring("/0/public/".length()), exchange.getRequestURI().getRawQuery());
+            } else if (path.startsWith("/0/private/")) {
+                reply = privateCall(exchange, path, path.substring("/0/private/".length()), body);
+            } else {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            long delay = delayMillis;
+            if (delay > 0) {
+                Thread.sleep(delay);
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, reply.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(reply);
+            }
+        } catch (IOException | InterruptedException e) {
+            // the caller went away, or the stub is stopping
+        }
+    }
+
+    private byte[] publicCall(String method, String rawQuery) throws IOException {
+        Map<String, String> query = form(rawQuery);
+        switch (method) {
+            case "AssetPairs":
+                return assetPairs;
+            case "Ticker": {
+                Map<String, Object> rows = new LinkedHashMap<>();
+                for (String name : query.getOrDefault("pair", "").split(",")) {
+                    String id = pairIds.get(name.trim());
+                    if (id == null) {
+                        return error("EQuery:Unknown asset pair");
+                    }
+                    rows.put(id, ticker());
+                }
+                return result(rows);
+            }
+            case "Time":
+                return result(Map.of("unixtime", System.currentTimeMillis() / 1000, "rfc1123", ""));
+            case "SystemStatus":
+                return result(Map.of("status", "online", "timestamp", java.time.Instant.now().toString()));
+            default:
+                return error("EGeneral:Unknown method");
+        }
+    }
+
+    private static Map<String, Object> ticker() {
+        return Map.of("a", List.of(PRICE, "1", "1.000"), "b", List.of(PRICE, "1", "1.000"),
+                "c", List.of(PRICE, "0.1"), "v", List.of("1", "1"), "p", List.of(PRICE, PRICE),
+                "t", List.of(1, 1), "l", List.of(PRICE, PRICE), "h", List.of(PRICE, PRICE), "o", PRICE);
+    }
+
+    private byte[] privateCall(HttpExchange exchange, String path, String method, byte[] body) throws IOException {
+        Map<String, String> params = form(new String(body, StandardCharsets.UTF_8));
+        String nonceText = params.get("nonce");
+        if (!apiKey.equals(exchange.getRequestHeaders().getFirst("API-Key"))) {
+            return refused("EAPI:Invalid key");
+        }
+        if (nonceText == null || !signer.verify(path, nonceText, body, exchange.getRequestHeaders().getFirst("API-Sign"))) {
+            return refused("EAPI:Invalid signature");
+        }
+        long nonce;
+        try {
+            nonce = Long.parseUnsignedLong(nonceText.trim());
+        } catch (NumberFormatException e) {
+            return refused("EAPI:Invalid nonce");
+        }
+        synchronized (nonceLock) {
+            if (Long.compareUnsigned(nonce, lastNonce) <= 0) {
+                invalidNonces.incrementAndGet();
+                return error("EAPI:Invalid nonce");
+            }
+            lastNonce = nonce;
+        }
+        switch (method) {
+            case "AddOrder":
+                return addOrder(params);
+            case "BalanceEx":
+                return result(Map.of("ZUSD", Map.of("balance", "1000000000", "credit", "0", "credit_used", "0",
+                        "hold_trade", "0")));
+            case "Balance":
+                return result(Map.of("ZUSD", "1000000000"));
+            case "OpenOrders":
+                return result(Map.of("open", Map.of()));
+            case "ClosedOrders":
+                return result(Map.of("closed", Map.of(), "count", 0));
+            default:
+                return refused("EGeneral:Unknown method");
+        }
+    }
+
+    private byte[] addOrder(Map<String, String> params) throws IOException {
+        if (recording) {
+            int i = arrivalCount.getAndIncrement();
+            if (i < arrivals.length) {
+                arrivals[i] = System.nanoTime();
+            }
+        }
+        String pair = params.get("pair");
+        String type = params.get("type");
+        String volume = params.get("volume");
+        String orderType = params.getOrDefault("ordertype", "");
+        if (pair == null || !pairIds.containsKey(pair) || !("buy".equals(type) || "sell".equals(type))
+                || volume == null || orderType.isEmpty()) {
+            return refused("EGeneral:Invalid arguments");
+        }
+        Map<String, Object> descr = Map.of("order", type + " " + volume + " " + pair + " @ " + orderType);
+        if ("true".equals(params.get("validate"))) {
+            return result(Map.of("descr", descr));
+        }
+        addOrders.incrementAndGet();
+        long n = txids.incrementAndGet();
+        String txid = String.format("O%05X-%05X-%06X", (n >> 40) & 0xFFFFF, (n >> 20) & 0xFFFFF, n & 0xFFFFFF);
+        return result(Map.of("descr", descr, "txid", List.of(txid)));
+    }
+
+    private byte[] refused(String error) throws IOException {
+        otherErrors.incrementAndGet();
+        return error(error);
+    }
+
+    private byte[] result(Object result) throws IOException {
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("error", List.of());
+        envelope.put("result", result);
+        return json.writeValueAsBytes(envelope);
+    }
+
+    private byte[] error(String error) throws IOException {
+        return json.writeValueAsBytes(Map.of("error", List.of(error)));
+    }
+
+    private static Map<String, String> form(String text) {
+        Map<String, String> params = new HashMap<>();
+        if (text == null || text.isEmpty()) {
+            return params;
+        }
+        for (String pair : text.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            params.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+        }
+        return params;
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        String key = System.getenv("STUB_API_KEY");
+        String secret = System.getenv("STUB_API_SECRET");
+        if (key == null || secret == null) {
+            System.err.println("STUB_API_KEY and STUB_API_SECRET (base64) must be set");
+            System.exit(2);
+        }
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 18091;
+        try (KrakenStub stub = start(key, secret, port, 256)) {
+            System.out.println("Kraken stub at " + stub.baseUrl());
+            if (args.length > 1) {
+                stub.delayMillis(Long.parseLong(args[1]));
+            }
+            TimeUnit.DAYS.sleep(365);
+        }
+    }
+}
