@@ -34,14 +34,17 @@ import java.util.stream.Stream;
  * <pre>
  *   mvn -B -q -o -DskipTests package
  *   java src/test/java/io/tvkraken/startup/StartupBenchmark.java [--runs 7] [--cpus 0] [--idle-seconds 10] \
- *       [--load 300 30] [--jar target/tradingview-kraken-webhook.jar] [--max-load 0.7] [-- JVM options...]
+ *       [--load 300 30 [--warm-up 60]] [--burst 1000] [--jar target/tradingview-kraken-webhook.jar] \
+ *       [--max-load 0.7] [-- JVM options...]
  * </pre>
  *
  * JDK classes only, so that it runs from its source file without a class path. A JVM option {@code @file} is a java
  * argument file (e.g. {@code @jvm.options}, the image's options). Before each run it waits while the 1-minute load
  * average is above {@code --max-load} (other processes on the machine skew start-up times), and it prints the load
  * with every figure. With {@code --load RATE SECONDS}, the last run then receives RATE alerts a second for SECONDS
- * seconds (the paper exchange's rate limits off, as in the webhook benchmark) and the highest RSS is printed.
+ * seconds (the paper exchange's rate limits off, as in the webhook benchmark) and the highest RSS is printed; with
+ * {@code --warm-up W}, after W seconds at the same rate first, for figures of a warmed-up JVM. With {@code --burst N},
+ * the last run then receives N alerts at once, each on a connection of its own, after the load if there is one.
  */
 public final class StartupBenchmark {
 
@@ -63,6 +66,8 @@ public final class StartupBenchmark {
     private int idleSeconds = 10;
     private int loadRate;
     private int loadSeconds;
+    private int warmUpSeconds;
+    private int burst;
     private String jar = "target/tradingview-kraken-webhook.jar";
     private double maxLoad = 0.7;
     private final List<String> jvmOptions = new ArrayList<>();
@@ -83,6 +88,8 @@ public final class StartupBenchmark {
                     loadRate = Integer.parseInt(args[++i]);
                     loadSeconds = Integer.parseInt(args[++i]);
                 }
+                case "--warm-up" -> warmUpSeconds = Integer.parseInt(args[++i]);
+                case "--burst" -> burst = Integer.parseInt(args[++i]);
                 case "--jar" -> jar = args[++i];
                 case "--max-load" -> maxLoad = Double.parseDouble(args[++i]);
                 case "--" -> {
@@ -106,7 +113,7 @@ public final class StartupBenchmark {
             Path data = Files.createTempDirectory("tvk-start");
             Path log = data.resolve("app.log");
             int port = freePort();
-            boolean loadRun = loadRate > 0 && run == runs;
+            boolean loadRun = (loadRate > 0 || burst > 0) && run == runs;
             long started = System.nanoTime();
             Process app = start(port, data, log, loadRun);
             try {
@@ -120,8 +127,15 @@ public final class StartupBenchmark {
                 cpuMillis.add(cpuMs);
                 System.out.printf("run %d: ready after %d ms (%d ms of CPU), RSS %d MiB after %d s idle (load before"
                         + " the run: %s)%n", run, readyMs, cpuMs, rss / 1024, idleSeconds, load);
-                if (loadRun) {
-                    underLoad(app, port);
+                if (loadRun && loadRate > 0) {
+                    long interval = TimeUnit.SECONDS.toNanos(1) / loadRate;
+                    if (warmUpSeconds > 0) {
+                        underLoad(app, port, "warm-up", loadRate * warmUpSeconds, interval);
+                    }
+                    underLoad(app, port, "under load", loadRate * loadSeconds, interval);
+                }
+                if (loadRun && burst > 0) {
+                    underLoad(app, port, "burst", burst, 0);
                 }
             } finally {
                 stop(app);
@@ -191,11 +205,12 @@ public final class StartupBenchmark {
         throw new IllegalStateException("not ready within 60 s:\n" + Files.readString(log));
     }
 
-    /** RATE alerts a second for SECONDS seconds, open loop; prints the highest RSS seen and the answers. */
-    private void underLoad(Process app, int port) throws Exception {
+    /**
+     * {@code total} alerts, one every {@code interval} ns (0: all at once), open loop; prints the answers, the CPU used
+     * and the highest RSS.
+     */
+    private void underLoad(Process app, int port, String label, int total, long interval) throws Exception {
         URI webhook = URI.create("http://127.0.0.1:" + port + "/webhook/tradingview");
-        long interval = TimeUnit.SECONDS.toNanos(1) / loadRate;
-        int total = loadRate * loadSeconds;
         Map<Integer, AtomicLong> answers = new TreeMap<>();
         AtomicLong failed = new AtomicLong();
         AtomicLong maxRss = new AtomicLong();
@@ -244,16 +259,20 @@ public final class StartupBenchmark {
                     }));
         }
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double took = (System.nanoTime() - start) / 1e9;
         long cpu = cpuMillis(app.pid()) - cpuBefore;
         Arrays.sort(latencyMicros);
         // what settles after the last answer (order workers, journal) still counts
         Thread.sleep(5_000);
         sampler.interrupt();
         sampler.join();
-        System.out.printf(Locale.ROOT, "under load: %d alerts in %.1f s, answers %s, %d failed; latency p50 %d ms,"
+        if (!app.isAlive()) {
+            // e.g. -XX:+ExitOnOutOfMemoryError: the heap was too small for this load
+            throw new IllegalStateException(label + ": the application ended with exit status " + app.exitValue());
+        }
+        System.out.printf(Locale.ROOT, "%s: %d alerts in %.1f s, answers %s, %d failed; latency p50 %d ms,"
                         + " p99 %d ms, max %d ms; %.1f ms of CPU per alert; highest RSS %d MiB, VmHWM %d MiB, RSS 5 s"
-                        + " after %d MiB (load before: %s, after: %s)%n", total, seconds, answers, failed.get(),
+                        + " after %d MiB (load before: %s, after: %s)%n", label, total, took, answers, failed.get(),
                 latencyMicros[total / 2] / 1000, latencyMicros[total * 99 / 100] / 1000,
                 latencyMicros[total - 1] / 1000, (double) cpu / total, maxRss.get() / 1024,
                 status(app.pid(), VM_HWM) / 1024, status(app.pid(), VM_RSS) / 1024, load, loadAverage());
