@@ -82,8 +82,6 @@ public class AppConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = Settings.from(key -> properties.resolveProperty(key).orElse(null));
-        ObjectMapper json = objectMapper();
-        Clock clock = Clock.systemUTC();
         // The journal database first: nothing may be accepted that could not be journaled. It opens and migrates on a
         // thread of its own while the rest is prepared; the routes start once it is open (onCamelContextStarting
         // below; docs/operations.md#start-up-time-and-memory).
@@ -95,6 +93,8 @@ public class AppConfiguration implements CamelConfiguration {
             }
         });
         context.getRegistry().bind("database", database);
+        ObjectMapper json = objectMapper();
+        Clock clock = Clock.systemUTC();
 
         // the key pool: key i signs with secret i (docs/kraken.md#key-pool); Settings checked the lists
         List<String> apiKeys = settings.krakenApiKeys();
