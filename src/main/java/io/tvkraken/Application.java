@@ -1,5 +1,7 @@
 package io.tvkraken;
 
+import java.security.NoSuchAlgorithmException;
+import javax.net.ssl.SSLContext;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,12 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
+        // The JDK's TLS set-up (its providers, the CA trust store read and parsed) is needed by the Kraken HTTP
+        // client, which camel-http makes while the routes are made. Done here on a thread of its own, it overlaps with
+        // Camel's start instead of adding to it (docs/operations.md#start-up-time-and-memory).
+        Thread tls = new Thread(Application::prepareTls, "tls-warm-up");
+        tls.setDaemon(true);
+        tls.start();
         int exit;
         try {
             exit = newMain().run(args);
@@ -44,6 +52,14 @@ public final class Application {
         }
         if (exit != 0) {
             System.exit(exit);
+        }
+    }
+
+    private static void prepareTls() {
+        try {
+            SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException | RuntimeException e) {
+            // nothing prepared: the HTTP client reports the problem when it makes its own context
         }
     }
 
