@@ -183,15 +183,13 @@ public final class Journal {
     public boolean sending(long row, Collection<AlertState> from, Instant deadline, String orderRequest,
             String clOrdId, Integer userref) {
         Instant now = clock.instant();
-        List<Object> args = new ArrayList<>(List.of(now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now,
-                orderRequest, clOrdId == null ? new Sql.TypedNull(Types.VARCHAR) : clOrdId, Sql.intOrNull(userref),
-                row));
-        args.addAll(from);
-        return changeState("recording an order being sent", row, SENDING, "AddOrder leaving, deadline " + deadline,
-                "UPDATE alert SET state = '" + SENDING + "', attempts = attempts + 1, "
-                        + "first_sent_at = COALESCE(first_sent_at, ?), deadline_at = ?, lease_owner = ?, "
-                        + "lease_until = ?, next_check_at = NULL, updated_at = ?, order_request = ?, cl_ord_id = ?, "
-                        + "userref = ? WHERE id = ? AND state IN (" + marks(from) + ")", args.toArray());
+        return changeState("recording an order being sent", row, Guard.in(from), SENDING,
+                "AddOrder leaving, deadline " + deadline,
+                "state = '" + SENDING + "', attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, ?), "
+                        + "deadline_at = ?, lease_owner = ?, lease_until = ?, next_check_at = NULL, updated_at = ?, "
+                        + "order_request = ?, cl_ord_id = ?, userref = ?",
+                now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now, orderRequest,
+                clOrdId == null ? new Sql.TypedNull(Types.VARCHAR) : clOrdId, Sql.intOrNull(userref));
     }
 
     /**
@@ -202,20 +200,16 @@ public final class Journal {
      */
     public boolean inDoubt(long row, String detail, Instant nextCheckAt, boolean mayResend) {
         Instant now = clock.instant();
-        return changeState("recording an order in doubt", row, RECONCILING, detail,
-                "UPDATE alert SET state = '" + RECONCILING + "', next_check_at = ?, "
-                        + "in_doubt_since = COALESCE(in_doubt_since, ?), may_resend = ?, lease_owner = NULL, "
-                        + "lease_until = NULL, updated_at = ? WHERE id = ? AND state = '" + SENDING + "'",
-                nextCheckAt, now, mayResend, now, row);
+        return changeState("recording an order in doubt", row, Guard.in(List.of(SENDING)), RECONCILING, detail,
+                "state = '" + RECONCILING + "', next_check_at = ?, in_doubt_since = COALESCE(in_doubt_since, ?), "
+                        + "may_resend = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
+                nextCheckAt, now, mayResend, now);
     }
 
     /** Compare-and-set of the state alone. */
     public boolean transition(long row, Collection<AlertState> from, AlertState to, String detail) {
-        List<Object> args = new ArrayList<>(List.of(to, clock.instant(), row));
-        args.addAll(from);
-        return changeState("changing an alert's state", row, to, detail,
-                "UPDATE alert SET state = ?, updated_at = ? WHERE id = ? AND state IN (" + marks(from) + ")",
-                args.toArray());
+        return changeState("changing an alert's state", row, Guard.in(from), to, detail,
+                "state = ?, updated_at = ?", to, clock.instant());
     }
 
     /**
@@ -226,14 +220,13 @@ public final class Journal {
     public boolean reopen(long row, AlertState to, Instant sendBy, String detail) {
         Instant now = clock.instant();
         boolean reconcile = RECONCILING.equals(to);
-        return changeState("reopening an alert", row, to, detail,
-                "UPDATE alert SET state = ?, send_by = ?, next_check_at = ?, in_doubt_since = ?, may_resend = ?, "
-                        + "lease_owner = ?, lease_until = ?, http_status = NULL, answer = NULL, updated_at = ? "
-                        + "WHERE id = ? AND state = '" + DEAD_LETTERED + "'",
+        return changeState("reopening an alert", row, Guard.in(List.of(DEAD_LETTERED)), to, detail,
+                "state = ?, send_by = ?, next_check_at = ?, in_doubt_since = ?, may_resend = ?, "
+                        + "lease_owner = ?, lease_until = ?, http_status = NULL, answer = NULL, updated_at = ?",
                 to, sendBy, reconcile ? now : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE),
                 reconcile ? now : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE), reconcile,
                 reconcile ? null : instance,
-                reconcile ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy.plus(IN_FLIGHT_MARGIN), now, row);
+                reconcile ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy.plus(IN_FLIGHT_MARGIN), now);
     }
 
     /**
@@ -284,12 +277,11 @@ public final class Journal {
      */
     public boolean adopt(long row, String detail) {
         Instant now = clock.instant();
-        return changeState("taking over an alert", row, RECONCILING, detail,
-                "UPDATE alert SET state = '" + RECONCILING + "', next_check_at = ?, "
-                        + "in_doubt_since = COALESCE(in_doubt_since, ?), may_resend = FALSE, lease_owner = NULL, "
-                        + "lease_until = NULL, updated_at = ? WHERE id = ? AND state IN (?, ?) "
-                        + "AND (lease_until IS NULL OR lease_until < ?)",
-                now, now, now, row, RECEIVED, SENDING, now);
+        return changeState("taking over an alert", row, (state, leaseUntil) -> (RECEIVED.equals(state)
+                || SENDING.equals(state)) && (leaseUntil == null || leaseUntil.isBefore(now)), RECONCILING, detail,
+                "state = '" + RECONCILING + "', next_check_at = ?, in_doubt_since = COALESCE(in_doubt_since, ?), "
+                        + "may_resend = FALSE, lease_owner = NULL, lease_until = NULL, updated_at = ?",
+                now, now, now);
     }
 
     /**
@@ -413,10 +405,31 @@ public final class Journal {
     }
 
     /** A compare-and-set update of a row's state and its event, in one transaction. */
-    private boolean changeState(String operation, long row, AlertState to, String detail, String sql, Object... args) {
+    /**
+     * A compare-and-set of one row with its event, in one transaction: the row is locked by its primary key and read
+     * ({@code SELECT ... FOR UPDATE}), and changed (again by its primary key) only if {@code from} accepts what it
+     * holds. Both statements name the primary key alone: a condition on {@code state} in the UPDATE itself let H2 plan
+     * it through the state index, walking every row in that state — thousands during a burst — for each alert.
+     *
+     * @param set the UPDATE's SET clause, its parameters in {@code args}
+     */
+    private boolean changeState(String operation, long row, Guard from, AlertState to, String detail, String set,
+            Object... args) {
         return inTransaction(operation, c -> {
-            try (PreparedStatement update = c.prepareStatement(sql)) {
-                Sql.bind(update, args);
+            try (PreparedStatement lock = c.prepareStatement(
+                    "SELECT state, lease_until FROM alert WHERE id = ? FOR UPDATE")) {
+                Sql.bind(lock, row);
+                try (ResultSet held = lock.executeQuery()) {
+                    if (!held.next() || !from.accepts(AlertState.of(held.getString("state")),
+                            Sql.instant(held, "lease_until"))) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE alert SET " + set + " WHERE id = ?")) {
+                Object[] bound = java.util.Arrays.copyOf(args, args.length + 1);
+                bound[args.length] = row;
+                Sql.bind(update, bound);
                 if (update.executeUpdate() != 1) {
                     return false;
                 }
@@ -424,6 +437,17 @@ public final class Journal {
             addEvent(c, row, clock.instant(), to, detail);
             return true;
         });
+    }
+
+    /** Whether a row in {@code state}, leased until {@code leaseUntil} (or not leased), may be changed. */
+    @FunctionalInterface
+    private interface Guard {
+        boolean accepts(AlertState state, Instant leaseUntil);
+
+        /** In one of {@code states}, leased or not. */
+        static Guard in(Collection<AlertState> states) {
+            return (state, leaseUntil) -> states.contains(state);
+        }
     }
 
     private interface Work<T> {
@@ -451,10 +475,6 @@ public final class Journal {
         } catch (SQLException e) {
             throw new JournalUnavailableException(operation, e);
         }
-    }
-
-    private static String marks(Collection<?> values) {
-        return String.join(", ", values.stream().map(s -> "?").toList());
     }
 
     private int update(String operation, String sql, Object... args) {
