@@ -248,6 +248,8 @@ class ReplicasTest {
         env.put("ORDERS_LEASE_SECONDS", Integer.toString(LEASE_SECONDS));
         env.put("ORDERS_LEASE_RENEW_MS", "1000");
         env.put("TRADING_ENABLED", "true");
+        // three JVMs and the exchange on a busy machine: the first AssetPairs may take longer than the default 2 s
+        env.put("KRAKEN_HTTP_RESPONSE_TIMEOUT_MS", "5000");
         return env;
     }
 
