@@ -50,12 +50,18 @@ public final class Journal {
     private final DataSource db;
     private final Clock clock;
     private final String instance;
+    private final Duration inFlightLease;
 
-    /** @param instance this process, as it appears in the leases it holds */
-    public Journal(DataSource db, Clock clock, String instance) {
+    /**
+     * @param instance      this process, as it appears in the leases it holds
+     * @param inFlightLease how long a row in flight (received, sending) stays leased to this instance without being
+     *                      renewed ({@link #renewLeases}): an instance that died leaves its rows to the others after it
+     */
+    public Journal(DataSource db, Clock clock, String instance, Duration inFlightLease) {
         this.db = db;
         this.clock = clock;
         this.instance = instance;
+        this.inFlightLease = inFlightLease;
     }
 
     public String instance() {
@@ -117,8 +123,7 @@ public final class Journal {
                         duplicateOf == null ? new Sql.TypedNull(Types.BIGINT) : duplicateOf, now, now,
                         sendBy == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy,
                         inFlight ? instance : null,
-                        inFlight && sendBy != null ? sendBy.plus(IN_FLIGHT_MARGIN)
-                                : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE));
+                        inFlight ? now.plus(inFlightLease) : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE));
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
@@ -178,13 +183,17 @@ public final class Journal {
      * The order as it leaves (AddOrder's parameters without nonce and deadline, JSON) and its client order id are
      * journaled in the same transaction: one commit on the way out, not two.
      *
-     * @return false if the row was not in one of {@code from}: then nothing may be sent
+     * <p>Only while this instance holds the row's lease: a row another instance took over (this one stalled past its
+     * lease) is that instance's to send.
+     *
+     * @return false if the row was not in one of {@code from}, or is not leased to this instance: then nothing may be
+     *         sent
      */
     public boolean sending(long row, Collection<AlertState> from, Instant deadline, String orderRequest,
             String clOrdId, Integer userref) {
         Instant now = clock.instant();
-        return changeState("recording an order being sent", row, Guard.in(from), SENDING,
-                "AddOrder leaving, deadline " + deadline,
+        return changeState("recording an order being sent", row, (state, leaseOwner, leaseUntil) ->
+                from.contains(state) && instance.equals(leaseOwner), SENDING, "AddOrder leaving, deadline " + deadline,
                 "state = '" + SENDING + "', attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, ?), "
                         + "deadline_at = ?, lease_owner = ?, lease_until = ?, next_check_at = NULL, updated_at = ?, "
                         + "order_request = ?, cl_ord_id = ?, userref = ?",
@@ -226,7 +235,7 @@ public final class Journal {
                 to, sendBy, reconcile ? now : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE),
                 reconcile ? now : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE), reconcile,
                 reconcile ? null : instance,
-                reconcile ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy.plus(IN_FLIGHT_MARGIN), now);
+                reconcile ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : now.plus(inFlightLease), now);
     }
 
     /**
@@ -272,16 +281,30 @@ public final class Journal {
     }
 
     /**
-     * Takes an orphan over as {@link #RECONCILING} (never to be re-sent on its own: the alert is old by the time its
-     * lease ran out). Compare-and-set: of two instances, one wins.
+     * Takes an orphan over as {@link #RECONCILING}: it is looked up at Kraken first, and sent (again) only once proven
+     * absent after its last deadline, if {@code mayResend} and the alert is still young enough. Compare-and-set: of two
+     * instances, one wins; the instance that had it can no longer send it ({@link #sending} needs its lease).
      */
-    public boolean adopt(long row, String detail) {
+    public boolean adopt(long row, String detail, boolean mayResend) {
         Instant now = clock.instant();
-        return changeState("taking over an alert", row, (state, leaseUntil) -> (RECEIVED.equals(state)
+        return changeState("taking over an alert", row, (state, leaseOwner, leaseUntil) -> (RECEIVED.equals(state)
                 || SENDING.equals(state)) && (leaseUntil == null || leaseUntil.isBefore(now)), RECONCILING, detail,
                 "state = '" + RECONCILING + "', next_check_at = ?, in_doubt_since = COALESCE(in_doubt_since, ?), "
-                        + "may_resend = FALSE, lease_owner = NULL, lease_until = NULL, updated_at = ?",
-                now, now, now);
+                        + "may_resend = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
+                now, now, mayResend, now);
+    }
+
+    /**
+     * This instance is alive: its rows in flight (received, sending) stay leased to it for another lease. Run by the
+     * renew-leases route, several times a lease (docs/replicas.md#leases).
+     *
+     * @return how many rows were renewed
+     */
+    public int renewLeases() {
+        Instant now = clock.instant();
+        Instant until = now.plus(inFlightLease);
+        return update("renewing leases", "UPDATE alert SET lease_until = ? WHERE lease_owner = ? AND state IN (?, ?) "
+                + "AND lease_until < ?", until, instance, RECEIVED, SENDING, until);
     }
 
     /**
@@ -417,11 +440,11 @@ public final class Journal {
             Object... args) {
         return inTransaction(operation, c -> {
             try (PreparedStatement lock = c.prepareStatement(
-                    "SELECT state, lease_until FROM alert WHERE id = ? FOR UPDATE")) {
+                    "SELECT state, lease_owner, lease_until FROM alert WHERE id = ? FOR UPDATE")) {
                 Sql.bind(lock, row);
                 try (ResultSet held = lock.executeQuery()) {
                     if (!held.next() || !from.accepts(AlertState.of(held.getString("state")),
-                            Sql.instant(held, "lease_until"))) {
+                            held.getString("lease_owner"), Sql.instant(held, "lease_until"))) {
                         return false;
                     }
                 }
@@ -439,14 +462,17 @@ public final class Journal {
         });
     }
 
-    /** Whether a row in {@code state}, leased until {@code leaseUntil} (or not leased), may be changed. */
+    /**
+     * Whether a row in {@code state}, leased to {@code leaseOwner} until {@code leaseUntil} (both null when not
+     * leased), may be changed.
+     */
     @FunctionalInterface
     private interface Guard {
-        boolean accepts(AlertState state, Instant leaseUntil);
+        boolean accepts(AlertState state, String leaseOwner, Instant leaseUntil);
 
         /** In one of {@code states}, leased or not. */
         static Guard in(Collection<AlertState> states) {
-            return (state, leaseUntil) -> states.contains(state);
+            return (state, leaseOwner, leaseUntil) -> states.contains(state);
         }
     }
 
