@@ -2,6 +2,7 @@ package io.tvkraken.order;
 
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
+import io.tvkraken.telemetry.Notices;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,9 +16,12 @@ public class TradingSwitch {
     private static final Logger LOG = LoggerFactory.getLogger(TradingSwitch.class);
 
     private final AtomicBoolean enabled;
+    private final Notices notices;
 
-    public TradingSwitch(boolean enabledAtStart) {
+    /** @param notices where a change is raised for the operators (docs/notifications.md#events) */
+    public TradingSwitch(boolean enabledAtStart, Notices notices) {
         this.enabled = new AtomicBoolean(enabledAtStart);
+        this.notices = notices;
     }
 
     public boolean enabled() {
@@ -27,6 +31,7 @@ public class TradingSwitch {
     public void set(boolean on) {
         if (enabled.getAndSet(on) != on) {
             LOG.warn("trading switched {}", on ? "ON" : "OFF");
+            notices.raise(OrderNotices.killSwitch(on));
         }
     }
 
