@@ -13,8 +13,8 @@ import org.apache.camel.Variable;
 /**
  * Writes a notice the way its channel reads it (docs/notifications.md#formats): plain text for Telegram, e-mail and
  * text endpoints, {@code {"text": ...}} for Slack-style webhooks, the notice as JSON, or a PagerDuty Events API v2
- * trigger. Only the headers the channel's component reads are set: the e-mail's {@code Subject}, and the
- * {@code Content-Type} of a JSON body.
+ * trigger. Only the headers the channel's component reads are set: an e-mail's {@code Subject}, and the body's
+ * {@code Content-Type}.
  */
 public class NoticeFormats {
 
@@ -65,7 +65,10 @@ public class NoticeFormats {
                 return json.writeValueAsString(event);
             }
             default -> {
-                headers.put("Subject", subject(notice));
+                // camel-mail makes every header a mail header, camel-http an HTTP header: the subject only for mail
+                if (target == null || target.uri().startsWith("smtp")) {
+                    headers.put("Subject", subject(notice));
+                }
                 headers.put("Content-Type", "text/plain; charset=UTF-8");
                 return text(notice);
             }
