@@ -33,6 +33,13 @@ import io.tvkraken.kraken.NonceGenerator;
 import io.tvkraken.ops.AdminApi;
 import io.tvkraken.ops.Answers;
 import io.tvkraken.ops.Operations;
+import io.tvkraken.notify.DailySummary;
+import io.tvkraken.notify.NoticeFormats;
+import io.tvkraken.notify.NoticeQueue;
+import io.tvkraken.notify.NotificationOutcomes;
+import io.tvkraken.notify.NotificationSettings;
+import io.tvkraken.journal.JobLeases;
+import io.tvkraken.telemetry.Notice;
 import io.tvkraken.telemetry.ServiceMetrics;
 import io.tvkraken.order.TradingSwitch;
 import io.tvkraken.alert.AlertAge;
@@ -65,6 +72,10 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.StartupListener;
+import org.apache.camel.builder.LambdaRouteBuilder;
+import org.apache.camel.component.mail.MailComponent;
+import org.apache.camel.component.mail.MailConfiguration;
+import org.apache.camel.component.telegram.TelegramComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.spi.PropertiesComponent;
@@ -90,6 +101,12 @@ public class AppConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = Settings.from(key -> properties.resolveProperty(key).orElse(null));
+        NotificationSettings notifySettings;
+        try {
+            notifySettings = NotificationSettings.from(key -> properties.resolveProperty(key).orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
         ObjectMapper json = objectMapper();
         Clock clock = Clock.systemUTC();
 
@@ -167,6 +184,7 @@ public class AppConfiguration implements CamelConfiguration {
                 settings.adminToken(), settings.dbPassword()));
         secrets.addAll(apiKeys);
         secrets.addAll(apiSecrets);
+        secrets.addAll(notifySettings.secrets());
         SecretRedaction redaction = new SecretRedaction(secrets);
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
         deadLetterStore.importFiles(settings.dataDir(), redaction::redact);
@@ -177,9 +195,16 @@ public class AppConfiguration implements CamelConfiguration {
         routeMetrics.setMeterRegistry(meters);
         context.addRoutePolicyFactory(routeMetrics);
         Answers answers = new Answers(json, mode, metrics);
+        // Notifications (docs/notifications.md): raised where outcomes are decided, queued per channel, delivered by
+        // the channels' routes; nothing here waits for a channel.
+        NotificationOutcomes notificationOutcomes = new NotificationOutcomes(meters, notifySettings.secrets());
+        NoticeQueue notices = new NoticeQueue(notifySettings.channels(), context, notificationOutcomes,
+                redaction::redact, notifySettings.queueSize());
+        notificationChannels(context, notifySettings);
+        krakenBreakers.notifyChanges(notices::raise);
         // the kill switch lives in the journal database, shared by every instance; TRADING_ENABLED only seeds it
         TradingSwitch trading = new TradingSwitch(new TradingSetting(database.dataSource(), clock, journal.instance()),
-                settings.tradingEnabled(), clock);
+                settings.tradingEnabled(), clock, notices);
         KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
         MarketData market = new MarketData(kraken,
                 Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock,
@@ -248,7 +273,7 @@ public class AppConfiguration implements CamelConfiguration {
         // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
         // that a just-placed order may need to show up in Kraken's lists
         OrderLifecycle lifecycle = new OrderLifecycle(journal, deadLetters, json, mode, answers::status, deadlines,
-                clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()));
+                clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), notices);
         registry.bind("orderLifecycle", lifecycle);
         registry.bind("alertIntake", new AlertIntake(journal, lifecycle, deadLetters, alertAge, json, mode));
         registry.bind("orderOutcomes", new OrderOutcomes(journal, lifecycle, deadLetters));
@@ -264,6 +289,13 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, journal, replays, trading,
                 answers, json));
 
+        registry.bind("notices", notices);
+        registry.bind("noticeFormats", new NoticeFormats(notifySettings, mode, json));
+        registry.bind("notificationOutcomes", notificationOutcomes);
+        registry.bind("dailySummary", new DailySummary(notifySettings.anyWants(Notice.Event.DAILY_SUMMARY),
+                notifySettings.dailySummaryAt(), journal, deadLetterStore, market::balances,
+                new JobLeases(database.dataSource(), clock, journal.instance()), clock));
+
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -271,8 +303,62 @@ public class AppConfiguration implements CamelConfiguration {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                LOG.info(settings.startupLine(trading.enabled(), journal.instance()));
+                String ready = settings.startupLine(trading.enabled(), journal.instance());
+                LOG.info(ready);
+                if (settings.mode() == Settings.Mode.LIVE) {
+                    notices.raise(Notice.of(Notice.Event.STARTED_LIVE, Notice.Severity.WARNING,
+                            "Service started in live mode", "Orders go to Kraken with real money. " + ready));
+                }
                 market.warmUp();
+            }
+        });
+    }
+
+    /**
+     * The built-in channels' components, configured here so that the bot token and the SMTP password stay out of
+     * endpoint URIs, and one route per channel from the route template {@code notification-channel}
+     * (routes/notifications.camel.yaml), bound as a route builder that camel-main adds once the YAML templates are
+     * loaded.
+     */
+    private static void notificationChannels(CamelContext context, NotificationSettings notify) {
+        if (notify.telegram() != null) {
+            TelegramComponent telegram = new TelegramComponent();
+            telegram.setAuthorizationToken(notify.telegram().botToken());
+            telegram.setBaseUri(notify.telegram().baseUri());
+            context.addComponent("telegram", telegram);
+            context.getRegistry().bind("telegramMessages",
+                    new io.tvkraken.notify.TelegramMessages(context, notify.telegram().endpointUri()));
+        }
+        if (notify.smtp() != null) {
+            NotificationSettings.Smtp smtp = notify.smtp();
+            MailConfiguration mail = new MailConfiguration();
+            mail.setUsername(smtp.user());
+            mail.setPassword(smtp.password());
+            mail.setFrom(smtp.from());
+            mail.setTo(smtp.to());
+            // JavaMail waits forever by default; a dead server must not hold the channel's route for long
+            mail.setConnectionTimeout(10000);
+            java.util.Properties javaMail = new java.util.Properties();
+            javaMail.setProperty("mail.smtp.timeout", "10000");
+            javaMail.setProperty("mail.smtp.writetimeout", "10000");
+            javaMail.setProperty("mail.smtps.timeout", "10000");
+            javaMail.setProperty("mail.smtps.writetimeout", "10000");
+            if ("starttls".equals(smtp.security())) {
+                javaMail.setProperty("mail.smtp.starttls.enable", "true");
+                javaMail.setProperty("mail.smtp.starttls.required", "true");
+            }
+            mail.setAdditionalJavaMailProperties(javaMail);
+            MailComponent component = new MailComponent();
+            component.setConfiguration(mail);
+            context.addComponent("ssl".equals(smtp.security()) ? "smtps" : "smtp", component);
+        }
+        context.getRegistry().bind("notificationChannelRoutes", (LambdaRouteBuilder) routes -> {
+            for (var channel : notify.channels()) {
+                routes.templatedRoute("notification-channel")
+                        .routeId("notify-" + channel.name())
+                        .prefixId("notify-" + channel.name() + "-")
+                        .parameter("channel", channel.name())
+                        .parameter("uri", channel.uri());
             }
         });
     }

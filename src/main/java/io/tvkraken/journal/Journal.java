@@ -398,6 +398,24 @@ public final class Journal {
         }
     }
 
+    /**
+     * How many orders (not validations) ended in {@code state} since {@code since}, across every instance sharing the
+     * database (for the daily summary).
+     */
+    public long ordersSince(AlertState state, Instant since) {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT COUNT(*) FROM alert WHERE state = ? AND intent = 'execute' AND updated_at >= ?")) {
+            Sql.bind(q, state, since);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("counting orders", e);
+        }
+    }
+
     public List<JournalEntry.Event> events(long row) {
         List<JournalEntry.Event> events = new ArrayList<>();
         try (Connection c = db.getConnection();

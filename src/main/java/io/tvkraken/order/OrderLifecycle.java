@@ -9,6 +9,8 @@ import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.kraken.KrakenCall;
+import io.tvkraken.telemetry.Notice;
+import io.tvkraken.telemetry.Notices;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +55,7 @@ public class OrderLifecycle {
     private final Clock clock;
     private final int maxAttempts;
     private final Duration firstLookUpAfter;
+    private final Notices notices;
 
     /**
      * @param mode             {@code paper} or {@code live}, as every outcome says
@@ -61,9 +64,10 @@ public class OrderLifecycle {
      *                         absent)
      * @param firstLookUpAfter how long after an AddOrder in doubt it is looked up first: an order Kraken placed may
      *                         show up in OpenOrders/ClosedOrders only a moment later
+     * @param notices          where the outcomes operators hear about are raised (docs/notifications.md#events)
      */
     public OrderLifecycle(Journal journal, DeadLetters deadLetters, ObjectMapper json, String mode, ToIntFunction<Outcome> httpStatus,
-            Deadlines deadlines, Clock clock, int maxAttempts, Duration firstLookUpAfter) {
+            Deadlines deadlines, Clock clock, int maxAttempts, Duration firstLookUpAfter, Notices notices) {
         this.journal = journal;
         this.deadLetters = deadLetters;
         this.json = json;
@@ -73,6 +77,7 @@ public class OrderLifecycle {
         this.clock = clock;
         this.maxAttempts = maxAttempts;
         this.firstLookUpAfter = firstLookUpAfter;
+        this.notices = notices;
     }
 
     /**
@@ -113,15 +118,20 @@ public class OrderLifecycle {
     public Outcome placed(AlertCase alert, Map<String, String> sent, String description, List<String> txids,
             boolean validate) {
         Outcome outcome = Outcome.placed(alert, mode, sent, description, txids, validate);
-        return finish(alert, validate ? AlertState.VALIDATED : AlertState.EXECUTED, outcome, txids, false,
-                description);
+        finish(alert, validate ? AlertState.VALIDATED : AlertState.EXECUTED, outcome, txids, false, description);
+        if (!validate) {
+            raise(OrderNotices.executed(alert, sent, description, txids));
+        }
+        return outcome;
     }
 
     /** Refused — by the kill switch, a rule of ours, or Kraken: nothing was placed, so the alert id is given up. */
     public Outcome refused(AlertCase alert, RefusedException refusal) {
         Outcome outcome = Outcome.refused(alert, mode, refusal);
-        return finish(alert, AlertState.REJECTED, outcome, null, true,
+        finish(alert, AlertState.REJECTED, outcome, null, true,
                 refusal.getMessage() + (refusal.details().isEmpty() ? "" : " " + refusal.details()));
+        raise(OrderNotices.rejected(alert, refusal));
+        return outcome;
     }
 
     /**
@@ -145,8 +155,10 @@ public class OrderLifecycle {
     public Outcome deadLettered(AlertCase alert, DeadLetters.Failure failure, Map<String, String> order,
             Throwable cause) {
         DeadLetter letter = deadLetters.store(alert, failure, order, cause);
-        return finish(alert, AlertState.DEAD_LETTERED, Outcome.deadLettered(alert, mode, letter), null, false,
-                letter.id() + ": " + letter.message());
+        Outcome outcome = finish(alert, AlertState.DEAD_LETTERED, Outcome.deadLettered(alert, mode, letter), null,
+                false, letter.id() + ": " + letter.message());
+        raise(OrderNotices.deadLettered(alert, letter, order));
+        return outcome;
     }
 
     /**
@@ -180,6 +192,17 @@ public class OrderLifecycle {
     /** The HTTP status that goes with an outcome. */
     public int httpStatus(Outcome outcome) {
         return httpStatus.applyAsInt(outcome);
+    }
+
+    /** After the outcome is journaled: a notice never holds up or fails the outcome it tells of. */
+    private void raise(Notice notice) {
+        if (notice != null) {
+            try {
+                notices.raise(notice);
+            } catch (RuntimeException e) {
+                LOG.warn("notice {} not raised: {}", notice.event().label(), e.getClass().getSimpleName());
+            }
+        }
     }
 
     private Outcome finish(AlertCase alert, AlertState state, Outcome outcome, List<String> txids, boolean releaseKey,

@@ -3,6 +3,7 @@ package io.tvkraken.order;
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.TradingSetting;
+import io.tvkraken.telemetry.Notices;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,13 +27,19 @@ public class TradingSwitch {
 
     private final TradingSetting setting;
     private final Clock clock;
+    private final Notices notices;
     private volatile boolean lastRead;
     private volatile Instant readAt = Instant.MIN;
 
-    /** Seeds the database with {@code enabledWhenUnset} if it has no setting yet. */
-    public TradingSwitch(TradingSetting setting, boolean enabledWhenUnset, Clock clock) {
+    /**
+     * Seeds the database with {@code enabledWhenUnset} if it has no setting yet.
+     *
+     * @param notices where a change is raised for the operators (docs/notifications.md#events)
+     */
+    public TradingSwitch(TradingSetting setting, boolean enabledWhenUnset, Clock clock, Notices notices) {
         this.setting = setting;
         this.clock = clock;
+        this.notices = notices;
         this.lastRead = setting.seed(enabledWhenUnset);
         this.readAt = clock.instant();
     }
@@ -47,7 +54,8 @@ public class TradingSwitch {
     }
 
     /**
-     * Switches trading for every instance and journals who asked.
+     * Switches trading for every instance and journals who asked; the change is raised for the operators once, by the
+     * instance that made it.
      *
      * @param requestId     the admin request's id
      * @param sourceAddress where it came from
@@ -56,6 +64,7 @@ public class TradingSwitch {
         if (setting.set(on, requestId, sourceAddress)) {
             LOG.warn("trading switched {} for every instance (admin request {} from {})", on ? "ON" : "OFF",
                     requestId, sourceAddress);
+            notices.raise(OrderNotices.killSwitch(on));
         }
         remember(on, clock.instant());
     }
