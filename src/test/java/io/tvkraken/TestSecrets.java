@@ -27,12 +27,18 @@ public final class TestSecrets {
             "c2VjcmV0LW5ldmVyLWxvZ2dlZC1wb29sLWtleS0zLTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2dw==",
             "c2VjcmV0LW5ldmVyLWxvZ2dlZC1wb29sLWtleS00LTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2dw==");
 
+    /** The passphrase that a rotation in Google Secret Manager rolls {@link #PASSPHRASE} over to. */
+    public static final String ROTATED_PASSPHRASE = "pass-Rt7Kc2Wn9Bq4Lx6Vz1";
+
     public static final List<String> ALL = List.of(WEBHOOK_SECRET, PASSPHRASE, ADMIN_TOKEN, KRAKEN_API_KEY,
             KRAKEN_API_SECRET);
 
-    /** {@link #ALL} and the pool's keys and secrets: what a scan of the whole log of the test run looks for. */
-    public static final List<String> ALL_WITH_POOL = java.util.stream.Stream.of(ALL, POOL_KEYS, POOL_SECRETS)
-            .flatMap(List::stream).toList();
+    /**
+     * {@link #ALL}, the pool's keys and secrets and the rotated passphrase: what a scan of the whole log of the test
+     * run looks for.
+     */
+    public static final List<String> ALL_WITH_POOL = java.util.stream.Stream.of(ALL, POOL_KEYS, POOL_SECRETS,
+            List.of(ROTATED_PASSPHRASE)).flatMap(List::stream).toList();
 
     private TestSecrets() {
     }
