@@ -155,7 +155,8 @@ final class GoogleSecretManager implements AutoCloseable {
         }
         if (!denied.isEmpty() && denied.size() == names.size()) {
             refusal.add("Google Secret Manager (" + config.describe() + ") let this service read none of the "
-                    + "secrets it asked for (" + String.join(", ", refusals) + "): grant its service account "
+                    + "secrets it asked for (" + refusals.iterator().next() + (refusals.size() > 1 ? ", ..." : "")
+                    + "): grant its service account "
                     + "roles/secretmanager.secretAccessor, and check that the Secret Manager API is enabled in the "
                     + "project");
         }
