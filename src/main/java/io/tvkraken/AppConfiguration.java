@@ -60,6 +60,8 @@ import io.tvkraken.order.Replays;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
 import io.tvkraken.paper.RateLimitTier;
+import io.tvkraken.secrets.SecretManagerConfig;
+import io.tvkraken.secrets.Secrets;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,10 +102,27 @@ public class AppConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
-        Settings settings = Settings.from(key -> properties.resolveProperty(key).orElse(null));
+        // Secrets first: those the environment does not give come from Google Secret Manager when GCP_PROJECT_ID is
+        // set (docs/secrets.md#precedence), before anything is checked or built with them.
+        Secrets fromSecretManager = Secrets.resolve(SecretManagerConfig.of(
+                        properties.resolveProperty("gcp.project-id").orElse(""),
+                        properties.resolveProperty("gcp.secret-manager.emulator-host").orElse(""),
+                        properties.resolveProperty("gcp.secret-manager.versions").orElse(""),
+                        intProperty(properties, "gcp.secret-manager.timeout-ms", 10000)),
+                key -> properties.resolveProperty(key).orElse(null));
+        // as if the environment had given them, for whatever reads them as properties
+        fromSecretManager.byPropertyKey().forEach(properties::addOverrideProperty);
+        Settings settings;
+        try {
+            settings = Settings.from(key -> fromSecretManager.value(key)
+                    .orElseGet(() -> properties.resolveProperty(key).orElse(null)));
+        } catch (InvalidConfigurationException refusal) {
+            throw fromSecretManager.explain(refusal);
+        }
         NotificationSettings notifySettings;
         try {
-            notifySettings = NotificationSettings.from(key -> properties.resolveProperty(key).orElse(null));
+            notifySettings = NotificationSettings.from(key -> fromSecretManager.value(key)
+                    .orElseGet(() -> properties.resolveProperty(key).orElse(null)));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
@@ -185,6 +204,7 @@ public class AppConfiguration implements CamelConfiguration {
         secrets.addAll(apiKeys);
         secrets.addAll(apiSecrets);
         secrets.addAll(notifySettings.secrets());
+        secrets.addAll(fromSecretManager.values());
         SecretRedaction redaction = new SecretRedaction(secrets);
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
         deadLetterStore.importFiles(settings.dataDir(), redaction::redact);

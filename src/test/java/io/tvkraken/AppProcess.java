@@ -128,6 +128,15 @@ public final class AppProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits up to {@code seconds} for the process to end by itself (a refusal to start); whether it did. */
+    boolean waitFor(int seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
     /** Ready for alerts: /health 200 with the exchange's asset pairs loaded. */
     public AppProcess waitUntilReady() throws InterruptedException {
         return waitUntilReady(Duration.ofSeconds(30));

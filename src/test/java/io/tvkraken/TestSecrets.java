@@ -32,6 +32,9 @@ public final class TestSecrets {
     public static final String SMTP_PASSWORD = "smtp-Vd3Kr8Lw1Mq6Np2Bx";
     public static final String SLACK_WEBHOOK_KEY = "slack-Gt5Hy1Ju7Ki3Lo9Pz";
 
+    /** The passphrase that a rotation in Google Secret Manager rolls {@link #PASSPHRASE} over to. */
+    public static final String ROTATED_PASSPHRASE = "pass-Rt7Kc2Wn9Bq4Lx6Vz1";
+
     public static final List<String> ALL = List.of(WEBHOOK_SECRET, PASSPHRASE, ADMIN_TOKEN, KRAKEN_API_KEY,
             KRAKEN_API_SECRET);
 
@@ -39,11 +42,11 @@ public final class TestSecrets {
     public static final List<String> NOTIFICATIONS = List.of(TELEGRAM_BOT_TOKEN, SMTP_PASSWORD, SLACK_WEBHOOK_KEY);
 
     /**
-     * {@link #ALL}, the pool's keys and secrets and the notification channels' credentials: what a scan of the whole
-     * log of the test run looks for.
+     * {@link #ALL}, the pool's keys and secrets, the notification channels' credentials and the rotated passphrase:
+     * what a scan of the whole log of the test run looks for.
      */
     public static final List<String> ALL_WITH_POOL = java.util.stream.Stream.of(ALL, POOL_KEYS, POOL_SECRETS,
-                    NOTIFICATIONS)
+                    NOTIFICATIONS, List.of(ROTATED_PASSPHRASE))
             .flatMap(List::stream).toList();
 
     private TestSecrets() {
