@@ -1,5 +1,6 @@
 package io.tvkraken.kraken;
 
+import io.tvkraken.telemetry.RequestLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,19 +8,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The refresh-exchange-balances route: reads the account's balances (one BalanceEx) every
- * {@code kraken.balances.refresh-ms}, so that {@code exchange_balance{asset}} is never older than that, whatever
- * sizing the alerts use (docs/monitoring.md#exchange-balances).
+ * The refresh-exchange-balances route, which ticks every few seconds: reads the account's balances (one BalanceEx)
+ * once the last reading is {@code kraken.balances.refresh-ms} old, so that {@code exchange_balance{asset}} stays that
+ * fresh whatever sizing the alerts use (docs/monitoring.md#exchange-balances).
  *
  * <p>It stays inside Kraken's REST call counter (docs/kraken.md#rate-limits): one call a minute by default is 5 % of
- * the Starter tier's decay, and a pass is skipped
+ * the Starter tier's decay, and nothing is read
  * <ul>
- *   <li>when the balances were read less than half a period ago anyway (percent sizing reads them for its orders);</li>
- *   <li>when no key's counter is at least half free: the counter's room belongs to the look-ups of orders in doubt,
- *       and a skipped pass only leaves the figures a little older.</li>
+ *   <li>while the last reading, whoever made it, is younger than the period (percent sizing reads the balances for
+ *       its orders);</li>
+ *   <li>while no key's counter is at least half free: the counter's room belongs to the look-ups of orders in doubt,
+ *       and the reading only comes a few ticks later.</li>
  * </ul>
  * A failed reading is logged and keeps the last figures; their time, {@code exchange_balances_read_timestamp_seconds},
- * shows how old they are.
+ * shows how old they are. The reading's log lines, on the Kraken sender's thread too, carry the route's id where an
+ * alert's carry its request id.
  */
 public class BalanceRefresh {
 
@@ -27,6 +30,8 @@ public class BalanceRefresh {
 
     /** The shortest period accepted: one BalanceEx every 15 s is a fifth of the Starter tier's decay (0.33/s). */
     public static final Duration SHORTEST_PERIOD = Duration.ofSeconds(15);
+    /** The route's id, in the logging context of the reading. */
+    public static final String ROUTE_ID = "refresh-exchange-balances";
 
     private final MarketData market;
     private final RateBudget budget;
@@ -44,24 +49,27 @@ public class BalanceRefresh {
         this.period = period;
     }
 
-    /** One pass of the route. @return whether the balances were read */
+    /** One tick of the route. @return whether the balances were read */
     public boolean refresh() {
         if (!due()) {
             return false;
         }
+        RequestLog.under(ROUTE_ID);
         try {
             market.readBalances();
             return true;
         } catch (RuntimeException e) {
             LOG.info("balances not refreshed for the exchange_balance metrics: {}", e.getMessage());
             return false;
+        } finally {
+            RequestLog.clear();
         }
     }
 
     /** Whether a reading is due now and fits in Kraken's REST call counter. */
     boolean due() {
         Instant now = clock.instant();
-        boolean recent = market.balancesReadAt().map(at -> at.plus(period.dividedBy(2)).isAfter(now)).orElse(false);
+        boolean recent = market.balancesReadAt().map(at -> at.plus(period).isAfter(now)).orElse(false);
         return !recent && budget.restRoomFor((int) Math.ceil(budget.restMax() / 2));
     }
 }
