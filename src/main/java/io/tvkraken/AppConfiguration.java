@@ -210,12 +210,6 @@ public class AppConfiguration implements CamelConfiguration {
             int key = i;
             metrics.krakenRestCounter(key, () -> budget.restLevel(key), budget.restMax());
         }
-        try {
-            registry.bind("balanceRefresh", new BalanceRefresh(market, budget, clock,
-                    Duration.ofMillis(intProperty(properties, "kraken.balances.refresh-ms", 60000))));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(e.getMessage());
-        }
         // One signer and one nonce stream per key, its high-water mark in its own row (keyed by the key's hash), and
         // one serial sender route per key (KrakenKeySenders, from the routeTemplate in routes/kraken.camel.yaml).
         List<KrakenKey> keys = new ArrayList<>();
@@ -225,6 +219,12 @@ public class AppConfiguration implements CamelConfiguration {
         }
         KeyPool keyPool = new KeyPool(keys, budget);
         registry.bind("keyPool", keyPool);
+        try {
+            registry.bind("balanceRefresh", new BalanceRefresh(market, budget, keyPool, clock,
+                    Duration.ofMillis(intProperty(properties, "kraken.balances.refresh-ms", 60000))));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
         registry.bind("krakenRequests", new KrakenRequests(keyPool, json, metrics, deadlines, budget));
         registry.bind("krakenApi", kraken);
         registry.bind("marketData", market);

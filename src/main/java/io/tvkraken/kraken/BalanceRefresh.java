@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  *   <li>while the last reading, whoever made it, is younger than the period (percent sizing reads the balances for
  *       its orders);</li>
  *   <li>while no key's counter is at least half free: the counter's room belongs to the look-ups of orders in doubt,
- *       and the reading only comes a few ticks later.</li>
+ *       and the reading only comes a few ticks later;</li>
+ *   <li>while every key has a call queued or in flight: each key sends one call at a time, and a reading for the
+ *       metrics never makes an order wait behind it.</li>
  * </ul>
  * A failed reading is logged and keeps the last figures; their time, {@code exchange_balances_read_timestamp_seconds},
  * shows how old they are. The reading's log lines, on the Kraken sender's thread too, carry the route's id where an
@@ -35,16 +37,18 @@ public class BalanceRefresh {
 
     private final MarketData market;
     private final RateBudget budget;
+    private final KeyPool keys;
     private final Clock clock;
     private final Duration period;
 
-    public BalanceRefresh(MarketData market, RateBudget budget, Clock clock, Duration period) {
+    public BalanceRefresh(MarketData market, RateBudget budget, KeyPool keys, Clock clock, Duration period) {
         if (period.compareTo(SHORTEST_PERIOD) < 0) {
             throw new IllegalArgumentException("kraken.balances.refresh-ms must be at least "
                     + SHORTEST_PERIOD.toMillis() + " (one BalanceEx call each time, on Kraken's REST call counter)");
         }
         this.market = market;
         this.budget = budget;
+        this.keys = keys;
         this.clock = clock;
         this.period = period;
     }
@@ -66,10 +70,10 @@ public class BalanceRefresh {
         }
     }
 
-    /** Whether a reading is due now and fits in Kraken's REST call counter. */
+    /** Whether a reading is due now, fits in Kraken's REST call counter and finds a key with nothing to send. */
     boolean due() {
         Instant now = clock.instant();
         boolean recent = market.balancesReadAt().map(at -> at.plus(period).isAfter(now)).orElse(false);
-        return !recent && budget.restRoomFor((int) Math.ceil(budget.restMax() / 2));
+        return !recent && budget.restRoomFor((int) Math.ceil(budget.restMax() / 2)) && keys.anyIdle();
     }
 }
