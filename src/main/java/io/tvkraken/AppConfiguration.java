@@ -41,6 +41,9 @@ import io.tvkraken.alert.AlertAge;
 import io.tvkraken.journal.Database;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.NonceHighWater;
+import io.tvkraken.journal.AdvisoryKeyTurns;
+import io.tvkraken.journal.TradingSetting;
+import io.tvkraken.kraken.KeyTurns;
 import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.order.OrderDesk;
 import io.tvkraken.order.OrderOutcomes;
@@ -79,6 +82,11 @@ import org.slf4j.LoggerFactory;
 public class AppConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(AppConfiguration.class);
+    /**
+     * The longest a call waits for its key's turn among instances: several calls of other instances, each at most a
+     * connect and a response timeout, fit in it; the caller gives up after 30 s (routes/kraken.camel.yaml).
+     */
+    static final int KEY_TURN_MAX_WAIT_MS = 10_000;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -144,7 +152,10 @@ public class AppConfiguration implements CamelConfiguration {
         context.getRegistry().bind("database", database);
         String instance = java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid()
                 + ":" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
-        Journal journal = new Journal(database.dataSource(), clock, Journal.truncate(instance, 64));
+        // rows in flight are leased to this instance and renewed by the renew-leases route while it lives: a replica
+        // that dies leaves them to the others after one lease (docs/replicas.md#leases)
+        Journal journal = new Journal(database.dataSource(), clock, Journal.truncate(instance, 64),
+                Duration.ofSeconds(settings.orders().leaseSeconds()));
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
@@ -169,7 +180,9 @@ public class AppConfiguration implements CamelConfiguration {
         routeMetrics.setMeterRegistry(meters);
         context.addRoutePolicyFactory(routeMetrics);
         Answers answers = new Answers(json, mode, metrics);
-        TradingSwitch trading = new TradingSwitch(settings.tradingEnabled());
+        // the kill switch lives in the journal database, shared by every instance; TRADING_ENABLED only seeds it
+        TradingSwitch trading = new TradingSwitch(new TradingSetting(database.dataSource(), clock, journal.instance()),
+                settings.tradingEnabled(), clock);
         KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
         MarketData market = new MarketData(kraken,
                 Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock,
@@ -212,11 +225,19 @@ public class AppConfiguration implements CamelConfiguration {
         }
         // One signer and one nonce stream per key, its high-water mark in its own row (keyed by the key's hash), and
         // one serial sender route per key (KrakenKeySenders, from the routeTemplate in routes/kraken.camel.yaml).
+        // On PostgreSQL several instances may share the keys: each call takes its key's turn (an advisory lock) and its
+        // nonce from the database inside it, so nonces reach Kraken in order across instances (docs/replicas.md#nonces).
+        // The embedded H2 journal serves one process, whose sender routes are the whole turn.
+        boolean shared = database.sharedByInstances();
         List<KrakenKey> keys = new ArrayList<>();
         for (int i = 0; i < apiKeys.size(); i++) {
             keys.add(new KrakenKey(i, apiKeys.get(i), new KrakenSigner(apiSecrets.get(i)),
-                    new NonceGenerator(new NonceHighWater(database.dataSource(), apiKeys.get(i)))));
+                    new NonceGenerator(shared ? NonceHighWater.shared(database.dataSource(), apiKeys.get(i))
+                            : new NonceHighWater(database.dataSource(), apiKeys.get(i)))));
         }
+        registry.bind("keyTurns", shared
+                ? new AdvisoryKeyTurns(database, apiKeys, Duration.ofMillis(KEY_TURN_MAX_WAIT_MS))
+                : KeyTurns.WITHIN_ONE_PROCESS);
         KeyPool keyPool = new KeyPool(keys, budget);
         registry.bind("keyPool", keyPool);
         try {
@@ -266,7 +287,7 @@ public class AppConfiguration implements CamelConfiguration {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                LOG.info(settings.startupLine());
+                LOG.info(settings.startupLine(trading.enabled(), journal.instance()));
                 market.warmUp();
             }
         });

@@ -130,7 +130,12 @@ public final class AppProcess implements AutoCloseable {
 
     /** Ready for alerts: /health 200 with the exchange's asset pairs loaded. */
     public AppProcess waitUntilReady() throws InterruptedException {
-        long until = System.currentTimeMillis() + 30_000;
+        return waitUntilReady(Duration.ofSeconds(30));
+    }
+
+    /** As {@link #waitUntilReady()}, with more patience: several processes starting at once on a busy machine. */
+    AppProcess waitUntilReady(Duration patience) throws InterruptedException {
+        long until = System.currentTimeMillis() + patience.toMillis();
         while (System.currentTimeMillis() < until && process.isAlive()) {
             try {
                 HttpResponse<String> health = get("/health");

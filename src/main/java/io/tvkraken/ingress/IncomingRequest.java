@@ -41,13 +41,15 @@ public final class IncomingRequest {
         this.metrics = metrics;
     }
 
-    /** Request id (answered in {@code X-Request-ID}) and logging MDC; for every endpoint. */
+    /** Request id (answered in {@code X-Request-ID}), source address and logging MDC; for every endpoint. */
     public void identify(Exchange exchange) {
         Message in = exchange.getMessage();
         String callerId = in.getHeader("X-Request-ID", String.class);
         String requestId = callerId != null && SANE_ID.matcher(callerId).matches()
                 ? callerId : UUID.randomUUID().toString();
         exchange.setVariable(REQUEST_ID, requestId);
+        // where it came from: judged for webhooks (the allow-list), journaled with a kill switch change
+        exchange.setVariable(REMOTE_ADDRESS, remoteAddress(in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS)));
         logUnderRequestId(exchange, requestId);
     }
 
@@ -60,7 +62,6 @@ public final class IncomingRequest {
         identify(exchange);
         metrics.signalReceived();
         Message in = exchange.getMessage();
-        exchange.setVariable(REMOTE_ADDRESS, remoteAddress(in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS)));
         exchange.setVariable(SIGNATURE, in.getHeader("X-Signature", String.class));
         exchange.setVariable(CONTENT_TYPE, in.getHeader(Exchange.CONTENT_TYPE, String.class));
         in.getHeaders().clear();

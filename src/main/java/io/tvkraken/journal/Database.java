@@ -28,10 +28,38 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final String location;
+    private final boolean postgres;
 
-    private Database(HikariDataSource pool, String location) {
+    private Database(HikariDataSource pool, String location, boolean postgres) {
         this.pool = pool;
         this.location = location;
+        this.postgres = postgres;
+    }
+
+    /**
+     * Whether several instances may share this database (docs/replicas.md): PostgreSQL, whose advisory locks give each
+     * API key one sender across them. The embedded H2 file is locked by the first process that opens it.
+     */
+    public boolean sharedByInstances() {
+        return postgres;
+    }
+
+    /** A connection that must not go back to the pool (it may still hold a session lock): closed for good. */
+    void discard(Connection connection) {
+        pool.evictConnection(connection);
+    }
+
+    /**
+     * H2 locks its file for the process that opened it (https://h2database.com/html/features.html#database_file_locking):
+     * a second process is refused with error 90020, "Database may be already in use".
+     */
+    private static boolean inUseByAnotherProcess(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 90020) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Database open(Settings settings) {
@@ -71,10 +99,17 @@ public final class Database implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
+            if (settings.dbUrl() == null && inUseByAnotherProcess(e)) {
+                throw new InvalidConfigurationException("the embedded H2 journal in " + settings.journalLocation()
+                        .replaceFirst("^embedded H2 in ", "") + " is in use by another instance: the embedded journal "
+                        + "serves one instance only. Stop the other instance, give this one its own DATA_DIR, or run "
+                        + "several replicas on one PostgreSQL (DB_URL, docs/replicas.md)");
+            }
             throw new InvalidConfigurationException("the journal database at " + settings.journalLocation()
                     + " cannot be reached: " + rootMessage(e));
         }
-        Database database = new Database(pool, settings.journalLocation());
+        Database database = new Database(pool, settings.journalLocation(), settings.dbUrl() != null
+                && settings.dbUrl().startsWith("jdbc:postgresql:"));
         try {
             database.migrate();
         } catch (RuntimeException e) {

@@ -16,9 +16,14 @@ import java.util.function.LongSupplier;
  * out. It is raised a lease ahead ({@code leaseMicros}, a minute) so that it is written about once a minute rather
  * than once a call, and a restart starts above it — even if the clock went back meanwhile.
  *
- * <p>Limit: one process per API key (two instances sharing a key each need their own key). Caveat at the exchange:
- * "strictly increasing when generated" is not "strictly increasing when received"; callers send signed requests for
- * one key one at a time (see {@code KrakenRequests}).
+ * <p>Shared by several processes (instances on one PostgreSQL, docs/replicas.md#nonces): a mark leased ahead would
+ * let the instance that started last sign a minute ahead of the others, which Kraken then refuses. With a
+ * {@linkplain HighWater#shared() shared} mark nothing is leased ahead: every nonce is taken from the database by
+ * {@link HighWater#take}, inside the key's turn ({@link KeyTurns}), so it is above every nonce any instance sent
+ * before.
+ *
+ * <p>Caveat at the exchange: "strictly increasing when generated" is not "strictly increasing when received"; callers
+ * send signed requests for one key one at a time (see {@code KrakenRequests} and {@link KeyTurns}).
  */
 public final class NonceGenerator {
 
@@ -27,6 +32,19 @@ public final class NonceGenerator {
         long read();
 
         void raise(long to);
+
+        /** Other processes use the key too: every nonce is {@link #take}n from the shared mark. */
+        default boolean shared() {
+            return false;
+        }
+
+        /**
+         * A shared mark: the next nonce, at least {@code atLeast} and above every nonce taken before by any process,
+         * recorded before it is returned. Called inside the key's turn only.
+         */
+        default long take(long atLeast) {
+            throw new UnsupportedOperationException("not a shared high-water mark");
+        }
     }
 
     private static final long LEASE_MICROS = 60_000_000L;
@@ -57,11 +75,15 @@ public final class NonceGenerator {
     NonceGenerator(LongSupplier clockMicros, HighWater highWater) {
         this.clockMicros = clockMicros;
         this.highWater = highWater;
-        this.last = highWater.read();
+        this.last = highWater.shared() ? 0 : highWater.read();
         this.ceiling = last;
     }
 
     public synchronized long next() {
+        if (highWater.shared()) {
+            last = highWater.take(Math.max(last + 1, clockMicros.getAsLong()));
+            return last;
+        }
         long nonce = Math.max(last + 1, clockMicros.getAsLong());
         if (nonce > ceiling) {
             // Persisted before the nonce is used: a crash right after still restarts above it.

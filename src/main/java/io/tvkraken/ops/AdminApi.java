@@ -113,6 +113,14 @@ public class AdminApi {
         answers.json(exchange, 200, body);
     }
 
+    /** {@code GET /admin/trading/changes}: the kill switch now and its latest changes, newest first, who and when. */
+    public void tradingChanges(Exchange exchange) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("trading_enabled", trading.enabled());
+        body.put("changes", trading.changes(DEFAULT_LIMIT));
+        answers.json(exchange, 200, body);
+    }
+
     public void setTrading(Exchange exchange) {
         JsonNode enabled;
         try {
@@ -123,7 +131,9 @@ public class AdminApi {
         if (enabled == null || !enabled.isBoolean()) {
             throw new RefusedException(Refusal.INVALID_FIELDS, "body must be {\"enabled\": true} or {\"enabled\": false}");
         }
-        trading.set(enabled.booleanValue());
-        answers.json(exchange, 200, Map.of("trading_enabled", trading.enabled()));
+        // kept in the journal database for every instance, with who asked and from where (docs/replicas.md#kill-switch)
+        trading.set(enabled.booleanValue(), exchange.getVariable(IncomingRequest.REQUEST_ID, String.class),
+                exchange.getVariable(IncomingRequest.REMOTE_ADDRESS, String.class));
+        answers.json(exchange, 200, Map.of("trading_enabled", enabled.booleanValue()));
     }
 }

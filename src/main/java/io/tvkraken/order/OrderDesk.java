@@ -83,7 +83,10 @@ public class OrderDesk {
     public OrderResult outcome(@Variable("addOrder") KrakenCall sent, @Body KrakenReply reply) {
         boolean validate = !sent.placesOrder();
         if (!reply.errors().isEmpty()) {
-            if (!validate && reply.errors().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
+            // EAPI:Invalid nonce: refused before the order was looked at, so this request placed nothing; but an
+            // earlier send of the same order may have overtaken it. Looked up before anything is sent again, never
+            // journaled as Kraken refusing the order (docs/replicas.md#nonces).
+            if (!validate && reply.errors().stream().anyMatch(e -> saysOrderMayExist(e) || nonceRefused(e))) {
                 throw new KrakenUnavailableException("AddOrder", String.join(", ", reply.errors()), true, null);
             }
             throw new KrakenRefusedException("AddOrder", reply.errors());
@@ -105,6 +108,10 @@ public class OrderDesk {
             description = description + "; " + descr.path("close").asText();
         }
         return new OrderResult(sent, description, List.copyOf(txids), validate);
+    }
+
+    static boolean nonceRefused(String error) {
+        return error.toLowerCase(Locale.ROOT).startsWith("eapi:invalid nonce");
     }
 
     static boolean saysOrderMayExist(String error) {

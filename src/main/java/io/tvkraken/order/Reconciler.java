@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * client order id and proven absent (docs/order-lifecycle.md):
  *
  * <ol>
- *   <li>orphans — rows left in {@code received}/{@code sending} by an instance whose lease ran out — are taken over
- *       as {@code reconciling} (never re-sent on their own);</li>
+ *   <li>orphans — rows left in {@code received}/{@code sending} by an instance whose lease ran out (it died or
+ *       stopped renewing it) — are taken over as {@code reconciling}, to be looked up like any order in doubt;</li>
  *   <li>when a row is due, every row in {@code reconciling} is leased to this instance (two instances never work the
  *       same row), so that one look-up serves them all;</li>
  *   <li>one {@code OpenOrders} and one {@code ClosedOrders} call (more pages only if needed) serve every row of the
@@ -142,8 +142,10 @@ public class Reconciler {
 
     private void adoptOrphans() {
         for (JournalEntry orphan : journal.orphans(BATCH)) {
+            // looked up first; sent (again) only once proven absent after its deadline, while the alert is young
             if (journal.adopt(orphan.id(), "taken over by " + journal.instance() + ": the instance that took it ("
-                    + orphan.leaseOwner() + ") stopped before finishing it; looking the order up")) {
+                    + orphan.leaseOwner() + ") stopped before finishing it; looking the order up",
+                    orphan.attempts() < settings.maxAttempts())) {
                 LOG.warn("journal entry {} (alert {}) was left {} by a stopped instance: reconciling it", orphan.id(),
                         orphan.alertId(), orphan.state());
             }
@@ -226,7 +228,7 @@ public class Reconciler {
             OrderResult result = OrderDesk.result(sent, reply, false);
             lifecycle.placed(alert, sent, result.description(), result.txids(), false);
         } catch (RefusedException rejection) {
-            if (rejection.details().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
+            if (rejection.details().stream().anyMatch(d -> OrderDesk.saysOrderMayExist(d) || OrderDesk.nonceRefused(d))) {
                 lifecycle.inDoubt(alert, journal.get(entry.id()).attempts(), String.join(", ", rejection.details()));
                 return false;
             }

@@ -68,6 +68,14 @@ public class ServiceMetrics {
                 .register(registry);
     }
 
+    private static double onOffOrNaN(BooleanSupplier enabled) {
+        try {
+            return enabled.getAsBoolean() ? 1 : 0;
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** NaN, not a failed scrape, while the database cannot be read. */
     private static double pendingOrNaN(IntSupplier pending) {
         try {
@@ -133,9 +141,12 @@ public class ServiceMetrics {
                 .register(registry);
     }
 
-    /** {@code trading_enabled}: 1 while orders are placed, 0 while the kill switch is off. */
+    /**
+     * {@code trading_enabled}: 1 while orders are placed, 0 while the kill switch is off; NaN, not a failed scrape,
+     * while the database that holds the switch cannot be read.
+     */
     public void tradingSwitch(BooleanSupplier enabled) {
-        Gauge.builder("trading_enabled", enabled, on -> on.getAsBoolean() ? 1 : 0)
+        Gauge.builder("trading_enabled", enabled, ServiceMetrics::onOffOrNaN)
                 .strongReference(true)
                 .description("1 while trading is on, 0 while the kill switch is off (POST /admin/trading)")
                 .register(registry);
