@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -21,6 +22,7 @@ import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
 import io.tvkraken.ingress.SecretRedaction;
 import io.tvkraken.ingress.WebhookAuthenticator;
+import io.tvkraken.kraken.BalanceRefresh;
 import io.tvkraken.kraken.KeyPool;
 import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenKey;
@@ -172,8 +174,11 @@ public class AppConfiguration implements CamelConfiguration {
         context.getRegistry().bind("krakenBreakers", krakenBreakers);
 
         String mode = settings.mode().name().toLowerCase(Locale.ROOT);
+        // One Prometheus registry for everything: ours, the connection pool's, Camel's routes (the route policy below),
+        // the JVM's.
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // The journal database first: nothing may be accepted that could not be journaled.
-        Database database = Database.open(settings);
+        Database database = Database.open(settings, new MicrometerMetricsTrackerFactory(meters));
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
@@ -208,8 +213,6 @@ public class AppConfiguration implements CamelConfiguration {
         SecretRedaction redaction = new SecretRedaction(secrets);
         DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
         deadLetterStore.importFiles(settings.dataDir(), redaction::redact);
-        // One Prometheus registry for everything: ours, Camel's routes (the route policy below), the JVM's.
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore::count, breakers);
         MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
         routeMetrics.setMeterRegistry(meters);
@@ -229,7 +232,10 @@ public class AppConfiguration implements CamelConfiguration {
         MarketData market = new MarketData(kraken,
                 Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock,
                 Duration.ofMillis(intProperty(properties, "kraken.prices.max-age-ms", 5000)),
-                Duration.ofMillis(intProperty(properties, "kraken.balances.max-age-ms", 30000)));
+                Duration.ofMillis(intProperty(properties, "kraken.balances.max-age-ms", 30000)),
+                metrics::exchangeBalances);
+        metrics.lowBalanceThresholds(amounts(properties, "monitoring.low-balance"));
+        metrics.tradingSwitch(trading::enabled);
 
         var registry = context.getRegistry();
         // platform-http runs each request on a Vert.x worker thread (20 by default). A webhook thread may wait for
@@ -258,6 +264,10 @@ public class AppConfiguration implements CamelConfiguration {
                         Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)),
                         apiKeys.size());
         registry.bind("rateBudget", budget);
+        for (int i = 0; i < budget.keys(); i++) {
+            int key = i;
+            metrics.krakenRestCounter(key, () -> budget.restLevel(key), budget.restMax());
+        }
         // One signer and one nonce stream per key, its high-water mark in its own row (keyed by the key's hash), and
         // one serial sender route per key (KrakenKeySenders, from the routeTemplate in routes/kraken.camel.yaml).
         // On PostgreSQL several instances may share the keys: each call takes its key's turn (an advisory lock) and its
@@ -275,6 +285,12 @@ public class AppConfiguration implements CamelConfiguration {
                 : KeyTurns.WITHIN_ONE_PROCESS);
         KeyPool keyPool = new KeyPool(keys, budget);
         registry.bind("keyPool", keyPool);
+        try {
+            registry.bind("balanceRefresh", new BalanceRefresh(market, budget, keyPool, clock,
+                    Duration.ofMillis(intProperty(properties, "kraken.balances.refresh-ms", 60000))));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
         registry.bind("krakenRequests", new KrakenRequests(keyPool, json, metrics, deadlines, budget));
         registry.bind("krakenApi", kraken);
         registry.bind("marketData", market);

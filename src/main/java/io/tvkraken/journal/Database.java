@@ -2,6 +2,7 @@ package io.tvkraken.journal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.tvkraken.InvalidConfigurationException;
 import io.tvkraken.Settings;
 import java.nio.file.Path;
@@ -62,8 +63,19 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(Settings settings) {
+        return open(settings, null);
+    }
+
+    /**
+     * @param poolMetrics where HikariCP reports the pool's metrics ({@code hikaricp_connections_*{pool="journal"}});
+     *                    null for none. It must be given before the pool starts.
+     */
+    public static Database open(Settings settings, MetricsTrackerFactory poolMetrics) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("journal");
+        if (poolMetrics != null) {
+            config.setMetricsTrackerFactory(poolMetrics);
+        }
         if (settings.dbUrl() == null) {
             Path dir = settings.dataDir().toAbsolutePath().resolve("journal");
             // A file database; the lock file keeps a second instance off the same files. WRITE_DELAY=0: H2 writes a

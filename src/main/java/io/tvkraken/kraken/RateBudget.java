@@ -166,6 +166,16 @@ public class RateBudget {
         counter.fill(clock.millis());
     }
 
+    /** The REST call counter's maximum at this tier: a call that would pass it is refused by Kraken. */
+    public double restMax() {
+        return tier.restMax;
+    }
+
+    /** How many API keys, each with its own REST call counter. */
+    public int keys() {
+        return rest.length;
+    }
+
     /** The first key's REST counter level, as we count it (for tests and metrics). */
     public double restLevel() {
         return restLevel(0);

@@ -63,6 +63,18 @@ class KeyPoolTest {
     }
 
     @Test
+    void aKeyIsIdleUntilACallIsAssignedToItAndAgainOnceItIsReleased() {
+        KeyPool pool = pool(2, budget(2));
+        assertThat(pool.anyIdle()).isTrue();
+        KrakenCall first = pool.assign(ADD_ORDER);
+        assertThat(pool.anyIdle()).as("one key still has nothing to send").isTrue();
+        pool.assign(ADD_ORDER);
+        assertThat(pool.anyIdle()).as("both keys busy").isFalse();
+        pool.release(first.keyIndex());
+        assertThat(pool.anyIdle()).isTrue();
+    }
+
+    @Test
     void aLookUpPrefersAKeyWhoseRestCounterHasRoom() {
         RateBudget budget = budget(2);
         KeyPool pool = pool(2, budget);
