@@ -17,9 +17,11 @@ import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.order.AlertIntake;
 import io.tvkraken.order.DeadLetters;
+import io.tvkraken.ingress.ClientAddress;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
 import io.tvkraken.ingress.SecretRedaction;
+import io.tvkraken.ingress.SourceRateLimit;
 import io.tvkraken.ingress.WebhookAuthenticator;
 import io.tvkraken.kraken.KeyPool;
 import io.tvkraken.kraken.KrakenApi;
@@ -182,13 +184,25 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("settings", settings);
         registry.bind("json", json);
         registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
-        registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), metrics));
         IpAllowList allowList;
+        ClientAddress clientAddress;
+        SourceRateLimit adminWrongTokens;
         try {
             allowList = new IpAllowList(settings.allowedIps());
+            clientAddress = new ClientAddress(properties.resolveProperty("trusted.proxies").orElse(""));
+            // per source address, in this process's memory (docs/operations.md#rate-limits)
+            registry.bind("webhookRateLimit", new SourceRateLimit("webhook",
+                    intProperty(properties, "webhook.rate-limit", 1000),
+                    Duration.ofSeconds(intProperty(properties, "webhook.rate-limit-period-seconds", 10))));
+            // on the admin API only wrong or missing tokens count: an operator's polling is never limited
+            adminWrongTokens = new SourceRateLimit("admin authentication failure",
+                    intProperty(properties, "admin.auth-failure-limit", 10),
+                    Duration.ofSeconds(intProperty(properties, "admin.auth-failure-period-seconds", 60)));
+            registry.bind("adminRateLimit", adminWrongTokens);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
+        registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), metrics, clientAddress));
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
                 settings.webhookSecret(), settings.webhookPassphrase(), redaction, json));
         registry.bind("alertParser", new AlertParser(json));
@@ -241,7 +255,7 @@ public class AppConfiguration implements CamelConfiguration {
         Replays replays = new Replays(journal, deadLetterStore, runner, new AlertParser(json), alertAge, trading,
                 json, clock);
         registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, journal, replays, trading,
-                answers, json));
+                answers, json, adminWrongTokens));
 
         context.addStartupListener(new StartupListener() {
             @Override

@@ -6,6 +6,7 @@ import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.ingress.RateLimitedException;
 import io.tvkraken.order.AlertCase;
 import io.tvkraken.order.Outcome;
 import io.tvkraken.order.Replays;
@@ -19,12 +20,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes every HTTP answer (docs/answers.md): the status code, decided here and nowhere else ({@link #status}), the
- * JSON body, {@code X-Request-ID}, and nothing else — every other header is dropped, so neither the caller's headers
- * nor Kraken's come back in the response.
+ * JSON body, {@code X-Request-ID} (and {@code Retry-After} on a 429), and nothing else — every other header is dropped,
+ * so neither the caller's headers nor Kraken's come back in the response.
  */
 public class Answers {
 
     private static final Logger LOG = LoggerFactory.getLogger(Answers.class);
+    /** The seconds a rate-limited caller should wait, answered in {@code Retry-After}. */
+    static final String RETRY_AFTER = "retryAfterSeconds";
 
     private final ObjectMapper json;
     private final String mode;
@@ -54,12 +57,18 @@ public class Answers {
     /** The HTTP status of each refusal. */
     public static int status(Refusal refusal) {
         return switch (refusal) {
-            case INVALID_JSON, INVALID_FIELDS -> 400;
+            case INVALID_JSON, INVALID_FIELDS, INVALID_REQUEST -> 400;
             case UNAUTHORIZED -> 401;
             case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
+            case METHOD_NOT_ALLOWED -> 405;
+            case REQUEST_TIMEOUT -> 408;
             case PAYLOAD_TOO_LARGE -> 413;
+            case URI_TOO_LONG -> 414;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
+            // RFC 6585: 429 Too Many Requests, with Retry-After
+            case RATE_LIMITED -> 429;
+            case HEADERS_TOO_LARGE -> 431;
             case STALE_ALERT, UNKNOWN_PAIR, PAIR_UNAVAILABLE, NO_LAST_PRICE, BELOW_MINIMUM, INVALID_PRICE,
                     INSUFFICIENT_BALANCE, KRAKEN_REJECTED -> 422;
             case TRADING_DISABLED -> 423;
@@ -86,6 +95,9 @@ public class Answers {
             refusal = AlertParser.unreadable(ObjectHelper.getException(JsonProcessingException.class, caught));
         }
         LOG.info("rejected {}: {} {}", refusal.code(), refusal.getMessage(), refusal.details());
+        if (refusal instanceof RateLimitedException limited) {
+            exchange.setVariable(RETRY_AFTER, limited.retryAfterSeconds());
+        }
         return Outcome.refused(requestId(exchange), alertId(exchange), mode, refusal);
     }
 
@@ -123,6 +135,11 @@ public class Answers {
         String requestId = requestId(exchange);
         if (requestId != null) {
             message.setHeader("X-Request-ID", requestId);
+        }
+        Long retryAfter = exchange.getVariable(RETRY_AFTER, Long.class);
+        if (retryAfter != null && status == status(Refusal.RATE_LIMITED)) {
+            // RFC 6585 section 4 and RFC 9110 section 10.2.3: how many seconds to wait before sending again
+            message.setHeader("Retry-After", retryAfter);
         }
         try {
             message.setBody(json.writeValueAsString(body));
