@@ -18,6 +18,7 @@ import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.order.AlertIntake;
 import io.tvkraken.order.DeadLetters;
 import io.tvkraken.ingress.ClientAddress;
+import io.tvkraken.ingress.HttpEdge;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
 import io.tvkraken.ingress.SecretRedaction;
@@ -168,6 +169,20 @@ public class AppConfiguration implements CamelConfiguration {
         routeMetrics.setMeterRegistry(meters);
         context.addRoutePolicyFactory(routeMetrics);
         Answers answers = new Answers(json, mode, metrics);
+        // the HTTP server (EdgeHttpServer) carries the edge's limits and answers (docs/operations.md#http-server-limits)
+        HttpEdge edge;
+        try {
+            edge = new HttpEdge(new HttpEdge.Limits(
+                    longProperty(properties, "camel.server.max-body-size", 1048576L),
+                    intProperty(properties, "http.header-timeout-ms", 10000),
+                    intProperty(properties, "http.body-timeout-ms", 10000),
+                    intProperty(properties, "http.idle-timeout-seconds", 60),
+                    intProperty(properties, "http.max-header-bytes", 8192),
+                    intProperty(properties, "http.max-request-line-bytes", 4096)), answers);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+        context.getRegistry().bind("httpEdge", edge);
         TradingSwitch trading = new TradingSwitch(settings.tradingEnabled());
         KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
         MarketData market = new MarketData(kraken,
@@ -342,6 +357,10 @@ public class AppConfiguration implements CamelConfiguration {
             throw new InvalidConfigurationException(
                     "paper.rate-limit-tier must be starter, intermediate, pro or off, not '" + text + "'");
         }
+    }
+
+    private static long longProperty(PropertiesComponent p, String key, long fallback) {
+        return p.resolveProperty(key).map(String::trim).map(Long::parseLong).orElse(fallback);
     }
 
     private static int intProperty(PropertiesComponent p, String key, int fallback) {

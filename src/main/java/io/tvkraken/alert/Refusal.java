@@ -43,8 +43,8 @@ public enum Refusal {
     /** Too many requests from one source address in the period (docs/operations.md#rate-limits). */
     RATE_LIMITED,
     /**
-     * The HTTP request itself cannot be read safely: a transfer coding other than {@code chunked}, both
-     * {@code Transfer-Encoding} and {@code Content-Length}, a malformed header (docs/answers.md#status-codes).
+     * The HTTP request itself cannot be read safely: a transfer coding other than {@code chunked}, a malformed
+     * request line or header (docs/answers.md#refused-by-the-http-edge).
      */
     INVALID_REQUEST,
     /** The request's body did not arrive within the server's body timeout. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
+import io.tvkraken.ingress.HttpEdge;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.RateLimitedException;
 import io.tvkraken.order.AlertCase;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * JSON body, {@code X-Request-ID} (and {@code Retry-After} on a 429), and nothing else — every other header is dropped,
  * so neither the caller's headers nor Kraken's come back in the response.
  */
-public class Answers {
+public class Answers implements HttpEdge.Replies {
 
     private static final Logger LOG = LoggerFactory.getLogger(Answers.class);
     /** The seconds a rate-limited caller should wait, answered in {@code Retry-After}. */
@@ -99,6 +100,28 @@ public class Answers {
             exchange.setVariable(RETRY_AFTER, limited.retryAfterSeconds());
         }
         return Outcome.refused(requestId(exchange), alertId(exchange), mode, refusal);
+    }
+
+    /** An answer of the HTTP edge, written before any route ran (docs/answers.md#refused-by-the-http-edge). */
+    @Override
+    public HttpEdge.Reply refused(String requestId, RefusedException refusal) {
+        metrics.refusedAtEdge(refusal.code());
+        return reply(status(refusal.refusal()), Outcome.refused(requestId, null, mode, refusal));
+    }
+
+    /** The HTTP server failed a request for a reason of its own: 503, as an operations endpoint that failed. */
+    @Override
+    public HttpEdge.Reply failed(String requestId) {
+        return reply(503, Map.of("status", "error", "request_id", requestId,
+                "error", Map.of("code", "unavailable", "message", "the request failed in the HTTP server")));
+    }
+
+    private HttpEdge.Reply reply(int status, Object body) {
+        try {
+            return new HttpEdge.Reply(status, json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("answer could not be written as JSON: " + e.getOriginalMessage());
+        }
     }
 
     /** The journal cannot be written, so nothing was stored and nothing was sent: 503, the sender should resend. */
