@@ -318,7 +318,10 @@ public final class HttpEdge {
 
         private final HttpConnection connection;
         private final AtomicLong timer = new AtomicLong(-1);
-        private volatile boolean busy;
+        /** Requests read and not yet answered: the head timer runs only while there are none. */
+        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        /** Which arming of the timer is current: a timer armed before a request arrived never closes. */
+        private final AtomicLong generation = new AtomicLong();
         volatile boolean condemned;
 
         Connection(HttpConnection connection) {
@@ -326,14 +329,14 @@ public final class HttpEdge {
         }
 
         void awaitHead() {
-            busy = false;
             Vertx v = vertx;
             if (v == null) {
                 return;
             }
             cancelTimer();
+            long armed = generation.incrementAndGet();
             timer.set(v.setTimer(limits.headerTimeoutMs(), id -> {
-                if (!busy) {
+                if (inFlight.get() == 0 && generation.get() == armed) {
                     LOG.debug("closing a connection that sent no complete request head within {} ms",
                             limits.headerTimeoutMs());
                     connection.close();
@@ -342,12 +345,14 @@ public final class HttpEdge {
         }
 
         void requestArrived() {
-            busy = true;
+            inFlight.incrementAndGet();
+            generation.incrementAndGet();
             cancelTimer();
         }
 
+        /** Called on whichever thread ended the answer, possibly after the next request arrived. */
         void answered() {
-            if (!condemned) {
+            if (inFlight.decrementAndGet() == 0 && !condemned) {
                 awaitHead();
             }
         }
