@@ -18,9 +18,12 @@ import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.order.AlertIntake;
 import io.tvkraken.order.DeadLetters;
+import io.tvkraken.ingress.ClientAddress;
+import io.tvkraken.ingress.HttpEdge;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.ingress.IpAllowList;
 import io.tvkraken.ingress.SecretRedaction;
+import io.tvkraken.ingress.SourceRateLimit;
 import io.tvkraken.ingress.WebhookAuthenticator;
 import io.tvkraken.kraken.BalanceRefresh;
 import io.tvkraken.kraken.KeyPool;
@@ -218,6 +221,20 @@ public class AppConfiguration implements CamelConfiguration {
         routeMetrics.setMeterRegistry(meters);
         context.addRoutePolicyFactory(routeMetrics);
         Answers answers = new Answers(json, mode, metrics);
+        // the HTTP server (EdgeHttpServer) carries the edge's limits and answers (docs/operations.md#http-server-limits)
+        HttpEdge edge;
+        try {
+            edge = new HttpEdge(new HttpEdge.Limits(
+                    longProperty(properties, "camel.server.max-body-size", 1048576L),
+                    intProperty(properties, "http.header-timeout-ms", 10000),
+                    intProperty(properties, "http.body-timeout-ms", 10000),
+                    intProperty(properties, "http.idle-timeout-seconds", 60),
+                    intProperty(properties, "http.max-header-bytes", 8192),
+                    intProperty(properties, "http.max-request-line-bytes", 4096)), answers);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+        context.getRegistry().bind("httpEdge", edge);
         // Notifications (docs/notifications.md): raised where outcomes are decided, queued per channel, delivered by
         // the channels' routes; nothing here waits for a channel.
         NotificationOutcomes notificationOutcomes = new NotificationOutcomes(meters, notifySettings.secrets());
@@ -246,13 +263,25 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("settings", settings);
         registry.bind("json", json);
         registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
-        registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), metrics));
         IpAllowList allowList;
+        ClientAddress clientAddress;
+        SourceRateLimit adminWrongTokens;
         try {
             allowList = new IpAllowList(settings.allowedIps());
+            clientAddress = new ClientAddress(properties.resolveProperty("trusted.proxies").orElse(""));
+            // per source address, in this process's memory (docs/operations.md#rate-limits)
+            registry.bind("webhookRateLimit", new SourceRateLimit("webhook",
+                    intProperty(properties, "webhook.rate-limit", 1000),
+                    Duration.ofSeconds(intProperty(properties, "webhook.rate-limit-period-seconds", 10))));
+            // on the admin API only wrong or missing tokens count: an operator's polling is never limited
+            adminWrongTokens = new SourceRateLimit("admin authentication failure",
+                    intProperty(properties, "admin.auth-failure-limit", 10),
+                    Duration.ofSeconds(intProperty(properties, "admin.auth-failure-period-seconds", 60)));
+            registry.bind("adminRateLimit", adminWrongTokens);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
+        registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), metrics, clientAddress));
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
                 settings.webhookSecret(), settings.webhookPassphrase(), redaction, json));
         registry.bind("alertParser", new AlertParser(json));
@@ -323,7 +352,7 @@ public class AppConfiguration implements CamelConfiguration {
         Replays replays = new Replays(journal, deadLetterStore, runner, new AlertParser(json), alertAge, trading,
                 json, clock);
         registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, journal, replays, trading,
-                answers, json));
+                answers, json, adminWrongTokens));
 
         registry.bind("notices", notices);
         registry.bind("noticeFormats", new NoticeFormats(notifySettings, mode, json));
@@ -471,6 +500,10 @@ public class AppConfiguration implements CamelConfiguration {
             throw new InvalidConfigurationException(
                     "paper.rate-limit-tier must be starter, intermediate, pro or off, not '" + text + "'");
         }
+    }
+
+    private static long longProperty(PropertiesComponent p, String key, long fallback) {
+        return p.resolveProperty(key).map(String::trim).map(Long::parseLong).orElse(fallback);
     }
 
     private static int intProperty(PropertiesComponent p, String key, int fallback) {

@@ -6,6 +6,7 @@ import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.ingress.SourceRateLimit;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.order.TradingSwitch;
 import io.tvkraken.journal.JournalEntry;
@@ -40,8 +41,11 @@ public class AdminApi {
     private final Answers answers;
     private final ObjectMapper json;
 
+    private final SourceRateLimit wrongTokens;
+
     public AdminApi(String adminToken, DeadLetterStore deadLetters, Journal journal, Replays replays,
-            TradingSwitch trading, Answers answers, ObjectMapper json) {
+            TradingSwitch trading, Answers answers, ObjectMapper json, SourceRateLimit wrongTokens) {
+        this.wrongTokens = wrongTokens;
         this.token = adminToken == null ? null : adminToken.getBytes(StandardCharsets.UTF_8);
         this.deadLetters = deadLetters;
         this.journal = journal;
@@ -53,7 +57,10 @@ public class AdminApi {
 
     /**
      * 404 without a configured token, 401 without the right one. The inbound headers are dropped either way, so
-     * that nothing the caller sent (its Authorization header above all) is echoed in the answer.
+     * that nothing the caller sent (its Authorization header above all) is echoed in the answer. A wrong or missing
+     * token counts against its source address: past {@code ADMIN_AUTH_FAILURE_LIMIT} in the period the address is
+     * answered 429 before its token is looked at (the route's step before this one), so that a token cannot be
+     * guessed at speed (docs/operations.md#rate-limits).
      */
     public void authorize(Exchange exchange) {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
@@ -68,6 +75,7 @@ public class AdminApi {
                 ? header.substring(7).trim() : "";
         if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
             LOG.warn("admin request refused: missing or wrong bearer token");
+            wrongTokens.countFailure(exchange.getVariable(IncomingRequest.REMOTE_ADDRESS, String.class));
             throw new RefusedException(Refusal.UNAUTHORIZED, "a valid bearer token is required");
         }
     }

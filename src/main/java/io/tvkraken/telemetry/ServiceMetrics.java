@@ -160,6 +160,13 @@ public class ServiceMetrics {
         signalsReceived.increment();
     }
 
+    /** A request the HTTP edge refused before any route ran, by {@code error.code}. */
+    public void refusedAtEdge(String errorCode) {
+        Counter.builder("http_refused").tag("code", errorCode)
+                .description("requests refused by the HTTP server before any route, by error code")
+                .register(registry).increment();
+    }
+
     /** One answered alert: its status ({@code executed}, {@code rejected}...), error code if any, and duration. */
     public void answered(String status, String errorCode, long startedNanos) {
         Counter.builder("orders").tag("status", status).description("alerts answered, by status")
