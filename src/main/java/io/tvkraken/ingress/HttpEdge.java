@@ -261,13 +261,9 @@ public final class HttpEdge {
     }
 
     private void refuse(HttpServerRequest request, String requestId, RefusedException refusal, boolean close) {
-        String before = RequestLog.current();
-        RequestLog.under(requestId);
-        try {
+        try (RequestLog.Scope logged = RequestLog.within(RequestLog.Context.ofRequest(requestId))) {
             LOG.info("refused by the HTTP edge: {} {} {}: {}", refusal.code(), request.method(), request.path(),
                     refusal.getMessage());
-        } finally {
-            RequestLog.under(before);
         }
         write(request, requestId, replies.refused(requestId, refusal), close);
     }

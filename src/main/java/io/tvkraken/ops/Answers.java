@@ -11,6 +11,7 @@ import io.tvkraken.ingress.RateLimitedException;
 import io.tvkraken.order.AlertCase;
 import io.tvkraken.order.Outcome;
 import io.tvkraken.order.Replays;
+import io.tvkraken.telemetry.RequestLog;
 import io.tvkraken.telemetry.ServiceMetrics;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -137,6 +138,11 @@ public class Answers implements HttpEdge.Replies {
     public void write(Exchange exchange) {
         Outcome outcome = exchange.getMessage().getBody(Outcome.class);
         int status = status(outcome);
+        // the answer's line carries the outcome, and for an order its pair and side, as the answer does
+        if (outcome.order() != null) {
+            RequestLog.order(outcome.order().pair(), outcome.order().side());
+        }
+        RequestLog.outcome(outcome.status());
         LOG.info("answered {} {}", status, outcome.status());
         AlertCase alert = exchange.getVariable("case", AlertCase.class);
         Long received = alert != null ? Long.valueOf(alert.receivedNanos())

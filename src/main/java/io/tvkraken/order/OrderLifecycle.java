@@ -11,6 +11,7 @@ import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.kraken.KrakenCall;
 import io.tvkraken.telemetry.Notice;
 import io.tvkraken.telemetry.Notices;
+import io.tvkraken.telemetry.RequestLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,6 +120,7 @@ public class OrderLifecycle {
             boolean validate) {
         Outcome outcome = Outcome.placed(alert, mode, sent, description, txids, validate);
         finish(alert, validate ? AlertState.VALIDATED : AlertState.EXECUTED, outcome, txids, false, description);
+        decided(outcome, description + (validate ? "" : " " + txids));
         if (!validate) {
             raise(OrderNotices.executed(alert, sent, description, txids));
         }
@@ -130,6 +132,7 @@ public class OrderLifecycle {
         Outcome outcome = Outcome.refused(alert, mode, refusal);
         finish(alert, AlertState.REJECTED, outcome, null, true,
                 refusal.getMessage() + (refusal.details().isEmpty() ? "" : " " + refusal.details()));
+        decided(outcome, refusal.code());
         raise(OrderNotices.rejected(alert, refusal));
         return outcome;
     }
@@ -157,6 +160,7 @@ public class OrderLifecycle {
         DeadLetter letter = deadLetters.store(alert, failure, order, cause);
         Outcome outcome = finish(alert, AlertState.DEAD_LETTERED, Outcome.deadLettered(alert, mode, letter), null,
                 false, letter.id() + ": " + letter.message());
+        decided(outcome, letter.id() + " (" + letter.reason() + ")");
         raise(OrderNotices.deadLettered(alert, letter, order));
         return outcome;
     }
@@ -167,6 +171,7 @@ public class OrderLifecycle {
      * attempts remain (and only while the alert is young enough, which the route checks).
      */
     public Outcome inDoubt(AlertCase alert, int attempts, String why) {
+        RequestLog.outcome(Outcome.PENDING);
         boolean mayResend = attempts < maxAttempts;
         if (!journal.inDoubt(alert.journalEntry(), why + ": looking the order up before anything else",
                 clock.instant().plus(firstLookUpAfter), mayResend)) {
@@ -183,6 +188,7 @@ public class OrderLifecycle {
      * pending}, never "nothing was sent" (docs/order-lifecycle.md#journal-unwritable-after-sending).
      */
     public Outcome unrecorded(AlertCase alert, JournalUnavailableException unwritable) {
+        RequestLog.outcome(Outcome.PENDING);
         LOG.error("journal entry {}: an AddOrder left but its outcome could not be journaled ({}); answering pending,"
                 + " the order is looked up once the journal takes writes", alert.journalEntry(),
                 unwritable.getMessage());
@@ -192,6 +198,15 @@ public class OrderLifecycle {
     /** The HTTP status that goes with an outcome. */
     public int httpStatus(Outcome outcome) {
         return httpStatus.applyAsInt(outcome);
+    }
+
+    /**
+     * Where an order's outcome is decided, and journaled: its lines from here on carry it as {@code outcome}
+     * (docs/operations.md#log-fields), this one first.
+     */
+    private static void decided(Outcome outcome, String detail) {
+        RequestLog.outcome(outcome.status());
+        LOG.info("order {}: {}", outcome.status(), detail);
     }
 
     /** After the outcome is journaled: a notice never holds up or fails the outcome it tells of. */

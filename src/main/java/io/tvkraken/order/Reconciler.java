@@ -13,6 +13,7 @@ import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenCall;
 import io.tvkraken.kraken.KrakenReply;
 import io.tvkraken.kraken.RateBudget;
+import io.tvkraken.telemetry.RequestLog;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -117,8 +118,10 @@ public class Reconciler {
         for (JournalEntry entry : due) {
             if (!"execute".equals(entry.intent())) {
                 // a validation places nothing: there is nothing to look up
-                lifecycle.deadLettered(AlertCase.of(entry), new DeadLetters.Failure("interrupted",
-                        "the service stopped before the validation finished", false), params(entry), null);
+                try (RequestLog.Scope logged = RequestLog.within(logContext(entry))) {
+                    lifecycle.deadLettered(AlertCase.of(entry), new DeadLetters.Failure("interrupted",
+                            "the service stopped before the validation finished", false), params(entry), null);
+                }
                 settled++;
             } else {
                 lookUps.add(entry);
@@ -129,7 +132,8 @@ public class Reconciler {
         }
         Map<Long, Finding> findings = lookUp(lookUps);
         for (JournalEntry entry : lookUps) {
-            try {
+            // this row's lines carry its alert's request id, alert id, pair and side
+            try (RequestLog.Scope logged = RequestLog.within(logContext(entry))) {
                 if (settle(entry, findings.get(entry.id()))) {
                     settled++;
                 }
@@ -138,6 +142,17 @@ public class Reconciler {
             }
         }
         return settled;
+    }
+
+    /** The logging context of a journaled alert: its request and alert ids, and its order's pair and side if planned. */
+    private RequestLog.Context logContext(JournalEntry entry) {
+        RequestLog.Context alert = RequestLog.Context.ofAlert(entry.requestId(), entry.alertId());
+        try {
+            Map<String, String> sent = params(entry);
+            return alert.withOrder(sent.get("pair"), sent.get("type"));
+        } catch (IllegalStateException unreadable) {
+            return alert; // settling it says so
+        }
     }
 
     private void adoptOrphans() {
