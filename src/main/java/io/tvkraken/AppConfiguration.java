@@ -31,6 +31,7 @@ import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenKey;
 import io.tvkraken.kraken.KrakenBreakers;
 import io.tvkraken.kraken.RateBudget;
+import io.tvkraken.kraken.RateCounters;
 import io.tvkraken.kraken.KrakenRequests;
 import io.tvkraken.kraken.KrakenSigner;
 import io.tvkraken.kraken.MarketData;
@@ -52,6 +53,7 @@ import io.tvkraken.journal.Database;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.NonceHighWater;
 import io.tvkraken.journal.AdvisoryKeyTurns;
+import io.tvkraken.journal.SharedRateCounters;
 import io.tvkraken.journal.TradingSetting;
 import io.tvkraken.kraken.KeyTurns;
 import io.tvkraken.kraken.Deadlines;
@@ -287,11 +289,16 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("alertParser", new AlertParser(json));
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
+        // Kraken counts per API key and per account, so instances sharing a PostgreSQL journal (and the account) keep
+        // the counters there, together; the embedded H2 journal's one instance keeps them in memory
+        // (docs/replicas.md#rate-counters)
         RateBudget budget = settings.mode() == Settings.Mode.PAPER && rateLimitTier(properties) == RateLimitTier.OFF
                 ? RateBudget.unlimitedForPaper(clock, apiKeys.size())
-                : new RateBudget(settings.krakenTier(), clock,
+                : new RateBudget(settings.krakenTier(),
                         Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)),
-                        apiKeys.size());
+                        apiKeys.size(), database.sharedByInstances()
+                                ? new SharedRateCounters(database.dataSource(), apiKeys)
+                                : RateCounters.inMemory(clock));
         registry.bind("rateBudget", budget);
         for (int i = 0; i < budget.keys(); i++) {
             int key = i;

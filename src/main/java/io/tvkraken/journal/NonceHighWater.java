@@ -114,7 +114,7 @@ public final class NonceHighWater implements NonceGenerator.HighWater {
         }
     }
 
-    private static String sha256(String text) {
+    static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(StandardCharsets.UTF_8)));
