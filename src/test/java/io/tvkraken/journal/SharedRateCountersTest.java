@@ -48,6 +48,8 @@ class SharedRateCountersTest {
             long started = System.nanoTime();
             int admitted = race(a, b, OPEN_ORDERS.withKey(0), 30);
             double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("rate-counters rest: 2 replicas x 30 calls on one key, %d admitted in %.2f s%n",
+                    admitted, seconds);
             // Starter: a maximum of 15, decaying by 0.33 a second while the race lasted
             assertThat(admitted).isGreaterThanOrEqualTo(15)
                     .isLessThanOrEqualTo(15 + (int) Math.ceil(0.33 * seconds));
@@ -68,6 +70,8 @@ class SharedRateCountersTest {
             // each replica places with a key of its own: the trading counter is the account's, per pair
             int admitted = race(a, b, ADD_ORDER.withKey(0), ADD_ORDER.withKey(1), 50);
             double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("rate-counters trading: 2 replicas x 50 AddOrders on one pair, %d admitted in %.2f s%n",
+                    admitted, seconds);
             // Starter: a threshold of 60, decaying by 1 a second
             assertThat(admitted).isGreaterThanOrEqualTo(60).isLessThanOrEqualTo(60 + (int) Math.ceil(seconds));
             // AddOrder does not count on the REST call counters
