@@ -133,7 +133,7 @@ public class ServiceMetrics {
         Gauge.builder("kraken_rest_counter", level, DoubleSupplier::getAsDouble).tag("key", index)
                 .strongReference(true)
                 .description("Kraken's REST call counter of this API key (by its position in KRAKEN_API_KEY), as"
-                        + " counted here; a call that would pass kraken_rest_counter_max waits or is not sent")
+                        + " counted by the service (on PostgreSQL by every instance together); a call that would pass kraken_rest_counter_max waits or is not sent")
                 .register(registry);
         Gauge.builder("kraken_rest_counter_max", () -> max).tag("key", index)
                 .strongReference(true)
