@@ -44,6 +44,9 @@ public final class TradingSetting {
      * @return the setting in force afterwards
      */
     public boolean seed(boolean enabled) {
+        if (isSet()) {
+            return enabled(); // read only: a journal that cannot take writes (full or read-only disk) still starts
+        }
         Instant now = clock.instant();
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
@@ -68,6 +71,16 @@ public final class TradingSetting {
             throw new JournalUnavailableException("seeding the kill switch", e);
         }
         return enabled();
+    }
+
+    private boolean isSet() {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM trading_switch WHERE id = 1");
+                ResultSet rs = q.executeQuery()) {
+            return rs.next() && rs.getInt(1) > 0;
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("reading the kill switch", e);
+        }
     }
 
     /** The setting in force, as every instance sees it. */

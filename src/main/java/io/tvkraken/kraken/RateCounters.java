@@ -32,8 +32,15 @@ public interface RateCounters {
         return new InMemory(clock);
     }
 
-    /** A counter that decays continuously, like Kraken's: its level as of a time, in milliseconds since the epoch. */
+    /**
+     * A counter that decays continuously, like Kraken's: its level as of a time, in milliseconds since the epoch. It
+     * stops one call short of Kraken's maximum: a call is counted here when it is admitted and at Kraken when it
+     * arrives, a moment later, so Kraken's count of the calls before it has decayed a little less than this one has
+     * (docs/kraken.md#rate-limits).
+     */
     final class Counter {
+        /** Kept free below Kraken's maximum. */
+        public static final double HEADROOM = 1;
         private final double max;
         private final double decayPerMs;
         private double level;
@@ -64,7 +71,7 @@ public interface RateCounters {
         }
 
         public double room() {
-            return max - level;
+            return max - HEADROOM - level;
         }
 
         /**
@@ -73,7 +80,7 @@ public interface RateCounters {
          * @return 0 when taken now, the milliseconds to wait before sending, or -1 when it does not fit in time
          */
         public long reserve(int cost, long maxWaitMs) {
-            double over = level + cost - max;
+            double over = level + cost - (max - HEADROOM);
             if (over <= 0) {
                 level += cost;
                 return 0;
