@@ -58,6 +58,14 @@ public class Reconciler {
     /** Kraken's ClosedOrders answers 50 orders per page. */
     static final int CLOSED_PAGE = 50;
     static final int MAX_CLOSED_PAGES = 5;
+
+    /**
+     * ClosedOrders pages the last look-up needed (1 to {@link #MAX_CLOSED_PAGES}). A look-up starts only when Kraken's
+     * REST counter has room for OpenOrders and that many pages: starting with room for the first page alone, a look-up
+     * that needs two ran out of room after the first every time the counter was near full, spent it again on the next
+     * pass, and never finished.
+     */
+    private volatile int closedPagesNeeded = 1;
     /** Orders opened this long before an alert's first send cannot be its order. */
     static final Duration OPENED_BEFORE_SEND = Duration.ofSeconds(60);
     /** Kraken's REST counter decays by one call in about 3 s at the Starter tier. */
@@ -280,7 +288,7 @@ public class Reconciler {
             Instant from = firstSent(row).minus(OPENED_BEFORE_SEND);
             start = start == null || from.isBefore(start) ? from : start;
         }
-        if (!budget.restRoomFor(2)) {
+        if (!budget.restRoomFor(1 + closedPagesNeeded)) {
             rows.forEach(r -> findings.put(r.id(), waiting()));
             return findings;
         }
@@ -303,6 +311,8 @@ public class Reconciler {
                 }
                 KrakenReply closed = kraken.privateCall("ClosedOrders", query);
                 count = closed.result().path("count").asLong(0);
+                long pagesOfCount = (count + CLOSED_PAGE - 1) / CLOSED_PAGE;
+                closedPagesNeeded = (int) Math.max(1, Math.min(MAX_CLOSED_PAGES, pagesOfCount));
                 match(rows, sent, closed.result().path("closed"), "closed", findings);
                 offset += CLOSED_PAGE;
                 pages++;
