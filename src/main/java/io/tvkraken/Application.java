@@ -1,5 +1,6 @@
 package io.tvkraken;
 
+import io.tvkraken.ingress.EdgeHttpServer;
 import java.security.NoSuchAlgorithmException;
 import javax.net.ssl.SSLContext;
 import org.apache.camel.main.Main;
@@ -25,6 +26,9 @@ public final class Application {
         // ./application.properties in the working directory (the repository root, or /app in the image), not the
         // class path: operators edit it without rebuilding, like the routes beside it.
         main.setDefaultPropertyPlaceholderLocation("file:application.properties");
+        // camel-main looks for its HTTP server factory before AppConfiguration runs: bound here, it makes the server
+        // of camel.server.* carry the HTTP edge that AppConfiguration binds (EdgeHttpServer)
+        main.bind("edgeHttpServerFactory", new EdgeHttpServer.Factory());
         return main;
     }
 

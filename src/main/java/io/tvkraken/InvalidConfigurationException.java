@@ -7,6 +7,16 @@ package io.tvkraken;
 public class InvalidConfigurationException extends IllegalStateException {
 
     public InvalidConfigurationException(String message) {
-        super("Invalid configuration: " + message);
+        this("Invalid configuration: ", message);
+    }
+
+    /** A message under another heading than "Invalid configuration", for a subclass that says what else is wrong. */
+    protected InvalidConfigurationException(String heading, String message) {
+        super(heading + message);
+    }
+
+    /** The same refusal, with {@code note} added to its message (e.g. where a missing secret was looked for too). */
+    public InvalidConfigurationException withNote(String note) {
+        return new InvalidConfigurationException("", getMessage() + note);
     }
 }

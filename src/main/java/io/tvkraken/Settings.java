@@ -41,10 +41,11 @@ public record Settings(
      * arrived; every AddOrder carries a {@code deadline} {@code deadlineSeconds} ahead; after an ambiguous failure the
      * order is looked up every {@code reconcilePollMs}, re-sent at most {@code maxAttempts - 1} times once proven
      * absent {@code reconcileGraceMs} after its deadline, and dead-lettered if Kraken cannot be asked for
-     * {@code reconcileGiveUpSeconds}.
+     * {@code reconcileGiveUpSeconds}. A row in flight is leased to its instance for {@code leaseSeconds}, renewed
+     * every {@code leaseRenewMs} while the instance lives (docs/replicas.md#leases).
      */
     public record Orders(int answerWithinMs, int deadlineSeconds, int reconcilePollMs, int reconcileGraceMs,
-            int reconcileGiveUpSeconds, int maxAttempts, int workers) {
+            int reconcileGiveUpSeconds, int maxAttempts, int workers, int leaseSeconds, int leaseRenewMs) {
     }
 
     public enum Mode { PAPER, LIVE }
@@ -91,7 +92,9 @@ public record Settings(
                         intOf(p, "orders.reconcile.grace-ms", 2000, problems),
                         intOf(p, "orders.reconcile.give-up-seconds", 30, problems),
                         intOf(p, "orders.max-attempts", 2, problems),
-                        intOf(p, "orders.workers", 16, problems)));
+                        intOf(p, "orders.workers", 16, problems),
+                        intOf(p, "orders.lease-seconds", 15, problems),
+                        intOf(p, "orders.lease-renew-ms", 3000, problems)));
         // Kraken accepts a deadline between 2 and 60 seconds ahead (docs/kraken.md#deadline).
         if (s.orders.deadlineSeconds < 2 || s.orders.deadlineSeconds > 60) {
             problems.add("orders.deadline-seconds must be between 2 and 60 (Kraken's limits), not "
@@ -99,6 +102,11 @@ public record Settings(
         }
         if (s.orders.maxAttempts < 1 || s.orders.workers < 1 || s.maxAlertAgeSeconds < 0) {
             problems.add("orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
+        }
+        // a lease must outlive at least two renewals missed by a busy instance, or a live instance loses its rows
+        if (s.orders.leaseSeconds < 5 || s.orders.leaseRenewMs < 100
+                || 3L * s.orders.leaseRenewMs > 1000L * s.orders.leaseSeconds) {
+            problems.add("orders.lease-seconds must be 5 or more and orders.lease-renew-ms at most a third of it");
         }
         if (s.mode == Mode.LIVE) {
             // docs/configuration.md#paper-and-live-mode: live mode never trades real money for unauthenticated callers,
@@ -220,6 +228,14 @@ public record Settings(
      * whether webhook authentication is on.
      */
     public String startupLine() {
+        return startupLine(tradingEnabled, null);
+    }
+
+    /**
+     * @param tradingOn the kill switch as the journal database holds it (TRADING_ENABLED only seeds it)
+     * @param replica   this instance's name in the journal's leases, or null
+     */
+    public String startupLine(boolean tradingOn, String replica) {
         String auth;
         if (webhookAuthenticationOn()) {
             List<String> ways = new ArrayList<>();
@@ -236,11 +252,11 @@ public record Settings(
         // live mode signs with the keys of KRAKEN_API_KEY, as many as it lists; paper mode with its exchange's own
         String keys = mode == Mode.LIVE ? " api-keys=" + krakenApiKeys().size() : "";
         return String.format("tradingview-kraken-webhook ready: mode=%s%s port=%d webhook-authentication=%s "
-                        + "ip-allow-list=%s trading=%s admin-api=%s journal=%s",
+                        + "ip-allow-list=%s trading=%s admin-api=%s journal=%s%s",
                 mode.name().toLowerCase(Locale.ROOT), keys, port, auth,
                 allowedIps.isEmpty() ? "all" : allowedIps,
-                tradingEnabled ? "enabled" : "DISABLED",
-                adminToken == null ? "off" : "on", journalLocation());
+                tradingOn ? "enabled" : "DISABLED",
+                adminToken == null ? "off" : "on", journalLocation(), replica == null ? "" : " replica=" + replica);
     }
 
     @Override

@@ -128,9 +128,23 @@ public final class AppProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits up to {@code seconds} for the process to end by itself (a refusal to start); whether it did. */
+    boolean waitFor(int seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
     /** Ready for alerts: /health 200 with the exchange's asset pairs loaded. */
     public AppProcess waitUntilReady() throws InterruptedException {
-        long until = System.currentTimeMillis() + 30_000;
+        return waitUntilReady(Duration.ofSeconds(30));
+    }
+
+    /** As {@link #waitUntilReady()}, with more patience: several processes starting at once on a busy machine. */
+    AppProcess waitUntilReady(Duration patience) throws InterruptedException {
+        long until = System.currentTimeMillis() + patience.toMillis();
         while (System.currentTimeMillis() < until && process.isAlive()) {
             try {
                 HttpResponse<String> health = get("/health");

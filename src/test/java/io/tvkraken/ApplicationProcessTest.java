@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Application#main} in a process of its own, configured through environment variables only, exactly as an
- * operator runs it: start-up time and start-up line, one JSON object per log line with {@code LOG_FORMAT=json}, no
+ * operator runs it: start-up time and start-up line, one JSON object per log line with {@code LOG_FORMAT=json} (with
+ * severity, and each alert's request id, alert id, pair, side and outcome), no
  * secret in the output, and a clear refusal to start in live mode without keys.
  */
 class ApplicationProcessTest {
@@ -96,12 +97,21 @@ class ApplicationProcessTest {
             assertThat(health).isNotNull();
             assertThat(health.statusCode()).isEqualTo(200);
 
-            String body = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\"}";
+            String body = "{\"id\":\"proc-alert-7\",\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\"}";
             HttpResponse<String> placed = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + port + "/webhook/tradingview"))
                     .header("X-Signature", TestSecrets.sign(body)).header("X-Request-ID", "proc-7")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(placed.statusCode()).as(placed.body()).isEqualTo(200);
+            // a second alert, authenticated by its passphrase, on the same threads: none of the first one's keys
+            // may stay on its lines
+            String second = "{\"id\":\"proc-alert-8\",\"ticker\":\"ETHUSD\",\"action\":\"sell\",\"volume\":\"0.1\","
+                    + "\"passphrase\":\"" + TestSecrets.PASSPHRASE + "\"}";
+            HttpResponse<String> sold = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/webhook/tradingview"))
+                    .header("X-Request-ID", "proc-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(second)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(sold.statusCode()).as(sold.body()).isEqualTo(200);
         } finally {
             app.destroy(); // SIGTERM: graceful shutdown
             assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -113,12 +123,61 @@ class ApplicationProcessTest {
         for (String secret : TestSecrets.ALL_WITH_POOL) {
             assertThat(lines).noneMatch(line -> line.contains(secret));
         }
-        JsonNode ready = lines.stream().map(ApplicationProcessTest::read)
-                .filter(n -> n.path("formattedMessage").asText().contains(" ready: ")).findFirst().orElseThrow();
-        assertThat(ready.path("formattedMessage").asText()).contains("mode=paper", "port=" , "webhook-authentication=on");
-        List<JsonNode> journey = lines.stream().map(ApplicationProcessTest::read)
-                .filter(n -> "proc-7".equals(n.path("mdc").path("request_id").asText())).toList();
-        assertThat(journey).anyMatch(n -> n.path("formattedMessage").asText().contains("Kraken AddOrder"));
+        List<JsonNode> all = lines.stream().map(ApplicationProcessTest::read).toList();
+        // Cloud Logging's special fields (docs/operations.md#log-fields): severity by its names, time in RFC 3339
+        assertThat(all).allSatisfy(line -> {
+            assertThat(line.path("severity").asText()).as(line.toString()).isIn("DEBUG", "INFO", "WARNING", "ERROR");
+            assertThat(java.time.OffsetDateTime.parse(line.path("time").asText())).isNotNull();
+            assertThat(line.path("message").isTextual()).as(line.toString()).isTrue();
+            assertThat(line.path("logger").asText()).as(line.toString()).isNotEmpty();
+            assertThat(line.path("thread").asText()).as(line.toString()).isNotEmpty();
+        });
+        JsonNode ready = all.stream().filter(n -> n.path("message").asText().contains(" ready: ")).findFirst()
+                .orElseThrow();
+        assertThat(ready.path("message").asText()).contains("mode=paper", "port=" , "webhook-authentication=on");
+        assertThat(ready.has("request_id")).isFalse();
+
+        assertCarriesItsAlert(journey(all, "proc-7"), "proc-alert-7", "XBTUSD", "buy");
+        assertCarriesItsAlert(journey(all, "proc-8"), "proc-alert-8", "ETHUSD", "sell");
+        assertThat(all).as("a line of one alert with another's alert id").noneMatch(n ->
+                n.path("request_id").asText().equals("proc-8") && n.path("alert_id").asText().equals("proc-alert-7")
+                        || n.path("request_id").asText().equals("proc-7")
+                                && n.path("alert_id").asText().equals("proc-alert-8"));
+        assertThat(all).as("an order's keys on a line of no alert").noneMatch(n -> !n.has("request_id")
+                && (n.has("alert_id") || n.has("pair") || n.has("side") || n.has("outcome")));
+    }
+
+    static List<JsonNode> journey(List<JsonNode> lines, String requestId) {
+        return lines.stream().filter(n -> requestId.equals(n.path("request_id").asText())).toList();
+    }
+
+    /**
+     * An alert's lines, on every thread they cross (the HTTP server's, the order worker's, the Kraken sender's), carry
+     * its alert id; its order's lines carry the pair and side; where its outcome is decided, and after, the outcome.
+     */
+    static void assertCarriesItsAlert(List<JsonNode> journey, String alertId, String pair, String side) {
+        assertThat(journey).as("the journey's lines").hasSizeGreaterThan(3);
+        assertThat(journey).as("every line of the alert carries its alert id")
+                .allMatch(n -> n.path("alert_id").asText().equals(alertId), journey.toString());
+        assertThat(journey.stream().map(n -> n.path("thread").asText()).distinct().count())
+                .as("threads the journey crossed: " + journey).isGreaterThanOrEqualTo(3);
+        JsonNode addOrder = journey.stream().filter(n -> n.path("message").asText().contains("Kraken AddOrder"))
+                .findFirst().orElseThrow();
+        JsonNode planned = journey.stream().filter(n -> n.path("message").asText().startsWith("planned "))
+                .findFirst().orElseThrow();
+        JsonNode decided = journey.stream().filter(n -> n.path("message").asText().startsWith("order executed"))
+                .findFirst().orElseThrow();
+        JsonNode answered = journey.stream().filter(n -> n.path("message").asText().startsWith("answered 200"))
+                .findFirst().orElseThrow();
+        for (JsonNode order : List.of(planned, addOrder, decided, answered)) {
+            assertThat(order.path("pair").asText()).as(order.toString()).isEqualTo(pair);
+            assertThat(order.path("side").asText()).as(order.toString()).isEqualTo(side);
+        }
+        assertThat(addOrder.path("thread").asText()).as("sent by the key's sender").isNotEqualTo(
+                planned.path("thread").asText());
+        assertThat(decided.path("outcome").asText()).isEqualTo("executed");
+        assertThat(answered.path("outcome").asText()).isEqualTo("executed");
+        assertThat(planned.has("outcome")).as("not decided yet when planned").isFalse();
     }
 
     @Test
@@ -204,6 +263,8 @@ class ApplicationProcessTest {
             }
             List<String> lines = lines(output);
             assertThat(lines).as("DEBUG output was written").anyMatch(l -> l.contains("DEBUG"));
+            assertThat(lines).as("console lines show the alert id after the request id once it is known")
+                    .anyMatch(l -> l.contains(" alert=debug-2] "));
             assertThat(lines).as("log lines containing a secret")
                     .filteredOn(l -> TestSecrets.ALL_WITH_POOL.stream().anyMatch(l::contains)).isEmpty();
         }

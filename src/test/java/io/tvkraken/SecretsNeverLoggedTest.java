@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tvkraken.paper.Fault;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchangeHarness;
+import io.tvkraken.secrets.FakeSecretManager;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs last. Drives every path that handles a secret - live mode with keys, both authentication methods right and
- * wrong, the admin API, Kraken refusals and outages, dead letters - then reads the whole captured log of the test
- * run (every test before this one used the same secret values, see {@link TestSecrets}), every answer, and every
- * stored dead letter, and finds none of the secrets in them.
+ * Runs last. Drives every path that handles a secret - live mode with keys, secrets read from Google Secret Manager,
+ * both authentication methods right and wrong, the admin API, Kraken refusals and outages, dead letters - then reads
+ * the whole captured log of the test run (every test before this one used the same secret values, see
+ * {@link TestSecrets}), every answer, and every stored dead letter, and finds none of the secrets in them.
  */
 @Order(Integer.MAX_VALUE)
 class SecretsNeverLoggedTest {
@@ -33,14 +34,19 @@ class SecretsNeverLoggedTest {
     void noSecretReachesTheLogAnswersOrStoredDeadLetters() throws Exception {
         List<String> answers = new ArrayList<>();
         try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults()
-                .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET))) {
+                .withApiKey(TestSecrets.KRAKEN_API_KEY).withApiSecret(TestSecrets.KRAKEN_API_SECRET));
+                FakeSecretManager secretManager = FakeSecretManager.start("tvk-never-logged")) {
+            // both ways in: the Kraken key and secret and the passphrase from Google Secret Manager
+            // (docs/secrets.md#never-logged), the others from the environment
+            secretManager.addVersion("KRAKEN_API_KEY", TestSecrets.KRAKEN_API_KEY);
+            secretManager.addVersion("KRAKEN_API_SECRET", TestSecrets.KRAKEN_API_SECRET);
+            secretManager.addVersion("WEBHOOK_PASSPHRASE", TestSecrets.PASSPHRASE);
             Map<String, String> p = RunningApp.paperDefaults(data);
             p.put("kraken.mode", "live");
             p.put("kraken.api.url", kraken.baseUrl().toString());
-            p.put("kraken.api.key", TestSecrets.KRAKEN_API_KEY);
-            p.put("kraken.api.secret", TestSecrets.KRAKEN_API_SECRET);
+            p.put("gcp.project-id", "tvk-never-logged");
+            p.put("gcp.secret-manager.emulator-host", secretManager.host());
             p.put("webhook.secret", TestSecrets.WEBHOOK_SECRET);
-            p.put("webhook.passphrase", TestSecrets.PASSPHRASE);
             p.put("admin.token", TestSecrets.ADMIN_TOKEN);
             try (RunningApp app = RunningApp.start(p)) {
                 String good = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\"}";
@@ -75,7 +81,8 @@ class SecretsNeverLoggedTest {
         Thread.sleep(200);
 
         String log = Files.readString(Path.of(System.getProperty("tvk.test.log", "target/test-logs/test-run.log")), StandardCharsets.UTF_8);
-        assertThat(log).as("the whole captured log of the test run").contains("ready: mode=live");
+        assertThat(log).as("the whole captured log of the test run").contains("ready: mode=live")
+                .contains("Secrets from Google Secret Manager (project tvk-never-logged");
         List<String> stored = new ArrayList<>();
         try (Stream<Path> files = Files.walk(data)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {

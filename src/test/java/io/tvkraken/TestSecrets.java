@@ -27,11 +27,26 @@ public final class TestSecrets {
             "c2VjcmV0LW5ldmVyLWxvZ2dlZC1wb29sLWtleS0zLTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2dw==",
             "c2VjcmV0LW5ldmVyLWxvZ2dlZC1wb29sLWtleS00LTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2dw==");
 
+    /** The notification channels' credentials: a Telegram bot token, an SMTP password, a Slack webhook's key. */
+    public static final String TELEGRAM_BOT_TOKEN = "7301234567:AAtg-Notify-Hk4Lp9Qw2Zs7Xc";
+    public static final String SMTP_PASSWORD = "smtp-Vd3Kr8Lw1Mq6Np2Bx";
+    public static final String SLACK_WEBHOOK_KEY = "slack-Gt5Hy1Ju7Ki3Lo9Pz";
+
+    /** The passphrase that a rotation in Google Secret Manager rolls {@link #PASSPHRASE} over to. */
+    public static final String ROTATED_PASSPHRASE = "pass-Rt7Kc2Wn9Bq4Lx6Vz1";
+
     public static final List<String> ALL = List.of(WEBHOOK_SECRET, PASSPHRASE, ADMIN_TOKEN, KRAKEN_API_KEY,
             KRAKEN_API_SECRET);
 
-    /** {@link #ALL} and the pool's keys and secrets: what a scan of the whole log of the test run looks for. */
-    public static final List<String> ALL_WITH_POOL = java.util.stream.Stream.of(ALL, POOL_KEYS, POOL_SECRETS)
+    /** Known only to the applications of the notification tests. */
+    public static final List<String> NOTIFICATIONS = List.of(TELEGRAM_BOT_TOKEN, SMTP_PASSWORD, SLACK_WEBHOOK_KEY);
+
+    /**
+     * {@link #ALL}, the pool's keys and secrets, the notification channels' credentials and the rotated passphrase:
+     * what a scan of the whole log of the test run looks for.
+     */
+    public static final List<String> ALL_WITH_POOL = java.util.stream.Stream.of(ALL, POOL_KEYS, POOL_SECRETS,
+                    NOTIFICATIONS, List.of(ROTATED_PASSPHRASE))
             .flatMap(List::stream).toList();
 
     private TestSecrets() {

@@ -125,6 +125,10 @@ class TradingOutageTest {
         try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults())) {
             Map<String, String> env = env(kraken, "outage_burst");
             env.put("KRAKEN_BREAKER_WAIT_IN_OPEN_SECONDS", "2");
+            // The replay below meets the trading breaker half-open: with the default 2 trial calls, the rest of the
+            // replayed AddOrders would be refused before anything is sent (circuit_open) and wait for another replay.
+            // Here every replayed order may be a trial call, so one replay places them all.
+            env.put("KRAKEN_BREAKER_HALF_OPEN_CALLS", "60");
             try (AppProcess app = AppProcess.start(data, env, AppProcess.logFile("trading-outage-burst"))
                     .waitUntilReady()) {
                 app.post("/webhook/tradingview/validate", alert("warm-up"));
@@ -173,6 +177,24 @@ class TradingOutageTest {
                 HttpResponse<String> replayed = app.adminPost("/admin/dead-letters/replay", "");
                 assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(200);
                 assertThat(json(replayed).path("count").asInt()).isEqualTo(burst);
+                // Replayed while the trading breaker is half-open, only its trial AddOrders go out; the others are
+                // refused before anything is sent (circuit_open) and wait as dead letters again, as an operator sees
+                // in /admin/dead-letters. Once the trials closed the breaker, a second replay places them.
+                states(app, "burst-");
+                List<JsonNode> refusedAgain = app.pendingDeadLetters();
+                assertThat(refusedAgain).as("dead letters after the replay: only refusals that sent nothing")
+                        .allSatisfy(letter -> assertThat(letter.path("reason").asText()).isEqualTo("circuit_open"));
+                if (!refusedAgain.isEmpty()) {
+                    long closedBy = System.currentTimeMillis() + 10_000;
+                    while (!json(app.get("/status")).path("circuit_breaker").asText().equals("closed")
+                            && System.currentTimeMillis() < closedBy) {
+                        Thread.sleep(50);
+                    }
+                    HttpResponse<String> again = app.adminPost("/admin/dead-letters/replay", "");
+                    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+                    System.out.printf("%d dead letters refused by the half-open breaker, replayed again%n",
+                            refusedAgain.size());
+                }
                 assertThat(states(app, "burst-")).hasSize(burst).allSatisfy((id, state) ->
                         assertThat(state).as(id + " after the replay").isEqualTo("executed"));
                 Map<String, Long> perClientId = kraken.orders().stream()

@@ -36,8 +36,23 @@ public enum Refusal {
     KRAKEN_REJECTED,
     /** The kill switch is off. */
     TRADING_DISABLED,
-    /** An admin resource that does not exist (or the admin API, while no token is set). */
-    NOT_FOUND;
+    /** An admin resource that does not exist (or the admin API, while no token is set), or no such path. */
+    NOT_FOUND,
+    /** The path exists, not for this HTTP method. */
+    METHOD_NOT_ALLOWED,
+    /** Too many requests from one source address in the period (docs/operations.md#rate-limits). */
+    RATE_LIMITED,
+    /**
+     * The HTTP request itself cannot be read safely: a transfer coding other than {@code chunked}, a malformed
+     * request line or header (docs/answers.md#refused-by-the-http-edge).
+     */
+    INVALID_REQUEST,
+    /** The request's body did not arrive within the server's body timeout. */
+    REQUEST_TIMEOUT,
+    /** The request line (method, path and query) is longer than the server reads. */
+    URI_TOO_LONG,
+    /** The request's headers are larger than the server reads. */
+    HEADERS_TOO_LARGE;
 
     /** The code as answered: {@code stale_alert}. */
     public String code() {

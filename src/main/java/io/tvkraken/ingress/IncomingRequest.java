@@ -35,20 +35,33 @@ public final class IncomingRequest {
 
     private final long maxBodyBytes;
     private final ServiceMetrics metrics;
+    private final ClientAddress clientAddress;
 
-    public IncomingRequest(long maxBodyBytes, ServiceMetrics metrics) {
+    public IncomingRequest(long maxBodyBytes, ServiceMetrics metrics, ClientAddress clientAddress) {
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
+        this.clientAddress = clientAddress;
     }
 
-    /** Request id (answered in {@code X-Request-ID}) and logging MDC; for every endpoint. */
+    /**
+     * Request id (answered in {@code X-Request-ID}) and logging MDC, and the caller's address (variable
+     * {@code remoteAddress}, judged by {@code ALLOWED_IPS} and the rate limits); for every endpoint.
+     */
     public void identify(Exchange exchange) {
         Message in = exchange.getMessage();
         String callerId = in.getHeader("X-Request-ID", String.class);
-        String requestId = callerId != null && SANE_ID.matcher(callerId).matches()
-                ? callerId : UUID.randomUUID().toString();
+        String requestId = saneRequestId(callerId) ? callerId : UUID.randomUUID().toString();
         exchange.setVariable(REQUEST_ID, requestId);
         logUnderRequestId(exchange, requestId);
+        // where it came from: judged by the allow-list and the rate limits, journaled with a kill switch change
+        exchange.setVariable(REMOTE_ADDRESS, clientAddress.of(
+                remoteAddress(in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS)),
+                forwardedFor(in.getHeader("X-Forwarded-For"))));
+    }
+
+    /** A caller's {@code X-Request-ID} is kept when it is a short token; anything else gets a new id. */
+    public static boolean saneRequestId(String callerId) {
+        return callerId != null && SANE_ID.matcher(callerId).matches();
     }
 
     /**
@@ -60,7 +73,6 @@ public final class IncomingRequest {
         identify(exchange);
         metrics.signalReceived();
         Message in = exchange.getMessage();
-        exchange.setVariable(REMOTE_ADDRESS, remoteAddress(in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS)));
         exchange.setVariable(SIGNATURE, in.getHeader("X-Signature", String.class));
         exchange.setVariable(CONTENT_TYPE, in.getHeader(Exchange.CONTENT_TYPE, String.class));
         in.getHeaders().clear();
@@ -109,6 +121,18 @@ public final class IncomingRequest {
                 RequestLog.clear();
             }
         });
+    }
+
+    /** Every {@code X-Forwarded-For} line, joined with commas as RFC 9110 section 5.3 allows. */
+    private static String forwardedFor(Object header) {
+        if (header instanceof Iterable<?> lines) {
+            StringBuilder joined = new StringBuilder();
+            for (Object line : lines) {
+                joined.append(joined.length() == 0 ? "" : ",").append(line);
+            }
+            return joined.toString();
+        }
+        return header == null ? null : header.toString();
     }
 
     private static String remoteAddress(Object header) {

@@ -6,6 +6,7 @@ import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.order.AlertCase;
+import io.tvkraken.telemetry.RequestLog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.apache.camel.Exchange;
@@ -108,9 +109,12 @@ public final class WebhookAuthenticator {
             exchange.getMessage().setBody(kept);
         }
         Long received = exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
-        exchange.setVariable(CASE, AlertCase.authenticated(exchange.getVariable(IncomingRequest.REQUEST_ID, String.class),
+        AlertCase authenticated = AlertCase.authenticated(exchange.getVariable(IncomingRequest.REQUEST_ID, String.class),
                 exchange.getVariable(INTENT, String.class), exchange.getVariable(IncomingRequest.RAW_BODY, byte[].class),
-                received == null ? System.nanoTime() : received));
+                received == null ? System.nanoTime() : received);
+        exchange.setVariable(CASE, authenticated);
+        // from here on the alert's lines carry its alert id: the hash of the body without secrets, until it is parsed
+        RequestLog.alertId(authenticated.alertId());
         if (notUtf8 != null) {
             throw notUtf8;
         }

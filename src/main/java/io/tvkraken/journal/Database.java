@@ -2,6 +2,7 @@ package io.tvkraken.journal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.tvkraken.InvalidConfigurationException;
 import io.tvkraken.Settings;
 import java.io.PrintWriter;
@@ -35,16 +36,44 @@ public final class Database implements AutoCloseable {
 
     private final CompletableFuture<HikariDataSource> opening;
     private final String location;
+    private final boolean postgres;
     private final DataSource dataSource = new OpenedDataSource();
 
-    private Database(CompletableFuture<HikariDataSource> opening, String location) {
+    private Database(CompletableFuture<HikariDataSource> opening, String location, boolean postgres) {
         this.opening = opening;
         this.location = location;
+        this.postgres = postgres;
+    }
+
+    /**
+     * Whether several instances may share this database (docs/replicas.md): PostgreSQL, whose advisory locks give each
+     * API key one sender across them. The embedded H2 file is locked by the first process that opens it.
+     */
+    public boolean sharedByInstances() {
+        return postgres;
+    }
+
+    /** A connection that must not go back to the pool (it may still hold a session lock): closed for good. */
+    void discard(Connection connection) {
+        pool().evictConnection(connection);
+    }
+
+    /**
+     * H2 locks its file for the process that opened it (https://h2database.com/html/features.html#database_file_locking):
+     * a second process is refused with error 90020, "Database may be already in use".
+     */
+    private static boolean inUseByAnotherProcess(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 90020) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Opens and migrates the database, and returns once that is done. */
     public static Database open(Settings settings) {
-        Database database = start(settings);
+        Database database = start(settings, null);
         database.awaitOpen();
         return database;
     }
@@ -52,19 +81,23 @@ public final class Database implements AutoCloseable {
     /**
      * Starts opening and migrating the database on the thread {@code journal-open} and returns at once; a failure is
      * thrown by {@link #awaitOpen()} and by the first connection asked for.
+     *
+     * @param poolMetrics where HikariCP reports the pool's metrics ({@code hikaricp_connections_*{pool="journal"}});
+     *                    null for none. It must be given before the pool starts.
      */
-    public static Database start(Settings settings) {
+    public static Database start(Settings settings, MetricsTrackerFactory poolMetrics) {
         CompletableFuture<HikariDataSource> opening = new CompletableFuture<>();
         Thread opener = new Thread(() -> {
             try {
-                opening.complete(openPool(settings));
+                opening.complete(openPool(settings, poolMetrics));
             } catch (Throwable e) {
                 opening.completeExceptionally(e);
             }
         }, "journal-open");
         opener.setDaemon(true);
         opener.start();
-        return new Database(opening, settings.journalLocation());
+        return new Database(opening, settings.journalLocation(), settings.dbUrl() != null
+                && settings.dbUrl().startsWith("jdbc:postgresql:"));
     }
 
     /**
@@ -87,9 +120,12 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource openPool(Settings settings) {
+    private static HikariDataSource openPool(Settings settings, MetricsTrackerFactory poolMetrics) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("journal");
+        if (poolMetrics != null) {
+            config.setMetricsTrackerFactory(poolMetrics);
+        }
         if (settings.dbUrl() == null) {
             Path dir = settings.dataDir().toAbsolutePath().resolve("journal");
             // A file database; the lock file keeps a second instance off the same files. WRITE_DELAY=0: H2 writes a
@@ -113,6 +149,12 @@ public final class Database implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
+            if (settings.dbUrl() == null && inUseByAnotherProcess(e)) {
+                throw new InvalidConfigurationException("the embedded H2 journal in " + settings.journalLocation()
+                        .replaceFirst("^embedded H2 in ", "") + " is in use by another instance: the embedded journal "
+                        + "serves one instance only. Stop the other instance, give this one its own DATA_DIR, or run "
+                        + "several replicas on one PostgreSQL (DB_URL, docs/replicas.md)");
+            }
             throw new InvalidConfigurationException("the journal database at " + settings.journalLocation()
                     + " cannot be reached: " + rootMessage(e));
         }

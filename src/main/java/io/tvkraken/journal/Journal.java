@@ -50,12 +50,18 @@ public final class Journal {
     private final DataSource db;
     private final Clock clock;
     private final String instance;
+    private final Duration inFlightLease;
 
-    /** @param instance this process, as it appears in the leases it holds */
-    public Journal(DataSource db, Clock clock, String instance) {
+    /**
+     * @param instance      this process, as it appears in the leases it holds
+     * @param inFlightLease how long a row in flight (received, sending) stays leased to this instance without being
+     *                      renewed ({@link #renewLeases}): an instance that died leaves its rows to the others after it
+     */
+    public Journal(DataSource db, Clock clock, String instance, Duration inFlightLease) {
         this.db = db;
         this.clock = clock;
         this.instance = instance;
+        this.inFlightLease = inFlightLease;
     }
 
     public String instance() {
@@ -117,8 +123,7 @@ public final class Journal {
                         duplicateOf == null ? new Sql.TypedNull(Types.BIGINT) : duplicateOf, now, now,
                         sendBy == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy,
                         inFlight ? instance : null,
-                        inFlight && sendBy != null ? sendBy.plus(IN_FLIGHT_MARGIN)
-                                : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE));
+                        inFlight ? now.plus(inFlightLease) : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE));
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
@@ -178,20 +183,22 @@ public final class Journal {
      * The order as it leaves (AddOrder's parameters without nonce and deadline, JSON) and its client order id are
      * journaled in the same transaction: one commit on the way out, not two.
      *
-     * @return false if the row was not in one of {@code from}: then nothing may be sent
+     * <p>Only while this instance holds the row's lease: a row another instance took over (this one stalled past its
+     * lease) is that instance's to send.
+     *
+     * @return false if the row was not in one of {@code from}, or is not leased to this instance: then nothing may be
+     *         sent
      */
     public boolean sending(long row, Collection<AlertState> from, Instant deadline, String orderRequest,
             String clOrdId, Integer userref) {
         Instant now = clock.instant();
-        List<Object> args = new ArrayList<>(List.of(now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now,
-                orderRequest, clOrdId == null ? new Sql.TypedNull(Types.VARCHAR) : clOrdId, Sql.intOrNull(userref),
-                row));
-        args.addAll(from);
-        return changeState("recording an order being sent", row, SENDING, "AddOrder leaving, deadline " + deadline,
-                "UPDATE alert SET state = '" + SENDING + "', attempts = attempts + 1, "
-                        + "first_sent_at = COALESCE(first_sent_at, ?), deadline_at = ?, lease_owner = ?, "
-                        + "lease_until = ?, next_check_at = NULL, updated_at = ?, order_request = ?, cl_ord_id = ?, "
-                        + "userref = ? WHERE id = ? AND state IN (" + marks(from) + ")", args.toArray());
+        return changeState("recording an order being sent", row, (state, leaseOwner, leaseUntil) ->
+                from.contains(state) && instance.equals(leaseOwner), SENDING, "AddOrder leaving, deadline " + deadline,
+                "state = '" + SENDING + "', attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, ?), "
+                        + "deadline_at = ?, lease_owner = ?, lease_until = ?, next_check_at = NULL, updated_at = ?, "
+                        + "order_request = ?, cl_ord_id = ?, userref = ?",
+                now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now, orderRequest,
+                clOrdId == null ? new Sql.TypedNull(Types.VARCHAR) : clOrdId, Sql.intOrNull(userref));
     }
 
     /**
@@ -202,20 +209,16 @@ public final class Journal {
      */
     public boolean inDoubt(long row, String detail, Instant nextCheckAt, boolean mayResend) {
         Instant now = clock.instant();
-        return changeState("recording an order in doubt", row, RECONCILING, detail,
-                "UPDATE alert SET state = '" + RECONCILING + "', next_check_at = ?, "
-                        + "in_doubt_since = COALESCE(in_doubt_since, ?), may_resend = ?, lease_owner = NULL, "
-                        + "lease_until = NULL, updated_at = ? WHERE id = ? AND state = '" + SENDING + "'",
-                nextCheckAt, now, mayResend, now, row);
+        return changeState("recording an order in doubt", row, Guard.in(List.of(SENDING)), RECONCILING, detail,
+                "state = '" + RECONCILING + "', next_check_at = ?, in_doubt_since = COALESCE(in_doubt_since, ?), "
+                        + "may_resend = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
+                nextCheckAt, now, mayResend, now);
     }
 
     /** Compare-and-set of the state alone. */
     public boolean transition(long row, Collection<AlertState> from, AlertState to, String detail) {
-        List<Object> args = new ArrayList<>(List.of(to, clock.instant(), row));
-        args.addAll(from);
-        return changeState("changing an alert's state", row, to, detail,
-                "UPDATE alert SET state = ?, updated_at = ? WHERE id = ? AND state IN (" + marks(from) + ")",
-                args.toArray());
+        return changeState("changing an alert's state", row, Guard.in(from), to, detail,
+                "state = ?, updated_at = ?", to, clock.instant());
     }
 
     /**
@@ -226,14 +229,13 @@ public final class Journal {
     public boolean reopen(long row, AlertState to, Instant sendBy, String detail) {
         Instant now = clock.instant();
         boolean reconcile = RECONCILING.equals(to);
-        return changeState("reopening an alert", row, to, detail,
-                "UPDATE alert SET state = ?, send_by = ?, next_check_at = ?, in_doubt_since = ?, may_resend = ?, "
-                        + "lease_owner = ?, lease_until = ?, http_status = NULL, answer = NULL, updated_at = ? "
-                        + "WHERE id = ? AND state = '" + DEAD_LETTERED + "'",
+        return changeState("reopening an alert", row, Guard.in(List.of(DEAD_LETTERED)), to, detail,
+                "state = ?, send_by = ?, next_check_at = ?, in_doubt_since = ?, may_resend = ?, "
+                        + "lease_owner = ?, lease_until = ?, http_status = NULL, answer = NULL, updated_at = ?",
                 to, sendBy, reconcile ? now : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE),
                 reconcile ? now : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE), reconcile,
                 reconcile ? null : instance,
-                reconcile ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy.plus(IN_FLIGHT_MARGIN), now, row);
+                reconcile ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : now.plus(inFlightLease), now);
     }
 
     /**
@@ -279,17 +281,30 @@ public final class Journal {
     }
 
     /**
-     * Takes an orphan over as {@link #RECONCILING} (never to be re-sent on its own: the alert is old by the time its
-     * lease ran out). Compare-and-set: of two instances, one wins.
+     * Takes an orphan over as {@link #RECONCILING}: it is looked up at Kraken first, and sent (again) only once proven
+     * absent after its last deadline, if {@code mayResend} and the alert is still young enough. Compare-and-set: of two
+     * instances, one wins; the instance that had it can no longer send it ({@link #sending} needs its lease).
      */
-    public boolean adopt(long row, String detail) {
+    public boolean adopt(long row, String detail, boolean mayResend) {
         Instant now = clock.instant();
-        return changeState("taking over an alert", row, RECONCILING, detail,
-                "UPDATE alert SET state = '" + RECONCILING + "', next_check_at = ?, "
-                        + "in_doubt_since = COALESCE(in_doubt_since, ?), may_resend = FALSE, lease_owner = NULL, "
-                        + "lease_until = NULL, updated_at = ? WHERE id = ? AND state IN (?, ?) "
-                        + "AND (lease_until IS NULL OR lease_until < ?)",
-                now, now, now, row, RECEIVED, SENDING, now);
+        return changeState("taking over an alert", row, (state, leaseOwner, leaseUntil) -> (RECEIVED.equals(state)
+                || SENDING.equals(state)) && (leaseUntil == null || leaseUntil.isBefore(now)), RECONCILING, detail,
+                "state = '" + RECONCILING + "', next_check_at = ?, in_doubt_since = COALESCE(in_doubt_since, ?), "
+                        + "may_resend = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
+                now, now, mayResend, now);
+    }
+
+    /**
+     * This instance is alive: its rows in flight (received, sending) stay leased to it for another lease. Run by the
+     * renew-leases route, several times a lease (docs/replicas.md#leases).
+     *
+     * @return how many rows were renewed
+     */
+    public int renewLeases() {
+        Instant now = clock.instant();
+        Instant until = now.plus(inFlightLease);
+        return update("renewing leases", "UPDATE alert SET lease_until = ? WHERE lease_owner = ? AND state IN (?, ?) "
+                + "AND lease_until < ?", until, instance, RECEIVED, SENDING, until);
     }
 
     /**
@@ -383,6 +398,24 @@ public final class Journal {
         }
     }
 
+    /**
+     * How many orders (not validations) ended in {@code state} since {@code since}, across every instance sharing the
+     * database (for the daily summary).
+     */
+    public long ordersSince(AlertState state, Instant since) {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT COUNT(*) FROM alert WHERE state = ? AND intent = 'execute' AND updated_at >= ?")) {
+            Sql.bind(q, state, since);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("counting orders", e);
+        }
+    }
+
     public List<JournalEntry.Event> events(long row) {
         List<JournalEntry.Event> events = new ArrayList<>();
         try (Connection c = db.getConnection();
@@ -413,10 +446,31 @@ public final class Journal {
     }
 
     /** A compare-and-set update of a row's state and its event, in one transaction. */
-    private boolean changeState(String operation, long row, AlertState to, String detail, String sql, Object... args) {
+    /**
+     * A compare-and-set of one row with its event, in one transaction: the row is locked by its primary key and read
+     * ({@code SELECT ... FOR UPDATE}), and changed (again by its primary key) only if {@code from} accepts what it
+     * holds. Both statements name the primary key alone: a condition on {@code state} in the UPDATE itself let H2 plan
+     * it through the state index, walking every row in that state — thousands during a burst — for each alert.
+     *
+     * @param set the UPDATE's SET clause, its parameters in {@code args}
+     */
+    private boolean changeState(String operation, long row, Guard from, AlertState to, String detail, String set,
+            Object... args) {
         return inTransaction(operation, c -> {
-            try (PreparedStatement update = c.prepareStatement(sql)) {
-                Sql.bind(update, args);
+            try (PreparedStatement lock = c.prepareStatement(
+                    "SELECT state, lease_owner, lease_until FROM alert WHERE id = ? FOR UPDATE")) {
+                Sql.bind(lock, row);
+                try (ResultSet held = lock.executeQuery()) {
+                    if (!held.next() || !from.accepts(AlertState.of(held.getString("state")),
+                            held.getString("lease_owner"), Sql.instant(held, "lease_until"))) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE alert SET " + set + " WHERE id = ?")) {
+                Object[] bound = java.util.Arrays.copyOf(args, args.length + 1);
+                bound[args.length] = row;
+                Sql.bind(update, bound);
                 if (update.executeUpdate() != 1) {
                     return false;
                 }
@@ -424,6 +478,20 @@ public final class Journal {
             addEvent(c, row, clock.instant(), to, detail);
             return true;
         });
+    }
+
+    /**
+     * Whether a row in {@code state}, leased to {@code leaseOwner} until {@code leaseUntil} (both null when not
+     * leased), may be changed.
+     */
+    @FunctionalInterface
+    private interface Guard {
+        boolean accepts(AlertState state, String leaseOwner, Instant leaseUntil);
+
+        /** In one of {@code states}, leased or not. */
+        static Guard in(Collection<AlertState> states) {
+            return (state, leaseOwner, leaseUntil) -> states.contains(state);
+        }
     }
 
     private interface Work<T> {
@@ -451,10 +519,6 @@ public final class Journal {
         } catch (SQLException e) {
             throw new JournalUnavailableException(operation, e);
         }
-    }
-
-    private static String marks(Collection<?> values) {
-        return String.join(", ", values.stream().map(s -> "?").toList());
     }
 
     private int update(String operation, String sql, Object... args) {

@@ -14,15 +14,65 @@ import javax.sql.DataSource;
 /**
  * The nonce high-water mark of one Kraken API key in table {@code kraken_nonce}, keyed by a SHA-256 of the key (the
  * key itself is a secret and never stored). Only ever raised.
+ *
+ * <p>{@linkplain #shared Shared} (instances on one PostgreSQL, docs/replicas.md#nonces), the mark is the last nonce
+ * any instance took, and each nonce is taken with one statement inside the key's turn ({@link AdvisoryKeyTurns}).
  */
 public final class NonceHighWater implements NonceGenerator.HighWater {
 
     private final DataSource db;
     private final String keyHash;
+    private final boolean shared;
 
+    /** For one process: raised a lease ahead by {@link NonceGenerator}. */
     public NonceHighWater(DataSource db, String apiKey) {
+        this(db, apiKey, false);
+    }
+
+    private NonceHighWater(DataSource db, String apiKey, boolean shared) {
         this.db = db;
         this.keyHash = sha256(apiKey == null ? "" : apiKey);
+        this.shared = shared;
+    }
+
+    /** For instances sharing the key on one PostgreSQL: every nonce taken from the database. */
+    public static NonceHighWater shared(DataSource db, String apiKey) {
+        return new NonceHighWater(db, apiKey, true);
+    }
+
+    @Override
+    public boolean shared() {
+        return shared;
+    }
+
+    /** One statement: the mark becomes the larger of one more than itself and {@code atLeast}, and is returned. */
+    @Override
+    public long take(long atLeast) {
+        if (!shared) {
+            throw new UnsupportedOperationException("this key's high-water mark is not shared");
+        }
+        try (Connection c = db.getConnection()) {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try (PreparedStatement take = c.prepareStatement("UPDATE kraken_nonce SET high_water = "
+                        + "GREATEST(high_water + 1, ?) WHERE api_key_hash = ? RETURNING high_water")) {
+                    take.setLong(1, atLeast);
+                    take.setString(2, keyHash);
+                    try (ResultSet rs = take.executeQuery()) {
+                        if (rs.next()) {
+                            return rs.getLong(1);
+                        }
+                    }
+                }
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO kraken_nonce (api_key_hash, "
+                        + "high_water) VALUES (?, 0) ON CONFLICT (api_key_hash) DO NOTHING")) {
+                    insert.setString(1, keyHash);
+                    insert.executeUpdate();
+                }
+            }
+            throw new SQLException("no kraken_nonce row for the key after inserting it");
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("taking a nonce", e);
+        }
     }
 
     @Override
@@ -64,7 +114,7 @@ public final class NonceHighWater implements NonceGenerator.HighWater {
         }
     }
 
-    private static String sha256(String text) {
+    static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -74,6 +74,16 @@ public class KeyPool {
         }
     }
 
+    /** Whether some key has no call queued or in flight: a call assigned now would leave at once. */
+    public synchronized boolean anyIdle() {
+        for (int count : busy) {
+            if (count == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Calls assigned to key {@code index} and not yet released (for tests and the status page). */
     public synchronized int busy(int index) {
         return busy[index];

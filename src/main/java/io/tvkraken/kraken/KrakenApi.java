@@ -27,8 +27,8 @@ public class KrakenApi {
      * @throws KrakenUnavailableException when Kraken could not be reached or reported an outage
      */
     public KrakenReply call(KrakenCall call) {
-        // the request id of the alert this call is made for follows it onto the sender's thread
-        KrakenCall sent = call.requestId() == null ? call.forRequest(RequestLog.current()) : call;
+        // the logging context of the alert this call is made for follows it onto the sender's thread
+        KrakenCall sent = call.log() == null ? call.loggedAs(RequestLog.context()) : call;
         KrakenReply reply;
         try {
             reply = template.requestBody(ENDPOINT, sent, KrakenReply.class);

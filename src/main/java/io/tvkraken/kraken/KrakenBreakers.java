@@ -2,6 +2,7 @@ package io.tvkraken.kraken;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.tvkraken.telemetry.Notice;
 import java.util.Locale;
 
 /**
@@ -18,6 +19,41 @@ public class KrakenBreakers {
     public KrakenBreakers(CircuitBreaker trading, CircuitBreaker queries) {
         this.trading = trading;
         this.queries = queries;
+    }
+
+    /**
+     * Starts raising a notice on the breakers' changes that matter to an operator (docs/notifications.md#events):
+     * opened (from closed) and closed again (after its trial calls passed). A breaker that fails its trial calls and
+     * opens again is still the same outage: not raised again.
+     */
+    public void notifyChanges(java.util.function.Consumer<Notice> raise) {
+        for (CircuitBreaker breaker : java.util.List.of(trading, queries)) {
+            breaker.getEventPublisher().onStateTransition(e -> {
+                Notice notice = changeNotice(e.getCircuitBreakerName(), e.getStateTransition().getFromState(),
+                        e.getStateTransition().getToState());
+                if (notice != null) {
+                    raise.accept(notice);
+                }
+            });
+        }
+    }
+
+    static Notice changeNotice(String breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
+        boolean trades = breaker.equals("kraken-trading");
+        String calls = trades ? "AddOrder" : "market data, balances and order look-ups";
+        if (from == CircuitBreaker.State.CLOSED && to == CircuitBreaker.State.OPEN) {
+            return Notice.of(Notice.Event.BREAKER_OPENED, trades ? Notice.Severity.CRITICAL : Notice.Severity.WARNING,
+                    "Circuit breaker " + breaker + " opened",
+                    "Kraken failed repeatedly (" + calls + "): its calls fail fast"
+                            + (trades ? " and new orders are dead-lettered as circuit_open, nothing sent" : "")
+                            + " until trial calls pass again.");
+        }
+        if (from == CircuitBreaker.State.HALF_OPEN && to == CircuitBreaker.State.CLOSED) {
+            return Notice.of(Notice.Event.BREAKER_CLOSED, Notice.Severity.INFO, "Circuit breaker " + breaker + " closed",
+                    "Kraken answers again (" + calls + ")" + (trades
+                            ? ": orders are sent again. Dead letters of the outage wait for replay." : "."));
+        }
+        return null;
     }
 
     public CircuitBreaker trading() {

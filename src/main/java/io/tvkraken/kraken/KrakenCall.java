@@ -1,5 +1,6 @@
 package io.tvkraken.kraken;
 
+import io.tvkraken.telemetry.RequestLog;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,12 +11,13 @@ import java.util.Map;
  *
  * @param journalEntry for an AddOrder that places an alert's order: its journal row, which the sender marks
  *                     {@code sending} right before it leaves
- * @param requestId    the request it is made for, if any: Kraken's log lines carry it on the sender's thread too
+ * @param log          the logging context of the request it is made for, if any (request id, alert id, and for an
+ *                     order its pair and side): Kraken's log lines carry it on the sender's thread too
  * @param keyIndex     for a private call, the API key of the pool that signs and sends it ({@link KeyPool}); null
  *                     until the pool has assigned one (docs/kraken.md#key-pool)
  */
 public record KrakenCall(String method, boolean privateCall, Map<String, String> params, Long journalEntry,
-        String requestId, Integer keyIndex) {
+        RequestLog.Context log, Integer keyIndex) {
 
     public KrakenCall {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -34,20 +36,21 @@ public record KrakenCall(String method, boolean privateCall, Map<String, String>
      * (compare-and-set) with the deadline it carries.
      */
     public KrakenCall forJournalEntry(long entry) {
-        return new KrakenCall(method, privateCall, params, entry, requestId, keyIndex);
+        return new KrakenCall(method, privateCall, params, entry, log, keyIndex);
     }
 
-    public KrakenCall forRequest(String id) {
-        return new KrakenCall(method, privateCall, params, journalEntry, id, keyIndex);
+    /** Made for a request: its lines are logged under {@code context}, on whichever thread sends it. */
+    public KrakenCall loggedAs(RequestLog.Context context) {
+        return new KrakenCall(method, privateCall, params, journalEntry, context, keyIndex);
     }
 
     public KrakenCall withParams(Map<String, String> changed) {
-        return new KrakenCall(method, privateCall, changed, journalEntry, requestId, keyIndex);
+        return new KrakenCall(method, privateCall, changed, journalEntry, log, keyIndex);
     }
 
     /** The same call, to be signed and sent with the pool's key {@code index} (its own nonces, its own sender). */
     public KrakenCall withKey(int index) {
-        return new KrakenCall(method, privateCall, params, journalEntry, requestId, index);
+        return new KrakenCall(method, privateCall, params, journalEntry, log, index);
     }
 
     public String path() {

@@ -53,12 +53,26 @@ public final class KrakenRequests {
     }
 
     /**
+     * First step of a key's sender (routes/kraken.camel.yaml, before its turn is taken): the call's lines on this
+     * thread are logged under the context of the request it is made for (request id, alert id, an order's pair and
+     * side), or none.
+     */
+    public void logUnder(@Body KrakenCall call) {
+        RequestLog.restore(call.log());
+    }
+
+    /** Last step of a key's sender: the thread's next lines are no request's until the next call. */
+    public void logDone() {
+        RequestLog.clear();
+    }
+
+    /**
      * The HTTP request for a call: its headers (only Kraken's: every other header is dropped, so nothing of the inbound
      * webhook request can travel to Kraken) and its body, which is returned.
      */
     public byte[] prepare(@Body KrakenCall call, @Headers Map<String, Object> headers) {
-        // on the sender's thread, Kraken's log lines carry the alert's request id too
-        RequestLog.under(call.requestId());
+        // on the sender's thread, Kraken's log lines carry the alert's logging context too
+        RequestLog.restore(call.log());
         Map<String, String> params = call.params();
         if (call.privateCall() && "AddOrder".equals(call.method()) && !params.containsKey("deadline")) {
             // a validation: a real order got its deadline as it left (OrderLifecycle.leaving)

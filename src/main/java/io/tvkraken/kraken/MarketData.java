@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,9 @@ public class MarketData {
     private final Map<String, Quote> quotes = new ConcurrentHashMap<>();
     private volatile Balances balances;
     private volatile Instant balancesWantedAt = Instant.MIN;
+    /** When the balances were last read, whichever reading (an order's, a refresh's); null before the first. */
+    private volatile Instant balancesReadAt;
+    private final BiConsumer<Map<String, BigDecimal>, Instant> balancesRead;
 
     private record InUse(AssetPair pair, Instant lastAsked) {
     }
@@ -70,6 +74,14 @@ public class MarketData {
      */
     public MarketData(KrakenApi kraken, Duration pairsTtl, Clock clock, Duration priceMaxAge,
             Duration balancesMaxAge) {
+        this(kraken, pairsTtl, clock, priceMaxAge, balancesMaxAge, (available, at) -> {
+        });
+    }
+
+    /** @param balancesRead told of every balance reading, with its time (the exchange_balance metrics) */
+    public MarketData(KrakenApi kraken, Duration pairsTtl, Clock clock, Duration priceMaxAge,
+            Duration balancesMaxAge, BiConsumer<Map<String, BigDecimal>, Instant> balancesRead) {
+        this.balancesRead = balancesRead;
         this.kraken = kraken;
         this.pairsTtl = pairsTtl;
         this.clock = clock;
@@ -185,7 +197,13 @@ public class MarketData {
         balances = null;
     }
 
-    private Map<String, BigDecimal> readBalances() {
+    /** When the balances were last read from Kraken, by anyone; empty before the first reading. */
+    public Optional<Instant> balancesReadAt() {
+        return Optional.ofNullable(balancesReadAt);
+    }
+
+    /** Reads the balances now (one BalanceEx), for the refresh-exchange-balances route ({@link BalanceRefresh}). */
+    public Map<String, BigDecimal> readBalances() {
         Instant asked = clock.instant();
         Map<String, BigDecimal> available = new HashMap<>();
         kraken.privateCall("BalanceEx", Map.of()).result().fields().forEachRemaining(e -> {
@@ -195,6 +213,8 @@ public class MarketData {
         });
         Map<String, BigDecimal> read = Map.copyOf(available);
         balances = new Balances(read, asked);
+        balancesReadAt = asked;
+        balancesRead.accept(read, asked);
         return read;
     }
 

@@ -18,9 +18,14 @@ import java.util.function.LongSupplier;
  * first nonce, not when the generator is made: the service makes it while its journal is still being opened
  * (docs/operations.md#start-up-time-and-memory).
  *
- * <p>Limit: one process per API key (two instances sharing a key each need their own key). Caveat at the exchange:
- * "strictly increasing when generated" is not "strictly increasing when received"; callers send signed requests for
- * one key one at a time (see {@code KrakenRequests}).
+ * <p>Shared by several processes (instances on one PostgreSQL, docs/replicas.md#nonces): a mark leased ahead would
+ * let the instance that started last sign a minute ahead of the others, which Kraken then refuses. With a
+ * {@linkplain HighWater#shared() shared} mark nothing is leased ahead: every nonce is taken from the database by
+ * {@link HighWater#take}, inside the key's turn ({@link KeyTurns}), so it is above every nonce any instance sent
+ * before.
+ *
+ * <p>Caveat at the exchange: "strictly increasing when generated" is not "strictly increasing when received"; callers
+ * send signed requests for one key one at a time (see {@code KrakenRequests} and {@link KeyTurns}).
  */
 public final class NonceGenerator {
 
@@ -29,6 +34,19 @@ public final class NonceGenerator {
         long read();
 
         void raise(long to);
+
+        /** Other processes use the key too: every nonce is {@link #take}n from the shared mark. */
+        default boolean shared() {
+            return false;
+        }
+
+        /**
+         * A shared mark: the next nonce, at least {@code atLeast} and above every nonce taken before by any process,
+         * recorded before it is returned. Called inside the key's turn only.
+         */
+        default long take(long atLeast) {
+            throw new UnsupportedOperationException("not a shared high-water mark");
+        }
     }
 
     private static final long LEASE_MICROS = 60_000_000L;
@@ -64,6 +82,10 @@ public final class NonceGenerator {
     }
 
     public synchronized long next() {
+        if (highWater.shared()) {
+            last = highWater.take(Math.max(last + 1, clockMicros.getAsLong()));
+            return last;
+        }
         if (!started) {
             last = highWater.read();
             ceiling = last;

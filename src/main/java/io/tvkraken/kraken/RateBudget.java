@@ -2,9 +2,8 @@ package io.tvkraken.kraken;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.Function;
 import org.apache.camel.Body;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * without sending. When Kraken says a limit was exceeded anyway (another client on the same key, a restart that forgot
  * the counter), the counter is taken as full, so that calls back off until it has decayed.
  *
- * <p>The counters are this process's view: instances sharing one API key each keep their own (and should not share
- * keys: docs/kraken.md#nonces).
+ * <p>Where the counters live is {@link RateCounters}'s business: this process's memory for one instance, the journal
+ * database for replicas sharing one PostgreSQL and one account, so that together they stay inside Kraken's limits
+ * (docs/replicas.md#rate-counters). The rules here are the same either way.
  */
 public class RateBudget {
 
@@ -59,11 +59,10 @@ public class RateBudget {
     }
 
     private final Tier tier;
-    private final Clock clock;
     private final Duration maxWait;
-    /** The REST call counter of each API key, by the key's index in the pool. */
-    private final Counter[] rest;
-    private final Map<String, Counter> trading = new HashMap<>();
+    private final RateCounters counters;
+    /** The name of each API key's REST call counter, by the key's index in the pool. */
+    private final String[] rest;
 
     private final boolean unlimited;
 
@@ -74,20 +73,25 @@ public class RateBudget {
 
     /** @param keys how many API keys the pool has: each has its own REST call counter */
     public RateBudget(Tier tier, Clock clock, Duration maxWait, int keys) {
-        this(tier, clock, maxWait, false, keys);
+        this(tier, maxWait, keys, RateCounters.inMemory(clock));
     }
 
-    private RateBudget(Tier tier, Clock clock, Duration maxWait, boolean unlimited, int keys) {
+    /** @param counters where the counters live: {@link RateCounters#inMemory} or shared by every replica */
+    public RateBudget(Tier tier, Duration maxWait, int keys, RateCounters counters) {
+        this(tier, maxWait, false, keys, counters);
+    }
+
+    private RateBudget(Tier tier, Duration maxWait, boolean unlimited, int keys, RateCounters counters) {
         if (keys < 1) {
             throw new IllegalArgumentException("at least one API key");
         }
         this.tier = tier;
-        this.clock = clock;
         this.maxWait = maxWait;
         this.unlimited = unlimited;
-        this.rest = new Counter[keys];
+        this.counters = counters;
+        this.rest = new String[keys];
         for (int i = 0; i < keys; i++) {
-            rest[i] = new Counter(tier.restMax, tier.restDecay);
+            rest[i] = counters.restCounter(i);
         }
     }
 
@@ -101,7 +105,7 @@ public class RateBudget {
 
     /** As {@link #unlimitedForPaper(Clock)}, for a pool of {@code keys} keys. */
     public static RateBudget unlimitedForPaper(Clock clock, int keys) {
-        return new RateBudget(Tier.PRO, clock, Duration.ZERO, true, keys);
+        return new RateBudget(Tier.PRO, Duration.ZERO, true, keys, RateCounters.inMemory(clock));
     }
 
     public Tier tier() {
@@ -117,9 +121,8 @@ public class RateBudget {
         if (unlimited || !call.privateCall()) {
             return;
         }
-        Counter counter = counterFor(call);
         int cost = cost(call.method());
-        long waitMs = counter.reserve(cost, clock.millis(), maxWait.toMillis());
+        long waitMs = change(call, counter -> counter.reserve(cost, maxWait.toMillis()));
         if (waitMs < 0) {
             throw new KrakenUnavailableException(call.method(), "not sent: Kraken's " + counterName(call)
                     + " has no room (" + tier.name().toLowerCase(Locale.ROOT) + " tier)", false, null);
@@ -151,7 +154,7 @@ public class RateBudget {
 
     /** Whether {@code cost} REST calls fit now on key {@code key}'s counter, without waiting. */
     public boolean restRoomFor(int key, int cost) {
-        return unlimited || rest[key].room(clock.millis()) >= cost;
+        return unlimited || counters.read(rest[key], tier.restMax, tier.restDecay).room() >= cost;
     }
 
     /**
@@ -160,10 +163,27 @@ public class RateBudget {
      */
     public void exceeded(KrakenCall call, String error) {
         boolean tradingCounter = error.startsWith("EOrder:") && trading(call);
-        Counter counter = tradingCounter ? counterFor(call) : rest[keyOf(call)];
         LOG.warn("Kraken says {}: backing off until its {} has decayed", error,
                 tradingCounter ? counterName(call) : "REST call counter");
-        counter.fill(clock.millis());
+        Function<RateCounters.Counter, Void> fill = counter -> {
+            counter.fill();
+            return null;
+        };
+        if (tradingCounter) {
+            change(call, fill);
+        } else {
+            counters.change(rest[keyOf(call)], tier.restMax, tier.restDecay, fill);
+        }
+    }
+
+    /** The REST call counter's maximum at this tier: a call that would pass it is refused by Kraken. */
+    public double restMax() {
+        return tier.restMax;
+    }
+
+    /** How many API keys, each with its own REST call counter. */
+    public int keys() {
+        return rest.length;
     }
 
     /** The first key's REST counter level, as we count it (for tests and metrics). */
@@ -173,7 +193,7 @@ public class RateBudget {
 
     /** Key {@code key}'s REST counter level, as we count it. */
     public double restLevel(int key) {
-        return rest[key].level(clock.millis());
+        return counters.read(rest[key], tier.restMax, tier.restDecay).level();
     }
 
     /** What a call costs on its key's REST call counter: 0 for public calls and for AddOrder and CancelOrder. */
@@ -196,12 +216,13 @@ public class RateBudget {
         return trading(call) ? "trading counter for " + call.params().get("pair") : "REST call counter";
     }
 
-    private synchronized Counter counterFor(KrakenCall call) {
+    /** Changes the counter a call counts on: its key's REST call counter, or its pair's trading counter. */
+    private <T> T change(KrakenCall call, Function<RateCounters.Counter, T> change) {
         if (!trading(call)) {
-            return rest[keyOf(call)];
+            return counters.change(rest[keyOf(call)], tier.restMax, tier.restDecay, change);
         }
         String pair = String.valueOf(call.params().get("pair")).toUpperCase(Locale.ROOT);
-        return trading.computeIfAbsent(pair, p -> new Counter(tier.tradingThreshold, tier.tradingDecay));
+        return counters.change("trading/" + pair, tier.tradingThreshold, tier.tradingDecay, change);
     }
 
     /** The key a private call was assigned; the first one for a call that has none yet. */
@@ -214,61 +235,5 @@ public class RateBudget {
             throw new IllegalArgumentException("no API key " + key + " in a pool of " + rest.length);
         }
         return key;
-    }
-
-    /** A counter that decays continuously, like Kraken's. */
-    static final class Counter {
-        private final double max;
-        private final double decayPerMs;
-        private double level;
-        private long at;
-
-        Counter(double max, double decayPerSecond) {
-            this.max = max;
-            this.decayPerMs = decayPerSecond / 1000.0;
-        }
-
-        synchronized double level(long now) {
-            decay(now);
-            return level;
-        }
-
-        synchronized double room(long now) {
-            decay(now);
-            return max - level;
-        }
-
-        /**
-         * Takes {@code cost} now or, if it fits within {@code maxWaitMs}, as of the time it will fit.
-         *
-         * @return 0 when taken now, the milliseconds to wait before sending, or -1 when it does not fit in time
-         */
-        synchronized long reserve(int cost, long now, long maxWaitMs) {
-            decay(now);
-            double over = level + cost - max;
-            if (over <= 0) {
-                level += cost;
-                return 0;
-            }
-            long waitMs = (long) Math.ceil(over / decayPerMs);
-            if (waitMs > maxWaitMs) {
-                return -1;
-            }
-            // Counted now: callers after this one wait behind it.
-            level += cost;
-            return waitMs;
-        }
-
-        synchronized void fill(long now) {
-            decay(now);
-            level = Math.max(level, max);
-        }
-
-        private void decay(long now) {
-            if (now > at) {
-                level = Math.max(0, level - (now - at) * decayPerMs);
-                at = now;
-            }
-        }
     }
 }

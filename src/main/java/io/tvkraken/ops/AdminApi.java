@@ -6,6 +6,7 @@ import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.ingress.SourceRateLimit;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.order.TradingSwitch;
 import io.tvkraken.journal.JournalEntry;
@@ -40,8 +41,11 @@ public class AdminApi {
     private final Answers answers;
     private final ObjectMapper json;
 
+    private final SourceRateLimit wrongTokens;
+
     public AdminApi(String adminToken, DeadLetterStore deadLetters, Journal journal, Replays replays,
-            TradingSwitch trading, Answers answers, ObjectMapper json) {
+            TradingSwitch trading, Answers answers, ObjectMapper json, SourceRateLimit wrongTokens) {
+        this.wrongTokens = wrongTokens;
         this.token = adminToken == null ? null : adminToken.getBytes(StandardCharsets.UTF_8);
         this.deadLetters = deadLetters;
         this.journal = journal;
@@ -53,7 +57,10 @@ public class AdminApi {
 
     /**
      * 404 without a configured token, 401 without the right one. The inbound headers are dropped either way, so
-     * that nothing the caller sent (its Authorization header above all) is echoed in the answer.
+     * that nothing the caller sent (its Authorization header above all) is echoed in the answer. A wrong or missing
+     * token counts against its source address: past {@code ADMIN_AUTH_FAILURE_LIMIT} in the period the address is
+     * answered 429 before its token is looked at (the route's step before this one), so that a token cannot be
+     * guessed at speed (docs/operations.md#rate-limits).
      */
     public void authorize(Exchange exchange) {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
@@ -68,6 +75,7 @@ public class AdminApi {
                 ? header.substring(7).trim() : "";
         if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
             LOG.warn("admin request refused: missing or wrong bearer token");
+            wrongTokens.countFailure(exchange.getVariable(IncomingRequest.REMOTE_ADDRESS, String.class));
             throw new RefusedException(Refusal.UNAUTHORIZED, "a valid bearer token is required");
         }
     }
@@ -113,6 +121,14 @@ public class AdminApi {
         answers.json(exchange, 200, body);
     }
 
+    /** {@code GET /admin/trading/changes}: the kill switch now and its latest changes, newest first, who and when. */
+    public void tradingChanges(Exchange exchange) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("trading_enabled", trading.enabled());
+        body.put("changes", trading.changes(DEFAULT_LIMIT));
+        answers.json(exchange, 200, body);
+    }
+
     public void setTrading(Exchange exchange) {
         JsonNode enabled;
         try {
@@ -123,7 +139,9 @@ public class AdminApi {
         if (enabled == null || !enabled.isBoolean()) {
             throw new RefusedException(Refusal.INVALID_FIELDS, "body must be {\"enabled\": true} or {\"enabled\": false}");
         }
-        trading.set(enabled.booleanValue());
-        answers.json(exchange, 200, Map.of("trading_enabled", trading.enabled()));
+        // kept in the journal database for every instance, with who asked and from where (docs/replicas.md#kill-switch)
+        trading.set(enabled.booleanValue(), exchange.getVariable(IncomingRequest.REQUEST_ID, String.class),
+                exchange.getVariable(IncomingRequest.REMOTE_ADDRESS, String.class));
+        answers.json(exchange, 200, Map.of("trading_enabled", enabled.booleanValue()));
     }
 }

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
+import io.tvkraken.ingress.HttpEdge;
 import io.tvkraken.ingress.IncomingRequest;
+import io.tvkraken.ingress.RateLimitedException;
 import io.tvkraken.order.AlertCase;
 import io.tvkraken.order.Outcome;
 import io.tvkraken.order.Replays;
+import io.tvkraken.telemetry.RequestLog;
 import io.tvkraken.telemetry.ServiceMetrics;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -19,12 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes every HTTP answer (docs/answers.md): the status code, decided here and nowhere else ({@link #status}), the
- * JSON body, {@code X-Request-ID}, and nothing else — every other header is dropped, so neither the caller's headers
- * nor Kraken's come back in the response.
+ * JSON body, {@code X-Request-ID} (and {@code Retry-After} on a 429), and nothing else — every other header is dropped,
+ * so neither the caller's headers nor Kraken's come back in the response.
  */
-public class Answers {
+public class Answers implements HttpEdge.Replies {
 
     private static final Logger LOG = LoggerFactory.getLogger(Answers.class);
+    /** The seconds a rate-limited caller should wait, answered in {@code Retry-After}. */
+    static final String RETRY_AFTER = "retryAfterSeconds";
 
     private final ObjectMapper json;
     private final String mode;
@@ -54,12 +59,18 @@ public class Answers {
     /** The HTTP status of each refusal. */
     public static int status(Refusal refusal) {
         return switch (refusal) {
-            case INVALID_JSON, INVALID_FIELDS -> 400;
+            case INVALID_JSON, INVALID_FIELDS, INVALID_REQUEST -> 400;
             case UNAUTHORIZED -> 401;
             case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
+            case METHOD_NOT_ALLOWED -> 405;
+            case REQUEST_TIMEOUT -> 408;
             case PAYLOAD_TOO_LARGE -> 413;
+            case URI_TOO_LONG -> 414;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
+            // RFC 6585: 429 Too Many Requests, with Retry-After
+            case RATE_LIMITED -> 429;
+            case HEADERS_TOO_LARGE -> 431;
             case STALE_ALERT, UNKNOWN_PAIR, PAIR_UNAVAILABLE, NO_LAST_PRICE, BELOW_MINIMUM, INVALID_PRICE,
                     INSUFFICIENT_BALANCE, KRAKEN_REJECTED -> 422;
             case TRADING_DISABLED -> 423;
@@ -86,7 +97,32 @@ public class Answers {
             refusal = AlertParser.unreadable(ObjectHelper.getException(JsonProcessingException.class, caught));
         }
         LOG.info("rejected {}: {} {}", refusal.code(), refusal.getMessage(), refusal.details());
+        if (refusal instanceof RateLimitedException limited) {
+            exchange.setVariable(RETRY_AFTER, limited.retryAfterSeconds());
+        }
         return Outcome.refused(requestId(exchange), alertId(exchange), mode, refusal);
+    }
+
+    /** An answer of the HTTP edge, written before any route ran (docs/answers.md#refused-by-the-http-edge). */
+    @Override
+    public HttpEdge.Reply refused(String requestId, RefusedException refusal) {
+        metrics.refusedAtEdge(refusal.code());
+        return reply(status(refusal.refusal()), Outcome.refused(requestId, null, mode, refusal));
+    }
+
+    /** The HTTP server failed a request for a reason of its own: 503, as an operations endpoint that failed. */
+    @Override
+    public HttpEdge.Reply failed(String requestId) {
+        return reply(503, Map.of("status", "error", "request_id", requestId,
+                "error", Map.of("code", "unavailable", "message", "the request failed in the HTTP server")));
+    }
+
+    private HttpEdge.Reply reply(int status, Object body) {
+        try {
+            return new HttpEdge.Reply(status, json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("answer could not be written as JSON: " + e.getOriginalMessage());
+        }
     }
 
     /** The journal cannot be written, so nothing was stored and nothing was sent: 503, the sender should resend. */
@@ -102,6 +138,11 @@ public class Answers {
     public void write(Exchange exchange) {
         Outcome outcome = exchange.getMessage().getBody(Outcome.class);
         int status = status(outcome);
+        // the answer's line carries the outcome, and for an order its pair and side, as the answer does
+        if (outcome.order() != null) {
+            RequestLog.order(outcome.order().pair(), outcome.order().side());
+        }
+        RequestLog.outcome(outcome.status());
         LOG.info("answered {} {}", status, outcome.status());
         AlertCase alert = exchange.getVariable("case", AlertCase.class);
         Long received = alert != null ? Long.valueOf(alert.receivedNanos())
@@ -123,6 +164,11 @@ public class Answers {
         String requestId = requestId(exchange);
         if (requestId != null) {
             message.setHeader("X-Request-ID", requestId);
+        }
+        Long retryAfter = exchange.getVariable(RETRY_AFTER, Long.class);
+        if (retryAfter != null && status == status(Refusal.RATE_LIMITED)) {
+            // RFC 6585 section 4 and RFC 9110 section 10.2.3: how many seconds to wait before sending again
+            message.setHeader("Retry-After", retryAfter);
         }
         try {
             message.setBody(json.writeValueAsString(body));

@@ -42,9 +42,6 @@ public class Operations {
     private final Database database;
     private final Journal journal;
     private final Instant startedAt = Instant.now();
-    /** This process's row in the journal's write probe. */
-
-
     public Operations(CamelContext camel, Settings settings, KrakenBreakers breakers, MarketData market,
             DeadLetterStore deadLetters, TradingSwitch trading, ServiceMetrics metrics, Answers answers,
             Database database, Journal journal) {
@@ -87,6 +84,8 @@ public class Operations {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("service", "tradingview-kraken-webhook");
         body.put("mode", settings.mode().name().toLowerCase(Locale.ROOT));
+        // which replica answered: health and metrics are this instance's, the journal is everyone's
+        body.put("replica", journal.instance());
         body.put("trading_enabled", trading.enabled());
         body.put("circuit_breaker", state());
         body.put("version", version());

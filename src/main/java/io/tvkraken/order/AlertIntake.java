@@ -7,6 +7,7 @@ import io.tvkraken.alert.AlertAge;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.journal.JournalUnavailableException;
+import io.tvkraken.telemetry.RequestLog;
 import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -47,7 +48,9 @@ public class AlertIntake {
 
     /** The case with its alert: from here on its alert id is the alert's {@code id}, if it has one. */
     public AlertCase parsed(@Variable("case") AlertCase alertCase, @Body Alert alert) {
-        return alertCase.withAlert(alert);
+        AlertCase parsed = alertCase.withAlert(alert);
+        RequestLog.alertId(parsed.alertId());
+        return parsed;
     }
 
     /**

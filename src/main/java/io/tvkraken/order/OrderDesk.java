@@ -12,6 +12,7 @@ import io.tvkraken.kraken.KrakenRefusedException;
 import io.tvkraken.kraken.KrakenReply;
 import io.tvkraken.kraken.KrakenUnavailableException;
 import io.tvkraken.kraken.MarketData;
+import io.tvkraken.telemetry.RequestLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +48,8 @@ public class OrderDesk {
         AssetPair pair = market.pairFor(alert.ticker()).orElseThrow(() -> new RefusedException(Refusal.UNKNOWN_PAIR,
                 "ticker '" + alert.ticker() + "' is not a Kraken spot pair",
                 List.of("ticker: use a Kraken pair such as BTCUSD, KRAKEN:XBTUSD, BTC/USD or XXBTZUSD")));
+        // from here on the order's lines carry its pair and side, as the AddOrder will (a refusal by sizing included)
+        RequestLog.order(pair.altname(), alert.action().kraken());
         OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
         if (alertCase.validation() && !order.validate()) {
             order = order.asValidation();
@@ -71,7 +74,9 @@ public class OrderDesk {
             journal.planned(row, json(params), tag.clOrdId(), tag.userref());
         }
         // a real order is journaled with what it carries as it leaves, in the commit that marks it sending
-        KrakenCall call = KrakenCall.privateMethod("AddOrder", params).forRequest(alertCase.requestId());
+        // the sender's lines about it carry the alert's request id and alert id, and the order's pair and side
+        KrakenCall call = KrakenCall.privateMethod("AddOrder", params).loggedAs(RequestLog.Context
+                .ofAlert(alertCase.requestId(), alertCase.alertId()).withOrder(params.get("pair"), params.get("type")));
         return order.validate() ? call : call.forJournalEntry(row);
     }
 
@@ -83,7 +88,10 @@ public class OrderDesk {
     public OrderResult outcome(@Variable("addOrder") KrakenCall sent, @Body KrakenReply reply) {
         boolean validate = !sent.placesOrder();
         if (!reply.errors().isEmpty()) {
-            if (!validate && reply.errors().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
+            // EAPI:Invalid nonce: refused before the order was looked at, so this request placed nothing; but an
+            // earlier send of the same order may have overtaken it. Looked up before anything is sent again, never
+            // journaled as Kraken refusing the order (docs/replicas.md#nonces).
+            if (!validate && reply.errors().stream().anyMatch(e -> saysOrderMayExist(e) || nonceRefused(e))) {
                 throw new KrakenUnavailableException("AddOrder", String.join(", ", reply.errors()), true, null);
             }
             throw new KrakenRefusedException("AddOrder", reply.errors());
@@ -105,6 +113,10 @@ public class OrderDesk {
             description = description + "; " + descr.path("close").asText();
         }
         return new OrderResult(sent, description, List.copyOf(txids), validate);
+    }
+
+    static boolean nonceRefused(String error) {
+        return error.toLowerCase(Locale.ROOT).startsWith("eapi:invalid nonce");
     }
 
     static boolean saysOrderMayExist(String error) {

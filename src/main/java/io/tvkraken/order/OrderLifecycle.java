@@ -9,6 +9,9 @@ import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.kraken.KrakenCall;
+import io.tvkraken.telemetry.Notice;
+import io.tvkraken.telemetry.Notices;
+import io.tvkraken.telemetry.RequestLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +56,7 @@ public class OrderLifecycle {
     private final Clock clock;
     private final int maxAttempts;
     private final Duration firstLookUpAfter;
+    private final Notices notices;
 
     /**
      * @param mode             {@code paper} or {@code live}, as every outcome says
@@ -61,9 +65,10 @@ public class OrderLifecycle {
      *                         absent)
      * @param firstLookUpAfter how long after an AddOrder in doubt it is looked up first: an order Kraken placed may
      *                         show up in OpenOrders/ClosedOrders only a moment later
+     * @param notices          where the outcomes operators hear about are raised (docs/notifications.md#events)
      */
     public OrderLifecycle(Journal journal, DeadLetters deadLetters, ObjectMapper json, String mode, ToIntFunction<Outcome> httpStatus,
-            Deadlines deadlines, Clock clock, int maxAttempts, Duration firstLookUpAfter) {
+            Deadlines deadlines, Clock clock, int maxAttempts, Duration firstLookUpAfter, Notices notices) {
         this.journal = journal;
         this.deadLetters = deadLetters;
         this.json = json;
@@ -73,6 +78,7 @@ public class OrderLifecycle {
         this.clock = clock;
         this.maxAttempts = maxAttempts;
         this.firstLookUpAfter = firstLookUpAfter;
+        this.notices = notices;
     }
 
     /**
@@ -113,15 +119,22 @@ public class OrderLifecycle {
     public Outcome placed(AlertCase alert, Map<String, String> sent, String description, List<String> txids,
             boolean validate) {
         Outcome outcome = Outcome.placed(alert, mode, sent, description, txids, validate);
-        return finish(alert, validate ? AlertState.VALIDATED : AlertState.EXECUTED, outcome, txids, false,
-                description);
+        finish(alert, validate ? AlertState.VALIDATED : AlertState.EXECUTED, outcome, txids, false, description);
+        decided(outcome, description + (validate ? "" : " " + txids));
+        if (!validate) {
+            raise(OrderNotices.executed(alert, sent, description, txids));
+        }
+        return outcome;
     }
 
     /** Refused — by the kill switch, a rule of ours, or Kraken: nothing was placed, so the alert id is given up. */
     public Outcome refused(AlertCase alert, RefusedException refusal) {
         Outcome outcome = Outcome.refused(alert, mode, refusal);
-        return finish(alert, AlertState.REJECTED, outcome, null, true,
+        finish(alert, AlertState.REJECTED, outcome, null, true,
                 refusal.getMessage() + (refusal.details().isEmpty() ? "" : " " + refusal.details()));
+        decided(outcome, refusal.code());
+        raise(OrderNotices.rejected(alert, refusal));
+        return outcome;
     }
 
     /**
@@ -145,8 +158,11 @@ public class OrderLifecycle {
     public Outcome deadLettered(AlertCase alert, DeadLetters.Failure failure, Map<String, String> order,
             Throwable cause) {
         DeadLetter letter = deadLetters.store(alert, failure, order, cause);
-        return finish(alert, AlertState.DEAD_LETTERED, Outcome.deadLettered(alert, mode, letter), null, false,
-                letter.id() + ": " + letter.message());
+        Outcome outcome = finish(alert, AlertState.DEAD_LETTERED, Outcome.deadLettered(alert, mode, letter), null,
+                false, letter.id() + ": " + letter.message());
+        decided(outcome, letter.id() + " (" + letter.reason() + ")");
+        raise(OrderNotices.deadLettered(alert, letter, order));
+        return outcome;
     }
 
     /**
@@ -155,6 +171,7 @@ public class OrderLifecycle {
      * attempts remain (and only while the alert is young enough, which the route checks).
      */
     public Outcome inDoubt(AlertCase alert, int attempts, String why) {
+        RequestLog.outcome(Outcome.PENDING);
         boolean mayResend = attempts < maxAttempts;
         if (!journal.inDoubt(alert.journalEntry(), why + ": looking the order up before anything else",
                 clock.instant().plus(firstLookUpAfter), mayResend)) {
@@ -171,6 +188,7 @@ public class OrderLifecycle {
      * pending}, never "nothing was sent" (docs/order-lifecycle.md#journal-unwritable-after-sending).
      */
     public Outcome unrecorded(AlertCase alert, JournalUnavailableException unwritable) {
+        RequestLog.outcome(Outcome.PENDING);
         LOG.error("journal entry {}: an AddOrder left but its outcome could not be journaled ({}); answering pending,"
                 + " the order is looked up once the journal takes writes", alert.journalEntry(),
                 unwritable.getMessage());
@@ -180,6 +198,26 @@ public class OrderLifecycle {
     /** The HTTP status that goes with an outcome. */
     public int httpStatus(Outcome outcome) {
         return httpStatus.applyAsInt(outcome);
+    }
+
+    /**
+     * Where an order's outcome is decided, and journaled: its lines from here on carry it as {@code outcome}
+     * (docs/operations.md#log-fields), this one first.
+     */
+    private static void decided(Outcome outcome, String detail) {
+        RequestLog.outcome(outcome.status());
+        LOG.info("order {}: {}", outcome.status(), detail);
+    }
+
+    /** After the outcome is journaled: a notice never holds up or fails the outcome it tells of. */
+    private void raise(Notice notice) {
+        if (notice != null) {
+            try {
+                notices.raise(notice);
+            } catch (RuntimeException e) {
+                LOG.warn("notice {} not raised: {}", notice.event().label(), e.getClass().getSimpleName());
+            }
+        }
     }
 
     private Outcome finish(AlertCase alert, AlertState state, Outcome outcome, List<String> txids, boolean releaseKey,

@@ -6,6 +6,7 @@ import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.kraken.KrakenCall;
+import io.tvkraken.telemetry.RequestLog;
 import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -49,6 +50,7 @@ public class OrderOutcomes {
     public Outcome rejected(@Variable("case") AlertCase alert,
             @ExchangeProperty(CAUGHT) Throwable caught) {
         RefusedException refusal = ObjectHelper.getException(RefusedException.class, caught);
+        RequestLog.outcome(Outcome.REJECTED);
         LOG.info("rejected {}: {} {}", refusal.code(), refusal.getMessage(), refusal.details());
         try {
             return lifecycle.refused(alert, refusal);

@@ -110,14 +110,13 @@ public class OrderRunner {
     }
 
     private Outcome process(AlertCase alert) {
-        String caller = RequestLog.current();
-        RequestLog.under(alert.requestId());
-        try {
+        // the alert's lines on this worker carry its request id and alert id (its pair, side and outcome once known);
+        // the worker's next alert starts from what was here before
+        try (RequestLog.Scope logged = RequestLog.within(RequestLog.Context.ofAlert(alert.requestId(),
+                alert.alertId()))) {
             return template.requestBody(ENDPOINT, alert, Outcome.class);
         } catch (CamelExecutionException e) {
             throw RuntimeCamelException.wrapRuntimeCamelException(e.getCause() == null ? e : e.getCause());
-        } finally {
-            RequestLog.under(caller);
         }
     }
 }

@@ -13,6 +13,7 @@ import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenCall;
 import io.tvkraken.kraken.KrakenReply;
 import io.tvkraken.kraken.RateBudget;
+import io.tvkraken.telemetry.RequestLog;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * client order id and proven absent (docs/order-lifecycle.md):
  *
  * <ol>
- *   <li>orphans — rows left in {@code received}/{@code sending} by an instance whose lease ran out — are taken over
- *       as {@code reconciling} (never re-sent on their own);</li>
+ *   <li>orphans — rows left in {@code received}/{@code sending} by an instance whose lease ran out (it died or
+ *       stopped renewing it) — are taken over as {@code reconciling}, to be looked up like any order in doubt;</li>
  *   <li>when a row is due, every row in {@code reconciling} is leased to this instance (two instances never work the
  *       same row), so that one look-up serves them all;</li>
  *   <li>one {@code OpenOrders} and one {@code ClosedOrders} call (more pages only if needed) serve every row of the
@@ -57,6 +58,14 @@ public class Reconciler {
     /** Kraken's ClosedOrders answers 50 orders per page. */
     static final int CLOSED_PAGE = 50;
     static final int MAX_CLOSED_PAGES = 5;
+
+    /**
+     * ClosedOrders pages the last look-up needed (1 to {@link #MAX_CLOSED_PAGES}). A look-up starts only when Kraken's
+     * REST counter has room for OpenOrders and that many pages: starting with room for the first page alone, a look-up
+     * that needs two ran out of room after the first every time the counter was near full, spent it again on the next
+     * pass, and never finished.
+     */
+    private volatile int closedPagesNeeded = 1;
     /** Orders opened this long before an alert's first send cannot be its order. */
     static final Duration OPENED_BEFORE_SEND = Duration.ofSeconds(60);
     /** Kraken's REST counter decays by one call in about 3 s at the Starter tier. */
@@ -117,8 +126,10 @@ public class Reconciler {
         for (JournalEntry entry : due) {
             if (!"execute".equals(entry.intent())) {
                 // a validation places nothing: there is nothing to look up
-                lifecycle.deadLettered(AlertCase.of(entry), new DeadLetters.Failure("interrupted",
-                        "the service stopped before the validation finished", false), params(entry), null);
+                try (RequestLog.Scope logged = RequestLog.within(logContext(entry))) {
+                    lifecycle.deadLettered(AlertCase.of(entry), new DeadLetters.Failure("interrupted",
+                            "the service stopped before the validation finished", false), params(entry), null);
+                }
                 settled++;
             } else {
                 lookUps.add(entry);
@@ -129,7 +140,8 @@ public class Reconciler {
         }
         Map<Long, Finding> findings = lookUp(lookUps);
         for (JournalEntry entry : lookUps) {
-            try {
+            // this row's lines carry its alert's request id, alert id, pair and side
+            try (RequestLog.Scope logged = RequestLog.within(logContext(entry))) {
                 if (settle(entry, findings.get(entry.id()))) {
                     settled++;
                 }
@@ -140,10 +152,23 @@ public class Reconciler {
         return settled;
     }
 
+    /** The logging context of a journaled alert: its request and alert ids, and its order's pair and side if planned. */
+    private RequestLog.Context logContext(JournalEntry entry) {
+        RequestLog.Context alert = RequestLog.Context.ofAlert(entry.requestId(), entry.alertId());
+        try {
+            Map<String, String> sent = params(entry);
+            return alert.withOrder(sent.get("pair"), sent.get("type"));
+        } catch (IllegalStateException unreadable) {
+            return alert; // settling it says so
+        }
+    }
+
     private void adoptOrphans() {
         for (JournalEntry orphan : journal.orphans(BATCH)) {
+            // looked up first; sent (again) only once proven absent after its deadline, while the alert is young
             if (journal.adopt(orphan.id(), "taken over by " + journal.instance() + ": the instance that took it ("
-                    + orphan.leaseOwner() + ") stopped before finishing it; looking the order up")) {
+                    + orphan.leaseOwner() + ") stopped before finishing it; looking the order up",
+                    orphan.attempts() < settings.maxAttempts())) {
                 LOG.warn("journal entry {} (alert {}) was left {} by a stopped instance: reconciling it", orphan.id(),
                         orphan.alertId(), orphan.state());
             }
@@ -226,7 +251,7 @@ public class Reconciler {
             OrderResult result = OrderDesk.result(sent, reply, false);
             lifecycle.placed(alert, sent, result.description(), result.txids(), false);
         } catch (RefusedException rejection) {
-            if (rejection.details().stream().anyMatch(OrderDesk::saysOrderMayExist)) {
+            if (rejection.details().stream().anyMatch(d -> OrderDesk.saysOrderMayExist(d) || OrderDesk.nonceRefused(d))) {
                 lifecycle.inDoubt(alert, journal.get(entry.id()).attempts(), String.join(", ", rejection.details()));
                 return false;
             }
@@ -263,7 +288,7 @@ public class Reconciler {
             Instant from = firstSent(row).minus(OPENED_BEFORE_SEND);
             start = start == null || from.isBefore(start) ? from : start;
         }
-        if (!budget.restRoomFor(2)) {
+        if (!budget.restRoomFor(1 + closedPagesNeeded)) {
             rows.forEach(r -> findings.put(r.id(), waiting()));
             return findings;
         }
@@ -286,6 +311,8 @@ public class Reconciler {
                 }
                 KrakenReply closed = kraken.privateCall("ClosedOrders", query);
                 count = closed.result().path("count").asLong(0);
+                long pagesOfCount = (count + CLOSED_PAGE - 1) / CLOSED_PAGE;
+                closedPagesNeeded = (int) Math.max(1, Math.min(MAX_CLOSED_PAGES, pagesOfCount));
                 match(rows, sent, closed.result().path("closed"), "closed", findings);
                 offset += CLOSED_PAGE;
                 pages++;

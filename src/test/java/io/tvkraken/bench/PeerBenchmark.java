@@ -548,8 +548,9 @@ public final class PeerBenchmark {
         } else {
             String classPath = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator
                     + Files.readString(Path.of("target", "runtime-classpath.txt")).trim();
-            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    classPath, Application.class.getName()));
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(o.serviceJvm);
+            command.addAll(List.of("-cp", classPath, Application.class.getName()));
             dir = new File(".");
             env.put("DATA_DIR", data.toString());
             env.put("CAMEL_MAIN_ROUTESRELOADENABLED", "false");
@@ -830,6 +831,8 @@ public final class PeerBenchmark {
         long maxWaitSeconds = 600;
         long maxTotalWaitSeconds = 600;
         String serviceCpu;
+        /** JVM options for peers A and B, e.g. a flight recording: {@code --service-jvm "-XX:StartFlightRecording=..."}. */
+        List<String> serviceJvm = List.of();
         String python;
         String pythonProblem = "--python not given";
 
@@ -859,6 +862,8 @@ public final class PeerBenchmark {
                     case "--max-wait-seconds" -> o.maxWaitSeconds = Long.parseLong(v);
                     case "--max-total-wait-seconds" -> o.maxTotalWaitSeconds = Long.parseLong(v);
                     case "--service-cpu" -> o.serviceCpu = v.equals("none") ? null : v;
+                    case "--service-jvm" -> o.serviceJvm = Arrays.stream(v.trim().split("\\s+"))
+                            .filter(a -> !a.isEmpty()).toList();
                     case "--python" -> o.python = v.equals("none") ? null : v;
                     case "--python-problem" -> o.pythonProblem = v;
                     default -> usage("unknown option " + name);
@@ -871,7 +876,8 @@ public final class PeerBenchmark {
             System.err.println(problem + "\noptions: --peers A,B,C --repeats 3 --seconds 10 --warmup 5 --rate 100"
                     + " --peak-rate 300 --connections 16 --burst 1000 --burst-connections 100 --burst-delay-ms 200"
                     + " --burst-wait-seconds 60 --pairs 256 --max-load 1.0 --max-wait-seconds 600"
-                    + " --max-total-wait-seconds 600 --service-cpu N|none --python PATH|none");
+                    + " --max-total-wait-seconds 600 --service-cpu N|none --service-jvm \"JVM OPTIONS\""
+                    + " --python PATH|none");
             System.exit(2);
         }
 

@@ -63,11 +63,23 @@ class KeyPoolTest {
     }
 
     @Test
+    void aKeyIsIdleUntilACallIsAssignedToItAndAgainOnceItIsReleased() {
+        KeyPool pool = pool(2, budget(2));
+        assertThat(pool.anyIdle()).isTrue();
+        KrakenCall first = pool.assign(ADD_ORDER);
+        assertThat(pool.anyIdle()).as("one key still has nothing to send").isTrue();
+        pool.assign(ADD_ORDER);
+        assertThat(pool.anyIdle()).as("both keys busy").isFalse();
+        pool.release(first.keyIndex());
+        assertThat(pool.anyIdle()).isTrue();
+    }
+
+    @Test
     void aLookUpPrefersAKeyWhoseRestCounterHasRoom() {
         RateBudget budget = budget(2);
         KeyPool pool = pool(2, budget);
-        // key 0's REST counter is full (Starter: 15)
-        for (int i = 0; i < 15; i++) {
+        // key 0's REST counter is full (Starter: 15, one call kept free)
+        for (int i = 0; i < 15 - RateCounters.Counter.HEADROOM; i++) {
             budget.take(OPEN_ORDERS.withKey(0));
         }
         assertThat(budget.restRoomFor(0, 1)).isFalse();
@@ -91,8 +103,8 @@ class KeyPoolTest {
         budget.exceeded(OPEN_ORDERS.withKey(0), "EAPI:Rate limit exceeded");
         assertThat(budget.restLevel(0)).isEqualTo(15.0);
         assertThat(budget.restLevel(1)).isEqualTo(2.0);
-        // 60 AddOrders on one pair, whichever key: the 61st does not fit (Starter), on either key
-        for (int i = 0; i < 60; i++) {
+        // 60 AddOrders on one pair (Starter), one kept free, whichever key: the next does not fit, on either key
+        for (int i = 0; i < 60 - RateCounters.Counter.HEADROOM; i++) {
             budget.take(ADD_ORDER.withKey(i % 2));
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> budget.take(ADD_ORDER.withKey(1)))

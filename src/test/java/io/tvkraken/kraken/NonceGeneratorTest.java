@@ -77,4 +77,48 @@ class NonceGeneratorTest {
         // Kraken only needs "increasing", but a nonce far from the clock would break a later switch of scheme.
         assertThat(nonce).isBetween(nowMicros - 5_000_000, nowMicros + 5_000_000);
     }
+
+    /**
+     * Two processes on one key with a shared mark (docs/replicas.md#nonces), the second started later with a clock a
+     * minute ahead: taking turns, each nonce is above every nonce either took before. With marks leased ahead the
+     * first process's next nonce would fall a minute behind the second's.
+     */
+    @Test
+    void sharedMarkKeepsNoncesIncreasingAcrossProcessesWhoseClocksDiffer() {
+        AtomicLong mark = new AtomicLong();
+        NonceGenerator.HighWater shared = new NonceGenerator.HighWater() {
+            @Override
+            public long read() {
+                return mark.get();
+            }
+
+            @Override
+            public void raise(long to) {
+                mark.accumulateAndGet(to, Math::max);
+            }
+
+            @Override
+            public boolean shared() {
+                return true;
+            }
+
+            @Override
+            public long take(long atLeast) {
+                return mark.updateAndGet(last -> Math.max(last + 1, atLeast));
+            }
+        };
+        AtomicLong clock = new AtomicLong(1_700_000_000_000_000L);
+        NonceGenerator first = NonceGenerator.withClock(clock::get, shared);
+        NonceGenerator second = NonceGenerator.withClock(() -> clock.get() + 60_000_000L, shared);
+        List<Long> onTheWire = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            onTheWire.add((i % 2 == 0 ? first : second).next());
+            onTheWire.add(first.next());
+            clock.addAndGet(3);
+        }
+        for (int i = 1; i < onTheWire.size(); i++) {
+            assertThat(onTheWire.get(i)).as("nonce %d as sent", i).isGreaterThan(onTheWire.get(i - 1));
+        }
+        assertThat(mark.get()).as("the mark is the last nonce sent").isEqualTo(onTheWire.get(onTheWire.size() - 1));
+    }
 }

@@ -1,0 +1,164 @@
+package io.tvkraken.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The kill switch as the journal database keeps it (docs/replicas.md#kill-switch): one row in {@code trading_switch}
+ * that every instance sharing the database reads, and each change in {@code trading_switch_change} with who asked for
+ * it and from where. {@code TRADING_ENABLED} only seeds a database that has no setting yet.
+ */
+public final class TradingSetting {
+
+    private static final String SQL_STATE_UNIQUE_VIOLATION = "23505";
+
+    /** One change: on or off, when, the admin request that asked (id and source address), or the seed's reason. */
+    public record Change(boolean enabled,
+            @com.fasterxml.jackson.annotation.JsonProperty("changed_at") Instant changedAt,
+            @com.fasterxml.jackson.annotation.JsonProperty("request_id") String requestId,
+            @com.fasterxml.jackson.annotation.JsonProperty("source_address") String sourceAddress,
+            String instance, String reason) {
+    }
+
+    private final DataSource db;
+    private final Clock clock;
+    private final String instance;
+
+    public TradingSetting(DataSource db, Clock clock, String instance) {
+        this.db = db;
+        this.clock = clock;
+        this.instance = instance;
+    }
+
+    /**
+     * Writes {@code enabled} as the setting if the database has none yet. Of instances starting together, the first
+     * insert wins and the others keep it.
+     *
+     * @return the setting in force afterwards
+     */
+    public boolean seed(boolean enabled) {
+        if (isSet()) {
+            return enabled(); // read only: a journal that cannot take writes (full or read-only disk) still starts
+        }
+        Instant now = clock.instant();
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO trading_switch (id, enabled, changed_at) VALUES (1, ?, ?)")) {
+                    Sql.bind(insert, enabled, now);
+                    insert.executeUpdate();
+                }
+                addChange(c, enabled, now, null, null, "TRADING_ENABLED=" + enabled
+                        + " seeded a journal database without a kill switch setting");
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                if (!SQL_STATE_UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("seeding the kill switch", e);
+        }
+        return enabled();
+    }
+
+    private boolean isSet() {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM trading_switch WHERE id = 1");
+                ResultSet rs = q.executeQuery()) {
+            return rs.next() && rs.getInt(1) > 0;
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("reading the kill switch", e);
+        }
+    }
+
+    /** The setting in force, as every instance sees it. */
+    public boolean enabled() {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT enabled FROM trading_switch WHERE id = 1");
+                ResultSet rs = q.executeQuery()) {
+            // seeded at start-up; a row deleted by hand reads as off, the safe side
+            return rs.next() && rs.getBoolean(1);
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("reading the kill switch", e);
+        }
+    }
+
+    /**
+     * Switches trading on or off for every instance, and journals who asked: one transaction.
+     *
+     * @return whether the setting changed
+     */
+    public boolean set(boolean enabled, String requestId, String sourceAddress) {
+        Instant now = clock.instant();
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int changed;
+                try (PreparedStatement update = c.prepareStatement(
+                        "UPDATE trading_switch SET enabled = ?, changed_at = ? WHERE id = 1 AND enabled <> ?")) {
+                    Sql.bind(update, enabled, now, enabled);
+                    changed = update.executeUpdate();
+                }
+                if (changed == 0) {
+                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO trading_switch "
+                            + "(id, enabled, changed_at) SELECT 1, ?, ? WHERE NOT EXISTS "
+                            + "(SELECT 1 FROM trading_switch WHERE id = 1)")) {
+                        Sql.bind(insert, enabled, now);
+                        changed = insert.executeUpdate();
+                    }
+                }
+                addChange(c, enabled, now, requestId, sourceAddress, changed == 1
+                        ? "POST /admin/trading switched it " + (enabled ? "on" : "off")
+                        : "POST /admin/trading asked for " + (enabled ? "on" : "off") + ", which it already was");
+                c.commit();
+                return changed == 1;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("switching trading", e);
+        }
+    }
+
+    /** The latest changes, newest first. */
+    public List<Change> changes(int limit) {
+        List<Change> changes = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement("SELECT enabled, "
+                + "changed_at, request_id, source_address, instance, reason FROM trading_switch_change ORDER BY id DESC "
+                + "FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY"); ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                changes.add(new Change(rs.getBoolean(1), Sql.instant(rs, "changed_at"), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6)));
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException("reading the kill switch's changes", e);
+        }
+        return changes;
+    }
+
+    private void addChange(Connection c, boolean enabled, Instant at, String requestId, String sourceAddress,
+            String reason) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO trading_switch_change (enabled, changed_at, "
+                + "request_id, source_address, instance, reason) VALUES (?, ?, ?, ?, ?, ?)")) {
+            Sql.bind(insert, enabled, at, requestId == null ? null : Journal.truncate(requestId, 128),
+                    sourceAddress == null ? null : Journal.truncate(sourceAddress, 128), instance,
+                    Journal.truncate(reason, 200));
+            insert.executeUpdate();
+        }
+    }
+}
