@@ -51,16 +51,14 @@ public final class KrakenStub implements AutoCloseable {
     static final String PRICE = "100.0";
 
     private final ObjectMapper json = new ObjectMapper();
-    private final String apiKey;
-    private final KrakenSigner signer;
+    /** Per API key: its signer and the last nonce received (Kraken keeps a nonce stream per key). */
+    private final Map<String, KeyState> keys = new HashMap<>();
     private final HttpServer server;
     private final ExecutorService executor;
     private final byte[] assetPairs;
     /** Pair id by every name the stub accepts for it (id, altname). */
     private final Map<String, String> pairIds = new HashMap<>();
     private final List<String> syntheticTickers = new ArrayList<>();
-    private final Object nonceLock = new Object();
-    private long lastNonce;
     private volatile long delayMillis;
     private volatile boolean recording;
     private final long[] arrivals = new long[1_000_000];
@@ -77,9 +75,18 @@ public final class KrakenStub implements AutoCloseable {
         }
     }
 
-    private KrakenStub(String apiKey, String apiSecret, int port, int syntheticPairs, int threads) throws IOException {
-        this.apiKey = apiKey;
-        this.signer = new KrakenSigner(apiSecret);
+    private static final class KeyState {
+        final KrakenSigner signer;
+        long lastNonce;
+
+        KeyState(String secret) {
+            this.signer = new KrakenSigner(secret);
+        }
+    }
+
+    private KrakenStub(Map<String, String> secretsByKey, int port, int syntheticPairs, int threads)
+            throws IOException {
+        secretsByKey.forEach((key, secret) -> keys.put(key, new KeyState(secret)));
         JsonNode fixture;
         try (InputStream in = KrakenStub.class.getResourceAsStream("/paper/asset-pairs.json")) {
             if (in == null) {
@@ -120,8 +127,13 @@ public final class KrakenStub implements AutoCloseable {
 
     /** Starts the stub on {@code port} (0: any free one) with one API key. */
     public static KrakenStub start(String apiKey, String apiSecret, int port, int syntheticPairs) {
+        return start(Map.of(apiKey, apiSecret), port, syntheticPairs);
+    }
+
+    /** Starts the stub with several API keys of one account, each with its own nonce stream, as Kraken keeps them. */
+    public static KrakenStub start(Map<String, String> secretsByKey, int port, int syntheticPairs) {
         try {
-            return new KrakenStub(apiKey, apiSecret, port, syntheticPairs, 256);
+            return new KrakenStub(secretsByKey, port, syntheticPairs, 256);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -237,10 +249,13 @@ public final class KrakenStub implements AutoCloseable {
     private byte[] privateCall(HttpExchange exchange, String path, String method, byte[] body) throws IOException {
         Map<String, String> params = form(new String(body, StandardCharsets.UTF_8));
         String nonceText = params.get("nonce");
-        if (!apiKey.equals(exchange.getRequestHeaders().getFirst("API-Key"))) {
+        String apiKey = exchange.getRequestHeaders().getFirst("API-Key");
+        KeyState key = apiKey == null ? null : keys.get(apiKey);
+        if (key == null) {
             return refused("EAPI:Invalid key");
         }
-        if (nonceText == null || !signer.verify(path, nonceText, body, exchange.getRequestHeaders().getFirst("API-Sign"))) {
+        if (nonceText == null
+                || !key.signer.verify(path, nonceText, body, exchange.getRequestHeaders().getFirst("API-Sign"))) {
             return refused("EAPI:Invalid signature");
         }
         long nonce;
@@ -249,12 +264,12 @@ public final class KrakenStub implements AutoCloseable {
         } catch (NumberFormatException e) {
             return refused("EAPI:Invalid nonce");
         }
-        synchronized (nonceLock) {
-            if (Long.compareUnsigned(nonce, lastNonce) <= 0) {
+        synchronized (key) {
+            if (Long.compareUnsigned(nonce, key.lastNonce) <= 0) {
                 invalidNonces.incrementAndGet();
                 return error("EAPI:Invalid nonce");
             }
-            lastNonce = nonce;
+            key.lastNonce = nonce;
         }
         switch (method) {
             case "AddOrder":

@@ -2,7 +2,6 @@ package io.tvkraken.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tvkraken.Application;
 import io.tvkraken.ingress.SignatureVerifier;
 import java.io.File;
 import java.io.IOException;
@@ -66,6 +65,10 @@ public final class PeerBenchmark {
             .encodeToString("benchmark-only-secret-0123456789-benchmark-only-secret-012345678".getBytes(
                     StandardCharsets.US_ASCII));
     static final String WEBHOOK_SECRET = "bench-webhook-secret";
+    /** The key pool's size in the key-pool bursts; the stub knows this many keys of one account. */
+    static final int POOL_KEYS = 4;
+    static final Path SERVICE_JAR = Path.of("target", "tradingview-kraken-webhook.jar");
+    static final Path APPCDS_ARCHIVE = Path.of("target", "app.jsa");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> FOREIGN = List.of("KRAKEN_", "WEBHOOK_", "LOG_", "DB_", "ORDERS_", "PAPER_",
@@ -99,7 +102,9 @@ public final class PeerBenchmark {
         BURST_3S("burst: answered 2xx within 3 s, %", "", "%.1f"),
         BURST_PLACED("burst: AddOrders at the stub", "", "%.0f"),
         BURST_P99("burst: p99 alert-to-AddOrder, ms", "", "%.0f"),
-        BURST_LAST("burst: last AddOrder after the burst, ms", "", "%.0f");
+        BURST_LAST("burst: last AddOrder after the burst, ms", "", "%.0f"),
+        POOL1_P99("key-pool burst, 1 key: p99 alert-to-AddOrder, ms", "", "%.0f"),
+        POOL_P99("key-pool burst, 4 keys: p99 alert-to-AddOrder, ms", "B <= 6000", "%.0f");
 
         final String label;
         final String target;
@@ -158,7 +163,11 @@ public final class PeerBenchmark {
         System.out.printf("peer benchmark, %s; %d CPUs on the machine, %d for this JVM; %s%n",
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), machineCpus(),
                 Runtime.getRuntime().availableProcessors(), o);
-        try (KrakenStub stub = KrakenStub.start(API_KEY, API_SECRET, 0, o.pairs)) {
+        Map<String, String> stubKeys = new LinkedHashMap<>();
+        for (int i = 0; i < POOL_KEYS; i++) {
+            stubKeys.put(apiKey(i), apiSecret(i));
+        }
+        try (KrakenStub stub = KrakenStub.start(stubKeys, 0, o.pairs)) {
             PeerBenchmark bench = new PeerBenchmark(o, stub);
             for (Peer peer : o.peers) {
                 bench.results.put(peer, new Results());
@@ -174,6 +183,9 @@ public final class PeerBenchmark {
                         bench.session(peer, run);
                     }
                 }
+                if (o.peers.contains(Peer.B) && o.poolBurst > 0) {
+                    bench.keyPoolBursts(run);
+                }
             }
             System.out.printf("%nall runs took %d s (of which %d s waiting for a quiet machine)%n",
                     (System.nanoTime() - started) / 1_000_000_000, bench.waitedSeconds);
@@ -188,7 +200,7 @@ public final class PeerBenchmark {
         String tag = "[run " + run + " " + peer.name() + "]";
         double load = waitForQuietMachine(tag);
         stub.delayMillis(0);
-        try (Running svc = start(peer, run)) {
+        try (Running svc = start(peer, run, 1)) {
             System.out.printf("%s ready after %d ms (pid %d)  load %.2f%n", tag, svc.readyMillis, svc.pid, load);
             r.put(Fig.READY, svc.readyMillis, load);
             Thread.sleep(2000);
@@ -297,31 +309,112 @@ public final class PeerBenchmark {
 
     private void burst(Running svc, Peer peer, Results r, String tag, double load) throws Exception {
         boolean viaStub = peer != Peer.A;
+        Burst burst = fire(svc, peer, o.burst, o.burstConnections, viaStub);
+        r.put(Fig.BURST_3S, burst.shareWithin3s(), load);
+        String placed = "";
+        if (viaStub) {
+            r.put(Fig.BURST_PLACED, burst.arrivals.length, load);
+            r.put(Fig.BURST_P99, burst.p99Millis(), load);
+            if (burst.arrivals.length > 0) {
+                r.put(Fig.BURST_LAST, burst.lastMillis(), load);
+            }
+            placed = burst.placed();
+        }
+        System.out.printf("%s burst of %d over %d connections%s: %.1f %% answered 2xx within 3 s, answers by status"
+                        + " %s%s  load %.2f%n", tag, o.burst, o.burstConnections,
+                viaStub ? " (stub answers after " + o.burstDelayMs + " ms)" : " (paper exchange in process, no delay)",
+                burst.shareWithin3s(), burst.statuses, placed, load);
+    }
+
+    /**
+     * Peer B with one API key, then with a pool of {@link #POOL_KEYS}, each in a fresh process: {@code --pool-burst}
+     * alerts at once, each on a connection of its own, while the stub answers every call after
+     * {@code --burst-delay-ms}; when each AddOrder reached the stub, counted from the burst's start.
+     */
+    private void keyPoolBursts(int run) throws Exception {
+        Results r = results.get(Peer.B);
+        for (int keys : new int[] {1, POOL_KEYS}) {
+            String tag = "[run " + run + " B, " + keys + (keys == 1 ? " key]" : " keys]");
+            double load = waitForQuietMachine(tag);
+            stub.delayMillis(0);
+            try (Running svc = start(Peer.B, run, keys)) {
+                Thread.sleep(2000);
+                load = load1();
+                Burst burst = fire(svc, Peer.B, o.poolBurst, o.poolBurst, true);
+                r.put(keys == 1 ? Fig.POOL1_P99 : Fig.POOL_P99, burst.p99Millis(), load);
+                System.out.printf("%s burst of %d over %d connections (stub answers after %d ms): %.1f %% answered"
+                                + " 2xx within 3 s, answers by status %s%s; p99 alert-to-AddOrder %s ms  load %.2f%n",
+                        tag, o.poolBurst, o.poolBurst, o.burstDelayMs, burst.shareWithin3s(), burst.statuses,
+                        burst.placed(), burst.p99Millis().isInfinite() ? "-" : String.format("%.0f",
+                                burst.p99Millis()), load);
+            }
+        }
+    }
+
+    /** What a burst gave: answers, and when the AddOrders reached the stub, in ms since the burst's start. */
+    private final class Burst {
+        final int count;
+        int within3s;
+        final Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        long[] arrivals = new long[0];
+        long invalidNonces;
+
+        Burst(int count) {
+            this.count = count;
+        }
+
+        double shareWithin3s() {
+            return 100.0 * within3s / count;
+        }
+
+        /** The 99th percentile of alert-to-AddOrder; infinite when fewer than 99 % reached the stub. */
+        Double p99Millis() {
+            int need = (int) Math.ceil(0.99 * count);
+            return arrivals.length >= need ? arrivals[need - 1] / 1e6 : Double.POSITIVE_INFINITY;
+        }
+
+        double lastMillis() {
+            return arrivals[arrivals.length - 1] / 1e6;
+        }
+
+        String placed() {
+            return String.format("; %d AddOrders reached the stub (%d refused invalid nonce), the last %s ms after"
+                            + " the burst", arrivals.length, invalidNonces,
+                    arrivals.length == 0 ? "-" : String.format("%.0f", lastMillis()));
+        }
+    }
+
+    /**
+     * Sends {@code count} alerts at once over {@code connections} connections (against the stub's delay when
+     * {@code viaStub}) and, via the stub, waits for their AddOrders: until all are in, or none came for 5 s, or
+     * {@code --burst-wait-seconds}.
+     */
+    private Burst fire(Running svc, Peer peer, int count, int connections, boolean viaStub) throws Exception {
         if (viaStub) {
             stub.delayMillis(o.burstDelayMs);
         }
-        // a client of its own: o.burstConnections connections, all opened for the burst
+        // a client of its own: its connections all opened for the burst
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
         List<HttpRequest> requests = new ArrayList<>();
-        for (int i = 0; i < o.burst; i++) {
+        for (int i = 0; i < count; i++) {
             requests.add(alert(svc, peer));
         }
-        long[] latency = new long[o.burst];
-        int[] status = new int[o.burst];
+        long[] latency = new long[count];
+        int[] status = new int[count];
         AtomicInteger next = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
         long noncesBefore = stub.invalidNonces();
         List<Thread> threads = new ArrayList<>();
         long[] t0 = new long[1];
-        for (int c = 0; c < o.burstConnections; c++) {
+        for (int c = 0; c < connections; c++) {
             Thread t = new Thread(() -> {
                 try {
                     go.await();
                 } catch (InterruptedException e) {
                     return;
                 }
-                for (int i = next.getAndIncrement(); i < o.burst; i = next.getAndIncrement()) {
+                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
                     try {
                         status[i] = http.send(requests.get(i), HttpResponse.BodyHandlers.discarding()).statusCode();
                     } catch (Exception e) {
@@ -341,25 +434,20 @@ public final class PeerBenchmark {
         for (Thread t : threads) {
             t.join(120_000);
         }
-        int within = 0;
-        Map<Integer, Integer> statuses = new java.util.TreeMap<>();
-        for (int i = 0; i < o.burst; i++) {
-            statuses.merge(status[i], 1, Integer::sum);
+        Burst burst = new Burst(count);
+        for (int i = 0; i < count; i++) {
+            burst.statuses.merge(status[i], 1, Integer::sum);
             if (status[i] >= 200 && status[i] < 300 && latency[i] <= TimeUnit.SECONDS.toNanos(3)) {
-                within++;
+                burst.within3s++;
             }
         }
-        double share = 100.0 * within / o.burst;
-        r.put(Fig.BURST_3S, share, load);
-        String placed = "";
         if (viaStub) {
-            // the AddOrders still on their way: until all are in, or none came for 5 s, or --burst-wait-seconds
             long until = t0[0] + TimeUnit.SECONDS.toNanos(o.burstWaitSeconds);
             int seen = -1;
             long lastChange = System.nanoTime();
             while (System.nanoTime() < until) {
                 int n = stub.addOrderArrivals().length;
-                if (n >= o.burst) {
+                if (n >= count) {
                     break;
                 }
                 if (n != seen) {
@@ -370,27 +458,11 @@ public final class PeerBenchmark {
                 }
                 Thread.sleep(200);
             }
-            long[] arrivals = stub.addOrderArrivals();
-            long[] sinceBurst = Arrays.stream(arrivals).map(a -> a - t0[0]).sorted().toArray();
-            int need = (int) Math.ceil(0.99 * o.burst);
-            r.put(Fig.BURST_PLACED, sinceBurst.length, load);
-            if (sinceBurst.length >= need) {
-                r.put(Fig.BURST_P99, sinceBurst[need - 1] / 1e6, load);
-            } else {
-                r.put(Fig.BURST_P99, Double.POSITIVE_INFINITY, load);
-            }
-            if (sinceBurst.length > 0) {
-                r.put(Fig.BURST_LAST, sinceBurst[sinceBurst.length - 1] / 1e6, load);
-            }
-            placed = String.format("; %d AddOrders reached the stub (%d refused invalid nonce), the last %s ms after"
-                            + " the burst", sinceBurst.length, stub.invalidNonces() - noncesBefore,
-                    sinceBurst.length == 0 ? "-" : String.format("%.0f", sinceBurst[sinceBurst.length - 1] / 1e6));
+            burst.arrivals = Arrays.stream(stub.addOrderArrivals()).map(a -> a - t0[0]).sorted().toArray();
+            burst.invalidNonces = stub.invalidNonces() - noncesBefore;
             stub.delayMillis(0);
         }
-        System.out.printf("%s burst of %d over %d connections%s: %.1f %% answered 2xx within 3 s, answers by status"
-                        + " %s%s  load %.2f%n", tag, o.burst, o.burstConnections,
-                viaStub ? " (stub answers after " + o.burstDelayMs + " ms)" : " (paper exchange in process, no delay)",
-                share, statuses, placed, load);
+        return burst;
     }
 
     // ---------------------------------------------------------------- open loop
@@ -523,12 +595,32 @@ public final class PeerBenchmark {
         }
     }
 
-    private Running start(Peer peer, int run) throws Exception {
+    /** API key {@code i} of the benchmark's account (key 0 is the one peers B and C sign with). */
+    static String apiKey(int i) {
+        return i == 0 ? API_KEY : API_KEY + "-" + (i + 1);
+    }
+
+    /** Its secret: base64 of 64 bytes, a benchmark value, never a real one. */
+    static String apiSecret(int i) {
+        if (i == 0) {
+            return API_SECRET;
+        }
+        String text = ("benchmark-only-secret-of-key-" + (i + 1) + "-").repeat(4).substring(0, 64);
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Starts a peer. This service (A, B) starts as the Docker image starts it: the packaged jar, the JVM options of
+     * {@code jvm.options}, and the AppCDS archive {@code target/app.jsa} when {@code bench/run} could write it.
+     *
+     * @param keys how many API keys of the stub's account B signs with (its key pool)
+     */
+    private Running start(Peer peer, int run, int keys) throws Exception {
         Path work = Path.of("target", "bench").toAbsolutePath();
         Path data = work.resolve("data-" + peer.name() + "-" + run);
         deleteTree(data);
         Files.createDirectories(data);
-        Path log = work.resolve(peer.name() + "-run" + run + ".log");
+        Path log = work.resolve(peer.name() + (keys > 1 ? "-" + keys + "keys" : "") + "-run" + run + ".log");
         List<String> command = new ArrayList<>();
         if (o.serviceCpu != null) {
             command.addAll(List.of("taskset", "-c", o.serviceCpu));
@@ -546,16 +638,22 @@ public final class PeerBenchmark {
             env.put("WEBHOOK_SECRET", WEBHOOK_SECRET);
             env.put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the repository
         } else {
-            String classPath = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator
-                    + Files.readString(Path.of("target", "runtime-classpath.txt")).trim();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // an archive is valid only for the class path that wrote it: the jar by the same relative path
+            if (Files.isRegularFile(APPCDS_ARCHIVE)) {
+                command.add("-XX:SharedArchiveFile=" + APPCDS_ARCHIVE);
+            }
+            command.add("@jvm.options");
             command.addAll(o.serviceJvm);
-            command.addAll(List.of("-cp", classPath, Application.class.getName()));
+            command.addAll(List.of("-jar", SERVICE_JAR.toString()));
             dir = new File(".");
             env.put("DATA_DIR", data.toString());
             env.put("CAMEL_MAIN_ROUTESRELOADENABLED", "false");
             env.put("WEBHOOK_SECRET", WEBHOOK_SECRET);
             env.put("PORT", Integer.toString(port));
+            // one load generator on one address: the per-address limit for webhooks (1,000 per 10 s) is off, as
+            // for TradingView's four addresses it is out of reach (docs/operations.md#rate-limits)
+            env.put("WEBHOOK_RATE_LIMIT", "0");
             if (peer == Peer.A) {
                 env.put("KRAKEN_MODE", "paper");
                 env.put("PAPER_BALANCES", "ZUSD=1000000000,XXBT=1000000");
@@ -563,8 +661,14 @@ public final class PeerBenchmark {
             } else {
                 env.put("KRAKEN_MODE", "live");
                 env.put("KRAKEN_API_URL", stub.baseUrl().toString());
-                env.put("KRAKEN_API_KEY", API_KEY);
-                env.put("KRAKEN_API_SECRET", API_SECRET);
+                List<String> poolKeys = new ArrayList<>();
+                List<String> poolSecrets = new ArrayList<>();
+                for (int i = 0; i < keys; i++) {
+                    poolKeys.add(apiKey(i));
+                    poolSecrets.add(apiSecret(i));
+                }
+                env.put("KRAKEN_API_KEY", String.join(",", poolKeys));
+                env.put("KRAKEN_API_SECRET", String.join(",", poolSecrets));
                 env.put("KRAKEN_TIER", "pro");
             }
         }
@@ -715,8 +819,9 @@ public final class PeerBenchmark {
 
     private void printTable() {
         System.out.printf("%nmedians of %d runs; open loop at %d/s, peak rate %d/s, closed loop %d connections, %d s "
-                        + "each; burst %d alerts over %d connections, stub delay %d ms%n", o.repeats, o.rate,
-                o.peakRate, o.connections, o.seconds, o.burst, o.burstConnections, o.burstDelayMs);
+                        + "each; burst %d alerts over %d connections, key-pool bursts %d alerts at once, stub delay %d ms%n",
+                o.repeats, o.rate, o.peakRate, o.connections, o.seconds, o.burst, o.burstConnections, o.poolBurst,
+                o.burstDelayMs);
         String[] header = {"figure", "target", Peer.A.title, Peer.B.title, Peer.C.title, "B/C", "A/B", "B meets",
                 "max 1-min load A/B/C"};
         List<String[]> rows = new ArrayList<>();
@@ -801,6 +906,8 @@ public final class PeerBenchmark {
                 return b <= 20 ? "met" : "MISSED";
             case CPU:
                 return b <= 2 ? "met" : "MISSED";
+            case POOL_P99:
+                return b <= 6000 ? "met" : "MISSED";
             default:
                 return "";
         }
@@ -825,6 +932,7 @@ public final class PeerBenchmark {
         int burst = 1000;
         int burstConnections = 100;
         long burstDelayMs = 200;
+        int poolBurst = 100;
         int burstWaitSeconds = 60;
         int pairs = 256;
         double maxLoad = 1.0;
@@ -856,6 +964,7 @@ public final class PeerBenchmark {
                     case "--burst" -> o.burst = Integer.parseInt(v);
                     case "--burst-connections" -> o.burstConnections = Integer.parseInt(v);
                     case "--burst-delay-ms" -> o.burstDelayMs = Long.parseLong(v);
+                    case "--pool-burst" -> o.poolBurst = Integer.parseInt(v);
                     case "--burst-wait-seconds" -> o.burstWaitSeconds = Integer.parseInt(v);
                     case "--pairs" -> o.pairs = Integer.parseInt(v);
                     case "--max-load" -> o.maxLoad = Double.parseDouble(v);
@@ -875,7 +984,7 @@ public final class PeerBenchmark {
         private static void usage(String problem) {
             System.err.println(problem + "\noptions: --peers A,B,C --repeats 3 --seconds 10 --warmup 5 --rate 100"
                     + " --peak-rate 300 --connections 16 --burst 1000 --burst-connections 100 --burst-delay-ms 200"
-                    + " --burst-wait-seconds 60 --pairs 256 --max-load 1.0 --max-wait-seconds 600"
+                    + " --pool-burst 100 --burst-wait-seconds 60 --pairs 256 --max-load 1.0 --max-wait-seconds 600"
                     + " --max-total-wait-seconds 600 --service-cpu N|none --service-jvm \"JVM OPTIONS\""
                     + " --python PATH|none");
             System.exit(2);

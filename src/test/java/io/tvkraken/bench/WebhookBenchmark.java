@@ -329,6 +329,8 @@ public final class WebhookBenchmark {
             env.put("WEBHOOK_SECRET", TestSecrets.WEBHOOK_SECRET);
             env.put("PAPER_BALANCES", "ZUSD=1000000000,XXBT=1000000");
             env.put("PAPER_RATE_LIMIT_TIER", "off");
+            // one load generator on one address: the per-address webhook limit off (docs/operations.md#rate-limits)
+            env.put("WEBHOOK_RATE_LIMIT", "0");
             // The service's JVM options, as an operator would give them: a bounded heap (the JVM's default is a quarter
             // of the machine's memory, which a long run fills lazily, and RSS with it); -Dbench.service-jvm to change
             String jvm = System.getProperty("bench.service-jvm", "-XX:+UseSerialGC -Xmx256m");
