@@ -494,31 +494,8 @@ public final class Journal {
         }
     }
 
-    private interface Work<T> {
-        T in(Connection connection) throws SQLException;
-    }
-
-    /** Commits {@code work} as one transaction; any failure rolls it back and surfaces as JournalUnavailable. */
-    private <T> T inTransaction(String operation, Work<T> work) {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.in(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is broken; the pool discards it
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException(operation, e);
-        }
+    private <T> T inTransaction(String operation, Sql.Work<T> work) {
+        return Sql.inTransaction(db, operation, work);
     }
 
     private int update(String operation, String sql, Object... args) {

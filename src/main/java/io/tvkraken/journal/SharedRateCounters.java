@@ -43,42 +43,31 @@ public final class SharedRateCounters implements RateCounters {
 
     @Override
     public <T> T change(String name, double max, double decayPerSecond, Function<Counter, T> change) {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Counter counter;
-                long now;
-                // the row, created if it is missing, stays locked until the commit
-                try (PreparedStatement lock = c.prepareStatement("INSERT INTO rate_counter (counter, level, "
-                        + "updated_ms) VALUES (?, 0, 0) ON CONFLICT (counter) DO UPDATE SET level = rate_counter.level "
-                        + "RETURNING level, updated_ms, " + NOW_MS)) {
-                    lock.setString(1, name);
-                    try (ResultSet rs = lock.executeQuery()) {
-                        rs.next();
-                        counter = new Counter(max, decayPerSecond, rs.getDouble(1), rs.getLong(2));
-                        now = rs.getLong(3);
-                    }
+        return Sql.inTransaction(db, "counting on Kraken's rate counter " + name, c -> {
+            Counter counter;
+            long now;
+            // the row, created if it is missing, stays locked until the commit
+            try (PreparedStatement lock = c.prepareStatement("INSERT INTO rate_counter (counter, level, "
+                    + "updated_ms) VALUES (?, 0, 0) ON CONFLICT (counter) DO UPDATE SET level = rate_counter.level "
+                    + "RETURNING level, updated_ms, " + NOW_MS)) {
+                lock.setString(1, name);
+                try (ResultSet rs = lock.executeQuery()) {
+                    rs.next();
+                    counter = new Counter(max, decayPerSecond, rs.getDouble(1), rs.getLong(2));
+                    now = rs.getLong(3);
                 }
-                counter.decay(now);
-                T result = change.apply(counter);
-                try (PreparedStatement write = c.prepareStatement(
-                        "UPDATE rate_counter SET level = ?, updated_ms = ? WHERE counter = ?")) {
-                    write.setDouble(1, counter.level());
-                    write.setLong(2, counter.at());
-                    write.setString(3, name);
-                    write.executeUpdate();
-                }
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("counting on Kraken's rate counter " + name, e);
-        }
+            counter.decay(now);
+            T result = change.apply(counter);
+            try (PreparedStatement write = c.prepareStatement(
+                    "UPDATE rate_counter SET level = ?, updated_ms = ? WHERE counter = ?")) {
+                write.setDouble(1, counter.level());
+                write.setLong(2, counter.at());
+                write.setString(3, name);
+                write.executeUpdate();
+            }
+            return result;
+        });
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tvkraken.journal;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -7,6 +8,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import javax.sql.DataSource;
 
 /** JDBC conversions shared by the journal's tables: times are {@code TIMESTAMP WITH TIME ZONE}, written in UTC. */
 public final class Sql {
@@ -16,6 +18,38 @@ public final class Sql {
 
     /** A NULL of a given SQL type: PostgreSQL refuses a VARCHAR null in an INTEGER column. */
     public record TypedNull(int sqlType) {
+    }
+
+    /** Work done inside one transaction, on its connection. */
+    interface Work<T> {
+        T in(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+     *
+     * @throws JournalUnavailableException naming {@code operation} when the database fails
+     */
+    static <T> T inTransaction(DataSource db, String operation, Work<T> work) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.in(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is broken; the pool discards it
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException(operation, e);
+        }
     }
 
     public static Object intOrNull(Integer value) {

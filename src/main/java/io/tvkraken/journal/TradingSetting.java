@@ -48,9 +48,8 @@ public final class TradingSetting {
             return enabled(); // read only: a journal that cannot take writes (full or read-only disk) still starts
         }
         Instant now = clock.instant();
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            Sql.inTransaction(db, "seeding the kill switch", c -> {
                 try (PreparedStatement insert = c.prepareStatement(
                         "INSERT INTO trading_switch (id, enabled, changed_at) VALUES (1, ?, ?)")) {
                     Sql.bind(insert, enabled, now);
@@ -58,17 +57,13 @@ public final class TradingSetting {
                 }
                 addChange(c, enabled, now, null, null, "TRADING_ENABLED=" + enabled
                         + " seeded a journal database without a kill switch setting");
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                if (!SQL_STATE_UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                    throw e;
-                }
-            } finally {
-                c.setAutoCommit(true);
+                return null;
+            });
+        } catch (JournalUnavailableException e) {
+            // another instance starting at the same time seeded it first: its setting stands
+            if (!(e.getCause() instanceof SQLException sql && SQL_STATE_UNIQUE_VIOLATION.equals(sql.getSQLState()))) {
+                throw e;
             }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("seeding the kill switch", e);
         }
         return enabled();
     }
@@ -102,37 +97,26 @@ public final class TradingSetting {
      */
     public boolean set(boolean enabled, String requestId, String sourceAddress) {
         Instant now = clock.instant();
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                int changed;
-                try (PreparedStatement update = c.prepareStatement(
-                        "UPDATE trading_switch SET enabled = ?, changed_at = ? WHERE id = 1 AND enabled <> ?")) {
-                    Sql.bind(update, enabled, now, enabled);
-                    changed = update.executeUpdate();
-                }
-                if (changed == 0) {
-                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO trading_switch "
-                            + "(id, enabled, changed_at) SELECT 1, ?, ? WHERE NOT EXISTS "
-                            + "(SELECT 1 FROM trading_switch WHERE id = 1)")) {
-                        Sql.bind(insert, enabled, now);
-                        changed = insert.executeUpdate();
-                    }
-                }
-                addChange(c, enabled, now, requestId, sourceAddress, changed == 1
-                        ? "POST /admin/trading switched it " + (enabled ? "on" : "off")
-                        : "POST /admin/trading asked for " + (enabled ? "on" : "off") + ", which it already was");
-                c.commit();
-                return changed == 1;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        return Sql.inTransaction(db, "switching trading", c -> {
+            int changed;
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE trading_switch SET enabled = ?, changed_at = ? WHERE id = 1 AND enabled <> ?")) {
+                Sql.bind(update, enabled, now, enabled);
+                changed = update.executeUpdate();
             }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("switching trading", e);
-        }
+            if (changed == 0) {
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO trading_switch "
+                        + "(id, enabled, changed_at) SELECT 1, ?, ? WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM trading_switch WHERE id = 1)")) {
+                    Sql.bind(insert, enabled, now);
+                    changed = insert.executeUpdate();
+                }
+            }
+            addChange(c, enabled, now, requestId, sourceAddress, changed == 1
+                    ? "POST /admin/trading switched it " + (enabled ? "on" : "off")
+                    : "POST /admin/trading asked for " + (enabled ? "on" : "off") + ", which it already was");
+            return changed == 1;
+        });
     }
 
     /** The latest changes, newest first. */
