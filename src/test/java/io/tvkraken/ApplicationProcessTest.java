@@ -83,13 +83,15 @@ class ApplicationProcessTest {
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> health = null;
             long deadline = System.currentTimeMillis() + 30_000;
+            // asked every few milliseconds: the port must stay closed until the routes take requests, so the first
+            // answer is the route's 200, never the router's 404 (docs/camel.md#http-server)
             while (System.currentTimeMillis() < deadline) {
                 try {
                     health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook/health"))
                             .build(), HttpResponse.BodyHandlers.ofString());
                     break;
                 } catch (IOException notYet) {
-                    Thread.sleep(50);
+                    Thread.sleep(5);
                 }
             }
             long readyMillis = (System.nanoTime() - started) / 1_000_000;
@@ -192,6 +194,19 @@ class ApplicationProcessTest {
                 .doesNotContain(TestSecrets.WEBHOOK_SECRET);
         assertThat(lines(output)).as("LOG_LEVEL=WARN silences INFO, Camel's included")
                 .noneMatch(line -> line.contains(" INFO "));
+    }
+
+    @Test
+    void aPortTakenByAnotherProcessRefusesToStartWithAClearMessage() throws Exception {
+        Path output = data.resolve("port-taken.log");
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Process app = start(Map.of("PORT", Integer.toString(taken.getLocalPort()), "LOG_LEVEL", "WARN"), output);
+            assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("the process exits by itself").isTrue();
+            assertThat(app.exitValue()).isEqualTo(2);
+        }
+        String all = String.join("\n", lines(output));
+        assertThat(all).contains("refusing to start").contains("PORT ").contains("cannot be opened")
+                .doesNotContain("\tat ");
     }
 
     @Test

@@ -1,10 +1,15 @@
 package io.tvkraken.ingress;
 
 import io.vertx.core.Vertx;
+import io.tvkraken.InvalidConfigurationException;
 import io.vertx.core.http.HttpServer;
+import java.net.BindException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Ordered;
 import org.apache.camel.Service;
+import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.main.DefaultMainHttpServerFactory;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -55,9 +60,55 @@ public final class EdgeHttpServer extends VertxPlatformHttpServer {
                 .invalidRequestHandler(edge::onInvalidRequest)
                 .connectionHandler(edge::onConnection)
                 .requestHandler(router);
-        server = created.listen(configuration.getBindPort(), configuration.getBindHost())
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // Camel starts this service before the routes: a socket opened now would answer 404 to an alert (lost) and
+        // to a health probe until the routes' handlers are on the router. The port opens once every route has
+        // started, before the ready line (docs/camel.md#http-server).
+        context.addStartupListener(new OpenWhenRoutesStarted(created));
+        // until then platform-http's engine finds its port (and the routes their router) by this configuration;
+        // with no server listening and none bound it would take 8080
+        context.getRegistry().bind(EdgeHttpServer.class.getName() + ".configuration", configuration);
+    }
+
+    private void listen(HttpServer created) throws Exception {
+        try {
+            server = created.listen(configuration.getBindPort(), configuration.getBindHost())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BindException) {
+                throw new InvalidConfigurationException("PORT " + configuration.getBindPort() + " on "
+                        + configuration.getBindHost() + " cannot be opened (" + e.getCause().getMessage()
+                        + "): another process has it, or the address is not this machine's");
+            }
+            throw e;
+        }
         LOG.info("Vert.x HttpServer started on {}:{}", configuration.getBindHost(), server.actualPort());
+    }
+
+    /** Opens the port when the context is fully started, first among the start-up listeners. */
+    private final class OpenWhenRoutesStarted implements StartupListener, Ordered {
+
+        private final HttpServer created;
+
+        OpenWhenRoutesStarted(HttpServer created) {
+            this.created = created;
+        }
+
+        @Override
+        public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+            // the routes' consumers are not started yet here
+        }
+
+        @Override
+        public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+            if (server == null && isRunAllowed()) {
+                listen(created);
+            }
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST;
+        }
     }
 
     @Override
