@@ -285,9 +285,11 @@ public class AppConfiguration implements CamelConfiguration {
             throw new InvalidConfigurationException(e.getMessage());
         }
         registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), metrics, clientAddress));
+        // the one reader of alerts: the webhook, replays and the reconcile-orders route
+        AlertParser alertParser = new AlertParser(json);
+        registry.bind("alertParser", alertParser);
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
-                settings.webhookSecret(), settings.webhookPassphrase(), redaction, json));
-        registry.bind("alertParser", new AlertParser(json));
+                settings.webhookSecret(), settings.webhookPassphrase(), redaction, alertParser));
         Settings.Orders orders = settings.orders();
         Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
         // Kraken counts per API key and per account, so instances sharing a PostgreSQL journal (and the account) keep
@@ -335,7 +337,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner(), journal, json));
         registry.bind("answers", answers);
         registry.bind("deadLetterStore", deadLetterStore);
-        DeadLetters deadLetters = new DeadLetters(deadLetterStore, metrics, clock);
+        DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock);
         registry.bind("deadLetters", deadLetters);
         registry.bind("journal", journal);
         int clockSkew = intProperty(properties, "alert-clock-skew-seconds", AlertAge.DEFAULT_CLOCK_SKEW_SECONDS);
@@ -349,16 +351,17 @@ public class AppConfiguration implements CamelConfiguration {
         OrderLifecycle lifecycle = new OrderLifecycle(journal, deadLetters, json, mode, answers::status, deadlines,
                 clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), notices);
         registry.bind("orderLifecycle", lifecycle);
-        registry.bind("alertIntake", new AlertIntake(journal, lifecycle, deadLetters, alertAge, json, mode));
-        registry.bind("orderOutcomes", new OrderOutcomes(journal, lifecycle, deadLetters));
+        registry.bind("alertIntake", new AlertIntake(journal, lifecycle, alertAge, json, mode));
+        OrderOutcomes orderOutcomes = new OrderOutcomes(journal, lifecycle, metrics, market::balancesChanged);
+        registry.bind("orderOutcomes", orderOutcomes);
         OrderRunner runner = new OrderRunner(context, mode, metrics, orders.workers(), orders.answerWithinMs());
         registry.bind("orderRunner", runner);
-        registry.bind("reconciler", new Reconciler(kraken, runner, new AlertParser(json), budget, journal, lifecycle,
-                deadLetters, json, clock, orders));
+        registry.bind("reconciler", new Reconciler(kraken, runner, alertParser, budget, journal, lifecycle,
+                orderOutcomes, json, clock, orders));
         registry.bind("tradingSwitch", trading);
         registry.bind("operations", new Operations(context, settings, krakenBreakers, market, deadLetterStore,
                 trading, metrics, answers, database, journal));
-        Replays replays = new Replays(journal, deadLetterStore, runner, new AlertParser(json), alertAge, trading,
+        Replays replays = new Replays(journal, deadLetterStore, runner, alertParser, alertAge, trading,
                 json, clock);
         registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, journal, replays, trading,
                 answers, json, adminWrongTokens));

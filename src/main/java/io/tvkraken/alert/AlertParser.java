@@ -78,16 +78,29 @@ public final class AlertParser {
         }
     }
 
-    /** Raw bytes to alert: {@link #readTree}, then {@link #validate}. The route does the first half with Camel. */
+    /**
+     * Raw bytes to alert: {@link #read}, then {@link #validate}. The one way a body becomes an alert, for the webhook
+     * (step parse-alert), a replay and the reconcile-orders route alike; a body that is not an alert is a
+     * {@link RefusedException} (400), whatever the reason.
+     */
     public Alert parse(byte[] raw) {
-        return validate(readTree(json, raw));
+        return validate(read(raw));
+    }
+
+    /**
+     * The webhook's step parse-alert: the tree that authentication read to find the passphrase (without its secrets
+     * since, see io.tvkraken.ingress.SecretRedaction#redact(JsonNode)) when there is one, else the body read now, so
+     * that a body is read once.
+     */
+    public Alert parse(byte[] raw, JsonNode alreadyRead) {
+        return alreadyRead != null ? validate(alreadyRead) : parse(raw == null ? new byte[0] : raw);
     }
 
     /**
      * Raw bytes to a JSON tree, refusing (400) a body that is not UTF-8, not JSON, or gives a field more than once,
-     * whatever the given mapper's own settings.
+     * whatever the mapper's own settings.
      */
-    public static JsonNode readTree(ObjectMapper json, byte[] raw) {
+    public JsonNode read(byte[] raw) {
         String text = text(raw);
         ObjectReader reader = json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
         try {
@@ -132,7 +145,7 @@ public final class AlertParser {
      * hold the passphrase. A field given twice is named: which of its values was meant cannot be told (one parser
      * keeps the first, another the last), so the alert is refused rather than read either way.
      */
-    public static RefusedException unreadable(JsonProcessingException e) {
+    private static RefusedException unreadable(JsonProcessingException e) {
         String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
         Optional<String> duplicate = duplicateField(e);

@@ -1,6 +1,5 @@
 package io.tvkraken.ingress;
 
-import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.telemetry.RequestLog;
@@ -100,14 +99,6 @@ public final class IncomingRequest {
         in.setBody(raw);
     }
 
-    /**
-     * The body as text for the JSON step, decoded strictly as UTF-8 from the raw bytes: 400 {@code invalid_json}
-     * for anything else ({@link AlertParser#text}). After authentication, which works on the raw bytes.
-     */
-    public void decodeBody(Exchange exchange) {
-        byte[] raw = exchange.getVariable(RAW_BODY, byte[].class);
-        exchange.getMessage().setBody(AlertParser.text(raw == null ? new byte[0] : raw));
-    }
 
     /**
      * Puts the request id in this thread's logging MDC until the exchange is done. Also used on the threads an

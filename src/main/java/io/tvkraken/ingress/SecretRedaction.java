@@ -1,6 +1,11 @@
 package io.tvkraken.ingress;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Comparator;
@@ -66,6 +71,35 @@ public final class SecretRedaction {
         String text = new String(body, StandardCharsets.UTF_8);
         String clean = redact(text);
         return clean.equals(text) ? body : clean.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The same for a body already read as JSON (authentication read it for the passphrase): a copy of the tree with the
+     * value of every {@code passphrase} member, and every member name, string or number that holds a secret, replaced
+     * by {@code "[redacted]"}, as {@link #redact(byte[])} does to the text. The alert is taken from this tree, the
+     * journal keeps that text: neither holds a secret.
+     */
+    public JsonNode redact(JsonNode tree) {
+        if (tree.isObject()) {
+            ObjectNode clean = JsonNodeFactory.instance.objectNode();
+            tree.fields().forEachRemaining(member -> {
+                String name = member.getKey();
+                clean.set(containsSecret(name) ? replaceSecrets(name) : name,
+                        name.trim().equalsIgnoreCase(PASSPHRASE) ? TextNode.valueOf(REDACTED)
+                                : redact(member.getValue()));
+            });
+            return clean;
+        }
+        if (tree.isArray()) {
+            ArrayNode clean = JsonNodeFactory.instance.arrayNode();
+            tree.forEach(element -> clean.add(redact(element)));
+            return clean;
+        }
+        if (tree.isTextual()) {
+            return containsSecret(tree.textValue()) ? TextNode.valueOf(replaceSecrets(tree.textValue())) : tree;
+        }
+        // a number or a literal: a secret in its digits makes it no number at all
+        return containsSecret(tree.asText()) ? TextNode.valueOf(REDACTED) : tree;
     }
 
     public String redact(String text) {

@@ -1,7 +1,6 @@
 package io.tvkraken.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
@@ -36,15 +35,15 @@ public final class WebhookAuthenticator {
     private final SignatureVerifier signatures;
     private final byte[] passphrase;
     private final SecretRedaction redaction;
-    private final ObjectMapper json;
+    private final AlertParser parser;
 
     public WebhookAuthenticator(IpAllowList allowList, String webhookSecret, String webhookPassphrase,
-            SecretRedaction redaction, ObjectMapper json) {
+            SecretRedaction redaction, AlertParser parser) {
         this.allowList = allowList;
         this.signatures = webhookSecret == null ? null : new SignatureVerifier(webhookSecret);
         this.passphrase = webhookPassphrase == null ? null : webhookPassphrase.getBytes(StandardCharsets.UTF_8);
         this.redaction = redaction;
-        this.json = json;
+        this.parser = parser;
     }
 
     /** 403 outside {@code ALLOWED_IPS}: before anything about the request is looked at. */
@@ -63,6 +62,11 @@ public final class WebhookAuthenticator {
     public static final String CASE = "case";
     /** Set by the route: {@code execute} or {@code validate}, by the endpoint the alert came to. */
     public static final String INTENT = "intent";
+    /**
+     * The body as a JSON tree, without secrets, when authentication read it to find the passphrase: the step
+     * parse-alert takes the alert from it instead of reading the body a second time.
+     */
+    public static final String ALERT_TREE = "alertTree";
 
     /** 401 unless the {@code X-Signature} HMAC or the {@code passphrase} field matches. */
     public void authenticate(Exchange exchange) {
@@ -77,10 +81,16 @@ public final class WebhookAuthenticator {
             accept(exchange);
             return;
         }
-        if (passphrase != null && passphraseMatches(raw, signatures == null || signature == null)) {
-            LOG.debug("authenticated by passphrase");
-            accept(exchange);
-            return;
+        if (passphrase != null) {
+            JsonNode tree = readForPassphrase(raw, signatures == null || signature == null);
+            if (tree != null && passphraseMatches(tree)) {
+                LOG.debug("authenticated by passphrase");
+                accept(exchange);
+                // the same tree, for the alert: the passphrase member and any other secret taken out of it as out of
+                // the body
+                exchange.setVariable(ALERT_TREE, redaction.redact(tree));
+                return;
+            }
         }
         String why = signature != null ? "X-Signature does not match the body"
                 : passphrase != null ? "missing or wrong passphrase" : "missing X-Signature header";
@@ -121,21 +131,27 @@ public final class WebhookAuthenticator {
     }
 
     /**
+     * The body as the alert's JSON tree, for its {@code passphrase} member; null when it cannot be read and that need
+     * not be said.
+     *
      * @param sayWhyUnreadable true when the passphrase is the only credential sent: a body it cannot be read from is
      *                         then a 400 naming the reason; otherwise (a signature was sent, and failed) just no match
      */
-    private boolean passphraseMatches(byte[] raw, boolean sayWhyUnreadable) {
-        JsonNode field;
+    private JsonNode readForPassphrase(byte[] raw, boolean sayWhyUnreadable) {
         try {
-            field = AlertParser.object(AlertParser.readTree(json, raw)).path("passphrase");
+            return AlertParser.object(parser.read(raw));
         } catch (RefusedException unreadable) {
             if (!sayWhyUnreadable) {
-                return false;
+                return null;
             }
             LOG.info("refused: the passphrase could not be read ({})", unreadable.getMessage());
             throw new RefusedException(unreadable.refusal(),
                     "the passphrase could not be read: " + unreadable.getMessage(), unreadable.details());
         }
+    }
+
+    private boolean passphraseMatches(JsonNode tree) {
+        JsonNode field = tree.path("passphrase");
         return field.isTextual() && MessageDigest.isEqual(passphrase, field.asText().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -27,19 +27,28 @@ public class KrakenApi {
      * @throws KrakenUnavailableException when Kraken could not be reached or reported an outage
      */
     public KrakenReply call(KrakenCall call) {
-        // the logging context of the alert this call is made for follows it onto the sender's thread
-        KrakenCall sent = call.log() == null ? call.loggedAs(RequestLog.context()) : call;
-        KrakenReply reply;
-        try {
-            reply = template.requestBody(ENDPOINT, sent, KrakenReply.class);
-        } catch (CamelExecutionException e) {
-            Throwable failure = e.getCause() == null ? e : e.getCause();
-            throw failure instanceof RuntimeException runtime ? runtime : new RuntimeCamelException(failure);
-        }
+        KrakenReply reply = send(call);
         if (!reply.errors().isEmpty()) {
             throw new KrakenRefusedException(call.method(), reply.errors());
         }
         return reply;
+    }
+
+    /**
+     * Kraken's reply as it is, its error strings included: for an AddOrder, whose errors are read by the one decision
+     * table of the service (io.tvkraken.order.OrderVerdict).
+     *
+     * @throws KrakenUnavailableException when Kraken could not be reached or reported an outage
+     */
+    public KrakenReply send(KrakenCall call) {
+        // the logging context of the alert this call is made for follows it onto the sender's thread
+        KrakenCall sent = call.log() == null ? call.loggedAs(RequestLog.context()) : call;
+        try {
+            return template.requestBody(ENDPOINT, sent, KrakenReply.class);
+        } catch (CamelExecutionException e) {
+            Throwable failure = e.getCause() == null ? e : e.getCause();
+            throw failure instanceof RuntimeException runtime ? runtime : new RuntimeCamelException(failure);
+        }
     }
 
     public KrakenReply publicCall(String method, Map<String, String> params) {

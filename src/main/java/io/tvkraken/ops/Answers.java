@@ -86,16 +86,10 @@ public class Answers implements HttpEdge.Replies {
         return Replays.ALREADY_REPLAYED.equals(status) || Replays.BUSY.equals(status) ? 409 : 200;
     }
 
-    /**
-     * The refusal being handled by a route configuration, as an outcome: a {@link RefusedException}, or a body that
-     * camel-jackson could not read (not JSON, a field given twice), which is {@code invalid_json}.
-     */
+    /** The refusal ({@link RefusedException}) being handled by a route configuration, as an outcome. */
     public Outcome refusal(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         RefusedException refusal = ObjectHelper.getException(RefusedException.class, caught);
-        if (refusal == null) {
-            refusal = AlertParser.unreadable(ObjectHelper.getException(JsonProcessingException.class, caught));
-        }
         LOG.info("rejected {}: {} {}", refusal.code(), refusal.getMessage(), refusal.details());
         if (refusal instanceof RateLimitedException limited) {
             exchange.setVariable(RETRY_AFTER, limited.retryAfterSeconds());
@@ -173,8 +167,7 @@ public class Answers implements HttpEdge.Replies {
         try {
             message.setBody(json.writeValueAsString(body));
         } catch (JsonProcessingException e) {
-            // No cause attached: a JsonProcessingException in the chain would be taken for an unreadable alert
-            // by the refusal handler.
+            // No cause attached: the answer's own failure, not Jackson's text
             throw new IllegalStateException("answer could not be written as JSON: " + e.getOriginalMessage());
         }
     }

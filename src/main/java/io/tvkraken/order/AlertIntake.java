@@ -31,16 +31,14 @@ public class AlertIntake {
 
     private final Journal journal;
     private final OrderLifecycle lifecycle;
-    private final DeadLetters deadLetters;
     private final AlertAge age;
     private final ObjectMapper json;
     private final String mode;
 
-    public AlertIntake(Journal journal, OrderLifecycle lifecycle, DeadLetters deadLetters, AlertAge age,
+    public AlertIntake(Journal journal, OrderLifecycle lifecycle, AlertAge age,
             ObjectMapper json, String mode) {
         this.journal = journal;
         this.lifecycle = lifecycle;
-        this.deadLetters = deadLetters;
         this.age = age;
         this.json = json;
         this.mode = mode;
@@ -116,7 +114,8 @@ public class AlertIntake {
             AlertCase journaled = alertCase.journaled() ? alertCase : alertCase.journaled(journal.open(
                     alertCase.requestId(), alertCase.alertId(), alertCase.intent(), alertCase.body(), false,
                     age.sendBy(alertCase.alert())).row(), null, null);
-            return lifecycle.deadLettered(journaled, deadLetters.classify(failure, false), Map.of(), failure);
+            return lifecycle.deadLettered(journaled, OrderVerdict.ofFailure(failure, false).failure(), Map.of(),
+                    failure);
         } catch (RuntimeException e) {
             LOG.error("alert could not be stored ({}): answering 503 so that the sender resends", e.getMessage(),
                     failure);

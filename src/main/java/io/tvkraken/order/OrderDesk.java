@@ -8,14 +8,9 @@ import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.kraken.AssetPair;
 import io.tvkraken.kraken.KrakenCall;
-import io.tvkraken.kraken.KrakenRefusedException;
-import io.tvkraken.kraken.KrakenReply;
-import io.tvkraken.kraken.KrakenUnavailableException;
 import io.tvkraken.kraken.MarketData;
 import io.tvkraken.telemetry.RequestLog;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
@@ -24,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The order steps of the execute and validate branches (routes/orders.camel.yaml): resolve the pair and plan the
- * order ({@link #plan}), build the AddOrder call ({@link #addOrder}), and read Kraken's answer ({@link #outcome}).
+ * order ({@link #plan}) and build the AddOrder call ({@link #addOrder}). Kraken's answer is read by
+ * {@link OrderOutcomes}.
  */
 public class OrderDesk {
 
@@ -78,51 +74,6 @@ public class OrderDesk {
         KrakenCall call = KrakenCall.privateMethod("AddOrder", params).loggedAs(RequestLog.Context
                 .ofAlert(alertCase.requestId(), alertCase.alertId()).withOrder(params.get("pair"), params.get("type")));
         return order.validate() ? call : call.forJournalEntry(row);
-    }
-
-    /**
-     * Kraken's answer to AddOrder: its error strings are a refusal that carries them — except a refusal that says the
-     * client order id is taken, which means the order may exist already: that is reconciled like a timeout
-     * (docs/kraken.md#idempotency: Kraken documents no string for a duplicate {@code cl_ord_id}).
-     */
-    public OrderResult outcome(@Variable("addOrder") KrakenCall sent, @Body KrakenReply reply) {
-        boolean validate = !sent.placesOrder();
-        if (!reply.errors().isEmpty()) {
-            // EAPI:Invalid nonce: refused before the order was looked at, so this request placed nothing; but an
-            // earlier send of the same order may have overtaken it. Looked up before anything is sent again, never
-            // journaled as Kraken refusing the order (docs/replicas.md#nonces).
-            if (!validate && reply.errors().stream().anyMatch(e -> saysOrderMayExist(e) || nonceRefused(e))) {
-                throw new KrakenUnavailableException("AddOrder", String.join(", ", reply.errors()), true, null);
-            }
-            throw new KrakenRefusedException("AddOrder", reply.errors());
-        }
-        OrderResult result = result(sent.params(), reply, validate);
-        if (!validate) {
-            market.balancesChanged();
-        }
-        LOG.info("{}: {} txid={}", validate ? "validated" : "placed", result.description(), result.txids());
-        return result;
-    }
-    /** An AddOrder success envelope as an {@link OrderResult}. */
-    public static OrderResult result(Map<String, String> sent, KrakenReply reply, boolean validate) {
-        List<String> txids = new ArrayList<>();
-        reply.result().path("txid").forEach(t -> txids.add(t.asText()));
-        var descr = reply.result().path("descr");
-        String description = descr.path("order").asText(null);
-        if (descr.hasNonNull("close")) {
-            description = description + "; " + descr.path("close").asText();
-        }
-        return new OrderResult(sent, description, List.copyOf(txids), validate);
-    }
-
-    static boolean nonceRefused(String error) {
-        return error.toLowerCase(Locale.ROOT).startsWith("eapi:invalid nonce");
-    }
-
-    static boolean saysOrderMayExist(String error) {
-        String lower = error.toLowerCase(Locale.ROOT);
-        return lower.contains("cl_ord_id") && !lower.startsWith("egeneral:invalid arguments")
-                || lower.contains("duplicate");
     }
 
     private String json(Map<String, String> params) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tvkraken.Settings;
 import io.tvkraken.alert.AlertParser;
-import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
@@ -93,13 +92,13 @@ public class Reconciler {
     private final RateBudget budget;
     private final Journal journal;
     private final OrderLifecycle lifecycle;
-    private final DeadLetters deadLetters;
+    private final OrderOutcomes outcomes;
     private final ObjectMapper json;
     private final Clock clock;
     private final Settings.Orders settings;
 
     public Reconciler(KrakenApi kraken, OrderRunner runner, AlertParser parser, RateBudget budget, Journal journal,
-            OrderLifecycle lifecycle, DeadLetters deadLetters, ObjectMapper json, Clock clock,
+            OrderLifecycle lifecycle, OrderOutcomes outcomes, ObjectMapper json, Clock clock,
             Settings.Orders settings) {
         this.kraken = kraken;
         this.runner = runner;
@@ -107,7 +106,7 @@ public class Reconciler {
         this.budget = budget;
         this.journal = journal;
         this.lifecycle = lifecycle;
-        this.deadLetters = deadLetters;
+        this.outcomes = outcomes;
         this.json = json;
         this.clock = clock;
         this.settings = settings;
@@ -241,31 +240,23 @@ public class Reconciler {
         return true;
     }
 
-    /** Proven absent while the alert is young: sent again, under the same client order id, with a new deadline. */
-    private boolean resend(JournalEntry entry, AlertCase alert, Map<String, String> sent,
-            Finding finding) {
+    /**
+     * Proven absent while the alert is young: sent again, under the same client order id, with a new deadline, through
+     * the same route as a first send, and its answer or failure settled by the same {@link OrderOutcomes}.
+     *
+     * @return true when the row reached a final state (not in doubt again)
+     */
+    private boolean resend(JournalEntry entry, AlertCase alert, Map<String, String> sent, Finding finding) {
         journal.event(entry.id(), AlertState.RECONCILING, finding.detail() + " after its deadline: sending it again");
         LOG.info("journal entry {}: proven absent, sending it again (attempt {})", entry.id(), entry.attempts() + 1);
+        KrakenCall call = KrakenCall.privateMethod("AddOrder", sent).forJournalEntry(entry.id());
+        Outcome outcome;
         try {
-            KrakenReply reply = kraken.call(KrakenCall.privateMethod("AddOrder", sent).forJournalEntry(entry.id()));
-            OrderResult result = OrderDesk.result(sent, reply, false);
-            lifecycle.placed(alert, sent, result.description(), result.txids(), false);
-        } catch (RefusedException rejection) {
-            if (rejection.details().stream().anyMatch(d -> OrderDesk.saysOrderMayExist(d) || OrderDesk.nonceRefused(d))) {
-                lifecycle.inDoubt(alert, journal.get(entry.id()).attempts(), String.join(", ", rejection.details()));
-                return false;
-            }
-            lifecycle.refused(alert, rejection);
+            outcome = outcomes.answered(alert, call, kraken.send(call));
         } catch (RuntimeException e) {
-            JournalEntry now = journal.get(entry.id());
-            DeadLetters.Failure why = deadLetters.classify(e, AlertState.SENDING.equals(now.state()));
-            if (why.mayHaveBeenPlaced()) {
-                lifecycle.inDoubt(alert, now.attempts(), why.message());
-                return false;
-            }
-            lifecycle.deadLettered(alert, why, sent, e);
+            outcome = outcomes.failed(alert, call, e);
         }
-        return true;
+        return !Outcome.PENDING.equals(outcome.status());
     }
 
     /** Half the time the order has been in doubt, between the poll interval and {@link #MAX_BACKOFF}. */

@@ -117,4 +117,35 @@ class SecretRedactionTest {
         assertThat(new SecretRedaction(List.of()).redact("{\"passphrase\":\"" + P + "\"}"))
                 .isEqualTo("{\"passphrase\":\"[redacted]\"}");
     }
+
+    /**
+     * The alert is taken from the tree authentication read, the journal keeps the redacted text: both must lose the
+     * same things, so that what is answered and what is stored agree and neither holds a secret.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":0.01,\"passphrase\":\"PASS\"}",
+        "{\"ticker\":\"BTCUSD\",\"close\":{\"Passphrase \":[1,{\"b\":\"c\"}]},\"list\":[{\"passphrase\":12345}]}",
+        "{\"comment\":\"mine is PASS, ok\",\"ADMIN\":1,\"id\":\"KEY\",\"ticker\":\"ETH\\/USD\"}",
+        "{\"comment\":\"escaped \\u0070 PASS\",\"nested\":{\"deeper\":[\"KEY and PASS\"]},\"volume\":\"1e-8\"}",
+        "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":1e-8,\"comment\":\"\\u00e9 passphrase\"}"
+    })
+    void theTreeLosesWhatTheTextLoses(String template) throws Exception {
+        String body = template.replace("PASS", P).replace("ADMIN", TestSecrets.ADMIN_TOKEN)
+                .replace("KEY", TestSecrets.KRAKEN_API_KEY);
+        JsonNode fromTree = redaction.redact(json(body));
+        JsonNode fromText = json(redact(body));
+        assertThat(fromTree).isEqualTo(fromText);
+        for (String secret : TestSecrets.ALL) {
+            assertThat(JSON.writeValueAsString(fromTree)).doesNotContain(secret);
+        }
+    }
+
+    @Test
+    void aSecretInANumberLeavesNoNumberInTheTree() throws Exception {
+        SecretRedaction digits = new SecretRedaction(List.of("123456789"));
+        JsonNode clean = digits.redact(json("{\"volume\":123456789,\"price\":\"1\"}"));
+        assertThat(clean.path("volume").asText()).isEqualTo("[redacted]");
+        assertThat(clean.path("price").asText()).isEqualTo("1");
+    }
 }
