@@ -241,8 +241,8 @@ public class AppConfiguration implements CamelConfiguration {
         // Notifications (docs/notifications.md): raised where outcomes are decided, queued per channel, delivered by
         // the channels' routes; nothing here waits for a channel.
         NotificationOutcomes notificationOutcomes = new NotificationOutcomes(meters, notifySettings.secrets());
-        NoticeQueue notices = new NoticeQueue(notifySettings.channels(), context, notificationOutcomes,
-                redaction::redact, notifySettings.queueSize());
+        NoticeQueue notices = new NoticeQueue(notifySettings.channels(), context, context.createProducerTemplate(),
+                notificationOutcomes, redaction::redact, notifySettings.queueSize());
         notificationChannels(context, notifySettings);
         krakenBreakers.notifyChanges(notices::raise);
         // the kill switch lives in the journal database, shared by every instance; TRADING_ENABLED only seeds it
@@ -413,7 +413,8 @@ public class AppConfiguration implements CamelConfiguration {
             telegram.setBaseUri(notify.telegram().baseUri());
             context.addComponent("telegram", telegram);
             context.getRegistry().bind("telegramMessages",
-                    new io.tvkraken.notify.TelegramMessages(context, notify.telegram().endpointUri()));
+                    new io.tvkraken.notify.TelegramMessages(context.createProducerTemplate(),
+                            notify.telegram().endpointUri()));
         }
         if (notify.smtp() != null) {
             NotificationSettings.Smtp smtp = notify.smtp();

@@ -114,16 +114,8 @@ public class DeadLetterStore {
 
     /** Pending letters; read on every /metrics scrape and /status call. */
     public int count() {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM dead_letter WHERE state = ?")) {
-            q.setString(1, DeadLetter.PENDING);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("counting dead letters", e);
-        }
+        return (int) Sql.count(db, "counting dead letters", "SELECT COUNT(*) FROM dead_letter WHERE state = ?",
+                DeadLetter.PENDING);
     }
 
     /**
@@ -181,18 +173,7 @@ public class DeadLetterStore {
     }
 
     private List<DeadLetter> query(String sql, Object... args) {
-        List<DeadLetter> letters = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
-            Sql.bind(q, args);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    letters.add(letter(rs));
-                }
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading dead letters", e);
-        }
-        return letters;
+        return Sql.query(db, "reading dead letters", sql, this::letter, args);
     }
 
     private DeadLetter letter(ResultSet rs) throws SQLException {

@@ -385,17 +385,7 @@ public final class Journal {
 
     /** How many orders were placed since {@code since} (for /status). */
     public long executedSince(Instant since) {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT COUNT(*) FROM alert WHERE state = ? AND intent = 'execute' AND updated_at >= ?")) {
-            Sql.bind(q, EXECUTED, since);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("counting orders", e);
-        }
+        return ordersSince(EXECUTED, since);
     }
 
     /**
@@ -403,34 +393,14 @@ public final class Journal {
      * database (for the daily summary).
      */
     public long ordersSince(AlertState state, Instant since) {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT COUNT(*) FROM alert WHERE state = ? AND intent = 'execute' AND updated_at >= ?")) {
-            Sql.bind(q, state, since);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("counting orders", e);
-        }
+        return Sql.count(db, "counting orders",
+                "SELECT COUNT(*) FROM alert WHERE state = ? AND intent = 'execute' AND updated_at >= ?", state, since);
     }
 
     public List<JournalEntry.Event> events(long row) {
-        List<JournalEntry.Event> events = new ArrayList<>();
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT occurred_at, state, detail FROM alert_event WHERE alert = ? ORDER BY id")) {
-            q.setLong(1, row);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    events.add(new JournalEntry.Event(Sql.instant(rs, "occurred_at"), rs.getString(2), rs.getString(3)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading events", e);
-        }
-        return events;
+        return Sql.query(db, "reading events", "SELECT occurred_at, state, detail FROM alert_event WHERE alert = ? "
+                + "ORDER BY id", rs -> new JournalEntry.Event(Sql.instant(rs, "occurred_at"), rs.getString(2),
+                        rs.getString(3)), row);
     }
 
     private static void addEvent(Connection c, long row, Instant at, AlertState state, String detail)
@@ -508,18 +478,7 @@ public final class Journal {
     }
 
     private List<JournalEntry> query(String sql, Object... args) {
-        List<JournalEntry> rows = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
-            Sql.bind(q, args);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(entry(rs));
-                }
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading the journal", e);
-        }
-        return rows;
+        return Sql.query(db, "reading the journal", sql, Journal::entry, args);
     }
 
     private static JournalEntry entry(ResultSet rs) throws SQLException {

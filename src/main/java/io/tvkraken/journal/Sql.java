@@ -8,6 +8,8 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 
 /** JDBC conversions shared by the journal's tables: times are {@code TIMESTAMP WITH TIME ZONE}, written in UTC. */
@@ -50,6 +52,36 @@ public final class Sql {
         } catch (SQLException e) {
             throw new JournalUnavailableException(operation, e);
         }
+    }
+
+    /** One row of a query's result, read into a value. */
+    interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs a query outside any transaction and reads every row of its result.
+     *
+     * @throws JournalUnavailableException naming {@code operation} when the database fails
+     */
+    static <T> List<T> query(DataSource db, String operation, String sql, Row<T> row, Object... args) {
+        List<T> rows = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            bind(q, args);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row.read(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw new JournalUnavailableException(operation, e);
+        }
+        return rows;
+    }
+
+    /** {@code SELECT COUNT(*) ...}: its one number. */
+    static long count(DataSource db, String operation, String sql, Object... args) {
+        return query(db, operation, sql, rs -> rs.getLong(1), args).get(0);
     }
 
     public static Object intOrNull(Integer value) {

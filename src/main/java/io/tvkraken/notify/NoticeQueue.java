@@ -30,15 +30,16 @@ public class NoticeQueue implements Notices {
     private final UnaryOperator<String> redact;
     private final int queueSize;
     private final Map<String, Endpoint> queues = new LinkedHashMap<>();
-    private volatile ProducerTemplate template;
+    private final ProducerTemplate template;
 
     /**
      * @param redact the service's secret redaction, applied to every title and text once more before they leave
      */
-    public NoticeQueue(List<Channel> channels, CamelContext context, NotificationOutcomes outcomes,
-            UnaryOperator<String> redact, int queueSize) {
+    public NoticeQueue(List<Channel> channels, CamelContext context, ProducerTemplate template,
+            NotificationOutcomes outcomes, UnaryOperator<String> redact, int queueSize) {
         this.channels = List.copyOf(channels);
         this.context = context;
+        this.template = template;
         this.outcomes = outcomes;
         this.redact = redact;
         this.queueSize = queueSize;
@@ -59,7 +60,7 @@ public class NoticeQueue implements Notices {
                         redact.apply(notice.text()), notice.at());
             }
             try {
-                template().sendBody(queue(channel), clean);
+                template.sendBody(queue(channel), clean);
             } catch (RuntimeException full) {
                 // seda with blockWhenFull=false throws when the queue is full; a stopping context refuses too
                 outcomes.dropped(channel.name(), notice.event());
@@ -67,19 +68,6 @@ public class NoticeQueue implements Notices {
                         notice.event().label(), channel.name(), full.getClass().getSimpleName());
             }
         }
-    }
-
-    private ProducerTemplate template() {
-        ProducerTemplate t = template;
-        if (t == null) {
-            synchronized (this) {
-                if (template == null) {
-                    template = context.createProducerTemplate();
-                }
-                t = template;
-            }
-        }
-        return t;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.tvkraken.telemetry.Notice;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * own. What is left of the message once every address and secret is cut out is logged.
  */
 public class NotificationOutcomes {
+
+    /** The exchange property in which Camel keeps the exception an error handler is handling. */
+    private static final String CAUGHT = "CamelExceptionCaught";
 
     private static final Logger LOG = LoggerFactory.getLogger(NotificationOutcomes.class);
     /** Anything that looks like an address: scheme://... up to the next blank. */
@@ -39,7 +41,7 @@ public class NotificationOutcomes {
     }
 
     public void failed(@Variable("channel") String channel, @Variable("notice") Notice notice,
-            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable failure) {
+            @ExchangeProperty(CAUGHT) Throwable failure) {
         counter("notifications_failed", "notifications a channel did not take after every retry", channel,
                 notice.event()).increment();
         LOG.warn("notification {} to channel {} failed after its retries: {}", notice.event().label(), channel,

@@ -1,7 +1,6 @@
 package io.tvkraken.notify;
 
 import org.apache.camel.Body;
-import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 
 /**
@@ -16,30 +15,16 @@ import org.apache.camel.ProducerTemplate;
  */
 public class TelegramMessages {
 
-    private final CamelContext context;
+    private final ProducerTemplate template;
     private final String endpointUri;
-    private volatile ProducerTemplate template;
 
     /** @param endpointUri {@code telegram:bots?chatId=...}; the token is set on the component, not here */
-    public TelegramMessages(CamelContext context, String endpointUri) {
-        this.context = context;
+    public TelegramMessages(ProducerTemplate template, String endpointUri) {
+        this.template = template;
         this.endpointUri = endpointUri;
     }
 
     public void send(@Body String text) {
-        template().requestBody(endpointUri, text);
-    }
-
-    private ProducerTemplate template() {
-        ProducerTemplate t = template;
-        if (t == null) {
-            synchronized (this) {
-                if (template == null) {
-                    template = context.createProducerTemplate();
-                }
-                t = template;
-            }
-        }
-        return t;
+        template.requestBody(endpointUri, text);
     }
 }

@@ -94,11 +94,6 @@ public final class Secrets {
         return fetched.values().stream().map(FetchedSecret::value).toList();
     }
 
-    /** The secrets read, with the version each came from. */
-    public Map<SecretName, FetchedSecret> fetched() {
-        return Map.copyOf(fetched);
-    }
-
     /**
      * A refusal to start for a missing setting, saying also where the secrets that are missing were looked for: a
      * missing secret reads the same with or without Secret Manager, plus this note.
