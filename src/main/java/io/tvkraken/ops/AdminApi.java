@@ -59,8 +59,9 @@ public class AdminApi {
      * 404 without a configured token, 401 without the right one. The inbound headers are dropped either way, so
      * that nothing the caller sent (its Authorization header above all) is echoed in the answer. A wrong or missing
      * token counts against its source address: past {@code ADMIN_AUTH_FAILURE_LIMIT} in the period the address is
-     * answered 429 before its token is looked at (the route's step before this one), so that a token cannot be
-     * guessed at speed (docs/operations.md#rate-limits).
+     * answered 429 before its token is looked at (the step before this one in the admin guard, the interceptFrom
+     * {@code admin-guard} of routes/error-handling.camel.yaml), so that a token cannot be guessed at speed
+     * (docs/operations.md#rate-limits).
      */
     public void authorize(Exchange exchange) {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
