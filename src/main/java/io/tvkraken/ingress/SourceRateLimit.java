@@ -112,11 +112,6 @@ public final class SourceRateLimit {
                 + " per " + period.toSeconds() + " s; retry in " + seconds + " s", seconds);
     }
 
-    /** How many sources are being counted (the metrics show it). */
-    public int sources() {
-        return sources.size();
-    }
-
     private Source sourceOf(String key) {
         Source known = sources.get(key);
         if (known != null) {
