@@ -18,14 +18,12 @@ import java.util.Objects;
  *                         each key has its own nonce stream and its own REST call counter, and all of them see and
  *                         trade the one account, its orders and its trading counter per pair. At least one;
  *                         {@link #apiKey()} and {@link #apiSecret()} are the first
- * @param host             address to bind; loopback unless the operator chooses otherwise
+ * @param host             address to bind: loopback, as {@link #defaults()} sets it
  * @param port             port to bind; 0 picks a free one (see {@link PaperExchange#baseUrl()})
  * @param balances         starting balance per Kraken asset code ({@code ZUSD}, {@code XXBT}, {@code SOL} ...)
  * @param prices           last trade price per pair id: market fills, relative prices and {@code Ticker} use it
  * @param addOrderLatency  delay before every AddOrder is handled, to imitate the matching engine's round trip
  * @param hangFor          how long the {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} faults stall
- * @param duplicateClOrdIdError error string for a {@code cl_ord_id} already used by an open order; Kraken documents
- *                         none, so tests can set the one they want to exercise
  * @param assetPairsResource class-path resource with the AssetPairs response to serve and trade by; default
  *                         {@code /paper/asset-pairs.json}. Prices must then cover its pairs.
  * @param orderVisibilityDelay how long after placement an order stays out of OpenOrders, ClosedOrders and
@@ -56,7 +54,6 @@ public record PaperConfig(
         Map<String, BigDecimal> prices,
         Duration addOrderLatency,
         Duration hangFor,
-        String duplicateClOrdIdError,
         String assetPairsResource,
         Duration orderVisibilityDelay,
         RateLimitTier rateLimitTier,
@@ -115,7 +112,6 @@ public record PaperConfig(
         prices = Map.copyOf(prices);
         Objects.requireNonNull(addOrderLatency, "addOrderLatency");
         Objects.requireNonNull(hangFor, "hangFor");
-        Objects.requireNonNull(duplicateClOrdIdError, "duplicateClOrdIdError");
         Objects.requireNonNull(assetPairsResource, "assetPairsResource");
         Objects.requireNonNull(orderVisibilityDelay, "orderVisibilityDelay");
         if (orderVisibilityDelay.isNegative()) {
@@ -137,7 +133,7 @@ public record PaperConfig(
     public static PaperConfig defaults() {
         return new PaperConfig(List.of(new ApiKey(DEFAULT_API_KEY, DEFAULT_API_SECRET)), "127.0.0.1", 0,
                 defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
-                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
+                "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
                 DEFAULT_CLOSED_ORDERS_KEPT, DEFAULT_OPEN_ORDERS_LIMIT);
     }
 
@@ -173,26 +169,20 @@ public record PaperConfig(
     /** Replaces every API key: the exchange accepts these, each with its own nonces and REST call counter. */
     public PaperConfig withApiKeys(List<ApiKey> value) {
         return new PaperConfig(value, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
-    }
-
-    public PaperConfig withHost(String value) {
-        return new PaperConfig(apiKeys, value, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withPort(int value) {
         return new PaperConfig(apiKeys, host, value, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
         return new PaperConfig(apiKeys, host, port, value, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
@@ -206,7 +196,7 @@ public record PaperConfig(
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
         return new PaperConfig(apiKeys, host, port, balances, value, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
@@ -219,49 +209,43 @@ public record PaperConfig(
 
     public PaperConfig withAddOrderLatency(Duration value) {
         return new PaperConfig(apiKeys, host, port, balances, prices, value, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withHangFor(Duration value) {
         return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, value,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
-    }
-
-    public PaperConfig withDuplicateClOrdIdError(String value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                value, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withAssetPairsResource(String value) {
         return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, value, orderVisibilityDelay, rateLimitTier,
+                value, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withOrderVisibilityDelay(Duration value) {
         return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, value, rateLimitTier,
+                assetPairsResource, value, rateLimitTier,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withRateLimitTier(RateLimitTier value) {
         return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, value,
+                assetPairsResource, orderVisibilityDelay, value,
                 closedOrdersKept, openOrdersLimit);
     }
 
     public PaperConfig withClosedOrdersKept(int value) {
         return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 value, openOrdersLimit);
     }
 
     public PaperConfig withOpenOrdersLimit(int value) {
         return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
+                assetPairsResource, orderVisibilityDelay, rateLimitTier,
                 closedOrdersKept, value);
     }
 
