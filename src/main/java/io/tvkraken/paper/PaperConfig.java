@@ -9,9 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
- * Settings of a {@link PaperExchange}. Immutable; change one setting with the {@code withX} methods.
+ * Settings of a {@link PaperExchange}. Immutable; change one setting with the {@code withX} methods, which all copy
+ * through one private path.
  *
  * @param apiKeys          the API keys the exchange accepts ({@code API-Key} header), each with its secret (base64, as
  *                         Kraken shows it) that {@code API-Sign} is checked with. Like the keys of one Kraken account:
@@ -168,22 +170,16 @@ public record PaperConfig(
 
     /** Replaces every API key: the exchange accepts these, each with its own nonces and REST call counter. */
     public PaperConfig withApiKeys(List<ApiKey> value) {
-        return new PaperConfig(value, host, port, balances, prices, addOrderLatency, hangFor,
-                assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.apiKeys = value);
     }
 
     public PaperConfig withPort(int value) {
-        return new PaperConfig(apiKeys, host, value, balances, prices, addOrderLatency, hangFor,
-                assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.port = value);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKeys, host, port, value, prices, addOrderLatency, hangFor,
-                assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.balances = value);
     }
 
     /** Sets one starting balance, keeping the others. */
@@ -195,9 +191,7 @@ public record PaperConfig(
 
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKeys, host, port, balances, value, addOrderLatency, hangFor,
-                assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.prices = value);
     }
 
     /** Sets the price of one pair id, keeping the others. */
@@ -208,45 +202,73 @@ public record PaperConfig(
     }
 
     public PaperConfig withAddOrderLatency(Duration value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, value, hangFor,
-                assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.addOrderLatency = value);
     }
 
     public PaperConfig withHangFor(Duration value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, value,
-                assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.hangFor = value);
     }
 
     public PaperConfig withAssetPairsResource(String value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                value, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.assetPairsResource = value);
     }
 
     public PaperConfig withOrderVisibilityDelay(Duration value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                assetPairsResource, value, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.orderVisibilityDelay = value);
     }
 
     public PaperConfig withRateLimitTier(RateLimitTier value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                assetPairsResource, orderVisibilityDelay, value,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.rateLimitTier = value);
     }
 
     public PaperConfig withClosedOrdersKept(int value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                value, openOrdersLimit);
+        return with(f -> f.closedOrdersKept = value);
     }
 
     public PaperConfig withOpenOrdersLimit(int value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, value);
+        return with(f -> f.openOrdersLimit = value);
+    }
+
+    /**
+     * This configuration with the settings {@code change} makes: the one place that lists every component, so that a
+     * new setting cannot be forgotten by one wither. The result goes through the validating constructor.
+     */
+    private PaperConfig with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return new PaperConfig(f.apiKeys, f.host, f.port, f.balances, f.prices, f.addOrderLatency, f.hangFor,
+                f.assetPairsResource, f.orderVisibilityDelay, f.rateLimitTier, f.closedOrdersKept, f.openOrdersLimit);
+    }
+
+    /** The components of a configuration, as a mutable copy for {@link #with}. */
+    private static final class Fields {
+        List<ApiKey> apiKeys;
+        String host;
+        int port;
+        Map<String, BigDecimal> balances;
+        Map<String, BigDecimal> prices;
+        Duration addOrderLatency;
+        Duration hangFor;
+        String assetPairsResource;
+        Duration orderVisibilityDelay;
+        RateLimitTier rateLimitTier;
+        int closedOrdersKept;
+        int openOrdersLimit;
+
+        Fields(PaperConfig c) {
+            apiKeys = c.apiKeys;
+            host = c.host;
+            port = c.port;
+            balances = c.balances;
+            prices = c.prices;
+            addOrderLatency = c.addOrderLatency;
+            hangFor = c.hangFor;
+            assetPairsResource = c.assetPairsResource;
+            orderVisibilityDelay = c.orderVisibilityDelay;
+            rateLimitTier = c.rateLimitTier;
+            closedOrdersKept = c.closedOrdersKept;
+            openOrdersLimit = c.openOrdersLimit;
+        }
     }
 
     @Override
