@@ -25,7 +25,6 @@ import java.util.function.Consumer;
  * @param balances         starting balance per Kraken asset code ({@code ZUSD}, {@code XXBT}, {@code SOL} ...)
  * @param prices           last trade price per pair id: market fills, relative prices and {@code Ticker} use it
  * @param addOrderLatency  delay before every AddOrder is handled, to imitate the matching engine's round trip
- * @param hangFor          how long the {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} faults stall
  * @param assetPairsResource class-path resource with the AssetPairs response to serve and trade by; default
  *                         {@code /paper/asset-pairs.json}. Prices must then cover its pairs.
  * @param orderVisibilityDelay how long after placement an order stays out of OpenOrders, ClosedOrders and
@@ -55,7 +54,6 @@ public record PaperConfig(
         Map<String, BigDecimal> balances,
         Map<String, BigDecimal> prices,
         Duration addOrderLatency,
-        Duration hangFor,
         String assetPairsResource,
         Duration orderVisibilityDelay,
         RateLimitTier rateLimitTier,
@@ -113,7 +111,6 @@ public record PaperConfig(
         balances = Map.copyOf(balances);
         prices = Map.copyOf(prices);
         Objects.requireNonNull(addOrderLatency, "addOrderLatency");
-        Objects.requireNonNull(hangFor, "hangFor");
         Objects.requireNonNull(assetPairsResource, "assetPairsResource");
         Objects.requireNonNull(orderVisibilityDelay, "orderVisibilityDelay");
         if (orderVisibilityDelay.isNegative()) {
@@ -129,12 +126,12 @@ public record PaperConfig(
     }
 
     /**
-     * Loopback, random port, fixed demo key, the default balances and prices, no latency, 10 s hangs, orders visible at
+     * Loopback, random port, fixed demo key, the default balances and prices, no latency, orders visible at
      * once, and Kraken's rate limits for a {@link RateLimitTier#STARTER} account.
      */
     public static PaperConfig defaults() {
         return new PaperConfig(List.of(new ApiKey(DEFAULT_API_KEY, DEFAULT_API_SECRET)), "127.0.0.1", 0,
-                defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
+                defaultBalances(), defaultPrices(), Duration.ZERO,
                 "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
                 DEFAULT_CLOSED_ORDERS_KEPT, DEFAULT_OPEN_ORDERS_LIMIT);
     }
@@ -205,10 +202,6 @@ public record PaperConfig(
         return with(f -> f.addOrderLatency = value);
     }
 
-    public PaperConfig withHangFor(Duration value) {
-        return with(f -> f.hangFor = value);
-    }
-
     public PaperConfig withAssetPairsResource(String value) {
         return with(f -> f.assetPairsResource = value);
     }
@@ -236,7 +229,7 @@ public record PaperConfig(
     private PaperConfig with(Consumer<Fields> change) {
         Fields f = new Fields(this);
         change.accept(f);
-        return new PaperConfig(f.apiKeys, f.host, f.port, f.balances, f.prices, f.addOrderLatency, f.hangFor,
+        return new PaperConfig(f.apiKeys, f.host, f.port, f.balances, f.prices, f.addOrderLatency,
                 f.assetPairsResource, f.orderVisibilityDelay, f.rateLimitTier, f.closedOrdersKept, f.openOrdersLimit);
     }
 
@@ -248,7 +241,6 @@ public record PaperConfig(
         Map<String, BigDecimal> balances;
         Map<String, BigDecimal> prices;
         Duration addOrderLatency;
-        Duration hangFor;
         String assetPairsResource;
         Duration orderVisibilityDelay;
         RateLimitTier rateLimitTier;
@@ -262,7 +254,6 @@ public record PaperConfig(
             balances = c.balances;
             prices = c.prices;
             addOrderLatency = c.addOrderLatency;
-            hangFor = c.hangFor;
             assetPairsResource = c.assetPairsResource;
             orderVisibilityDelay = c.orderVisibilityDelay;
             rateLimitTier = c.rateLimitTier;
@@ -276,7 +267,7 @@ public record PaperConfig(
         // The secret never goes to a log.
         return "PaperConfig[apiKeys=" + apiKeys + ", host=" + host + ", port=" + port
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
-                + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource
+                + ", assetPairsResource=" + assetPairsResource
                 + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier
                 + ", closedOrdersKept=" + closedOrdersKept + ", openOrdersLimit=" + openOrdersLimit + "]";
     }
