@@ -17,10 +17,14 @@ public enum Fault {
     RATE_LIMITED,
     /** HTTP 502 with an HTML page, as Cloudflare answers when Kraken's origin fails; nothing is done. */
     HTTP_502_HTML,
-    /** Sleeps {@link RecordingTap#hangFor(Duration) hangFor} first, then handles the request normally (a client timeout first sees nothing). */
+    /**
+     * Sleeps {@link PaperExchangeHarness#setHangFor hangFor} first, then handles the request normally (a client timeout
+     * first sees nothing).
+     */
     HANG,
     /**
-     * Handles the request normally (an AddOrder is placed), then sleeps {@link RecordingTap#hangFor(Duration) hangFor} before answering:
+     * Handles the request normally (an AddOrder is placed), then sleeps {@link PaperExchangeHarness#setHangFor hangFor}
+     * before answering:
      * the "request times out but order is posted" case (docs/kraken.md, "Placing an order exactly once").
      */
     ACCEPT_THEN_HANG,
