@@ -9,7 +9,7 @@ package io.tvkraken.paper;
  */
 public record PaperReply(int status, String contentType, byte[] body) {
 
-    static final String JSON = "application/json; charset=utf-8";
+    private static final String JSON = "application/json; charset=utf-8";
 
     /** HTTP 200 with a Kraken envelope, as Kraken answers results and refusals alike. */
     public static PaperReply json(byte[] envelope) {
