@@ -162,19 +162,15 @@ public class AppConfiguration implements CamelConfiguration {
             for (var balance : amounts(properties, "paper.balances").entrySet()) {
                 paperConfig = paperConfig.withBalance(balance.getKey(), balance.getValue());
             }
-            // A tap bound in the registry (tests bind one to record and steer the exchange) sees every request.
-            PaperExchange.Tap tap = context.getRegistry().findSingleByType(PaperExchange.Tap.class);
-            PaperExchange paper = PaperExchange.start(paperConfig, clock, tap == null ? PaperExchange.Tap.NONE : tap);
+            // None in production; a test binds one to record and steer the exchange from its first request.
+            PaperExchange.Wrapper wrapper = context.getRegistry().findSingleByType(PaperExchange.Wrapper.class);
+            PaperExchange paper = PaperExchange.start(paperConfig, clock,
+                    wrapper == null ? PaperExchange.Wrapper.NONE : wrapper);
             apiKeys = List.of(paper.config().apiKey());
             apiSecrets = List.of(paper.config().apiSecret());
             baseUrl = paper.baseUrl().toString();
             context.getRegistry().bind("paperExchange", paper);
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    paper.close();
-                }
-            });
+            context.addService(paper); // stopped with the context
         }
         properties.addOverrideProperty("kraken.base-url", stripTrailingSlash(baseUrl));
 

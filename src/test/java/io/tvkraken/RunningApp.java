@@ -55,13 +55,13 @@ public final class RunningApp implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(Map)}, the paper exchange tapped by {@code tap}; with {@link PaperExchange.Tap#NONE} it records
-     * nothing, as in production.
+     * As {@link #start(Map)}, the paper exchange's handler wrapped by {@code wrapper}; with
+     * {@link PaperExchange.Wrapper#NONE} it records nothing, as in production.
      */
-    public static RunningApp start(Map<String, String> overrides, PaperExchange.Tap tap) {
+    public static RunningApp start(Map<String, String> overrides, PaperExchange.Wrapper wrapper) {
         Main main = Application.newMain();
         overrides.forEach(main::addOverrideProperty);
-        main.bind("paperExchangeTap", tap);
+        main.bind("paperExchangeWrapper", wrapper);
         try {
             main.start();
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -45,6 +46,17 @@ final class FormParams {
             }
         }
         return params;
+    }
+
+    /**
+     * A private call's body: JSON when {@code contentType} says so, a form otherwise. Kraken takes JSON bodies too
+     * (https://docs.kraken.com/api/docs/guides/spot-rest-auth); the signature still covers the bytes as sent.
+     */
+    static Map<String, String> decodeBody(ObjectMapper json, String contentType, byte[] body) {
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            return decodeJson(json, body);
+        }
+        return decodeForm(new String(body, StandardCharsets.UTF_8));
     }
 
     /** A JSON body ({@code {"nonce":1616492376594,"pair":"XBTUSD",...}}), each value as its text. */

@@ -37,11 +37,12 @@ import java.util.function.Predicate;
 final class PaperAccount {
 
     private static final char[] TXID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+    /** Kraken documents no error for a {@code cl_ord_id} an open order holds; this one names the cause. */
+    private static final String DUPLICATE_CL_ORD_ID = "EOrder:Duplicate cl_ord_id";
 
     private final Map<String, BigDecimal> balances;
     private final Map<String, BigDecimal> prices;
     private final Map<String, Long> lastNonce = new HashMap<>();
-    private final String duplicateClOrdIdError;
     private final int closedOrdersKept;
     private final int openOrdersLimit;
     private final Clock clock;
@@ -65,7 +66,6 @@ final class PaperAccount {
     PaperAccount(PaperConfig config, Clock clock) {
         this.balances = new LinkedHashMap<>(config.balances());
         this.prices = new HashMap<>(config.prices());
-        this.duplicateClOrdIdError = config.duplicateClOrdIdError();
         this.closedOrdersKept = config.closedOrdersKept();
         this.openOrdersLimit = config.openOrdersLimit();
         this.clock = clock;
@@ -149,8 +149,8 @@ final class PaperAccount {
         Instant now = clock.instant();
         AddOrderRules.requireNotElapsed(ticket.deadline(), now);
         if (ticket.clOrdId() != null && openByClOrdId.containsKey(ticket.clOrdId())) {
-            // cl_ord_id is unique among OPEN orders only (docs/kraken.md); Kraken documents no error string for it.
-            throw new KrakenReject(duplicateClOrdIdError);
+            // cl_ord_id is unique among OPEN orders only (docs/kraken.md).
+            throw new KrakenReject(DUPLICATE_CL_ORD_ID);
         }
         String txid = newTxid();
         PaperPair pair = ticket.pair();

@@ -9,23 +9,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
- * Settings of a {@link PaperExchange}. Immutable; change one setting with the {@code withX} methods.
+ * Settings of a {@link PaperExchange}. Immutable; change one setting with the {@code withX} methods, which all copy
+ * through one private path.
  *
  * @param apiKeys          the API keys the exchange accepts ({@code API-Key} header), each with its secret (base64, as
  *                         Kraken shows it) that {@code API-Sign} is checked with. Like the keys of one Kraken account:
  *                         each key has its own nonce stream and its own REST call counter, and all of them see and
  *                         trade the one account, its orders and its trading counter per pair. At least one;
  *                         {@link #apiKey()} and {@link #apiSecret()} are the first
- * @param host             address to bind; loopback unless the operator chooses otherwise
+ * @param host             address to bind: loopback, as {@link #defaults()} sets it
  * @param port             port to bind; 0 picks a free one (see {@link PaperExchange#baseUrl()})
  * @param balances         starting balance per Kraken asset code ({@code ZUSD}, {@code XXBT}, {@code SOL} ...)
  * @param prices           last trade price per pair id: market fills, relative prices and {@code Ticker} use it
  * @param addOrderLatency  delay before every AddOrder is handled, to imitate the matching engine's round trip
- * @param hangFor          how long the {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} faults stall
- * @param duplicateClOrdIdError error string for a {@code cl_ord_id} already used by an open order; Kraken documents
- *                         none, so tests can set the one they want to exercise
  * @param assetPairsResource class-path resource with the AssetPairs response to serve and trade by; default
  *                         {@code /paper/asset-pairs.json}. Prices must then cover its pairs.
  * @param orderVisibilityDelay how long after placement an order stays out of OpenOrders, ClosedOrders and
@@ -55,8 +54,6 @@ public record PaperConfig(
         Map<String, BigDecimal> balances,
         Map<String, BigDecimal> prices,
         Duration addOrderLatency,
-        Duration hangFor,
-        String duplicateClOrdIdError,
         String assetPairsResource,
         Duration orderVisibilityDelay,
         RateLimitTier rateLimitTier,
@@ -114,8 +111,6 @@ public record PaperConfig(
         balances = Map.copyOf(balances);
         prices = Map.copyOf(prices);
         Objects.requireNonNull(addOrderLatency, "addOrderLatency");
-        Objects.requireNonNull(hangFor, "hangFor");
-        Objects.requireNonNull(duplicateClOrdIdError, "duplicateClOrdIdError");
         Objects.requireNonNull(assetPairsResource, "assetPairsResource");
         Objects.requireNonNull(orderVisibilityDelay, "orderVisibilityDelay");
         if (orderVisibilityDelay.isNegative()) {
@@ -131,13 +126,13 @@ public record PaperConfig(
     }
 
     /**
-     * Loopback, random port, fixed demo key, the default balances and prices, no latency, 10 s hangs, orders visible at
+     * Loopback, random port, fixed demo key, the default balances and prices, no latency, orders visible at
      * once, and Kraken's rate limits for a {@link RateLimitTier#STARTER} account.
      */
     public static PaperConfig defaults() {
         return new PaperConfig(List.of(new ApiKey(DEFAULT_API_KEY, DEFAULT_API_SECRET)), "127.0.0.1", 0,
-                defaultBalances(), defaultPrices(), Duration.ZERO, Duration.ofSeconds(10),
-                "EOrder:Duplicate cl_ord_id", "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
+                defaultBalances(), defaultPrices(), Duration.ZERO,
+                "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
                 DEFAULT_CLOSED_ORDERS_KEPT, DEFAULT_OPEN_ORDERS_LIMIT);
     }
 
@@ -172,28 +167,16 @@ public record PaperConfig(
 
     /** Replaces every API key: the exchange accepts these, each with its own nonces and REST call counter. */
     public PaperConfig withApiKeys(List<ApiKey> value) {
-        return new PaperConfig(value, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
-    }
-
-    public PaperConfig withHost(String value) {
-        return new PaperConfig(apiKeys, value, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.apiKeys = value);
     }
 
     public PaperConfig withPort(int value) {
-        return new PaperConfig(apiKeys, host, value, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.port = value);
     }
 
     /** Replaces all starting balances. */
     public PaperConfig withBalances(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKeys, host, port, value, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.balances = value);
     }
 
     /** Sets one starting balance, keeping the others. */
@@ -205,9 +188,7 @@ public record PaperConfig(
 
     /** Replaces all prices. */
     public PaperConfig withPrices(Map<String, BigDecimal> value) {
-        return new PaperConfig(apiKeys, host, port, balances, value, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.prices = value);
     }
 
     /** Sets the price of one pair id, keeping the others. */
@@ -218,51 +199,67 @@ public record PaperConfig(
     }
 
     public PaperConfig withAddOrderLatency(Duration value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, value, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
-    }
-
-    public PaperConfig withHangFor(Duration value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, value,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
-    }
-
-    public PaperConfig withDuplicateClOrdIdError(String value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                value, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.addOrderLatency = value);
     }
 
     public PaperConfig withAssetPairsResource(String value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, value, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.assetPairsResource = value);
     }
 
     public PaperConfig withOrderVisibilityDelay(Duration value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, value, rateLimitTier,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.orderVisibilityDelay = value);
     }
 
     public PaperConfig withRateLimitTier(RateLimitTier value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, value,
-                closedOrdersKept, openOrdersLimit);
+        return with(f -> f.rateLimitTier = value);
     }
 
     public PaperConfig withClosedOrdersKept(int value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                value, openOrdersLimit);
+        return with(f -> f.closedOrdersKept = value);
     }
 
     public PaperConfig withOpenOrdersLimit(int value) {
-        return new PaperConfig(apiKeys, host, port, balances, prices, addOrderLatency, hangFor,
-                duplicateClOrdIdError, assetPairsResource, orderVisibilityDelay, rateLimitTier,
-                closedOrdersKept, value);
+        return with(f -> f.openOrdersLimit = value);
+    }
+
+    /**
+     * This configuration with the settings {@code change} makes: the one place that lists every component, so that a
+     * new setting cannot be forgotten by one wither. The result goes through the validating constructor.
+     */
+    private PaperConfig with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return new PaperConfig(f.apiKeys, f.host, f.port, f.balances, f.prices, f.addOrderLatency,
+                f.assetPairsResource, f.orderVisibilityDelay, f.rateLimitTier, f.closedOrdersKept, f.openOrdersLimit);
+    }
+
+    /** The components of a configuration, as a mutable copy for {@link #with}. */
+    private static final class Fields {
+        List<ApiKey> apiKeys;
+        String host;
+        int port;
+        Map<String, BigDecimal> balances;
+        Map<String, BigDecimal> prices;
+        Duration addOrderLatency;
+        String assetPairsResource;
+        Duration orderVisibilityDelay;
+        RateLimitTier rateLimitTier;
+        int closedOrdersKept;
+        int openOrdersLimit;
+
+        Fields(PaperConfig c) {
+            apiKeys = c.apiKeys;
+            host = c.host;
+            port = c.port;
+            balances = c.balances;
+            prices = c.prices;
+            addOrderLatency = c.addOrderLatency;
+            assetPairsResource = c.assetPairsResource;
+            orderVisibilityDelay = c.orderVisibilityDelay;
+            rateLimitTier = c.rateLimitTier;
+            closedOrdersKept = c.closedOrdersKept;
+            openOrdersLimit = c.openOrdersLimit;
+        }
     }
 
     @Override
@@ -270,7 +267,7 @@ public record PaperConfig(
         // The secret never goes to a log.
         return "PaperConfig[apiKeys=" + apiKeys + ", host=" + host + ", port=" + port
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
-                + ", hangFor=" + hangFor + ", assetPairsResource=" + assetPairsResource
+                + ", assetPairsResource=" + assetPairsResource
                 + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier
                 + ", closedOrdersKept=" + closedOrdersKept + ", openOrdersLimit=" + openOrdersLimit + "]";
     }

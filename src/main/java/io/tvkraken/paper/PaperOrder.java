@@ -49,10 +49,6 @@ public record PaperOrder(
     public static final String CLOSED = "closed";
     public static final String CANCELED = "canceled";
 
-    public boolean isOpen() {
-        return OPEN.equals(status);
-    }
-
     PaperOrder canceled(Instant at) {
         return new PaperOrder(txid, pairId, altname, type, ordertype, volume, price, price2, leverage, oflags, userref,
                 clOrdId, CANCELED, openedAt, at, volumeExecuted, cost, fee, averagePrice, description, closeDescription);

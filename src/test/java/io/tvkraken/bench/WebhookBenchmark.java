@@ -419,7 +419,7 @@ public final class WebhookBenchmark {
             p.put("paper.balances", "ZUSD=1000000000,XXBT=1000000");
             p.put("paper.rate-limit-tier", "off");
             // Untapped, as in production: a test's tap would keep every request for the run.
-            return new InProcess(RunningApp.start(p, PaperExchange.Tap.NONE));
+            return new InProcess(RunningApp.start(p, PaperExchange.Wrapper.NONE));
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.tvkraken.paper;
 
 import java.math.BigDecimal;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,8 @@ import java.util.Set;
 
 /**
  * A {@link PaperExchange} as tests read and steer it from the same process: its orders, balances, prices and rate
- * counters, and, when the exchange was started with a {@link RecordingTap}, the requests it received and the faults
- * it plays. None of this is in the production exchange, which keeps no record of its traffic.
+ * counters, and, when the exchange's handler is wrapped by a {@link RecordingTap}, the requests it received and the
+ * faults it plays. None of this is in the production exchange, which keeps no record of its traffic.
  *
  * <p>{@link #start} starts an exchange with a tap of its own; {@link #of} wraps one already running, e.g. the one an
  * application booted in paper mode binds as {@code paperExchange}. Closing the harness closes the exchange.
@@ -43,7 +44,7 @@ public final class PaperExchangeHarness implements AutoCloseable {
      */
     public static PaperExchangeHarness of(PaperExchange exchange) {
         Objects.requireNonNull(exchange, "exchange");
-        return new PaperExchangeHarness(exchange, exchange.tap() instanceof RecordingTap recording ? recording : null);
+        return new PaperExchangeHarness(exchange, exchange.wrapper() instanceof RecordingTap recording ? recording : null);
     }
 
     public PaperExchange exchange() {
@@ -65,6 +66,11 @@ public final class PaperExchangeHarness implements AutoCloseable {
     @Override
     public void close() {
         exchange.close();
+    }
+
+    /** How long {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} stall from now on; 10 s unless set. */
+    public void setHangFor(Duration hangFor) {
+        tap().hangFor(hangFor);
     }
 
     // ---------------------------------------------------------------- state

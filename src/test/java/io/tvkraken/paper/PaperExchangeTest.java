@@ -30,7 +30,8 @@ class PaperExchangeTest {
 
     @BeforeEach
     void start() {
-        exchange = PaperExchangeHarness.start(PaperConfig.withRandomKeys().withHangFor(Duration.ofMillis(400)));
+        exchange = PaperExchangeHarness.start(PaperConfig.withRandomKeys());
+        exchange.setHangFor(Duration.ofMillis(400));
         kraken = new KrakenTestClient(exchange);
     }
 
@@ -624,8 +625,8 @@ class PaperExchangeTest {
 
     @Test
     void closeEndsRequestsStillHanging() throws Exception {
-        PaperExchangeHarness hanging = PaperExchangeHarness.start(
-                PaperConfig.defaults().withHangFor(Duration.ofSeconds(30)));
+        PaperExchangeHarness hanging = PaperExchangeHarness.start(PaperConfig.defaults());
+        hanging.setHangFor(Duration.ofSeconds(30));
         hanging.injectFault("Time", Fault.HANG, 1);
         KrakenTestClient client = new KrakenTestClient(hanging).timeout(Duration.ofSeconds(10));
         ExecutorService pool = Executors.newSingleThreadExecutor();

@@ -1,8 +1,16 @@
 package io.tvkraken.paper;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
@@ -10,20 +18,27 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
- * A {@link PaperExchange.Tap} for tests: it counts every request per method, records every AddOrder's parameters and
- * header names, every private call's API key and nonce in arrival order, the most requests of a method in flight at
- * once (all keys, and per key), counts the exchange's refusals, and plays the faults a test injects. It keeps everything
- * for its lifetime, which is a test's: never a production exchange's tap.
+ * Wraps a paper exchange's handler for tests ({@link PaperExchange.Wrapper}): it counts every request per method,
+ * records every AddOrder's parameters and header names, every private call's API key and nonce in arrival order, the
+ * most requests of a method in flight at once (all keys, and per key), counts the exchange's refusals as its replies
+ * show them, and plays the faults a test injects ({@link Fault}). It keeps everything for its lifetime, which is a
+ * test's: never a production exchange's wrapper. The exchange itself knows nothing of any of this.
  *
  * <p>Read and steer it through {@link PaperExchangeHarness}. An application booted by {@code RunningApp} has one
  * bound in its registry, so its paper exchange is tapped from its first request.
  */
-public final class RecordingTap implements PaperExchange.Tap {
+public final class RecordingTap implements PaperExchange.Wrapper {
 
     /** The methods that need Kraken's matching engine, and so fail while it is down. */
     private static final Set<String> TRADING_ENGINE_METHODS = Set.of("AddOrder", "CancelOrder", "CancelAll");
+    /** What the exchange's rate limiters answer; a {@link Fault#RATE_LIMITED} is played here, not by them. */
+    private static final Set<String> RATE_LIMIT_ERRORS = Set.of("EAPI:Rate limit exceeded", "EOrder:Rate limit exceeded");
+    /** How every Kraken refusal begins: {@code {"error":["E...}; a result has an empty list. */
+    private static final byte[] ERROR_PREFIX = "{\"error\":[\"".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     // Queues, not CopyOnWriteArrayLists: those copy the whole list on every add. Reads take a snapshot copy.
     private final Queue<Map<String, String>> addOrderRequests = new ConcurrentLinkedQueue<>();
@@ -40,19 +55,55 @@ public final class RecordingTap implements PaperExchange.Tap {
     private final Map<String, ArrayDeque<FaultRun>> faults = new HashMap<>();
     /** Faults played by every request for a method until cleared. Guarded by {@link #faults}. */
     private final Map<String, Fault> standingFaults = new HashMap<>();
+    private volatile Duration hangFor = Duration.ofSeconds(10);
 
     /** A private call as the exchange received it. */
     public record PrivateCall(String method, String apiKey, String nonce) {
     }
 
     @Override
-    public Fault arrived(PaperExchange.Arrival request) {
+    public PaperHandler wrap(PaperHandler exchange) {
+        return request -> answer(exchange, request);
+    }
+
+    /** How long {@link Fault#HANG} and {@link Fault#ACCEPT_THEN_HANG} stall from now on; 10 s unless set. */
+    void hangFor(Duration value) {
+        hangFor = Objects.requireNonNull(value, "hangFor");
+    }
+
+    private PaperReply answer(PaperHandler exchange, PaperRequest request) {
+        Fault fault = arrived(request);
+        try {
+            Duration hang = hangFor;
+            if (fault != null) {
+                PaperReply instead = fault.before(hang);
+                if (instead != Fault.HANDLE) {
+                    return instead;
+                }
+            }
+            PaperReply reply = exchange.answer(request);
+            String error = error(reply);
+            if (error != null) {
+                refusals.computeIfAbsent(error, e -> new AtomicInteger()).incrementAndGet();
+                if (RATE_LIMIT_ERRORS.contains(error)) {
+                    rateLimitRefusals.computeIfAbsent(request.method(), m -> new AtomicInteger()).incrementAndGet();
+                }
+            }
+            return fault == null ? reply : fault.after(reply, hang);
+        } finally {
+            finished(request);
+        }
+    }
+
+    /** Records a request before anything about it is checked. @return the fault to play on it, or null */
+    private Fault arrived(PaperRequest request) {
         requestCounts.computeIfAbsent(request.method(), m -> new AtomicInteger()).incrementAndGet();
         if (request.isPrivate()) {
-            Map<String, String> params = request.params();
-            privateCalls.add(new PrivateCall(request.method(), request.apiKey(), params.get("nonce")));
+            Map<String, String> params = params(request);
+            privateCalls.add(new PrivateCall(request.method(), apiKey(request), params.get("nonce")));
             if (request.method().equals("AddOrder")) {
-                addOrderHeaderNames.add(request.headerNames());
+                addOrderHeaderNames.add(request.headers().keySet().stream()
+                        .map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()));
                 addOrderRequests.add(params);
             }
         }
@@ -66,8 +117,8 @@ public final class RecordingTap implements PaperExchange.Tap {
         return nextFault(request.method());
     }
 
-    @Override
-    public void finished(PaperExchange.Arrival request) {
+    /** The exchange is done with a request: answered, or dropped by a fault. */
+    private void finished(PaperRequest request) {
         synchronized (inFlight) {
             for (String key : inFlightKeys(request)) {
                 inFlight.get(key)[0]--;
@@ -75,19 +126,40 @@ public final class RecordingTap implements PaperExchange.Tap {
         }
     }
 
-    @Override
-    public void rateLimited(String method, String error) {
-        rateLimitRefusals.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+    /** The decoded body of a private call, the query of a public one; empty if it cannot be decoded. */
+    private static Map<String, String> params(PaperRequest request) {
+        try {
+            return Collections.unmodifiableMap(request.isPrivate()
+                    ? FormParams.decodeBody(JSON, request.header("Content-Type"), request.body())
+                    : FormParams.decodeForm(request.uri().getRawQuery()));
+        } catch (KrakenReject e) {
+            return Map.of(); // undecodable: still received
+        }
     }
 
-    @Override
-    public void refused(String method, String error) {
-        refusals.computeIfAbsent(error, e -> new AtomicInteger()).incrementAndGet();
+    /** The {@code API-Key} header of a private call as sent, null when absent or for a public call. */
+    private static String apiKey(PaperRequest request) {
+        return request.isPrivate() ? request.header("API-Key") : null;
     }
 
-    private static List<String> inFlightKeys(PaperExchange.Arrival request) {
-        return request.apiKey() == null ? List.of(request.method())
-                : List.of(request.method(), request.method() + " " + request.apiKey());
+    /** The error of a Kraken refusal, null for a result or anything that is not Kraken's envelope. */
+    private static String error(PaperReply reply) {
+        byte[] body = reply.body();
+        if (reply.status() != 200 || body.length < ERROR_PREFIX.length
+                || !Arrays.equals(body, 0, ERROR_PREFIX.length, ERROR_PREFIX, 0, ERROR_PREFIX.length)) {
+            return null;
+        }
+        try {
+            JsonNode errors = JSON.readTree(body).path("error");
+            return errors.isArray() && !errors.isEmpty() ? errors.get(0).asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static List<String> inFlightKeys(PaperRequest request) {
+        String apiKey = apiKey(request);
+        return apiKey == null ? List.of(request.method()) : List.of(request.method(), request.method() + " " + apiKey);
     }
 
     int refusals(String error) {
