@@ -209,6 +209,30 @@ class ApplicationProcessTest {
                 .doesNotContain("\tat ");
     }
 
+    /**
+     * A start that fails for a reason other than the configuration (here a route whose endpoint no component serves,
+     * found after the journal and the paper exchange have started) ends the process too, with a non-zero status: the
+     * journal's, Vert.x's and the paper exchange's threads must not keep a process alive that serves nothing.
+     */
+    @Test
+    void aStartThatFailsForAnotherReasonEndsTheProcess() throws Exception {
+        Path routes = Files.createDirectories(data.resolve("broken-routes"));
+        Files.writeString(routes.resolve("broken.camel.yaml"), String.join("\n", "- route:",
+                "    id: unknown-component", "    from:", "      uri: \"nosuchcomponent:thing\"", "      steps:",
+                "        - log: \"never\"", ""));
+        Path output = data.resolve("broken-routes.log");
+        Process app = start(Map.of("PORT", Integer.toString(freePort()), "LOG_LEVEL", "WARN",
+                "CAMEL_MAIN_ROUTESINCLUDEPATTERN",
+                "file:routes/*.camel.yaml,file:" + routes.toAbsolutePath() + "/*.camel.yaml"), output);
+        boolean exited = app.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(exited).as("the process exits by itself:\n%s", String.join("\n", lines(output))).isTrue();
+        assertThat(app.exitValue()).isEqualTo(1);
+        assertThat(lines(output)).as("logged once").filteredOn(l -> l.contains("failed to start")).hasSize(1);
+    }
+
     @Test
     void keyListsThatDoNotPairUpRefuseToStartWithAClearMessageAndNoSecret() throws Exception {
         Path output = data.resolve("refused-pool.log");
