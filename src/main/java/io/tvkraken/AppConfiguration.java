@@ -78,6 +78,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.StartupListener;
@@ -109,30 +110,24 @@ public class AppConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
+        Function<String, String> property = key -> properties.resolveProperty(key).orElse(null);
         // Secrets first: those the environment does not give come from Google Secret Manager when GCP_PROJECT_ID is
-        // set (docs/secrets.md#precedence), before anything is checked or built with them.
-        Secrets fromSecretManager = Secrets.resolve(SecretManagerConfig.of(
-                        properties.resolveProperty("gcp.project-id").orElse(""),
-                        properties.resolveProperty("gcp.secret-manager.emulator-host").orElse(""),
-                        properties.resolveProperty("gcp.secret-manager.versions").orElse(""),
-                        intProperty(properties, "gcp.secret-manager.timeout-ms", 10000)),
-                key -> properties.resolveProperty(key).orElse(null));
+        // set (docs/secrets.md#precedence), before anything is checked or built with them. Settings not readable
+        // (a timeout that is no number) leave Secret Manager out: Settings.from refuses them with every other problem.
+        SettingsReader secretManagerReader = new SettingsReader(property);
+        Settings.SecretManager secretManager = Settings.SecretManager.read(secretManagerReader);
+        Secrets fromSecretManager = secretManagerReader.problems().isEmpty()
+                ? Secrets.resolve(secretManager.config(), property) : Secrets.resolve(Settings.SecretManager.UNUSED.config(), property);
         // as if the environment had given them, for whatever reads them as properties
         fromSecretManager.byPropertyKey().forEach(properties::addOverrideProperty);
+        // every key the service reads, read and checked at once (the placeholders of the YAML routes included)
         Settings settings;
         try {
-            settings = Settings.from(key -> fromSecretManager.value(key)
-                    .orElseGet(() -> properties.resolveProperty(key).orElse(null)));
+            settings = Settings.from(key -> fromSecretManager.value(key).orElseGet(() -> property.apply(key)));
         } catch (InvalidConfigurationException refusal) {
             throw fromSecretManager.explain(refusal);
         }
-        NotificationSettings notifySettings;
-        try {
-            notifySettings = NotificationSettings.from(key -> fromSecretManager.value(key)
-                    .orElseGet(() -> properties.resolveProperty(key).orElse(null)));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(e.getMessage());
-        }
+        NotificationSettings notifySettings = settings.notifications();
         // One Prometheus registry for everything: ours, the connection pool's, Camel's routes (the route policy below),
         // the JVM's.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -155,11 +150,11 @@ public class AppConfiguration implements CamelConfiguration {
         List<String> apiSecrets = settings.krakenApiSecrets();
         String baseUrl = settings.krakenApiUrl();
         if (settings.mode() == Settings.Mode.PAPER) {
-            PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(rateLimitTier(properties));
-            for (var price : amounts(properties, "paper.prices").entrySet()) {
+            PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(settings.paper().rateLimitTier());
+            for (var price : settings.paper().prices().entrySet()) {
                 paperConfig = paperConfig.withPrice(price.getKey(), price.getValue());
             }
-            for (var balance : amounts(properties, "paper.balances").entrySet()) {
+            for (var balance : settings.paper().balances().entrySet()) {
                 paperConfig = paperConfig.withBalance(balance.getKey(), balance.getValue());
             }
             // A tap bound in the registry (tests bind one to record and steer the exchange) sees every request.
@@ -180,7 +175,7 @@ public class AppConfiguration implements CamelConfiguration {
 
         // One breaker for the calls that place orders, one for market data and look-ups: Kraken's trading engine
         // can fail while its queries answer (KrakenBreakers).
-        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(breakerConfig(properties));
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(breakerConfig(settings.kraken().breaker()));
         CircuitBreaker tradingBreaker = breakers.circuitBreaker("kraken-trading");
         CircuitBreaker queryBreaker = breakers.circuitBreaker("kraken-query");
         for (CircuitBreaker breaker : java.util.List.of(tradingBreaker, queryBreaker)) {
@@ -227,13 +222,10 @@ public class AppConfiguration implements CamelConfiguration {
         // the HTTP server (EdgeHttpServer) carries the edge's limits and answers (docs/operations.md#http-server-limits)
         HttpEdge edge;
         try {
-            edge = new HttpEdge(new HttpEdge.Limits(
-                    longProperty(properties, "camel.server.max-body-size", 1048576L),
-                    intProperty(properties, "http.header-timeout-ms", 10000),
-                    intProperty(properties, "http.body-timeout-ms", 10000),
-                    intProperty(properties, "http.idle-timeout-seconds", 60),
-                    intProperty(properties, "http.max-header-bytes", 8192),
-                    intProperty(properties, "http.max-request-line-bytes", 4096)), answers);
+            Settings.Http http = settings.http();
+            edge = new HttpEdge(new HttpEdge.Limits(http.serverMaxBodyBytes(), http.headerTimeoutMs(),
+                    http.bodyTimeoutMs(), http.idleTimeoutSeconds(), http.maxHeaderBytes(),
+                    http.maxRequestLineBytes()), answers);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
@@ -249,12 +241,11 @@ public class AppConfiguration implements CamelConfiguration {
         TradingSwitch trading = new TradingSwitch(new TradingSetting(database.dataSource(), clock, journal.instance()),
                 clock, notices);
         KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
-        MarketData market = new MarketData(kraken,
-                Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock,
-                Duration.ofMillis(intProperty(properties, "kraken.prices.max-age-ms", 5000)),
-                Duration.ofMillis(intProperty(properties, "kraken.balances.max-age-ms", 30000)),
+        Settings.Kraken krakenSettings = settings.kraken();
+        MarketData market = new MarketData(kraken, Duration.ofSeconds(krakenSettings.pairsRefreshSeconds()), clock,
+                Duration.ofMillis(krakenSettings.pricesMaxAgeMs()), Duration.ofMillis(krakenSettings.balancesMaxAgeMs()),
                 metrics::exchangeBalances);
-        metrics.lowBalanceThresholds(amounts(properties, "monitoring.low-balance"));
+        metrics.lowBalanceThresholds(settings.lowBalanceThresholds());
         metrics.tradingSwitch(trading::enabled);
 
         var registry = context.getRegistry();
@@ -271,15 +262,14 @@ public class AppConfiguration implements CamelConfiguration {
         SourceRateLimit adminWrongTokens;
         try {
             allowList = new IpAllowList(settings.allowedIps());
-            clientAddress = new ClientAddress(properties.resolveProperty("trusted.proxies").orElse(""));
+            clientAddress = new ClientAddress(settings.http().trustedProxies());
             // per source address, in this process's memory (docs/operations.md#rate-limits)
-            registry.bind("webhookRateLimit", new SourceRateLimit("webhook",
-                    intProperty(properties, "webhook.rate-limit", 1000),
-                    Duration.ofSeconds(intProperty(properties, "webhook.rate-limit-period-seconds", 10))));
+            Settings.Limits limits = settings.limits();
+            registry.bind("webhookRateLimit", new SourceRateLimit("webhook", limits.webhookRateLimit(),
+                    Duration.ofSeconds(limits.webhookRateLimitPeriodSeconds())));
             // on the admin API only wrong or missing tokens count: an operator's polling is never limited
-            adminWrongTokens = new SourceRateLimit("admin authentication failure",
-                    intProperty(properties, "admin.auth-failure-limit", 10),
-                    Duration.ofSeconds(intProperty(properties, "admin.auth-failure-period-seconds", 60)));
+            adminWrongTokens = new SourceRateLimit("admin authentication failure", limits.adminAuthFailureLimit(),
+                    Duration.ofSeconds(limits.adminAuthFailurePeriodSeconds()));
             registry.bind("adminRateLimit", adminWrongTokens);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
@@ -293,10 +283,12 @@ public class AppConfiguration implements CamelConfiguration {
         // Kraken counts per API key and per account, so instances sharing a PostgreSQL journal (and the account) keep
         // the counters there, together; the embedded H2 journal's one instance keeps them in memory
         // (docs/replicas.md#rate-counters)
-        RateBudget budget = settings.mode() == Settings.Mode.PAPER && rateLimitTier(properties) == RateLimitTier.OFF
+        boolean unlimited = settings.mode() == Settings.Mode.PAPER
+                && settings.paper().rateLimitTier() == RateLimitTier.OFF;
+        RateBudget budget = unlimited
                 ? RateBudget.unlimitedForPaper(clock, apiKeys.size())
                 : new RateBudget(settings.krakenTier(),
-                        Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)),
+                        Duration.ofMillis(settings.kraken().rateLimitMaxWaitMs()),
                         apiKeys.size(), database.sharedByInstances()
                                 ? new SharedRateCounters(database.dataSource(), apiKeys)
                                 : RateCounters.inMemory(clock));
@@ -325,7 +317,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("keyPool", keyPool);
         try {
             registry.bind("balanceRefresh", new BalanceRefresh(market, budget, keyPool, clock,
-                    Duration.ofMillis(intProperty(properties, "kraken.balances.refresh-ms", 60000))));
+                    Duration.ofMillis(settings.kraken().balancesRefreshMs())));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
@@ -338,11 +330,7 @@ public class AppConfiguration implements CamelConfiguration {
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, metrics, clock);
         registry.bind("deadLetters", deadLetters);
         registry.bind("journal", journal);
-        int clockSkew = intProperty(properties, "alert-clock-skew-seconds", AlertAge.DEFAULT_CLOCK_SKEW_SECONDS);
-        if (clockSkew < 0) {
-            throw new InvalidConfigurationException("alert-clock-skew-seconds must be 0 or more");
-        }
-        AlertAge alertAge = new AlertAge(clock, settings.maxAlertAgeSeconds(), clockSkew);
+        AlertAge alertAge = new AlertAge(clock, settings.maxAlertAgeSeconds(), settings.alertClockSkewSeconds());
         registry.bind("alertAge", alertAge);
         // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
         // that a just-placed order may need to show up in Kraken's lists
@@ -469,63 +457,19 @@ public class AppConfiguration implements CamelConfiguration {
      * Resilience4j's defaults never open below 100 calls and stay open 60 s
      * (docs/reliability.md#circuit-breaker-defaults); at webhook volumes the breaker must judge a handful of calls.
      */
-    static CircuitBreakerConfig breakerConfig(PropertiesComponent p) {
+    static CircuitBreakerConfig breakerConfig(Settings.Breaker b) {
         return CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(intProperty(p, "kraken.breaker.sliding-window-size", 10))
-                .minimumNumberOfCalls(intProperty(p, "kraken.breaker.minimum-number-of-calls", 5))
-                .failureRateThreshold(intProperty(p, "kraken.breaker.failure-rate-threshold", 50))
-                .waitDurationInOpenState(Duration.ofSeconds(intProperty(p, "kraken.breaker.wait-in-open-seconds", 30)))
-                .permittedNumberOfCallsInHalfOpenState(intProperty(p, "kraken.breaker.half-open-calls", 2))
+                .slidingWindowSize(b.slidingWindowSize())
+                .minimumNumberOfCalls(b.minimumNumberOfCalls())
+                .failureRateThreshold(b.failureRateThreshold())
+                .waitDurationInOpenState(Duration.ofSeconds(b.waitInOpenSeconds()))
+                .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls())
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 // A refusal of ours inside the breaker (kill switch, an order too late to leave) says nothing about
                 // Kraken's health.
                 .ignoreExceptions(RefusedException.class, io.tvkraken.order.TooLateException.class)
                 .build();
-    }
-
-    /** {@code XXBTZUSD=60000.0,XETHZUSD=3000} (paper prices by pair id, or balances by asset code). */
-    static Map<String, BigDecimal> amounts(PropertiesComponent p, String key) {
-        Map<String, BigDecimal> amounts = new LinkedHashMap<>();
-        for (String entry : p.resolveProperty(key).orElse("").split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            String[] kv = entry.split("=", 2);
-            try {
-                amounts.put(kv[0].trim(), new BigDecimal(kv[1].trim()));
-            } catch (RuntimeException e) {
-                throw new InvalidConfigurationException(key + " entry '" + entry.trim()
-                        + "' must look like NAME=123.45");
-            }
-        }
-        return amounts;
-    }
-
-    /**
-     * {@code paper.rate-limit-tier}: whose rate limits the paper exchange enforces. Starter unless set, as a new Kraken
-     * account has it, so that paper trading meets the limits live trading would
-     * (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits).
-     */
-    static RateLimitTier rateLimitTier(PropertiesComponent p) {
-        String text = p.resolveProperty("paper.rate-limit-tier").map(String::trim).orElse("");
-        if (text.isEmpty()) {
-            return RateLimitTier.STARTER;
-        }
-        try {
-            return RateLimitTier.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(
-                    "paper.rate-limit-tier must be starter, intermediate, pro or off, not '" + text + "'");
-        }
-    }
-
-    private static long longProperty(PropertiesComponent p, String key, long fallback) {
-        return p.resolveProperty(key).map(String::trim).map(Long::parseLong).orElse(fallback);
-    }
-
-    private static int intProperty(PropertiesComponent p, String key, int fallback) {
-        return p.resolveProperty(key).map(String::trim).map(Integer::parseInt).orElse(fallback);
     }
 
     private static String stripTrailingSlash(String url) {
