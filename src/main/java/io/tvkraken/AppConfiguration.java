@@ -135,12 +135,7 @@ public class AppConfiguration implements CamelConfiguration {
         // thread of its own while the rest is prepared; the routes start once it is open (onCamelContextStarting
         // below; docs/operations.md#start-up-time-and-memory).
         Database database = Database.start(settings, new MicrometerMetricsTrackerFactory(meters));
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                database.close();
-            }
-        });
+        context.addService(database);
         context.getRegistry().bind("database", database);
         ObjectMapper json = objectMapper();
         Clock clock = Clock.systemUTC();
@@ -194,17 +189,8 @@ public class AppConfiguration implements CamelConfiguration {
         // that dies leaves them to the others after one lease (docs/replicas.md#leases)
         Journal journal = new Journal(database.dataSource(), clock, Journal.truncate(instance, 64),
                 Duration.ofSeconds(settings.orders().leaseSeconds()));
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                // after the routes (which finish their in-flight alerts), before the database closes
-                int released = journal.releaseLeases();
-                if (released > 0) {
-                    LOG.warn("{} alert(s) still in flight at shutdown: left for the next instance to reconcile",
-                            released);
-                }
-            }
-        });
+        // stopped after the routes (which finish their in-flight alerts), before the database: its leases released
+        context.addService(new Journal.LeaseRelease(journal));
         // Every secret this process knows: none of them is kept in a stored alert, whichever way it got into one.
         List<String> secrets = new ArrayList<>(Arrays.asList(settings.webhookPassphrase(), settings.webhookSecret(),
                 settings.adminToken(), settings.dbPassword()));
