@@ -34,26 +34,20 @@ final class IngressWiring {
     static void bind(Wiring w) {
         Settings settings = w.settings;
         // the HTTP server (EdgeHttpServer) carries the edge's limits and answers (docs/operations.md#http-server-limits)
-        Settings.Http http = settings.http();
+        // (Settings checked these values with the classes below: nothing here refuses them)
         Settings.Limits limits = settings.limits();
-        try {
-            w.registry.bind("httpEdge", new HttpEdge(new HttpEdge.Limits(http.serverMaxBodyBytes(),
-                    http.headerTimeoutMs(), http.bodyTimeoutMs(), http.idleTimeoutSeconds(), http.maxHeaderBytes(),
-                    http.maxRequestLineBytes()), w.answers));
-            ClientAddress clientAddress = new ClientAddress(http.trustedProxies());
-            w.registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), w.metrics, clientAddress));
-            w.registry.bind("webhookAuthenticator", new WebhookAuthenticator(new IpAllowList(settings.allowedIps()),
-                    settings.webhookSecret(), settings.webhookPassphrase(), w.redaction, w.json));
-            // per source address, in this process's memory (docs/operations.md#rate-limits)
-            w.registry.bind("webhookRateLimit", new SourceRateLimit("webhook", limits.webhookRateLimit(),
-                    Duration.ofSeconds(limits.webhookRateLimitPeriodSeconds())));
-            // on the admin API only wrong or missing tokens count: an operator's polling is never limited
-            w.adminWrongTokens = new SourceRateLimit("admin authentication failure", limits.adminAuthFailureLimit(),
-                    Duration.ofSeconds(limits.adminAuthFailurePeriodSeconds()));
-            w.registry.bind("adminRateLimit", w.adminWrongTokens);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(e.getMessage());
-        }
+        w.registry.bind("httpEdge", new HttpEdge(settings.http().edgeLimits(), w.answers));
+        ClientAddress clientAddress = new ClientAddress(settings.http().trustedProxies());
+        w.registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), w.metrics, clientAddress));
+        w.registry.bind("webhookAuthenticator", new WebhookAuthenticator(new IpAllowList(settings.allowedIps()),
+                settings.webhookSecret(), settings.webhookPassphrase(), w.redaction, w.json));
+        // per source address, in this process's memory (docs/operations.md#rate-limits)
+        w.registry.bind("webhookRateLimit", new SourceRateLimit("webhook", limits.webhookRateLimit(),
+                Duration.ofSeconds(limits.webhookRateLimitPeriodSeconds())));
+        // on the admin API only wrong or missing tokens count: an operator's polling is never limited
+        w.adminWrongTokens = new SourceRateLimit("admin authentication failure", limits.adminAuthFailureLimit(),
+                Duration.ofSeconds(limits.adminAuthFailurePeriodSeconds()));
+        w.registry.bind("adminRateLimit", w.adminWrongTokens);
         w.registry.bind("alertParser", new AlertParser(w.json));
         // platform-http runs each request on a Vert.x worker thread (20 by default). A webhook thread may wait for
         // its order up to orders.answer-within-ms, but only while an order worker is free to run it: with more HTTP

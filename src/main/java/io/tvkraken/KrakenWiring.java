@@ -134,12 +134,8 @@ final class KrakenWiring {
                 : KeyTurns.WITHIN_ONE_PROCESS);
         KeyPool keyPool = new KeyPool(keys, w.budget);
         w.registry.bind("keyPool", keyPool);
-        try {
-            w.registry.bind("balanceRefresh", new BalanceRefresh(w.market, w.budget, keyPool, w.clock,
-                    Duration.ofMillis(w.settings.kraken().balancesRefreshMs())));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(e.getMessage());
-        }
+        w.registry.bind("balanceRefresh", new BalanceRefresh(w.market, w.budget, keyPool, w.clock,
+                Duration.ofMillis(w.settings.kraken().balancesRefreshMs())));
         w.deadlines = new Deadlines(w.clock, Duration.ofSeconds(w.settings.orders().deadlineSeconds()));
         w.registry.bind("krakenRequests", new KrakenRequests(keyPool, w.json, w.metrics, w.deadlines, w.budget));
     }

@@ -1,12 +1,18 @@
 package io.tvkraken;
 
 import io.tvkraken.alert.AlertAge;
+import io.tvkraken.ingress.ClientAddress;
+import io.tvkraken.ingress.HttpEdge;
+import io.tvkraken.ingress.IpAllowList;
+import io.tvkraken.ingress.SourceRateLimit;
+import io.tvkraken.kraken.BalanceRefresh;
 import io.tvkraken.kraken.RateBudget;
 import io.tvkraken.notify.NotificationSettings;
 import io.tvkraken.paper.RateLimitTier;
 import io.tvkraken.secrets.SecretManagerConfig;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -99,6 +105,12 @@ public record Settings(
                     p.intOf("http.idle-timeout-seconds", 60),
                     p.intOf("http.max-header-bytes", 8192),
                     p.intOf("http.max-request-line-bytes", 4096));
+        }
+
+        /** The limits the HTTP edge enforces (HttpEdge.Limits refuses those it cannot work with). */
+        public HttpEdge.Limits edgeLimits() {
+            return new HttpEdge.Limits(serverMaxBodyBytes, headerTimeoutMs, bodyTimeoutMs, idleTimeoutSeconds,
+                    maxHeaderBytes, maxRequestLineBytes);
         }
     }
 
@@ -230,6 +242,15 @@ public record Settings(
         p.check(s.orders.maxAttempts >= 1 && s.orders.workers >= 1 && s.maxAlertAgeSeconds >= 0,
                 "orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
         p.check(s.alertClockSkewSeconds >= 0, "alert-clock-skew-seconds must be 0 or more");
+        // rules of the classes that use the values, asked here so that their refusals join the others
+        p.valid(() -> new IpAllowList(s.allowedIps));
+        p.valid(() -> new ClientAddress(s.http.trustedProxies()));
+        p.valid(() -> s.http.edgeLimits());
+        p.valid(() -> new SourceRateLimit("webhook", s.limits.webhookRateLimit(),
+                Duration.ofSeconds(s.limits.webhookRateLimitPeriodSeconds())));
+        p.valid(() -> new SourceRateLimit("admin authentication failure", s.limits.adminAuthFailureLimit(),
+                Duration.ofSeconds(s.limits.adminAuthFailurePeriodSeconds())));
+        p.valid(() -> BalanceRefresh.checkPeriod(Duration.ofMillis(s.kraken.balancesRefreshMs())));
         if (s.mode == Mode.LIVE) {
             // docs/configuration.md#paper-and-live-mode: live mode never trades real money for unauthenticated callers,
             // nor without keys.

@@ -92,6 +92,18 @@ public final class SettingsReader {
         }
     }
 
+    /**
+     * Notes the message of the IllegalArgumentException with which {@code check} refuses a value: the rule stays with
+     * the class that uses the value, asked by building one, and its refusal joins the others.
+     */
+    public void valid(Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            problem(e.getMessage());
+        }
+    }
+
     /** The problems noted so far, in the order found. */
     public List<String> problems() {
         return List.copyOf(problems);

@@ -79,4 +79,29 @@ class NumericSettingsTest {
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("kraken.prices.max-age-ms must be a whole number, not '99999999999'");
     }
+
+    @Test
+    void problemsOfEveryAreaAreReportedTogetherInOneMessage() {
+        Map<String, String> values = new HashMap<>();
+        values.put("kraken.tier", "gold");
+        values.put("allowed.ips", "not-an-address");
+        values.put("trusted.proxies", "10.0.0.0/99");
+        values.put("http.max-header-bytes", "10");
+        values.put("webhook.rate-limit", "-1");
+        values.put("kraken.balances.refresh-ms", "1000");
+        values.put("paper.prices", "XXBTZUSD");
+        values.put("notify.queue-size", "0");
+        values.put("smtp.host", "smtp.example.com");
+        assertThatThrownBy(() -> Settings.from(values::get))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("KRAKEN_TIER must be starter, intermediate or pro, not 'gold'")
+                .hasMessageContaining("ALLOWED_IPS: 'not-an-address' is not an IP address or CIDR block")
+                .hasMessageContaining("TRUSTED_PROXIES: '10.0.0.0/99'")
+                .hasMessageContaining("http.max-header-bytes at least 1024")
+                .hasMessageContaining("webhook rate limit: the limit must be 0 (off) or more")
+                .hasMessageContaining("kraken.balances.refresh-ms must be at least 15000")
+                .hasMessageContaining("paper.prices entry 'XXBTZUSD' must look like NAME=123.45")
+                .hasMessageContaining("notify.queue-size must be at least 1")
+                .hasMessageContaining("e-mail notifications need both SMTP_HOST and SMTP_TO");
+    }
 }
