@@ -46,12 +46,9 @@ public class AppConfiguration implements CamelConfiguration {
         PropertiesComponent properties = context.getPropertiesComponent();
         Function<String, String> property = key -> properties.resolveProperty(key).orElse(null);
         // Secrets first: those the environment does not give come from Google Secret Manager when GCP_PROJECT_ID is
-        // set (docs/secrets.md#precedence), before anything is checked or built with them. Settings not readable
-        // (a timeout that is no number) leave Secret Manager out: Settings.from refuses them with every other problem.
-        SettingsReader secretManagerReader = new SettingsReader(property);
-        Settings.SecretManager secretManager = Settings.SecretManager.read(secretManagerReader);
-        Secrets fromSecretManager = Secrets.resolve(secretManagerReader.problems().isEmpty()
-                ? secretManager.config() : Settings.SecretManager.UNUSED.config(), property);
+        // set (docs/secrets.md#precedence), before anything is checked or built with them. Its settings wrong (a
+        // timeout that is no number...) leave Secret Manager out: Settings.from refuses them with every other problem.
+        Secrets fromSecretManager = Secrets.resolve(Settings.SecretManager.configOrUnused(property), property);
         // as if the environment had given them, for whatever reads them as properties
         fromSecretManager.byPropertyKey().forEach(properties::addOverrideProperty);
         // every key the service reads, read and checked at once (the placeholders of the YAML routes included)

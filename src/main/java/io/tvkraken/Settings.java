@@ -190,6 +190,27 @@ public record Settings(
         public SecretManagerConfig config() {
             return SecretManagerConfig.of(projectId, emulatorHost, versions, timeoutMs);
         }
+
+        /** The config, or null when its settings are wrong (noted in {@code p}, one problem each). */
+        static SecretManagerConfig configOrNull(SecretManager read, SettingsReader p) {
+            try {
+                return read.config();
+            } catch (InvalidConfigurationException e) {
+                p.problem(e.getMessage().replaceFirst("^Invalid configuration: ", ""));
+                return null;
+            }
+        }
+
+        /**
+         * Where to read the secrets from: {@link #UNUSED} when the settings of Secret Manager cannot be read or make
+         * no sense, which {@link Settings#from} then refuses together with every other problem.
+         */
+        public static SecretManagerConfig configOrUnused(Function<String, String> property) {
+            SettingsReader p = new SettingsReader(property);
+            SecretManager read = read(p);
+            SecretManagerConfig config = p.problems().isEmpty() ? configOrNull(read, p) : null;
+            return config == null ? UNUSED.config() : config;
+        }
     }
 
     public enum Mode { PAPER, LIVE }
@@ -251,6 +272,7 @@ public record Settings(
         p.valid(() -> new SourceRateLimit("admin authentication failure", s.limits.adminAuthFailureLimit(),
                 Duration.ofSeconds(s.limits.adminAuthFailurePeriodSeconds())));
         p.valid(() -> BalanceRefresh.checkPeriod(Duration.ofMillis(s.kraken.balancesRefreshMs())));
+        SecretManager.configOrNull(s.secretManager, p);
         if (s.mode == Mode.LIVE) {
             // docs/configuration.md#paper-and-live-mode: live mode never trades real money for unauthenticated callers,
             // nor without keys.

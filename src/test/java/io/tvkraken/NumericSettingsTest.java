@@ -92,6 +92,7 @@ class NumericSettingsTest {
         values.put("paper.prices", "XXBTZUSD");
         values.put("notify.queue-size", "0");
         values.put("smtp.host", "smtp.example.com");
+        values.put("gcp.secret-manager.versions", "KRAKEN_API_KEY=4");
         assertThatThrownBy(() -> Settings.from(values::get))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("KRAKEN_TIER must be starter, intermediate or pro, not 'gold'")
@@ -102,6 +103,7 @@ class NumericSettingsTest {
                 .hasMessageContaining("kraken.balances.refresh-ms must be at least 15000")
                 .hasMessageContaining("paper.prices entry 'XXBTZUSD' must look like NAME=123.45")
                 .hasMessageContaining("notify.queue-size must be at least 1")
-                .hasMessageContaining("e-mail notifications need both SMTP_HOST and SMTP_TO");
+                .hasMessageContaining("e-mail notifications need both SMTP_HOST and SMTP_TO")
+                .hasMessageContaining("GCP_SECRET_MANAGER_* is set but GCP_PROJECT_ID is not");
     }
 }
