@@ -5,133 +5,57 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tvkraken.alert.AlertParser;
-import io.tvkraken.alert.RefusedException;
-import io.tvkraken.journal.DeadLetterStore;
-import io.tvkraken.order.AlertIntake;
-import io.tvkraken.order.DeadLetters;
-import io.tvkraken.ingress.ClientAddress;
-import io.tvkraken.ingress.HttpEdge;
-import io.tvkraken.ingress.IncomingRequest;
-import io.tvkraken.ingress.IpAllowList;
-import io.tvkraken.ingress.SecretRedaction;
-import io.tvkraken.ingress.SourceRateLimit;
-import io.tvkraken.ingress.WebhookAuthenticator;
-import io.tvkraken.kraken.BalanceRefresh;
-import io.tvkraken.kraken.KeyPool;
-import io.tvkraken.kraken.KrakenApi;
-import io.tvkraken.kraken.KrakenKey;
-import io.tvkraken.kraken.KrakenBreakers;
-import io.tvkraken.kraken.RateBudget;
-import io.tvkraken.kraken.RateCounters;
-import io.tvkraken.kraken.KrakenRequests;
-import io.tvkraken.kraken.KrakenSigner;
-import io.tvkraken.kraken.MarketData;
-import io.tvkraken.kraken.NonceGenerator;
-import io.tvkraken.ops.AdminApi;
-import io.tvkraken.ops.Answers;
-import io.tvkraken.ops.Operations;
-import io.tvkraken.notify.DailySummary;
-import io.tvkraken.notify.NoticeFormats;
-import io.tvkraken.notify.NoticeQueue;
-import io.tvkraken.notify.NotificationOutcomes;
-import io.tvkraken.notify.NotificationSettings;
-import io.tvkraken.journal.JobLeases;
-import io.tvkraken.telemetry.Notice;
-import io.tvkraken.telemetry.ServiceMetrics;
-import io.tvkraken.order.TradingSwitch;
-import io.tvkraken.alert.AlertAge;
 import io.tvkraken.journal.Database;
 import io.tvkraken.journal.Journal;
-import io.tvkraken.journal.NonceHighWater;
-import io.tvkraken.journal.AdvisoryKeyTurns;
-import io.tvkraken.journal.SharedRateCounters;
-import io.tvkraken.journal.TradingSetting;
-import io.tvkraken.kraken.KeyTurns;
-import io.tvkraken.kraken.Deadlines;
-import io.tvkraken.order.OrderDesk;
-import io.tvkraken.order.OrderOutcomes;
-import io.tvkraken.order.OrderPlanner;
-import io.tvkraken.order.OrderRunner;
-import io.tvkraken.order.Reconciler;
-import io.tvkraken.order.OrderLifecycle;
-import io.tvkraken.order.Replays;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
-import io.tvkraken.paper.RateLimitTier;
-import io.tvkraken.secrets.SecretManagerConfig;
 import io.tvkraken.secrets.Secrets;
-import java.math.BigDecimal;
+import io.tvkraken.telemetry.Notice;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.StartupListener;
-import org.apache.camel.builder.LambdaRouteBuilder;
-import org.apache.camel.component.mail.MailComponent;
-import org.apache.camel.component.mail.MailConfiguration;
-import org.apache.camel.component.telegram.TelegramComponent;
-import org.apache.camel.component.micrometer.MicrometerConstants;
-import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the beans that the YAML routes call, from {@link Settings}. In paper mode it also starts the in-process
- * Kraken-compatible exchange and points {@code kraken.base-url} at it, so that paper trading goes through the very
- * same route, HTTP client, signature and circuit breaker as live trading.
+ * Binds the beans that the YAML routes call, from {@link Settings}: secrets and settings first, the journal database,
+ * the paper exchange in paper mode, then one short piece per capability ({@link KrakenWiring}, {@link OpsWiring},
+ * {@link IngressWiring}, {@link NotifyWiring}, {@link OrderWiring}), each handing what it built to the next through
+ * {@link Wiring}. In paper mode it also starts the in-process Kraken-compatible exchange and points
+ * {@code kraken.base-url} at it, so that paper trading goes through the very same route, HTTP client, signature and
+ * circuit breaker as live trading.
  */
 public class AppConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(AppConfiguration.class);
-    /**
-     * The longest a call waits for its key's turn among instances: several calls of other instances, each at most a
-     * connect and a response timeout, fit in it; the caller gives up after 30 s (routes/kraken.camel.yaml).
-     */
-    static final int KEY_TURN_MAX_WAIT_MS = 10_000;
 
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
+        Function<String, String> property = key -> properties.resolveProperty(key).orElse(null);
         // Secrets first: those the environment does not give come from Google Secret Manager when GCP_PROJECT_ID is
-        // set (docs/secrets.md#precedence), before anything is checked or built with them.
-        Secrets fromSecretManager = Secrets.resolve(SecretManagerConfig.of(
-                        properties.resolveProperty("gcp.project-id").orElse(""),
-                        properties.resolveProperty("gcp.secret-manager.emulator-host").orElse(""),
-                        properties.resolveProperty("gcp.secret-manager.versions").orElse(""),
-                        intProperty(properties, "gcp.secret-manager.timeout-ms", 10000)),
-                key -> properties.resolveProperty(key).orElse(null));
+        // set (docs/secrets.md#precedence), before anything is checked or built with them. Its settings wrong (a
+        // timeout that is no number...) leave Secret Manager out: Settings.from refuses them with every other problem.
+        Secrets fromSecretManager = Secrets.resolve(Settings.SecretManager.configOrUnused(property), property);
         // as if the environment had given them, for whatever reads them as properties
         fromSecretManager.byPropertyKey().forEach(properties::addOverrideProperty);
+        // every key the service reads, read and checked at once (the placeholders of the YAML routes included)
         Settings settings;
         try {
-            settings = Settings.from(key -> fromSecretManager.value(key)
-                    .orElseGet(() -> properties.resolveProperty(key).orElse(null)));
+            settings = Settings.from(key -> fromSecretManager.value(key).orElseGet(() -> property.apply(key)));
         } catch (InvalidConfigurationException refusal) {
             throw fromSecretManager.explain(refusal);
-        }
-        NotificationSettings notifySettings;
-        try {
-            notifySettings = NotificationSettings.from(key -> fromSecretManager.value(key)
-                    .orElseGet(() -> properties.resolveProperty(key).orElse(null)));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(e.getMessage());
         }
         // One Prometheus registry for everything: ours, the connection pool's, Camel's routes (the route policy below),
         // the JVM's.
@@ -140,12 +64,7 @@ public class AppConfiguration implements CamelConfiguration {
         // thread of its own while the rest is prepared; the routes start once it is open (onCamelContextStarting
         // below; docs/operations.md#start-up-time-and-memory).
         Database database = Database.start(settings, new MicrometerMetricsTrackerFactory(meters));
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                database.close();
-            }
-        });
+        context.addService(database);
         context.getRegistry().bind("database", database);
         ObjectMapper json = objectMapper();
         Clock clock = Clock.systemUTC();
@@ -155,11 +74,11 @@ public class AppConfiguration implements CamelConfiguration {
         List<String> apiSecrets = settings.krakenApiSecrets();
         String baseUrl = settings.krakenApiUrl();
         if (settings.mode() == Settings.Mode.PAPER) {
-            PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(rateLimitTier(properties));
-            for (var price : amounts(properties, "paper.prices").entrySet()) {
+            PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(settings.paper().rateLimitTier());
+            for (var price : settings.paper().prices().entrySet()) {
                 paperConfig = paperConfig.withPrice(price.getKey(), price.getValue());
             }
-            for (var balance : amounts(properties, "paper.balances").entrySet()) {
+            for (var balance : settings.paper().balances().entrySet()) {
                 paperConfig = paperConfig.withBalance(balance.getKey(), balance.getValue());
             }
             // None in production; a test binds one to record and steer the exchange from its first request.
@@ -174,208 +93,51 @@ public class AppConfiguration implements CamelConfiguration {
         }
         properties.addOverrideProperty("kraken.base-url", stripTrailingSlash(baseUrl));
 
-        // One breaker for the calls that place orders, one for market data and look-ups: Kraken's trading engine
-        // can fail while its queries answer (KrakenBreakers).
-        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(breakerConfig(properties));
-        CircuitBreaker tradingBreaker = breakers.circuitBreaker("kraken-trading");
-        CircuitBreaker queryBreaker = breakers.circuitBreaker("kraken-query");
-        for (CircuitBreaker breaker : java.util.List.of(tradingBreaker, queryBreaker)) {
-            breaker.getEventPublisher().onStateTransition(e -> LOG.warn("Kraken circuit breaker {}: {}",
-                    e.getCircuitBreakerName(), e.getStateTransition()));
-        }
-        KrakenBreakers krakenBreakers = new KrakenBreakers(tradingBreaker, queryBreaker);
-        context.getRegistry().bind("krakenTradingBreaker", tradingBreaker);
-        context.getRegistry().bind("krakenQueryBreaker", queryBreaker);
-        context.getRegistry().bind("krakenBreakers", krakenBreakers);
+        Wiring w = new Wiring(context, settings, json, clock, meters, database,
+                settings.mode().name().toLowerCase(Locale.ROOT));
+        w.apiKeys = apiKeys;
+        w.apiSecrets = apiSecrets;
+        KrakenWiring.breakers(w);
+        w.journal = journal(context, w);
+        w.redaction = IngressWiring.redaction(settings, apiKeys, apiSecrets, fromSecretManager.values());
+        OpsWiring.metricsAndAnswers(w);
+        IngressWiring.bind(w);
+        NotifyWiring.queue(w);
+        OrderWiring.tradingSwitch(w);
+        KrakenWiring.marketData(w);
+        KrakenWiring.rateBudget(w);
+        KrakenWiring.keyPool(w);
+        OrderWiring.bind(w);
+        OpsWiring.bind(w);
+        NotifyWiring.bind(w);
+        context.addStartupListener(startupListener(w));
+    }
 
-        String mode = settings.mode().name().toLowerCase(Locale.ROOT);
+    /**
+     * Rows in flight are leased to this instance and renewed by the renew-leases route while it lives: a replica that
+     * dies leaves them to the others after one lease (docs/replicas.md#leases).
+     */
+    private static Journal journal(CamelContext context, Wiring w) throws Exception {
         String instance = java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid()
                 + ":" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
-        // rows in flight are leased to this instance and renewed by the renew-leases route while it lives: a replica
-        // that dies leaves them to the others after one lease (docs/replicas.md#leases)
-        Journal journal = new Journal(database.dataSource(), clock, Journal.truncate(instance, 64),
-                Duration.ofSeconds(settings.orders().leaseSeconds()));
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                // after the routes (which finish their in-flight alerts), before the database closes
-                int released = journal.releaseLeases();
-                if (released > 0) {
-                    LOG.warn("{} alert(s) still in flight at shutdown: left for the next instance to reconcile",
-                            released);
-                }
-            }
-        });
-        // Every secret this process knows: none of them is kept in a stored alert, whichever way it got into one.
-        List<String> secrets = new ArrayList<>(Arrays.asList(settings.webhookPassphrase(), settings.webhookSecret(),
-                settings.adminToken(), settings.dbPassword()));
-        secrets.addAll(apiKeys);
-        secrets.addAll(apiSecrets);
-        secrets.addAll(notifySettings.secrets());
-        secrets.addAll(fromSecretManager.values());
-        SecretRedaction redaction = new SecretRedaction(secrets);
-        DeadLetterStore deadLetterStore = new DeadLetterStore(database.dataSource(), json);
-        ServiceMetrics metrics = new ServiceMetrics(meters, deadLetterStore::count, breakers);
-        MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
-        routeMetrics.setMeterRegistry(meters);
-        context.addRoutePolicyFactory(routeMetrics);
-        Answers answers = new Answers(json, mode, metrics);
-        // the HTTP server (EdgeHttpServer) carries the edge's limits and answers (docs/operations.md#http-server-limits)
-        HttpEdge edge;
-        try {
-            edge = new HttpEdge(new HttpEdge.Limits(
-                    longProperty(properties, "camel.server.max-body-size", 1048576L),
-                    intProperty(properties, "http.header-timeout-ms", 10000),
-                    intProperty(properties, "http.body-timeout-ms", 10000),
-                    intProperty(properties, "http.idle-timeout-seconds", 60),
-                    intProperty(properties, "http.max-header-bytes", 8192),
-                    intProperty(properties, "http.max-request-line-bytes", 4096)), answers);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(e.getMessage());
-        }
-        context.getRegistry().bind("httpEdge", edge);
-        // Notifications (docs/notifications.md): raised where outcomes are decided, queued per channel, delivered by
-        // the channels' routes; nothing here waits for a channel.
-        NotificationOutcomes notificationOutcomes = new NotificationOutcomes(meters, notifySettings.secrets());
-        NoticeQueue notices = new NoticeQueue(notifySettings.channels(), context, context.createProducerTemplate(),
-                notificationOutcomes, redaction::redact, notifySettings.queueSize());
-        notificationChannels(context, notifySettings);
-        krakenBreakers.notifyChanges(notices::raise);
-        // the kill switch lives in the journal database, shared by every instance; TRADING_ENABLED only seeds it
-        TradingSwitch trading = new TradingSwitch(new TradingSetting(database.dataSource(), clock, journal.instance()),
-                clock, notices);
-        KrakenApi kraken = new KrakenApi(context.createProducerTemplate());
-        MarketData market = new MarketData(kraken,
-                Duration.ofSeconds(intProperty(properties, "kraken.pairs.refresh-seconds", 3600)), clock,
-                Duration.ofMillis(intProperty(properties, "kraken.prices.max-age-ms", 5000)),
-                Duration.ofMillis(intProperty(properties, "kraken.balances.max-age-ms", 30000)),
-                metrics::exchangeBalances);
-        metrics.lowBalanceThresholds(amounts(properties, "monitoring.low-balance"));
-        metrics.tradingSwitch(trading::enabled);
+        Journal journal = new Journal(w.database.dataSource(), w.clock, Journal.truncate(instance, 64),
+                Duration.ofSeconds(w.settings.orders().leaseSeconds()));
+        // stopped after the routes (which finish their in-flight alerts), before the database: its leases released
+        context.addService(new Journal.LeaseRelease(journal));
+        w.registry.bind("journal", journal);
+        return journal;
+    }
 
-        var registry = context.getRegistry();
-        // platform-http runs each request on a Vert.x worker thread (20 by default). A webhook thread may wait for
-        // its order up to orders.answer-within-ms, but only while an order worker is free to run it: with more HTTP
-        // threads than order workers, a burst still finds threads to be answered on.
-        registry.bind("vertxOptions", new io.vertx.core.VertxOptions()
-                .setWorkerPoolSize(Math.max(20, 2 * settings.orders().workers() + 16)));
-        registry.bind("settings", settings);
-        registry.bind("json", json);
-        registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
-        IpAllowList allowList;
-        ClientAddress clientAddress;
-        SourceRateLimit adminWrongTokens;
-        try {
-            allowList = new IpAllowList(settings.allowedIps());
-            clientAddress = new ClientAddress(properties.resolveProperty("trusted.proxies").orElse(""));
-            // per source address, in this process's memory (docs/operations.md#rate-limits)
-            registry.bind("webhookRateLimit", new SourceRateLimit("webhook",
-                    intProperty(properties, "webhook.rate-limit", 1000),
-                    Duration.ofSeconds(intProperty(properties, "webhook.rate-limit-period-seconds", 10))));
-            // on the admin API only wrong or missing tokens count: an operator's polling is never limited
-            adminWrongTokens = new SourceRateLimit("admin authentication failure",
-                    intProperty(properties, "admin.auth-failure-limit", 10),
-                    Duration.ofSeconds(intProperty(properties, "admin.auth-failure-period-seconds", 60)));
-            registry.bind("adminRateLimit", adminWrongTokens);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(e.getMessage());
-        }
-        registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), metrics, clientAddress));
-        // the one reader of alerts: the webhook, replays and the reconcile-orders route
-        AlertParser alertParser = new AlertParser(json);
-        registry.bind("alertParser", alertParser);
-        registry.bind("webhookAuthenticator", new WebhookAuthenticator(allowList,
-                settings.webhookSecret(), settings.webhookPassphrase(), redaction, alertParser));
-        Settings.Orders orders = settings.orders();
-        Deadlines deadlines = new Deadlines(clock, Duration.ofSeconds(orders.deadlineSeconds()));
-        // Kraken counts per API key and per account, so instances sharing a PostgreSQL journal (and the account) keep
-        // the counters there, together; the embedded H2 journal's one instance keeps them in memory
-        // (docs/replicas.md#rate-counters)
-        RateBudget budget = settings.mode() == Settings.Mode.PAPER && rateLimitTier(properties) == RateLimitTier.OFF
-                ? RateBudget.unlimitedForPaper(clock, apiKeys.size())
-                : new RateBudget(settings.krakenTier(),
-                        Duration.ofMillis(intProperty(properties, "kraken.rate-limit.max-wait-ms", 2000)),
-                        apiKeys.size(), database.sharedByInstances()
-                                ? new SharedRateCounters(database.dataSource(), apiKeys)
-                                : RateCounters.inMemory(clock));
-        registry.bind("rateBudget", budget);
-        for (int i = 0; i < budget.keys(); i++) {
-            int key = i;
-            metrics.krakenRestCounter(key, () -> budget.restLevel(key), budget.restMax());
-        }
-        // One signer and one nonce stream per key, its high-water mark in its own row (keyed by the key's hash), and
-        // one serial sender route per key (KrakenKeySenders, from the routeTemplate in routes/kraken.camel.yaml).
-        // On PostgreSQL several instances may share the keys: each call takes its key's turn (an advisory lock) and its
-        // nonce from the database inside it, so nonces reach Kraken in order across instances (docs/replicas.md#nonces).
-        // The embedded H2 journal serves one process, whose sender routes are the whole turn; its nonce generator
-        // reads its mark on its first nonce, once the journal is open: nothing here waits for it.
-        boolean shared = database.sharedByInstances();
-        List<KrakenKey> keys = new ArrayList<>();
-        for (int i = 0; i < apiKeys.size(); i++) {
-            keys.add(new KrakenKey(i, apiKeys.get(i), new KrakenSigner(apiSecrets.get(i)),
-                    new NonceGenerator(shared ? NonceHighWater.shared(database.dataSource(), apiKeys.get(i))
-                            : new NonceHighWater(database.dataSource(), apiKeys.get(i)))));
-        }
-        registry.bind("keyTurns", shared
-                ? new AdvisoryKeyTurns(database, apiKeys, Duration.ofMillis(KEY_TURN_MAX_WAIT_MS))
-                : KeyTurns.WITHIN_ONE_PROCESS);
-        KeyPool keyPool = new KeyPool(keys, budget);
-        registry.bind("keyPool", keyPool);
-        try {
-            registry.bind("balanceRefresh", new BalanceRefresh(market, budget, keyPool, clock,
-                    Duration.ofMillis(intProperty(properties, "kraken.balances.refresh-ms", 60000))));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(e.getMessage());
-        }
-        registry.bind("krakenRequests", new KrakenRequests(keyPool, json, metrics, deadlines, budget));
-        registry.bind("krakenApi", kraken);
-        registry.bind("marketData", market);
-        registry.bind("orderDesk", new OrderDesk(market, new OrderPlanner(), journal, json));
-        registry.bind("answers", answers);
-        registry.bind("deadLetterStore", deadLetterStore);
-        DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock);
-        registry.bind("deadLetters", deadLetters);
-        registry.bind("journal", journal);
-        int clockSkew = intProperty(properties, "alert-clock-skew-seconds", AlertAge.DEFAULT_CLOCK_SKEW_SECONDS);
-        if (clockSkew < 0) {
-            throw new InvalidConfigurationException("alert-clock-skew-seconds must be 0 or more");
-        }
-        AlertAge alertAge = new AlertAge(clock, settings.maxAlertAgeSeconds(), clockSkew);
-        registry.bind("alertAge", alertAge);
-        // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
-        // that a just-placed order may need to show up in Kraken's lists
-        OrderLifecycle lifecycle = new OrderLifecycle(journal, deadLetters, json, mode, answers::status, deadlines,
-                clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), notices);
-        registry.bind("orderLifecycle", lifecycle);
-        registry.bind("alertIntake", new AlertIntake(journal, lifecycle, alertAge, json, mode));
-        OrderOutcomes orderOutcomes = new OrderOutcomes(journal, lifecycle, metrics, market::balancesChanged);
-        registry.bind("orderOutcomes", orderOutcomes);
-        OrderRunner runner = new OrderRunner(context, mode, metrics, orders.workers(), orders.answerWithinMs());
-        registry.bind("orderRunner", runner);
-        registry.bind("reconciler", new Reconciler(kraken, runner, alertParser, budget, journal, lifecycle,
-                orderOutcomes, json, clock, orders));
-        registry.bind("tradingSwitch", trading);
-        registry.bind("operations", new Operations(context, settings, krakenBreakers, market, deadLetterStore,
-                trading, metrics, answers, database, journal));
-        Replays replays = new Replays(journal, deadLetterStore, runner, alertParser, alertAge, trading,
-                json, clock);
-        registry.bind("adminApi", new AdminApi(settings.adminToken(), deadLetterStore, journal, replays, trading,
-                answers, json, adminWrongTokens));
-
-        registry.bind("notices", notices);
-        registry.bind("noticeFormats", new NoticeFormats(notifySettings, mode, json));
-        registry.bind("notificationOutcomes", notificationOutcomes);
-        registry.bind("dailySummary", new DailySummary(notifySettings.anyWants(Notice.Event.DAILY_SUMMARY),
-                notifySettings.dailySummaryAt(), journal, deadLetterStore, market::balances,
-                new JobLeases(database.dataSource(), clock, journal.instance()), clock));
-
-        context.addStartupListener(new StartupListener() {
+    /** The journal open before any route takes a request; the start-up line once every route has started. */
+    private static StartupListener startupListener(Wiring w) {
+        Settings settings = w.settings;
+        return new StartupListener() {
             @Override
             public void onCamelContextStarting(CamelContext starting, boolean alreadyStarted) {
                 // before any route takes a request: the journal open and migrated, earlier dead-letter files in it
-                database.awaitOpen();
-                trading.seed(settings.tradingEnabled());
-                deadLetterStore.importFiles(settings.dataDir(), redaction::redact);
+                w.database.awaitOpen();
+                w.trading.seed(settings.tradingEnabled());
+                w.deadLetterStore.importFiles(settings.dataDir(), w.redaction::redact);
             }
 
             @Override
@@ -385,65 +147,15 @@ public class AppConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 // the asset pairs first: the line says the service is ready, as GET /health then does
-                market.warmUp();
-                String ready = settings.startupLine(trading.enabled(), journal.instance());
+                w.market.warmUp();
+                String ready = settings.startupLine(w.trading.enabled(), w.journal.instance());
                 LOG.info(ready);
                 if (settings.mode() == Settings.Mode.LIVE) {
-                    notices.raise(Notice.of(Notice.Event.STARTED_LIVE, Notice.Severity.WARNING,
+                    w.notices.raise(Notice.of(Notice.Event.STARTED_LIVE, Notice.Severity.WARNING,
                             "Service started in live mode", "Orders go to Kraken with real money. " + ready));
                 }
             }
-        });
-    }
-
-    /**
-     * The built-in channels' components, configured here so that the bot token and the SMTP password stay out of
-     * endpoint URIs, and one route per channel from the route template {@code notification-channel}
-     * (routes/notifications.camel.yaml), bound as a route builder that camel-main adds once the YAML templates are
-     * loaded.
-     */
-    private static void notificationChannels(CamelContext context, NotificationSettings notify) {
-        if (notify.telegram() != null) {
-            TelegramComponent telegram = new TelegramComponent();
-            telegram.setAuthorizationToken(notify.telegram().botToken());
-            telegram.setBaseUri(notify.telegram().baseUri());
-            context.addComponent("telegram", telegram);
-            context.getRegistry().bind("telegramMessages",
-                    new io.tvkraken.notify.TelegramMessages(context.createProducerTemplate(),
-                            notify.telegram().endpointUri()));
-        }
-        if (notify.smtp() != null) {
-            NotificationSettings.Smtp smtp = notify.smtp();
-            MailConfiguration mail = new MailConfiguration();
-            mail.setUsername(smtp.user());
-            mail.setPassword(smtp.password());
-            mail.setFrom(smtp.from());
-            mail.setTo(smtp.to());
-            // JavaMail waits forever by default; a dead server must not hold the channel's route for long
-            mail.setConnectionTimeout(10000);
-            java.util.Properties javaMail = new java.util.Properties();
-            javaMail.setProperty("mail.smtp.timeout", "10000");
-            javaMail.setProperty("mail.smtp.writetimeout", "10000");
-            javaMail.setProperty("mail.smtps.timeout", "10000");
-            javaMail.setProperty("mail.smtps.writetimeout", "10000");
-            if ("starttls".equals(smtp.security())) {
-                javaMail.setProperty("mail.smtp.starttls.enable", "true");
-                javaMail.setProperty("mail.smtp.starttls.required", "true");
-            }
-            mail.setAdditionalJavaMailProperties(javaMail);
-            MailComponent component = new MailComponent();
-            component.setConfiguration(mail);
-            context.addComponent("ssl".equals(smtp.security()) ? "smtps" : "smtp", component);
-        }
-        context.getRegistry().bind("notificationChannelRoutes", (LambdaRouteBuilder) routes -> {
-            for (var channel : notify.channels()) {
-                routes.templatedRoute("notification-channel")
-                        .routeId("notify-" + channel.name())
-                        .prefixId("notify-" + channel.name() + "-")
-                        .parameter("channel", channel.name())
-                        .parameter("uri", channel.uri());
-            }
-        });
+        };
     }
 
     /**
@@ -463,69 +175,6 @@ public class AppConfiguration implements CamelConfiguration {
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(32).maxStringLength(1 << 20).maxNumberLength(64).build());
         return mapper;
-    }
-
-    /**
-     * Resilience4j's defaults never open below 100 calls and stay open 60 s
-     * (docs/reliability.md#circuit-breaker-defaults); at webhook volumes the breaker must judge a handful of calls.
-     */
-    static CircuitBreakerConfig breakerConfig(PropertiesComponent p) {
-        return CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(intProperty(p, "kraken.breaker.sliding-window-size", 10))
-                .minimumNumberOfCalls(intProperty(p, "kraken.breaker.minimum-number-of-calls", 5))
-                .failureRateThreshold(intProperty(p, "kraken.breaker.failure-rate-threshold", 50))
-                .waitDurationInOpenState(Duration.ofSeconds(intProperty(p, "kraken.breaker.wait-in-open-seconds", 30)))
-                .permittedNumberOfCallsInHalfOpenState(intProperty(p, "kraken.breaker.half-open-calls", 2))
-                .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                // A refusal of ours inside the breaker (kill switch, an order too late to leave) says nothing about
-                // Kraken's health.
-                .ignoreExceptions(RefusedException.class, io.tvkraken.order.TooLateException.class)
-                .build();
-    }
-
-    /** {@code XXBTZUSD=60000.0,XETHZUSD=3000} (paper prices by pair id, or balances by asset code). */
-    static Map<String, BigDecimal> amounts(PropertiesComponent p, String key) {
-        Map<String, BigDecimal> amounts = new LinkedHashMap<>();
-        for (String entry : p.resolveProperty(key).orElse("").split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            String[] kv = entry.split("=", 2);
-            try {
-                amounts.put(kv[0].trim(), new BigDecimal(kv[1].trim()));
-            } catch (RuntimeException e) {
-                throw new InvalidConfigurationException(key + " entry '" + entry.trim()
-                        + "' must look like NAME=123.45");
-            }
-        }
-        return amounts;
-    }
-
-    /**
-     * {@code paper.rate-limit-tier}: whose rate limits the paper exchange enforces. Starter unless set, as a new Kraken
-     * account has it, so that paper trading meets the limits live trading would
-     * (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits).
-     */
-    static RateLimitTier rateLimitTier(PropertiesComponent p) {
-        String text = p.resolveProperty("paper.rate-limit-tier").map(String::trim).orElse("");
-        if (text.isEmpty()) {
-            return RateLimitTier.STARTER;
-        }
-        try {
-            return RateLimitTier.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(
-                    "paper.rate-limit-tier must be starter, intermediate, pro or off, not '" + text + "'");
-        }
-    }
-
-    private static long longProperty(PropertiesComponent p, String key, long fallback) {
-        return p.resolveProperty(key).map(String::trim).map(Long::parseLong).orElse(fallback);
-    }
-
-    private static int intProperty(PropertiesComponent p, String key, int fallback) {
-        return p.resolveProperty(key).map(String::trim).map(Integer::parseInt).orElse(fallback);
     }
 
     private static String stripTrailingSlash(String url) {

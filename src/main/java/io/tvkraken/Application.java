@@ -32,7 +32,7 @@ public final class Application {
         return main;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         // The JDK's TLS set-up (its providers, the CA trust store read and parsed) is needed by the Kraken HTTP
         // client, which camel-http makes while the routes are made. Done here on a thread of its own, it overlaps with
         // Camel's start instead of adding to it (docs/operations.md#start-up-time-and-memory).
@@ -42,21 +42,33 @@ public final class Application {
         int exit;
         try {
             exit = newMain().run(args);
-        } catch (Exception e) {
-            // Thrown as it is by the configuration, or wrapped by Camel when it surfaces while the routes are made
-            // (the journal database opens meanwhile)
-            InvalidConfigurationException invalid = invalidConfiguration(e);
-            if (invalid == null) {
-                throw e;
-            }
-            // One clear line, not a stack trace: this is the operator's to fix
-            // (docs/configuration.md#when-the-configuration-is-wrong).
-            LoggerFactory.getLogger(Application.class).error("refusing to start. {}", invalid.getMessage());
-            exit = 2;
+        } catch (Throwable e) {
+            exit = refusal(e);
         }
         if (exit != 0) {
+            // Threads that are not daemons (the journal's opening thread, Vert.x's, the paper exchange's server) would
+            // keep the JVM up after a failed start: a live process that serves nothing
+            // (docs/configuration.md#when-the-configuration-is-wrong)
             System.exit(exit);
         }
+    }
+
+    /**
+     * The exit status of a start that failed with {@code e}, logged once: a configuration refused is one line and
+     * status 2; anything else is logged with its stack trace and ends the process with status 1.
+     */
+    static int refusal(Throwable e) {
+        // Thrown as it is by the configuration, or wrapped by Camel when it surfaces while the routes are made
+        // (the journal database opens meanwhile)
+        InvalidConfigurationException invalid = invalidConfiguration(e);
+        if (invalid == null) {
+            LoggerFactory.getLogger(Application.class).error("failed to start, exiting", e);
+            return 1;
+        }
+        // One clear line, not a stack trace: this is the operator's to fix
+        // (docs/configuration.md#when-the-configuration-is-wrong).
+        LoggerFactory.getLogger(Application.class).error("refusing to start. {}", invalid.getMessage());
+        return 2;
     }
 
     private static void prepareTls() {

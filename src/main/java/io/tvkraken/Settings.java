@@ -1,10 +1,22 @@
 package io.tvkraken;
 
+import io.tvkraken.alert.AlertAge;
+import io.tvkraken.ingress.ClientAddress;
+import io.tvkraken.ingress.HttpEdge;
+import io.tvkraken.ingress.IpAllowList;
+import io.tvkraken.ingress.SourceRateLimit;
+import io.tvkraken.kraken.BalanceRefresh;
 import io.tvkraken.kraken.RateBudget;
+import io.tvkraken.notify.NotificationSettings;
+import io.tvkraken.paper.RateLimitTier;
+import io.tvkraken.secrets.SecretManagerConfig;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -34,7 +46,16 @@ public record Settings(
         String dbPassword,
         int maxAlertAgeSeconds,
         RateBudget.Tier krakenTier,
-        Orders orders) {
+        Orders orders,
+        int alertClockSkewSeconds,
+        int shutdownTimeoutSeconds,
+        Http http,
+        Limits limits,
+        Kraken kraken,
+        Paper paper,
+        SecretManager secretManager,
+        Map<String, BigDecimal> lowBalanceThresholds,
+        NotificationSettings notifications) {
 
     /**
      * How an order is carried out (docs/order-lifecycle.md): the answer is due {@code answerWithinMs} after the alert
@@ -46,84 +67,226 @@ public record Settings(
      */
     public record Orders(int answerWithinMs, int deadlineSeconds, int reconcilePollMs, int reconcileGraceMs,
             int reconcileGiveUpSeconds, int maxAttempts, int workers, int leaseSeconds, int leaseRenewMs) {
+
+        static Orders read(SettingsReader p) {
+            Orders o = new Orders(
+                    p.intOf("orders.answer-within-ms", 2500),
+                    p.intOf("orders.deadline-seconds", 5),
+                    p.intOf("orders.reconcile.poll-ms", 500),
+                    p.intOf("orders.reconcile.grace-ms", 2000),
+                    p.intOf("orders.reconcile.give-up-seconds", 30),
+                    p.intOf("orders.max-attempts", 2),
+                    p.intOf("orders.workers", 16),
+                    p.intOf("orders.lease-seconds", 15),
+                    p.intOf("orders.lease-renew-ms", 3000));
+            // Kraken accepts a deadline between 2 and 60 seconds ahead (docs/kraken.md#deadline).
+            p.check(o.deadlineSeconds >= 2 && o.deadlineSeconds <= 60,
+                    "orders.deadline-seconds must be between 2 and 60 (Kraken's limits), not " + o.deadlineSeconds);
+            // a lease must outlive at least two renewals missed by a busy instance, or a live instance loses its rows
+            p.check(o.leaseSeconds >= 5 && o.leaseRenewMs >= 100 && 3L * o.leaseRenewMs <= 1000L * o.leaseSeconds,
+                    "orders.lease-seconds must be 5 or more and orders.lease-renew-ms at most a third of it");
+            return o;
+        }
+    }
+
+    /**
+     * The HTTP server's limits (docs/operations.md#http-server-limits): the largest body it reads
+     * ({@code camel.server.max-body-size}), how long a request head and body may take, when an idle connection is
+     * closed, the largest head; and the reverse proxies whose X-Forwarded-For is believed.
+     */
+    public record Http(String trustedProxies, long serverMaxBodyBytes, int headerTimeoutMs, int bodyTimeoutMs,
+            int idleTimeoutSeconds, int maxHeaderBytes, int maxRequestLineBytes) {
+
+        static Http read(SettingsReader p) {
+            return new Http(p.text("trusted.proxies", ""),
+                    p.longOf("camel.server.max-body-size", 1048576L),
+                    p.intOf("http.header-timeout-ms", 10000),
+                    p.intOf("http.body-timeout-ms", 10000),
+                    p.intOf("http.idle-timeout-seconds", 60),
+                    p.intOf("http.max-header-bytes", 8192),
+                    p.intOf("http.max-request-line-bytes", 4096));
+        }
+
+        /** The limits the HTTP edge enforces (HttpEdge.Limits refuses those it cannot work with). */
+        public HttpEdge.Limits edgeLimits() {
+            return new HttpEdge.Limits(serverMaxBodyBytes, headerTimeoutMs, bodyTimeoutMs, idleTimeoutSeconds,
+                    maxHeaderBytes, maxRequestLineBytes);
+        }
+    }
+
+    /** Rate limits per source address (docs/operations.md#rate-limits); a limit of 0 is none. */
+    public record Limits(int webhookRateLimit, int webhookRateLimitPeriodSeconds, int adminAuthFailureLimit,
+            int adminAuthFailurePeriodSeconds) {
+
+        static Limits read(SettingsReader p) {
+            return new Limits(p.intOf("webhook.rate-limit", 1000),
+                    p.intOf("webhook.rate-limit-period-seconds", 10),
+                    p.intOf("admin.auth-failure-limit", 10),
+                    p.intOf("admin.auth-failure-period-seconds", 60));
+        }
+    }
+
+    /**
+     * Kraken's data cached and refreshed (docs/kraken.md#cached-prices-and-balances), how long a call may wait for its
+     * rate counters, and the circuit breakers around Kraken (docs/reliability.md#circuit-breaker-defaults).
+     */
+    public record Kraken(int pairsRefreshSeconds, int pricesRefreshMs, int pricesMaxAgeMs, int balancesMaxAgeMs,
+            int balancesRefreshMs, int rateLimitMaxWaitMs, Breaker breaker) {
+
+        static Kraken read(SettingsReader p) {
+            return new Kraken(p.intOf("kraken.pairs.refresh-seconds", 3600),
+                    p.intOf("kraken.prices.refresh-ms", 2000),
+                    p.intOf("kraken.prices.max-age-ms", 5000),
+                    p.intOf("kraken.balances.max-age-ms", 30000),
+                    p.intOf("kraken.balances.refresh-ms", 60000),
+                    p.intOf("kraken.rate-limit.max-wait-ms", 2000),
+                    new Breaker(p.intOf("kraken.breaker.sliding-window-size", 10),
+                            p.intOf("kraken.breaker.minimum-number-of-calls", 5),
+                            p.intOf("kraken.breaker.failure-rate-threshold", 50),
+                            p.intOf("kraken.breaker.wait-in-open-seconds", 30),
+                            p.intOf("kraken.breaker.half-open-calls", 2)));
+        }
+    }
+
+    /** Each circuit breaker around Kraken: judged over its last calls, open for a while, then a few trial calls. */
+    public record Breaker(int slidingWindowSize, int minimumNumberOfCalls, int failureRateThreshold,
+            int waitInOpenSeconds, int halfOpenCalls) {
+    }
+
+    /**
+     * The built-in exchange of paper mode: its last-trade prices by pair id, its starting balances by asset code, and
+     * whose rate limits it enforces: starter unless set, as a new Kraken account has it, so that paper trading meets
+     * the limits live trading would (https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits).
+     */
+    public record Paper(Map<String, BigDecimal> prices, Map<String, BigDecimal> balances,
+            RateLimitTier rateLimitTier) {
+
+        static Paper read(SettingsReader p) {
+            String tierText = p.text("paper.rate-limit-tier", "starter");
+            RateLimitTier tier = RateLimitTier.STARTER;
+            try {
+                tier = RateLimitTier.parse(tierText);
+            } catch (IllegalArgumentException e) {
+                p.problem("paper.rate-limit-tier must be starter, intermediate, pro or off, not '" + tierText + "'");
+            }
+            return new Paper(p.amounts("paper.prices"), p.amounts("paper.balances"), tier);
+        }
+    }
+
+    /**
+     * Where the secrets the environment does not give are read from (docs/secrets.md#settings), as written; read
+     * before the other settings, whose secrets may come from there ({@link #config()} checks the rest).
+     */
+    public record SecretManager(String projectId, String emulatorHost, String versions, int timeoutMs) {
+
+        /** Secret Manager not used. */
+        public static final SecretManager UNUSED = new SecretManager("", "", "", 10000);
+
+        public static SecretManager read(SettingsReader p) {
+            return new SecretManager(p.text("gcp.project-id", ""), p.text("gcp.secret-manager.emulator-host", ""),
+                    p.text("gcp.secret-manager.versions", ""), p.intOf("gcp.secret-manager.timeout-ms", 10000));
+        }
+
+        public SecretManagerConfig config() {
+            return SecretManagerConfig.of(projectId, emulatorHost, versions, timeoutMs);
+        }
+
+        /** The config, or null when its settings are wrong (noted in {@code p}, one problem each). */
+        static SecretManagerConfig configOrNull(SecretManager read, SettingsReader p) {
+            try {
+                return read.config();
+            } catch (InvalidConfigurationException e) {
+                p.problem(e.getMessage().replaceFirst("^Invalid configuration: ", ""));
+                return null;
+            }
+        }
+
+        /**
+         * Where to read the secrets from: {@link #UNUSED} when the settings of Secret Manager cannot be read or make
+         * no sense, which {@link Settings#from} then refuses together with every other problem.
+         */
+        public static SecretManagerConfig configOrUnused(Function<String, String> property) {
+            SettingsReader p = new SettingsReader(property);
+            SecretManager read = read(p);
+            SecretManagerConfig config = p.problems().isEmpty() ? configOrNull(read, p) : null;
+            return config == null ? UNUSED.config() : config;
+        }
     }
 
     public enum Mode { PAPER, LIVE }
 
-    /** Reads the settings through a property lookup ({@code key -> value or null}). */
+    /**
+     * Reads the settings through a property lookup ({@code key -> value or null}): every key the service reads, the
+     * notification settings' included. Throws {@link InvalidConfigurationException} naming every problem at once.
+     */
     public static Settings from(Function<String, String> property) {
-        Function<String, String> p = key -> {
-            String v = property.apply(key);
-            return v == null || v.isBlank() ? null : v.trim();
-        };
-        List<String> problems = new ArrayList<>();
+        SettingsReader p = new SettingsReader(property);
         Mode mode;
-        String modeText = orDefault(p.apply("kraken.mode"), "paper");
+        String modeText = p.text("kraken.mode", "paper");
         try {
             mode = Mode.valueOf(modeText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            problems.add("KRAKEN_MODE must be 'paper' or 'live', not '" + modeText + "'");
+            p.problem("KRAKEN_MODE must be 'paper' or 'live', not '" + modeText + "'");
             mode = Mode.PAPER;
         }
         Settings s = new Settings(
-                intOf(p, "port", 8080, problems),
+                p.intOf("port", 8080),
                 mode,
-                orDefault(p.apply("kraken.api.url"), "https://api.kraken.com"),
-                p.apply("kraken.api.key"),
-                p.apply("kraken.api.secret"),
-                p.apply("webhook.secret"),
-                p.apply("webhook.passphrase"),
-                orDefault(p.apply("allowed.ips"), ""),
-                Boolean.parseBoolean(orDefault(p.apply("trading.enabled"), "true")),
-                p.apply("admin.token"),
-                Path.of(orDefault(p.apply("data.dir"), "./data")),
-                intOf(p, "webhook.max-body-bytes", 65536, problems),
-                intOf(p, "kraken.http.connect-timeout-ms", 1000, problems),
-                intOf(p, "kraken.http.response-timeout-ms", 2000, problems),
-                p.apply("db.url"),
-                p.apply("db.user"),
-                p.apply("db.password"),
-                intOf(p, "max-alert-age-seconds", 60, problems),
-                tierOf(p.apply("kraken.tier"), problems),
-                new Orders(
-                        intOf(p, "orders.answer-within-ms", 2500, problems),
-                        intOf(p, "orders.deadline-seconds", 5, problems),
-                        intOf(p, "orders.reconcile.poll-ms", 500, problems),
-                        intOf(p, "orders.reconcile.grace-ms", 2000, problems),
-                        intOf(p, "orders.reconcile.give-up-seconds", 30, problems),
-                        intOf(p, "orders.max-attempts", 2, problems),
-                        intOf(p, "orders.workers", 16, problems),
-                        intOf(p, "orders.lease-seconds", 15, problems),
-                        intOf(p, "orders.lease-renew-ms", 3000, problems)));
-        // Kraken accepts a deadline between 2 and 60 seconds ahead (docs/kraken.md#deadline).
-        if (s.orders.deadlineSeconds < 2 || s.orders.deadlineSeconds > 60) {
-            problems.add("orders.deadline-seconds must be between 2 and 60 (Kraken's limits), not "
-                    + s.orders.deadlineSeconds);
-        }
-        if (s.orders.maxAttempts < 1 || s.orders.workers < 1 || s.maxAlertAgeSeconds < 0) {
-            problems.add("orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
-        }
-        // a lease must outlive at least two renewals missed by a busy instance, or a live instance loses its rows
-        if (s.orders.leaseSeconds < 5 || s.orders.leaseRenewMs < 100
-                || 3L * s.orders.leaseRenewMs > 1000L * s.orders.leaseSeconds) {
-            problems.add("orders.lease-seconds must be 5 or more and orders.lease-renew-ms at most a third of it");
-        }
+                p.text("kraken.api.url", "https://api.kraken.com"),
+                p.text("kraken.api.key"),
+                p.text("kraken.api.secret"),
+                p.text("webhook.secret"),
+                p.text("webhook.passphrase"),
+                p.text("allowed.ips", ""),
+                Boolean.parseBoolean(p.text("trading.enabled", "true")),
+                p.text("admin.token"),
+                Path.of(p.text("data.dir", "./data")),
+                p.intOf("webhook.max-body-bytes", 65536),
+                p.intOf("kraken.http.connect-timeout-ms", 1000),
+                p.intOf("kraken.http.response-timeout-ms", 2000),
+                p.text("db.url"),
+                p.text("db.user"),
+                p.text("db.password"),
+                p.intOf("max-alert-age-seconds", 60),
+                tierOf(p),
+                Orders.read(p),
+                p.intOf("alert-clock-skew-seconds", AlertAge.DEFAULT_CLOCK_SKEW_SECONDS),
+                // camel-main's own (finish in-flight alerts on SIGTERM): it would ignore a value it cannot read
+                p.intOf("camel.main.shutdown-timeout", 15),
+                Http.read(p),
+                Limits.read(p),
+                Kraken.read(p),
+                Paper.read(p),
+                SecretManager.read(p),
+                p.amounts("monitoring.low-balance"),
+                NotificationSettings.read(p));
+        p.check(s.orders.maxAttempts >= 1 && s.orders.workers >= 1 && s.maxAlertAgeSeconds >= 0,
+                "orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
+        p.check(s.alertClockSkewSeconds >= 0, "alert-clock-skew-seconds must be 0 or more");
+        // rules of the classes that use the values, asked here so that their refusals join the others
+        p.valid(() -> new IpAllowList(s.allowedIps));
+        p.valid(() -> new ClientAddress(s.http.trustedProxies()));
+        p.valid(() -> s.http.edgeLimits());
+        p.valid(() -> new SourceRateLimit("webhook", s.limits.webhookRateLimit(),
+                Duration.ofSeconds(s.limits.webhookRateLimitPeriodSeconds())));
+        p.valid(() -> new SourceRateLimit("admin authentication failure", s.limits.adminAuthFailureLimit(),
+                Duration.ofSeconds(s.limits.adminAuthFailurePeriodSeconds())));
+        p.valid(() -> BalanceRefresh.checkPeriod(Duration.ofMillis(s.kraken.balancesRefreshMs())));
+        SecretManager.configOrNull(s.secretManager, p);
         if (s.mode == Mode.LIVE) {
             // docs/configuration.md#paper-and-live-mode: live mode never trades real money for unauthenticated callers,
             // nor without keys.
             if (s.krakenApiKey == null || s.krakenApiSecret == null) {
-                problems.add("KRAKEN_MODE=live needs KRAKEN_API_KEY and KRAKEN_API_SECRET");
+                p.problem("KRAKEN_MODE=live needs KRAKEN_API_KEY and KRAKEN_API_SECRET");
             } else {
-                problems.addAll(keyPoolProblems(s.krakenApiKey, s.krakenApiSecret));
+                keyPoolProblems(s.krakenApiKey, s.krakenApiSecret).forEach(p::problem);
             }
             if (!s.webhookAuthenticationOn()) {
-                problems.add("KRAKEN_MODE=live needs WEBHOOK_SECRET or WEBHOOK_PASSPHRASE: "
+                p.problem("KRAKEN_MODE=live needs WEBHOOK_SECRET or WEBHOOK_PASSPHRASE: "
                         + "refusing to trade real money for unauthenticated callers");
             }
         }
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigurationException(String.join("; ", problems));
-        }
+        p.refuseIfAny();
         return s;
     }
 
@@ -210,11 +373,12 @@ public record Settings(
     }
 
     /** Kraken's verification tier of the account, which sets its rate limits (starter, intermediate, pro). */
-    private static RateBudget.Tier tierOf(String value, List<String> problems) {
+    private static RateBudget.Tier tierOf(SettingsReader p) {
+        String value = p.text("kraken.tier", "starter");
         try {
-            return RateBudget.Tier.of(orDefault(value, "starter"));
+            return RateBudget.Tier.of(value);
         } catch (IllegalArgumentException e) {
-            problems.add("KRAKEN_TIER must be starter, intermediate or pro, not '" + value + "'");
+            p.problem("KRAKEN_TIER must be starter, intermediate or pro, not '" + value + "'");
             return RateBudget.Tier.STARTER;
         }
     }
@@ -281,22 +445,5 @@ public record Settings(
     static String redactUrl(String url) {
         String noParams = url.replaceAll("[?;].*$", "");
         return noParams.replaceAll("//[^/@]*@", "//");
-    }
-
-    private static String orDefault(String value, String fallback) {
-        return value == null ? fallback : value;
-    }
-
-    private static int intOf(Function<String, String> p, String key, int fallback, List<String> problems) {
-        String v = p.apply(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            problems.add(key + " must be a whole number, not '" + v + "'");
-            return fallback;
-        }
     }
 }

@@ -209,6 +209,58 @@ class ApplicationProcessTest {
                 .doesNotContain("\tat ");
     }
 
+    /**
+     * Every key whose value in application.properties is a number given one that is not (KRAKEN_PRICES_MAX_AGE_MS=abc
+     * and the like), all at once: the one line names each of them, the process ends with status 2, no stack trace.
+     */
+    @Test
+    void settingsThatShouldBeNumbersAndAreNotRefuseToStartInOneLineNamingEach() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>();
+        List<String> keys = NumericSettingsTest.numericKeys();
+        keys.forEach(key -> env.put(ConfigurationTableMatchesPropertiesTest.environmentVariable(key), "abc"));
+        env.put("LOG_LEVEL", "WARN");
+        Path output = data.resolve("not-numbers.log");
+        Process app = start(env, output);
+        boolean exited = app.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(exited).as("the process exits by itself:\n%s", String.join("\n", lines(output))).isTrue();
+        assertThat(app.exitValue()).isEqualTo(2);
+        List<String> lines = lines(output);
+        List<String> refusal = lines.stream().filter(l -> l.contains("refusing to start")).toList();
+        System.out.println("the refusal: " + refusal);
+        assertThat(refusal).as("one line").hasSize(1);
+        assertThat(refusal.get(0)).contains("refusing to start. Invalid configuration: ");
+        keys.forEach(key -> assertThat(refusal.get(0)).contains(key + " must be a whole number, not 'abc'"));
+        assertThat(lines).as("no stack trace").noneMatch(l -> l.contains("Exception") || l.contains("at io.")
+                || l.startsWith("\tat "));
+    }
+
+    /**
+     * A start that fails for a reason other than the configuration (here a route whose endpoint no component serves,
+     * found after the journal and the paper exchange have started) ends the process too, with a non-zero status: the
+     * journal's, Vert.x's and the paper exchange's threads must not keep a process alive that serves nothing.
+     */
+    @Test
+    void aStartThatFailsForAnotherReasonEndsTheProcess() throws Exception {
+        Path routes = Files.createDirectories(data.resolve("broken-routes"));
+        Files.writeString(routes.resolve("broken.camel.yaml"), String.join("\n", "- route:",
+                "    id: unknown-component", "    from:", "      uri: \"nosuchcomponent:thing\"", "      steps:",
+                "        - log: \"never\"", ""));
+        Path output = data.resolve("broken-routes.log");
+        Process app = start(Map.of("PORT", Integer.toString(freePort()), "LOG_LEVEL", "WARN",
+                "CAMEL_MAIN_ROUTESINCLUDEPATTERN",
+                "file:routes/*.camel.yaml,file:" + routes.toAbsolutePath() + "/*.camel.yaml"), output);
+        boolean exited = app.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(exited).as("the process exits by itself:\n%s", String.join("\n", lines(output))).isTrue();
+        assertThat(app.exitValue()).isEqualTo(1);
+        assertThat(lines(output)).as("logged once").filteredOn(l -> l.contains("failed to start")).hasSize(1);
+    }
+
     @Test
     void keyListsThatDoNotPairUpRefuseToStartWithAClearMessageAndNoSecret() throws Exception {
         Path output = data.resolve("refused-pool.log");

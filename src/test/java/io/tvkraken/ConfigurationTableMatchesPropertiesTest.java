@@ -34,16 +34,15 @@ class ConfigurationTableMatchesPropertiesTest {
     private static final Path PROPERTIES = Path.of("application.properties");
     private static final Path TABLE = Path.of("docs/configuration.md");
     private static final Path LOGBACK = Path.of("src/main/resources/logback.xml");
-    private static final Path APP_CONFIGURATION = Path.of("src/main/java/io/tvkraken/AppConfiguration.java");
     /** The pages that state the configuration to a trader or operator. */
     private static final List<Path> PAGES = List.of(Path.of("README.md"), TABLE, Path.of("docs/alerts.md"),
             Path.of("docs/answers.md"), Path.of("docs/operations.md"), Path.of("docs/development.md"));
 
     /** {@code ${LOG_LEVEL:-INFO}} in logback.xml: a variable read from the environment, with its default. */
     private static final Pattern LOGBACK_VARIABLE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):-([^}]*)}");
-    /** A property the code reads in AppConfiguration, with its built-in default when it is a number. */
-    private static final Pattern APP_CONFIGURATION_READ = Pattern.compile(
-            "(?:intProperty|resolveProperty|amounts)\\((?:\\w+,\\s*)?\"([a-z0-9.-]+)\"(?:,\\s*(\\d+))?");
+    /** A property read by its key: {@code resolveProperty("kraken.tier")}, {@code p.intOf("port", 8080)}... */
+    private static final Pattern PROPERTY_READ = Pattern.compile(
+            "(?:resolveProperty|intProperty|longProperty|\\.intOf|\\.longOf|\\.amounts|\\.text)\\((?:\\w+,\\s*)?\"[a-z0-9.-]+\"");
     private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
     /** An environment variable as a page writes it: {@code `NAME`} or {@code `NAME=value`}. */
     private static final Pattern ENVIRONMENT_VARIABLE = Pattern.compile("([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(=.*)?");
@@ -103,24 +102,31 @@ class ConfigurationTableMatchesPropertiesTest {
     @Test
     void theCodeFallsBackToTheDefaultsOfApplicationProperties() throws IOException {
         Properties properties = properties();
-        // Settings: the file's values give the same settings as none at all
+        // Settings reads every key the service reads: the file's values give the same settings as none at all
         Settings fromFile = Settings.from(properties::getProperty);
         Settings builtIn = Settings.from(key -> null);
         assertThat(fromFile).isEqualTo(builtIn);
         assertThat(fromFile.orders()).isEqualTo(builtIn.orders());
-        // AppConfiguration: the numbers it falls back to
-        Matcher read = APP_CONFIGURATION_READ.matcher(Files.readString(APP_CONFIGURATION));
-        int numbers = 0;
-        while (read.find()) {
-            if (read.group(2) != null) {
-                numbers++;
-                assertThat(read.group(2)).as("AppConfiguration's default for %s", read.group(1))
-                        .isEqualTo(properties.getProperty(read.group(1)));
-            }
-        }
-        assertThat(numbers).as("AppConfiguration's numeric defaults found").isGreaterThanOrEqualTo(7);
+        assertThat(fromFile.kraken()).isEqualTo(builtIn.kraken());
+        assertThat(fromFile.http()).isEqualTo(builtIn.http());
+        assertThat(fromFile.notifications()).isEqualTo(builtIn.notifications());
         assertThat(Integer.toString(AlertAge.DEFAULT_CLOCK_SKEW_SECONDS))
                 .isEqualTo(properties.getProperty("alert-clock-skew-seconds"));
+    }
+
+    @Test
+    void noCodeButSettingsReadsAKey() throws IOException {
+        // a key read anywhere else would escape Settings' checks (and its one refusal)
+        List<String> readers = new ArrayList<>();
+        try (var sources = Files.walk(Path.of("src/main/java"))) {
+            for (Path source : sources.filter(f -> f.toString().endsWith(".java")).toList()) {
+                if (!source.endsWith("Settings.java") && !source.endsWith("NotificationSettings.java")
+                        && PROPERTY_READ.matcher(Files.readString(source)).find()) {
+                    readers.add(source.toString());
+                }
+            }
+        }
+        assertThat(readers).isEmpty();
     }
 
     @Test
@@ -130,11 +136,7 @@ class ConfigurationTableMatchesPropertiesTest {
             read.add(key);
             return null;
         });
-        Matcher matcher = APP_CONFIGURATION_READ.matcher(Files.readString(APP_CONFIGURATION));
-        while (matcher.find()) {
-            read.add(matcher.group(1));
-        }
-        assertThat(read).hasSizeGreaterThan(30);
+        assertThat(read).hasSizeGreaterThan(60);
         assertThat(properties().stringPropertyNames()).containsAll(read);
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start} opens and migrates it on a thread of its own, so that the service prepares its routes meanwhile
  * (docs/operations.md#start-up-time-and-memory); its {@link #dataSource()} hands out a connection only once the
  * database is open and migrated, and {@link #awaitOpen()} is where start-up waits for that.
+ *
+ * <p>A Camel service: added to the context, it closes when the context stops, after the routes and every service
+ * added after it (the journal's leases are released first). No route may call it as a bean: a route stops the
+ * services of its beans when it stops, which would close the journal under the routes still running.
  */
-public final class Database implements AutoCloseable {
+public final class Database extends ServiceSupport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
@@ -220,6 +225,12 @@ public final class Database implements AutoCloseable {
 
     public String location() {
         return location;
+    }
+
+    /** Closes the pool when the context stops. */
+    @Override
+    protected void doStop() {
+        close();
     }
 
     @Override

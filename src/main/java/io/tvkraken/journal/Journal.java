@@ -15,6 +15,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import static io.tvkraken.journal.AlertState.DEAD_LETTERED;
 import static io.tvkraken.journal.AlertState.DUPLICATE;
@@ -32,8 +35,14 @@ import static io.tvkraken.journal.AlertState.SENDING;
  * ({@link #sending}), so a replay racing a reconciliation cannot send twice either.
  *
  * <p>Every failure of the database surfaces as {@link JournalUnavailableException}.
+ *
+ * <p>Its {@link LeaseRelease}, a Camel service added to the context after the {@link Database}, releases this
+ * instance's leases when the context stops, after the routes (which finish their in-flight alerts) and before the
+ * database closes.
  */
 public final class Journal {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
     private static final String SQL_STATE_UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "id, request_id, alert_id, idempotency_key, intent, state, body, "
@@ -325,6 +334,28 @@ public final class Journal {
                 instance, leaseUntil, RECONCILING, now, RECONCILING, now);
         return query("SELECT " + COLUMNS + " FROM alert WHERE state = ? AND lease_owner = ? AND lease_until = ? "
                 + "ORDER BY id", RECONCILING, instance, leaseUntil);
+    }
+
+    /**
+     * Releases the journal's leases ({@link #releaseLeases}) when the context stops, once the routes have stopped.
+     * Not the journal itself: a bean that routes call (renew-leases) is stopped with the first of those routes to stop,
+     * while others still finish their in-flight alerts.
+     */
+    public static final class LeaseRelease extends ServiceSupport {
+
+        private final Journal journal;
+
+        public LeaseRelease(Journal journal) {
+            this.journal = journal;
+        }
+
+        @Override
+        protected void doStop() {
+            int released = journal.releaseLeases();
+            if (released > 0) {
+                LOG.warn("{} alert(s) still in flight at shutdown: left for the next instance to reconcile", released);
+            }
+        }
     }
 
     /**

@@ -32,6 +32,15 @@ public class BalanceRefresh {
 
     /** The shortest period accepted: one BalanceEx every 15 s is a fifth of the Starter tier's decay (0.33/s). */
     public static final Duration SHORTEST_PERIOD = Duration.ofSeconds(15);
+
+    /** Refuses a period shorter than {@link #SHORTEST_PERIOD}: the settings ask before anything is built. */
+    public static void checkPeriod(Duration period) {
+        if (period.compareTo(SHORTEST_PERIOD) < 0) {
+            throw new IllegalArgumentException("kraken.balances.refresh-ms must be at least "
+                    + SHORTEST_PERIOD.toMillis() + " (one BalanceEx call each time, on Kraken's REST call counter)");
+        }
+    }
+
     /** The route's id, in the logging context of the reading. */
     public static final String ROUTE_ID = "refresh-exchange-balances";
 
@@ -42,10 +51,7 @@ public class BalanceRefresh {
     private final Duration period;
 
     public BalanceRefresh(MarketData market, RateBudget budget, KeyPool keys, Clock clock, Duration period) {
-        if (period.compareTo(SHORTEST_PERIOD) < 0) {
-            throw new IllegalArgumentException("kraken.balances.refresh-ms must be at least "
-                    + SHORTEST_PERIOD.toMillis() + " (one BalanceEx call each time, on Kraken's REST call counter)");
-        }
+        checkPeriod(period);
         this.market = market;
         this.budget = budget;
         this.keys = keys;

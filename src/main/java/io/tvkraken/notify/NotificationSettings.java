@@ -1,5 +1,6 @@
 package io.tvkraken.notify;
 
+import io.tvkraken.SettingsReader;
 import io.tvkraken.telemetry.Notice;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
@@ -67,107 +68,114 @@ public record NotificationSettings(
         routingKeys = Map.copyOf(routingKeys);
     }
 
+    /** Reads the notification settings alone; every problem at once, in an IllegalArgumentException. */
     public static NotificationSettings from(Function<String, String> property) {
-        Function<String, String> p = key -> {
-            String v = property.apply(key);
-            return v == null || v.isBlank() ? null : v.trim();
-        };
-        List<String> problems = new ArrayList<>();
-        List<Channel> channels = new ArrayList<>();
-        Map<String, String> routingKeys = new LinkedHashMap<>();
-
-        Telegram telegram = null;
-        String token = p.apply("telegram.bot-token");
-        String chatId = p.apply("telegram.chat-id");
-        if (token != null && chatId != null) {
-            telegram = new Telegram(token, chatId,
-                    stripTrailingSlash(orDefault(p.apply("telegram.base-uri"), "https://api.telegram.org")));
-            // the route sends through the bean, which calls camel-telegram (TelegramMessages says why)
-            channels.add(channel("telegram", "bean:telegramMessages?method=send", p, "telegram",
-                    Channel.Format.TEXT, problems));
-        } else if (token != null || chatId != null) {
-            problems.add("Telegram notifications need both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID");
-        }
-
-        Smtp smtp = null;
-        String host = p.apply("smtp.host");
-        String to = p.apply("smtp.to");
-        if (host != null && to != null) {
-            String security = orDefault(p.apply("smtp.security"), "starttls").toLowerCase(Locale.ROOT);
-            if (!SECURITY.contains(security)) {
-                problems.add("SMTP_SECURITY must be starttls, ssl or none, not '" + security + "'");
-            }
-            String user = p.apply("smtp.user");
-            smtp = new Smtp(host, intOf(p, "smtp.port", 587, problems), user, p.apply("smtp.password"),
-                    orDefault(p.apply("smtp.from"), user == null ? "tradingview-kraken-webhook@localhost" : user),
-                    to, security);
-            String scheme = "ssl".equals(security) ? "smtps" : "smtp";
-            channels.add(channel("email", scheme + "://" + host + ":" + smtp.port(), p, "smtp", Channel.Format.TEXT,
-                    problems));
-        } else if (host != null || to != null) {
-            problems.add("e-mail notifications need both SMTP_HOST and SMTP_TO");
-        }
-
-        for (String name : list(p.apply("notify.channels"))) {
-            if (!NAME.matcher(name).matches() || name.equals("telegram") || name.equals("email")) {
-                problems.add("notify.channels: '" + name + "' is not a channel name (lower case letters, digits and "
-                        + "dashes, starting with a letter; telegram and email are built in)");
-                continue;
-            }
-            String prefix = "notify." + name;
-            String uri = p.apply(prefix + ".uri");
-            if (uri == null) {
-                problems.add(prefix + ".uri is not set: which Camel endpoint should channel '" + name + "' send to?");
-                continue;
-            }
-            Channel.Format format;
-            String formatText = orDefault(p.apply(prefix + ".format"), "text");
-            try {
-                format = Channel.Format.valueOf(formatText.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                problems.add(prefix + ".format must be text, slack, json or pagerduty, not '" + formatText + "'");
-                continue;
-            }
-            if (format == Channel.Format.PAGERDUTY) {
-                String key = p.apply(prefix + ".routing-key");
-                if (key == null) {
-                    problems.add(prefix + ".routing-key is not set: PagerDuty needs the integration's routing key");
-                } else {
-                    routingKeys.put(name, key);
-                }
-            }
-            channels.add(channel(name, uri, p, prefix, format, problems));
-        }
-        if (channels.stream().map(Channel::name).distinct().count() != channels.size()) {
-            problems.add("notify.channels names a channel twice");
-        }
-
-        String at = orDefault(p.apply("notify.daily-summary.at"), "08:00");
-        LocalTime dailyAt = LocalTime.of(8, 0);
-        try {
-            dailyAt = LocalTime.parse(at);
-        } catch (DateTimeParseException e) {
-            problems.add("notify.daily-summary.at must be a UTC time of day like 08:00, not '" + at + "'");
-        }
-        NotificationSettings settings = new NotificationSettings(channels, telegram, smtp, routingKeys,
-                intOf(p, "notify.queue-size", 100, problems), intOf(p, "notify.max-redeliveries", 3, problems),
-                intOf(p, "notify.redelivery-delay-ms", 1000, problems), dailyAt,
-                intOf(p, "notify.daily-summary.poll-ms", 60000, problems));
-        if (settings.queueSize < 1 || settings.maxRedeliveries < 0 || settings.redeliveryDelayMs < 0
-                || settings.dailySummaryPollMs < 100) {
-            problems.add("notify.queue-size must be at least 1, notify.max-redeliveries and "
-                    + "notify.redelivery-delay-ms 0 or more, notify.daily-summary.poll-ms at least 100");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
+        SettingsReader reader = new SettingsReader(property);
+        NotificationSettings settings = read(reader);
+        if (!reader.problems().isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", reader.problems()));
         }
         return settings;
     }
 
-    private static Channel channel(String name, String uri, Function<String, String> p, String prefix,
-            Channel.Format format, List<String> problems) {
+    /**
+     * Reads the notification settings through {@code p}, which notes every problem found: {@link Settings} reads them
+     * with the rest, so that one refusal names every problem.
+     */
+    public static NotificationSettings read(SettingsReader p) {
+        List<Channel> channels = new ArrayList<>();
+        Map<String, String> routingKeys = new LinkedHashMap<>();
+
+        Telegram telegram = null;
+        String token = p.text("telegram.bot-token");
+        String chatId = p.text("telegram.chat-id");
+        if (token != null && chatId != null) {
+            telegram = new Telegram(token, chatId,
+                    stripTrailingSlash(p.text("telegram.base-uri", "https://api.telegram.org")));
+            // the route sends through the bean, which calls camel-telegram (TelegramMessages says why)
+            channels.add(channel("telegram", "bean:telegramMessages?method=send", p, "telegram",
+                    Channel.Format.TEXT));
+        } else if (token != null || chatId != null) {
+            p.problem("Telegram notifications need both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID");
+        }
+
+        Smtp smtp = null;
+        // read whether e-mail is on or not: a wrong value is refused before it is needed
+        int smtpPort = p.intOf("smtp.port", 587);
+        String host = p.text("smtp.host");
+        String to = p.text("smtp.to");
+        if (host != null && to != null) {
+            String security = p.text("smtp.security", "starttls").toLowerCase(Locale.ROOT);
+            if (!SECURITY.contains(security)) {
+                p.problem("SMTP_SECURITY must be starttls, ssl or none, not '" + security + "'");
+            }
+            String user = p.text("smtp.user");
+            smtp = new Smtp(host, smtpPort, user, p.text("smtp.password"),
+                    p.text("smtp.from", user == null ? "tradingview-kraken-webhook@localhost" : user),
+                    to, security);
+            String scheme = "ssl".equals(security) ? "smtps" : "smtp";
+            channels.add(channel("email", scheme + "://" + host + ":" + smtp.port(), p, "smtp", Channel.Format.TEXT));
+        } else if (host != null || to != null) {
+            p.problem("e-mail notifications need both SMTP_HOST and SMTP_TO");
+        }
+
+        for (String name : list(p.text("notify.channels"))) {
+            if (!NAME.matcher(name).matches() || name.equals("telegram") || name.equals("email")) {
+                p.problem("notify.channels: '" + name + "' is not a channel name (lower case letters, digits and "
+                        + "dashes, starting with a letter; telegram and email are built in)");
+                continue;
+            }
+            String prefix = "notify." + name;
+            String uri = p.text(prefix + ".uri");
+            if (uri == null) {
+                p.problem(prefix + ".uri is not set: which Camel endpoint should channel '" + name + "' send to?");
+                continue;
+            }
+            Channel.Format format;
+            String formatText = p.text(prefix + ".format", "text");
+            try {
+                format = Channel.Format.valueOf(formatText.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                p.problem(prefix + ".format must be text, slack, json or pagerduty, not '" + formatText + "'");
+                continue;
+            }
+            if (format == Channel.Format.PAGERDUTY) {
+                String key = p.text(prefix + ".routing-key");
+                if (key == null) {
+                    p.problem(prefix + ".routing-key is not set: PagerDuty needs the integration's routing key");
+                } else {
+                    routingKeys.put(name, key);
+                }
+            }
+            channels.add(channel(name, uri, p, prefix, format));
+        }
+        if (channels.stream().map(Channel::name).distinct().count() != channels.size()) {
+            p.problem("notify.channels names a channel twice");
+        }
+
+        String at = p.text("notify.daily-summary.at", "08:00");
+        LocalTime dailyAt = LocalTime.of(8, 0);
+        try {
+            dailyAt = LocalTime.parse(at);
+        } catch (DateTimeParseException e) {
+            p.problem("notify.daily-summary.at must be a UTC time of day like 08:00, not '" + at + "'");
+        }
+        NotificationSettings settings = new NotificationSettings(channels, telegram, smtp, routingKeys,
+                p.intOf("notify.queue-size", 100), p.intOf("notify.max-redeliveries", 3),
+                p.intOf("notify.redelivery-delay-ms", 1000), dailyAt,
+                p.intOf("notify.daily-summary.poll-ms", 60000));
+        if (settings.queueSize < 1 || settings.maxRedeliveries < 0 || settings.redeliveryDelayMs < 0
+                || settings.dailySummaryPollMs < 100) {
+            p.problem("notify.queue-size must be at least 1, notify.max-redeliveries and "
+                    + "notify.redelivery-delay-ms 0 or more, notify.daily-summary.poll-ms at least 100");
+        }
+        return settings;
+    }
+
+    private static Channel channel(String name, String uri, SettingsReader p, String prefix,
+            Channel.Format format) {
         Set<Notice.Event> events = EnumSet.copyOf(Channel.DEFAULT_EVENTS);
-        String eventList = p.apply(prefix + ".events");
+        String eventList = p.text(prefix + ".events");
         if (eventList != null) {
             events = EnumSet.noneOf(Notice.Event.class);
             for (String label : list(eventList)) {
@@ -179,18 +187,18 @@ public record NotificationSettings(
                     try {
                         events.add(Notice.Event.of(label));
                     } catch (IllegalArgumentException e) {
-                        problems.add(prefix + ".events: " + e.getMessage());
+                        p.problem(prefix + ".events: " + e.getMessage());
                     }
                 }
             }
         }
         Notice.Severity min = Notice.Severity.INFO;
-        String severity = p.apply(prefix + ".min-severity");
+        String severity = p.text(prefix + ".min-severity");
         if (severity != null) {
             try {
                 min = Notice.Severity.of(severity);
             } catch (IllegalArgumentException e) {
-                problems.add(prefix + ".min-severity: " + e.getMessage());
+                p.problem(prefix + ".min-severity: " + e.getMessage());
             }
         }
         return new Channel(name, uri, events, min, format);
@@ -238,24 +246,9 @@ public record NotificationSettings(
         return entries;
     }
 
-    private static String orDefault(String value, String fallback) {
-        return value == null ? fallback : value;
-    }
 
     private static String stripTrailingSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    private static int intOf(Function<String, String> p, String key, int fallback, List<String> problems) {
-        String v = p.apply(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            problems.add(key + " must be a whole number, not '" + v + "'");
-            return fallback;
-        }
-    }
 }

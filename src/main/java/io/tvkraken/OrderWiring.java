@@ -1,0 +1,51 @@
+package io.tvkraken;
+
+import io.tvkraken.alert.AlertAge;
+import io.tvkraken.journal.TradingSetting;
+import io.tvkraken.order.AlertIntake;
+import io.tvkraken.order.DeadLetters;
+import io.tvkraken.order.OrderDesk;
+import io.tvkraken.order.OrderLifecycle;
+import io.tvkraken.order.OrderOutcomes;
+import io.tvkraken.order.OrderPlanner;
+import io.tvkraken.order.OrderRunner;
+import io.tvkraken.order.Reconciler;
+import io.tvkraken.order.TradingSwitch;
+import java.time.Duration;
+
+/** Orders: the kill switch, an alert's intake, its order's lifecycle, the workers, reconciliation, dead letters. */
+final class OrderWiring {
+
+    private OrderWiring() {
+    }
+
+    /** The kill switch lives in the journal database, shared by every instance; TRADING_ENABLED only seeds it. */
+    static void tradingSwitch(Wiring w) {
+        w.trading = new TradingSwitch(new TradingSetting(w.database.dataSource(), w.clock, w.journal.instance()),
+                w.clock, w.notices);
+        w.metrics.tradingSwitch(w.trading::enabled);
+        w.registry.bind("tradingSwitch", w.trading);
+    }
+
+    static void bind(Wiring w) {
+        Settings.Orders orders = w.settings.orders();
+        w.registry.bind("orderDesk", new OrderDesk(w.market, new OrderPlanner(), w.journal, w.json));
+        w.deadLetters = new DeadLetters(w.deadLetterStore, w.clock);
+        w.registry.bind("deadLetters", w.deadLetters);
+        w.alertAge = new AlertAge(w.clock, w.settings.maxAlertAgeSeconds(), w.settings.alertClockSkewSeconds());
+        w.registry.bind("alertAge", w.alertAge);
+        // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
+        // that a just-placed order may need to show up in Kraken's lists
+        w.lifecycle = new OrderLifecycle(w.journal, w.deadLetters, w.json, w.mode, w.answers::status, w.deadlines,
+                w.clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), w.notices);
+        w.registry.bind("orderLifecycle", w.lifecycle);
+        w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode));
+        // what an AddOrder's answer or failure means, for the first send, a re-send and a replay alike
+        OrderOutcomes outcomes = new OrderOutcomes(w.journal, w.lifecycle, w.metrics, w.market::balancesChanged);
+        w.registry.bind("orderOutcomes", outcomes);
+        w.runner = new OrderRunner(w.context, w.mode, w.metrics, orders.workers(), orders.answerWithinMs());
+        w.registry.bind("orderRunner", w.runner);
+        w.registry.bind("reconciler", new Reconciler(w.kraken, w.runner, w.alertParser, w.budget, w.journal,
+                w.lifecycle, outcomes, w.json, w.clock, orders));
+    }
+}
