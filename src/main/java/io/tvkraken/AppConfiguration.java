@@ -63,7 +63,7 @@ public class AppConfiguration implements CamelConfiguration {
         // The journal database first: nothing may be accepted that could not be journaled. It opens and migrates on a
         // thread of its own while the rest is prepared; the routes start once it is open (onCamelContextStarting
         // below; docs/operations.md#start-up-time-and-memory).
-        Database database = Database.start(settings, new MicrometerMetricsTrackerFactory(meters));
+        Database database = Database.start(settings.database(), new MicrometerMetricsTrackerFactory(meters));
         context.addService(database);
         context.getRegistry().bind("database", database);
         ObjectMapper json = objectMapper();

@@ -31,7 +31,7 @@ final class OpsWiring {
     }
 
     static void bind(Wiring w) {
-        w.registry.bind("operations", new Operations(w.context, w.settings, w.krakenBreakers, w.market,
+        w.registry.bind("operations", new Operations(w.context, w.mode, w.krakenBreakers, w.market,
                 w.deadLetterStore, w.trading, w.metrics, w.answers, w.database, w.journal));
         Replays replays = new Replays(w.journal, w.deadLetterStore, w.runner, w.alertParser, w.alertAge,
                 w.trading, w.json, w.clock);

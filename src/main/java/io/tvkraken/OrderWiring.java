@@ -46,6 +46,7 @@ final class OrderWiring {
         w.runner = new OrderRunner(w.context, w.mode, w.metrics, orders.workers(), orders.answerWithinMs());
         w.registry.bind("orderRunner", w.runner);
         w.registry.bind("reconciler", new Reconciler(w.kraken, w.runner, w.alertParser, w.budget, w.journal,
-                w.lifecycle, outcomes, w.json, w.clock, orders));
+                w.lifecycle, outcomes, w.json, w.clock, new Reconciler.Rules(orders.reconcilePollMs(),
+                        orders.reconcileGraceMs(), orders.reconcileGiveUpSeconds(), orders.maxAttempts())));
     }
 }

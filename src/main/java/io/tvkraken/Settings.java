@@ -5,6 +5,7 @@ import io.tvkraken.ingress.ClientAddress;
 import io.tvkraken.ingress.HttpEdge;
 import io.tvkraken.ingress.IpAllowList;
 import io.tvkraken.ingress.SourceRateLimit;
+import io.tvkraken.journal.Database;
 import io.tvkraken.kraken.BalanceRefresh;
 import io.tvkraken.kraken.RateBudget;
 import io.tvkraken.notify.NotificationSettings;
@@ -437,6 +438,11 @@ public record Settings(
     }
 
     /** Where the journal lives, for the start-up line: a JDBC URL without its user info or parameters. */
+    /** The journal database: the embedded H2 under the data folder, or DB_URL; a connection per order worker and 4. */
+    public Database.Config database() {
+        return new Database.Config(dbUrl, dbUser, dbPassword, dataDir, journalLocation(), orders.workers() + 4);
+    }
+
     public String journalLocation() {
         return dbUrl == null ? "embedded H2 in " + dataDir.resolve("journal") : redactUrl(dbUrl);
     }

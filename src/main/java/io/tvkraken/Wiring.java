@@ -1,10 +1,10 @@
 package io.tvkraken;
 
-import io.tvkraken.alert.AlertParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tvkraken.alert.AlertAge;
+import io.tvkraken.alert.AlertParser;
 import io.tvkraken.ingress.SecretRedaction;
 import io.tvkraken.ingress.SourceRateLimit;
 import io.tvkraken.journal.Database;

@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.tvkraken.InvalidConfigurationException;
-import io.tvkraken.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -76,8 +75,18 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Where the journal lives and how it is reached.
+     *
+     * @param url      a JDBC URL (PostgreSQL), or null for the embedded H2 journal under {@code dataDir}
+     * @param location where it is, for messages: a URL without its user info or parameters (they can hold secrets)
+     * @param poolSize connections at most
+     */
+    public record Config(String url, String user, String password, Path dataDir, String location, int poolSize) {
+    }
+
     /** Opens and migrates the database, and returns once that is done. */
-    public static Database open(Settings settings) {
+    public static Database open(Config settings) {
         Database database = start(settings, null);
         database.awaitOpen();
         return database;
@@ -90,7 +99,7 @@ public final class Database extends ServiceSupport implements AutoCloseable {
      * @param poolMetrics where HikariCP reports the pool's metrics ({@code hikaricp_connections_*{pool="journal"}});
      *                    null for none. It must be given before the pool starts.
      */
-    public static Database start(Settings settings, MetricsTrackerFactory poolMetrics) {
+    public static Database start(Config settings, MetricsTrackerFactory poolMetrics) {
         CompletableFuture<HikariDataSource> opening = new CompletableFuture<>();
         Thread opener = new Thread(() -> {
             try {
@@ -101,8 +110,8 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         }, "journal-open");
         opener.setDaemon(true);
         opener.start();
-        return new Database(opening, settings.journalLocation(), settings.dbUrl() != null
-                && settings.dbUrl().startsWith("jdbc:postgresql:"));
+        return new Database(opening, settings.location(), settings.url() != null
+                && settings.url().startsWith("jdbc:postgresql:"));
     }
 
     /**
@@ -125,13 +134,13 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource openPool(Settings settings, MetricsTrackerFactory poolMetrics) {
+    private static HikariDataSource openPool(Config settings, MetricsTrackerFactory poolMetrics) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("journal");
         if (poolMetrics != null) {
             config.setMetricsTrackerFactory(poolMetrics);
         }
-        if (settings.dbUrl() == null) {
+        if (settings.url() == null) {
             Path dir = settings.dataDir().toAbsolutePath().resolve("journal");
             // A file database; the lock file keeps a second instance off the same files. WRITE_DELAY=0: H2 writes a
             // commit to its file before the commit returns. Its default (500 ms) keeps commits in memory, so an
@@ -141,11 +150,11 @@ public final class Database extends ServiceSupport implements AutoCloseable {
             config.setUsername("tvk");
             config.setPassword("");
         } else {
-            config.setJdbcUrl(settings.dbUrl());
-            config.setUsername(settings.dbUser());
-            config.setPassword(settings.dbPassword());
+            config.setJdbcUrl(settings.url());
+            config.setUsername(settings.user());
+            config.setPassword(settings.password());
         }
-        config.setMaximumPoolSize(settings.orders().workers() + 4);
+        config.setMaximumPoolSize(settings.poolSize());
         config.setMinimumIdle(2);
         // Fail at start-up, and fail an alert fast (503), rather than wait 30 s for a database that is not there.
         config.setConnectionTimeout(3000);
@@ -154,20 +163,20 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            if (settings.dbUrl() == null && inUseByAnotherProcess(e)) {
-                throw new InvalidConfigurationException("the embedded H2 journal in " + settings.journalLocation()
+            if (settings.url() == null && inUseByAnotherProcess(e)) {
+                throw new InvalidConfigurationException("the embedded H2 journal in " + settings.location()
                         .replaceFirst("^embedded H2 in ", "") + " is in use by another instance: the embedded journal "
                         + "serves one instance only. Stop the other instance, give this one its own DATA_DIR, or run "
                         + "several replicas on one PostgreSQL (DB_URL, docs/replicas.md)");
             }
-            throw new InvalidConfigurationException("the journal database at " + settings.journalLocation()
+            throw new InvalidConfigurationException("the journal database at " + settings.location()
                     + " cannot be reached: " + rootMessage(e));
         }
         try {
-            migrate(pool, settings.journalLocation());
+            migrate(pool, settings.location());
         } catch (RuntimeException e) {
             pool.close();
-            throw new InvalidConfigurationException("the journal database at " + settings.journalLocation()
+            throw new InvalidConfigurationException("the journal database at " + settings.location()
                     + " could not be migrated: " + rootMessage(e));
         }
         return pool;

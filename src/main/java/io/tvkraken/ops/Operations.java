@@ -1,7 +1,6 @@
 package io.tvkraken.ops;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.tvkraken.Settings;
 import io.tvkraken.journal.DeadLetterStore;
 import io.tvkraken.ingress.IncomingRequest;
 import io.tvkraken.kraken.KrakenBreakers;
@@ -15,7 +14,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -32,7 +30,7 @@ import org.apache.camel.Route;
 public class Operations {
 
     private final CamelContext camel;
-    private final Settings settings;
+    private final String mode;
     private final KrakenBreakers breakers;
     private final MarketData market;
     private final DeadLetterStore deadLetters;
@@ -42,13 +40,13 @@ public class Operations {
     private final Database database;
     private final Journal journal;
     private final Instant startedAt = Instant.now();
-    public Operations(CamelContext camel, Settings settings, KrakenBreakers breakers, MarketData market,
+    public Operations(CamelContext camel, String mode, KrakenBreakers breakers, MarketData market,
             DeadLetterStore deadLetters, TradingSwitch trading, ServiceMetrics metrics, Answers answers,
             Database database, Journal journal) {
         this.database = database;
         this.journal = journal;
         this.camel = camel;
-        this.settings = settings;
+        this.mode = mode;
         this.breakers = breakers;
         this.market = market;
         this.deadLetters = deadLetters;
@@ -83,7 +81,7 @@ public class Operations {
     public void status(Exchange exchange) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("service", "tradingview-kraken-webhook");
-        body.put("mode", settings.mode().name().toLowerCase(Locale.ROOT));
+        body.put("mode", mode);
         // which replica answered: health and metrics are this instance's, the journal is everyone's
         body.put("replica", journal.instance());
         body.put("trading_enabled", trading.enabled());

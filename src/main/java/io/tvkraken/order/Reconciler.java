@@ -3,7 +3,6 @@ package io.tvkraken.order;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tvkraken.Settings;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
@@ -79,6 +78,15 @@ public class Reconciler {
     public enum Verdict { FOUND, ABSENT, UNKNOWN, WAITING }
 
     /**
+     * How orders in doubt are settled (orders.* in application.properties, docs/order-lifecycle.md): looked up every
+     * {@code reconcilePollMs}, proven absent {@code reconcileGraceMs} after their deadline, sent at most
+     * {@code maxAttempts} times in all, dead-lettered when Kraken could not be asked for
+     * {@code reconcileGiveUpSeconds}.
+     */
+    public record Rules(int reconcilePollMs, int reconcileGraceMs, int reconcileGiveUpSeconds, int maxAttempts) {
+    }
+
+    /**
      * @param txids       the orders found (FOUND)
      * @param description Kraken's description of the order found
      * @param detail      what was asked and answered, for the journal
@@ -95,11 +103,11 @@ public class Reconciler {
     private final OrderOutcomes outcomes;
     private final ObjectMapper json;
     private final Clock clock;
-    private final Settings.Orders settings;
+    private final Rules settings;
 
     public Reconciler(KrakenApi kraken, OrderRunner runner, AlertParser parser, RateBudget budget, Journal journal,
             OrderLifecycle lifecycle, OrderOutcomes outcomes, ObjectMapper json, Clock clock,
-            Settings.Orders settings) {
+            Rules settings) {
         this.kraken = kraken;
         this.runner = runner;
         this.parser = parser;

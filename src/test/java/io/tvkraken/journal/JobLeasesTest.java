@@ -58,7 +58,7 @@ class JobLeasesTest {
         Map<String, String> p = new HashMap<>(TestDatabase.fresh("job-leases"));
         p.put("data.dir", data.toString());
         TestClock clock = new TestClock(Instant.parse("2026-01-02T08:00:00Z"));
-        try (Database db = Database.open(Settings.from(p::get))) {
+        try (Database db = Database.open(Settings.from(p::get).database())) {
             JobLeases a = new JobLeases(db.dataSource(), clock, "instance-a");
             JobLeases b = new JobLeases(db.dataSource(), clock, "instance-b");
             Duration lease = Duration.ofMinutes(5);

@@ -28,7 +28,7 @@ class NonceHighWaterTest {
         Settings settings = Settings.from(p::get);
         long last;
         long[] clock = {1_800_000_000_000_000L};
-        try (Database db = Database.open(settings)) {
+        try (Database db = Database.open(settings.database())) {
             NonceGenerator first = NonceGenerator.withClock(() -> clock[0], new NonceHighWater(db.dataSource(),
                     "key-a"));
             long previous = 0;
@@ -41,7 +41,7 @@ class NonceHighWaterTest {
             last = previous;
         }
         clock[0] -= 3_600_000_000L; // the machine's clock is an hour behind after the restart
-        try (Database db = Database.open(settings)) {
+        try (Database db = Database.open(settings.database())) {
             NonceGenerator restarted = NonceGenerator.withClock(() -> clock[0],
                     new NonceHighWater(db.dataSource(), "key-a"));
             assertThat(restarted.next()).isGreaterThan(last);

@@ -43,7 +43,7 @@ class SharedRateCountersTest {
     void twoReplicasOnOneKeyAdmitNoMoreRestCallsThanTheKeysCounterAllows() throws Exception {
         assumeTrue(TestDatabase.backend().equals("postgres"), POSTGRES_ONLY);
         Settings settings = settings("rest_counter");
-        try (Database one = Database.open(settings); Database two = Database.open(settings)) {
+        try (Database one = Database.open(settings.database()); Database two = Database.open(settings.database())) {
             RateBudget a = budget(one, List.of("key-a"));
             RateBudget b = budget(two, List.of("key-a"));
             long started = System.nanoTime();
@@ -65,7 +65,7 @@ class SharedRateCountersTest {
     void twoReplicasOnTwoKeysAdmitNoMoreOrdersOnAPairThanTheAccountsTradingCounterAllows() throws Exception {
         assumeTrue(TestDatabase.backend().equals("postgres"), POSTGRES_ONLY);
         Settings settings = settings("trading_counter");
-        try (Database one = Database.open(settings); Database two = Database.open(settings)) {
+        try (Database one = Database.open(settings.database()); Database two = Database.open(settings.database())) {
             RateBudget a = budget(one, List.of("key-a", "key-b"));
             RateBudget b = budget(two, List.of("key-a", "key-b"));
             long started = System.nanoTime();
@@ -87,7 +87,7 @@ class SharedRateCountersTest {
     void aLimitKrakenReportedToOneReplicaHoldsBackTheOthersWhateverOrderTheyListTheKeysIn() {
         assumeTrue(TestDatabase.backend().equals("postgres"), POSTGRES_ONLY);
         Settings settings = settings("exceeded");
-        try (Database one = Database.open(settings); Database two = Database.open(settings)) {
+        try (Database one = Database.open(settings.database()); Database two = Database.open(settings.database())) {
             RateBudget a = budget(one, List.of("key-a", "key-b"));
             RateBudget b = budget(two, List.of("key-b", "key-a"));
             a.exceeded(OPEN_ORDERS.withKey(0), "EAPI:Rate limit exceeded");
