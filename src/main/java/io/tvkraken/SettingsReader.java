@@ -37,26 +37,21 @@ public final class SettingsReader {
 
     /** A whole number that fits an int; {@code fallback} when unset or not one (noted). */
     public int intOf(String key, int fallback) {
-        String v = text(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            problem(key + " must be a whole number, not '" + v + "'");
-            return fallback;
-        }
+        return whole(key, fallback, Integer::parseInt);
     }
 
     /** A whole number that fits a long; {@code fallback} when unset or not one (noted). */
     public long longOf(String key, long fallback) {
+        return whole(key, fallback, Long::parseLong);
+    }
+
+    private <T> T whole(String key, T fallback, Function<String, T> parse) {
         String v = text(key);
         if (v == null) {
             return fallback;
         }
         try {
-            return Long.parseLong(v);
+            return parse.apply(v);
         } catch (NumberFormatException e) {
             problem(key + " must be a whole number, not '" + v + "'");
             return fallback;
