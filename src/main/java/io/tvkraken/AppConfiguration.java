@@ -120,7 +120,7 @@ public class AppConfiguration implements CamelConfiguration {
     private static Journal journal(CamelContext context, Wiring w) throws Exception {
         String instance = java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid()
                 + ":" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
-        Journal journal = new Journal(w.database.dataSource(), w.clock, Journal.truncate(instance, 64),
+        Journal journal = new Journal(w.database.dataSource(), w.database.durability(), w.clock, Journal.truncate(instance, 64),
                 Duration.ofSeconds(w.settings.orders().leaseSeconds()));
         // stopped after the routes (which finish their in-flight alerts), before the database: its leases released
         context.addService(new Journal.LeaseRelease(journal));

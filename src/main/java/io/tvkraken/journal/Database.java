@@ -41,12 +41,14 @@ public final class Database extends ServiceSupport implements AutoCloseable {
     private final CompletableFuture<HikariDataSource> opening;
     private final String location;
     private final boolean postgres;
+    private final boolean h2;
     private final DataSource dataSource = new OpenedDataSource();
 
-    private Database(CompletableFuture<HikariDataSource> opening, String location, boolean postgres) {
+    private Database(CompletableFuture<HikariDataSource> opening, String location, boolean postgres, boolean h2) {
         this.opening = opening;
         this.location = location;
         this.postgres = postgres;
+        this.h2 = h2;
     }
 
     /**
@@ -55,6 +57,14 @@ public final class Database extends ServiceSupport implements AutoCloseable {
      */
     public boolean sharedByInstances() {
         return postgres;
+    }
+
+    /**
+     * How a commit reaches stable storage here (docs/journal.md#power-loss): PostgreSQL syncs its WAL at commit; H2
+     * (embedded, or any {@code jdbc:h2:} URL) needs {@code CHECKPOINT SYNC}.
+     */
+    public Durability durability() {
+        return h2 ? Durability.H2_CHECKPOINT_SYNC : Durability.AT_COMMIT;
     }
 
     /** A connection that must not go back to the pool (it may still hold a session lock): closed for good. */
@@ -111,7 +121,8 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         opener.setDaemon(true);
         opener.start();
         return new Database(opening, settings.location(), settings.url() != null
-                && settings.url().startsWith("jdbc:postgresql:"));
+                && settings.url().startsWith("jdbc:postgresql:"),
+                settings.url() == null || settings.url().startsWith("jdbc:h2:"));
     }
 
     /**

@@ -57,6 +57,7 @@ public final class Journal {
     public static final Duration IN_FLIGHT_MARGIN = Duration.ofSeconds(10);
 
     private final DataSource db;
+    private final Durability durability;
     private final Clock clock;
     private final String instance;
     private final Duration inFlightLease;
@@ -66,8 +67,13 @@ public final class Journal {
      * @param inFlightLease how long a row in flight (received, sending) stays leased to this instance without being
      *                      renewed ({@link #renewLeases}): an instance that died leaves its rows to the others after it
      */
-    public Journal(DataSource db, Clock clock, String instance, Duration inFlightLease) {
+    /**
+     * @param durability how a commit reaches stable storage: after an alert is journaled as received and after an
+     *                   order is marked sending, before either is acted on (docs/journal.md#power-loss)
+     */
+    public Journal(DataSource db, Durability durability, Clock clock, String instance, Duration inFlightLease) {
         this.db = db;
+        this.durability = durability;
         this.clock = clock;
         this.instance = instance;
         this.inFlightLease = inFlightLease;
@@ -98,6 +104,7 @@ public final class Journal {
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 long row = insert(requestId, alertId, claim ? alertId : null, intent, RECEIVED, body, null, sendBy);
+                durableOrGivenUp(row);
                 return new Opened(row, null);
             } catch (UniqueViolation taken) {
                 Optional<JournalEntry> holder = holderOf(alertId);
@@ -109,6 +116,29 @@ public final class Journal {
             }
         }
         throw new JournalUnavailableException("claiming alert id", new SQLException("the key kept changing hands"));
+    }
+
+    /**
+     * The alert just journaled as received, on stable storage before it is acknowledged. If it cannot be, it is not
+     * acknowledged (503: the sender resends), so it must not keep its alert id either: the resend would be answered
+     * as a duplicate of an alert nobody carries out. Its row is finished as refused and gives the id up.
+     */
+    private void durableOrGivenUp(long row) {
+        try {
+            sync("journaling an alert");
+        } catch (JournalUnavailableException notDurable) {
+            try {
+                finish(row, REJECTED, 503, null, null, true, "not on stable storage, not acknowledged: "
+                        + notDurable.getMessage());
+            } catch (JournalUnavailableException alsoFailed) {
+                notDurable.addSuppressed(alsoFailed);
+            }
+            throw notDurable;
+        }
+    }
+
+    private void sync(String operation) {
+        Sql.sync(db, durability, operation);
     }
 
     /** An authenticated alert refused before it was journaled (bad fields, stale): journaled as refused. */
@@ -201,13 +231,19 @@ public final class Journal {
     public boolean sending(long row, Collection<AlertState> from, Instant deadline, String orderRequest,
             String clOrdId, Integer userref) {
         Instant now = clock.instant();
-        return changeState("recording an order being sent", row, (state, leaseOwner, leaseUntil) ->
+        boolean marked = changeState("recording an order being sent", row, (state, leaseOwner, leaseUntil) ->
                 from.contains(state) && instance.equals(leaseOwner), SENDING, "AddOrder leaving, deadline " + deadline,
                 "state = '" + SENDING + "', attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, ?), "
                         + "deadline_at = ?, lease_owner = ?, lease_until = ?, next_check_at = NULL, updated_at = ?, "
                         + "order_request = ?, cl_ord_id = ?, userref = ?",
                 now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now, orderRequest,
                 clOrdId == null ? new Sql.TypedNull(Types.VARCHAR) : clOrdId, Sql.intOrNull(userref));
+        if (marked) {
+            // on stable storage before the AddOrder leaves: if it cannot be, nothing leaves, and the row, sending,
+            // is looked up at Kraken before anything is sent (OrderVerdict: a failure of ours after "sending")
+            sync("recording an order being sent");
+        }
+        return marked;
     }
 
     /**

@@ -84,6 +84,19 @@ public final class Sql {
         return query(db, operation, sql, rs -> rs.getLong(1), args).get(0);
     }
 
+    /**
+     * The commits made so far, on stable storage ({@link Durability}).
+     *
+     * @throws JournalUnavailableException naming {@code operation} when they cannot be
+     */
+    static void sync(DataSource db, Durability durability, String operation) {
+        try (Connection c = db.getConnection()) {
+            durability.sync(c);
+        } catch (SQLException e) {
+            throw new JournalUnavailableException(operation + " (making it durable)", e);
+        }
+    }
+
     public static Object intOrNull(Integer value) {
         return value == null ? new TypedNull(Types.INTEGER) : value;
     }

@@ -28,11 +28,14 @@ public final class TradingSetting {
     }
 
     private final DataSource db;
+    private final Durability durability;
     private final Clock clock;
     private final String instance;
 
-    public TradingSetting(DataSource db, Clock clock, String instance) {
+    /** @param durability a switch set is on stable storage before it is answered: a lost "off" would trade again */
+    public TradingSetting(DataSource db, Durability durability, Clock clock, String instance) {
         this.db = db;
+        this.durability = durability;
         this.clock = clock;
         this.instance = instance;
     }
@@ -97,7 +100,7 @@ public final class TradingSetting {
      */
     public boolean set(boolean enabled, String requestId, String sourceAddress) {
         Instant now = clock.instant();
-        return Sql.inTransaction(db, "switching trading", c -> {
+        boolean switched = Sql.inTransaction(db, "switching trading", c -> {
             int changed;
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE trading_switch SET enabled = ?, changed_at = ? WHERE id = 1 AND enabled <> ?")) {
@@ -117,6 +120,8 @@ public final class TradingSetting {
                     : "POST /admin/trading asked for " + (enabled ? "on" : "off") + ", which it already was");
             return changed == 1;
         });
+        Sql.sync(db, durability, "switching trading");
+        return switched;
     }
 
     /** The latest changes, newest first. */
