@@ -68,15 +68,7 @@ public class JobLeases {
 
     /** Whether the run was done, by any instance. */
     public boolean isDone(String job) {
-        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(
-                "SELECT COUNT(*) FROM job_lease WHERE job = ? AND done_at IS NOT NULL")) {
-            Sql.bind(q, job);
-            try (var rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading job " + job, e);
-        }
+        return Sql.count(db, "reading job " + job,
+                "SELECT COUNT(*) FROM job_lease WHERE job = ? AND done_at IS NOT NULL", job) > 0;
     }
 }

@@ -77,15 +77,9 @@ public final class NonceHighWater implements NonceGenerator.HighWater {
 
     @Override
     public long read() {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT high_water FROM kraken_nonce WHERE api_key_hash = ?")) {
-            q.setString(1, keyHash);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading the nonce high-water mark", e);
-        }
+        return Sql.query(db, "reading the nonce high-water mark",
+                "SELECT high_water FROM kraken_nonce WHERE api_key_hash = ?", rs -> rs.getLong(1), keyHash)
+                .stream().findFirst().orElse(0L);
     }
 
     @Override

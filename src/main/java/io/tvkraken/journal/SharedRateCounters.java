@@ -1,10 +1,8 @@
 package io.tvkraken.journal;
 
 import io.tvkraken.kraken.RateCounters;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -72,21 +70,12 @@ public final class SharedRateCounters implements RateCounters {
 
     @Override
     public Counter read(String name, double max, double decayPerSecond) {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT level, updated_ms, " + NOW_MS + " FROM rate_counter WHERE counter = ?")) {
-            q.setString(1, name);
-            try (ResultSet rs = q.executeQuery()) {
-                if (!rs.next()) {
-                    return new Counter(max, decayPerSecond, 0, 0);
-                }
-                Counter counter = new Counter(max, decayPerSecond, rs.getDouble(1), rs.getLong(2));
-                counter.decay(rs.getLong(3));
-                return counter;
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading Kraken's rate counter " + name, e);
-        }
+        return Sql.query(db, "reading Kraken's rate counter " + name,
+                "SELECT level, updated_ms, " + NOW_MS + " FROM rate_counter WHERE counter = ?", rs -> {
+                    Counter counter = new Counter(max, decayPerSecond, rs.getDouble(1), rs.getLong(2));
+                    counter.decay(rs.getLong(3));
+                    return counter;
+                }, name).stream().findFirst().orElseGet(() -> new Counter(max, decayPerSecond, 0, 0));
     }
 
     @Override

@@ -2,11 +2,9 @@ package io.tvkraken.journal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -72,25 +70,14 @@ public final class TradingSetting {
     }
 
     private boolean isSet() {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM trading_switch WHERE id = 1");
-                ResultSet rs = q.executeQuery()) {
-            return rs.next() && rs.getInt(1) > 0;
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading the kill switch", e);
-        }
+        return Sql.count(db, "reading the kill switch", "SELECT COUNT(*) FROM trading_switch WHERE id = 1") > 0;
     }
 
     /** The setting in force, as every instance sees it. */
     public boolean enabled() {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT enabled FROM trading_switch WHERE id = 1");
-                ResultSet rs = q.executeQuery()) {
-            // seeded at start-up; a row deleted by hand reads as off, the safe side
-            return rs.next() && rs.getBoolean(1);
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading the kill switch", e);
-        }
+        // seeded at start-up; a row deleted by hand reads as off, the safe side
+        return Sql.query(db, "reading the kill switch", "SELECT enabled FROM trading_switch WHERE id = 1",
+                rs -> rs.getBoolean(1)).stream().findFirst().orElse(false);
     }
 
     /**
@@ -126,18 +113,10 @@ public final class TradingSetting {
 
     /** The latest changes, newest first. */
     public List<Change> changes(int limit) {
-        List<Change> changes = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement("SELECT enabled, "
-                + "changed_at, request_id, source_address, instance, reason FROM trading_switch_change ORDER BY id DESC "
-                + "FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY"); ResultSet rs = q.executeQuery()) {
-            while (rs.next()) {
-                changes.add(new Change(rs.getBoolean(1), Sql.instant(rs, "changed_at"), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6)));
-            }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("reading the kill switch's changes", e);
-        }
-        return changes;
+        return Sql.query(db, "reading the kill switch's changes", "SELECT enabled, changed_at, request_id, "
+                + "source_address, instance, reason FROM trading_switch_change ORDER BY id DESC FETCH FIRST "
+                + Math.max(1, limit) + " ROWS ONLY", rs -> new Change(rs.getBoolean(1), Sql.instant(rs, "changed_at"),
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
     }
 
     private void addChange(Connection c, boolean enabled, Instant at, String requestId, String sourceAddress,
