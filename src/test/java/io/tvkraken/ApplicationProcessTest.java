@@ -229,7 +229,6 @@ class ApplicationProcessTest {
         assertThat(app.exitValue()).isEqualTo(2);
         List<String> lines = lines(output);
         List<String> refusal = lines.stream().filter(l -> l.contains("refusing to start")).toList();
-        System.out.println("the refusal: " + refusal);
         assertThat(refusal).as("one line").hasSize(1);
         assertThat(refusal.get(0)).contains("refusing to start. Invalid configuration: ");
         keys.forEach(key -> assertThat(refusal.get(0)).contains(key + " must be a whole number, not 'abc'"));

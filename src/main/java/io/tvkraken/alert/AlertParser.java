@@ -88,9 +88,9 @@ public final class AlertParser {
     }
 
     /**
-     * The webhook's step parse-alert: the tree that authentication read to find the passphrase (without its secrets
-     * since, see io.tvkraken.ingress.SecretRedaction#redact(JsonNode)) when there is one, else the body read now, so
-     * that a body is read once.
+     * The webhook's step parse-alert: the tree that authentication read to find the passphrase, when there is one
+     * (stripped of its secrets since, by io.tvkraken.ingress.SecretRedaction#redact(JsonNode)), else the body read now:
+     * a body is read once.
      */
     public Alert parse(byte[] raw, JsonNode alreadyRead) {
         return alreadyRead != null ? validate(alreadyRead) : parse(raw == null ? new byte[0] : raw);

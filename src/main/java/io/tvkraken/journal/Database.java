@@ -41,14 +41,15 @@ public final class Database extends ServiceSupport implements AutoCloseable {
     private final CompletableFuture<HikariDataSource> opening;
     private final String location;
     private final boolean postgres;
-    private final boolean h2;
+    private final Durability durability;
     private final DataSource dataSource = new OpenedDataSource();
 
-    private Database(CompletableFuture<HikariDataSource> opening, String location, boolean postgres, boolean h2) {
+    private Database(CompletableFuture<HikariDataSource> opening, String location, boolean postgres,
+            Durability durability) {
         this.opening = opening;
         this.location = location;
         this.postgres = postgres;
-        this.h2 = h2;
+        this.durability = durability;
     }
 
     /**
@@ -64,7 +65,7 @@ public final class Database extends ServiceSupport implements AutoCloseable {
      * (embedded, or any {@code jdbc:h2:} URL) needs {@code CHECKPOINT SYNC}.
      */
     public Durability durability() {
-        return h2 ? Durability.H2_CHECKPOINT_SYNC : Durability.AT_COMMIT;
+        return durability;
     }
 
     /** A connection that must not go back to the pool (it may still hold a session lock): closed for good. */
@@ -122,7 +123,8 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         opener.start();
         return new Database(opening, settings.location(), settings.url() != null
                 && settings.url().startsWith("jdbc:postgresql:"),
-                settings.url() == null || settings.url().startsWith("jdbc:h2:"));
+                settings.url() == null || settings.url().startsWith("jdbc:h2:") ? Durability.H2_CHECKPOINT_SYNC
+                        : Durability.AT_COMMIT);
     }
 
     /**

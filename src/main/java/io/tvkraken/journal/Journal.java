@@ -66,10 +66,8 @@ public final class Journal {
      * @param instance      this process, as it appears in the leases it holds
      * @param inFlightLease how long a row in flight (received, sending) stays leased to this instance without being
      *                      renewed ({@link #renewLeases}): an instance that died leaves its rows to the others after it
-     */
-    /**
-     * @param durability how a commit reaches stable storage: after an alert is journaled as received and after an
-     *                   order is marked sending, before either is acted on (docs/journal.md#power-loss)
+     * @param durability    how a commit reaches stable storage: after an alert is journaled as received and after an
+     *                      order is marked sending, before either is acted on (docs/journal.md#power-loss)
      */
     public Journal(DataSource db, Durability durability, Clock clock, String instance, Duration inFlightLease) {
         this.db = db;

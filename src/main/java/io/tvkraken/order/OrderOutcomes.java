@@ -53,7 +53,7 @@ public class OrderOutcomes {
     /** Kraken answered the AddOrder {@code call} (a validation or a real order), with or without errors. */
     public Outcome answered(@Variable("case") AlertCase alert, @Variable("addOrder") KrakenCall call,
             @Body KrakenReply reply) {
-        return settle(alert, call, OrderVerdict.ofAnswer(reply, call.placesOrder()), reply, null);
+        return settle(alert, call, OrderVerdict.ofAnswer(reply, call.placesOrder()), reply, null, null);
     }
 
     /**
@@ -64,16 +64,18 @@ public class OrderOutcomes {
             @ExchangeProperty(CAUGHT) Throwable failure) {
         // The journal says whether an AddOrder left: "sending" is committed before its first byte. A journal that
         // cannot even be read cannot say so: then the AddOrder may have left.
-        boolean sent = mayHaveLeft(readable(alert));
+        JournalEntry entry = readable(alert);
+        boolean sent = mayHaveLeft(entry);
         OrderVerdict verdict = OrderVerdict.ofFailure(failure, sent);
         if (verdict.noAnswer() != null) {
             metrics.krakenError(sent ? "AddOrder" : "unknown", verdict.noAnswer());
         }
-        return settle(alert, call, verdict, null, failure);
+        return settle(alert, call, verdict, null, failure, entry);
     }
 
+    /** @param readBefore the alert's row if it was read already, else null */
     private Outcome settle(AlertCase alert, KrakenCall call, OrderVerdict verdict, KrakenReply reply,
-            Throwable failure) {
+            Throwable failure, JournalEntry readBefore) {
         Map<String, String> params = call == null ? null : call.params();
         try {
             switch (verdict.kind()) {
@@ -91,7 +93,7 @@ public class OrderOutcomes {
                             verdict.refusal().details());
                     return lifecycle.refused(alert, verdict.refusal());
                 case IN_DOUBT:
-                    JournalEntry entry = readable(alert);
+                    JournalEntry entry = readBefore != null ? readBefore : readable(alert);
                     return lifecycle.inDoubt(alert, entry == null ? Integer.MAX_VALUE : entry.attempts(),
                             verdict.message());
                 default:
