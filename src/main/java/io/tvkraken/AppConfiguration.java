@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tvkraken.journal.Database;
 import io.tvkraken.journal.Journal;
+import io.tvkraken.journal.JournalRetention;
 import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchange;
 import io.tvkraken.secrets.Secrets;
@@ -120,11 +121,13 @@ public class AppConfiguration implements CamelConfiguration {
     private static Journal journal(CamelContext context, Wiring w) throws Exception {
         String instance = java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid()
                 + ":" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
-        Journal journal = new Journal(w.database.dataSource(), w.database.durability(), w.clock, Journal.truncate(instance, 64),
+        Journal journal = new Journal(w.database.dataSource(), w.clock, Journal.truncate(instance, 64),
                 Duration.ofSeconds(w.settings.orders().leaseSeconds()));
         // stopped after the routes (which finish their in-flight alerts), before the database: its leases released
         context.addService(new Journal.LeaseRelease(journal));
         w.registry.bind("journal", journal);
+        w.registry.bind("journalRetention", new JournalRetention(w.database.dataSource(), w.clock,
+                Duration.ofDays(w.settings.journalRetentionDays())));
         return journal;
     }
 

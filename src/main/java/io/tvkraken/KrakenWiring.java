@@ -91,7 +91,7 @@ final class KrakenWiring {
 
     /**
      * Kraken counts per API key and per account, so instances sharing a PostgreSQL journal (and the account) keep the
-     * counters there, together; the embedded H2 journal's one instance keeps them in memory
+     * counters there, together; the embedded journal's one instance keeps them in memory
      * (docs/replicas.md#rate-counters).
      */
     static void rateBudget(Wiring w) {
@@ -116,7 +116,7 @@ final class KrakenWiring {
      * One signer and one nonce stream per key, its high-water mark in its own row (keyed by the key's hash), and one
      * serial sender route per key (KrakenKeySenders, from the routeTemplate in routes/kraken.camel.yaml). On PostgreSQL
      * several instances may share the keys: each call takes its key's turn (an advisory lock) and its nonce from the
-     * database inside it, so nonces reach Kraken in order across instances (docs/replicas.md#nonces). The embedded H2
+     * database inside it, so nonces reach Kraken in order across instances (docs/replicas.md#nonces). The embedded
      * journal serves one process, whose sender routes are the whole turn; its nonce generator reads its mark on its
      * first nonce, once the journal is open: nothing here waits for it.
      */

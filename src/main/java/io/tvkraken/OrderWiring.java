@@ -21,7 +21,7 @@ final class OrderWiring {
 
     /** The kill switch lives in the journal database, shared by every instance; TRADING_ENABLED only seeds it. */
     static void tradingSwitch(Wiring w) {
-        w.trading = new TradingSwitch(new TradingSetting(w.database.dataSource(), w.database.durability(), w.clock,
+        w.trading = new TradingSwitch(new TradingSetting(w.database.dataSource(), w.clock,
                 w.journal.instance()),
                 w.clock, w.notices);
         w.metrics.tradingSwitch(w.trading::enabled);

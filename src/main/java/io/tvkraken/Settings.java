@@ -46,6 +46,7 @@ public record Settings(
         String dbUser,
         String dbPassword,
         int maxAlertAgeSeconds,
+        int journalRetentionDays,
         RateBudget.Tier krakenTier,
         Orders orders,
         int alertClockSkewSeconds,
@@ -249,6 +250,7 @@ public record Settings(
                 p.text("db.user"),
                 p.text("db.password"),
                 p.intOf("max-alert-age-seconds", 60),
+                p.intOf("journal.retention-days", 30),
                 tierOf(p),
                 Orders.read(p),
                 p.intOf("alert-clock-skew-seconds", AlertAge.DEFAULT_CLOCK_SKEW_SECONDS),
@@ -264,6 +266,7 @@ public record Settings(
         p.check(s.orders.maxAttempts >= 1 && s.orders.workers >= 1 && s.maxAlertAgeSeconds >= 0,
                 "orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
         p.check(s.alertClockSkewSeconds >= 0, "alert-clock-skew-seconds must be 0 or more");
+        p.check(s.journalRetentionDays >= 1, "journal.retention-days must be 1 or more");
         // rules of the classes that use the values, asked here so that their refusals join the others
         p.valid(() -> new IpAllowList(s.allowedIps));
         p.valid(() -> new ClientAddress(s.http.trustedProxies()));
@@ -438,13 +441,13 @@ public record Settings(
     }
 
     /** Where the journal lives, for the start-up line: a JDBC URL without its user info or parameters. */
-    /** The journal database: the embedded H2 under the data folder, or DB_URL; a connection per order worker and 4. */
+    /** The journal database: the embedded SQLite under the data folder, or DB_URL; a connection per order worker and 4. */
     public Database.Config database() {
         return new Database.Config(dbUrl, dbUser, dbPassword, dataDir, journalLocation(), orders.workers() + 4);
     }
 
     public String journalLocation() {
-        return dbUrl == null ? "embedded H2 in " + dataDir.resolve("journal") : redactUrl(dbUrl);
+        return dbUrl == null ? "embedded SQLite in " + dataDir.resolve("journal") : redactUrl(dbUrl);
     }
 
     /** {@code jdbc:postgresql://db:5432/tvk?password=x} → {@code jdbc:postgresql://db:5432/tvk}: URLs can carry secrets. */

@@ -68,7 +68,7 @@ public final class AppProcess implements AutoCloseable {
 
     /**
      * A brand-new journal database of the backend under test ({@link TestDatabase}) as environment variables
-     * ({@code DB_URL}...; none for the embedded H2, which lives under {@code DATA_DIR}). Starting again with the same
+     * ({@code DB_URL}...; none for the embedded SQLite, which lives under {@code DATA_DIR}). Starting again with the same
      * map finds the same journal.
      */
     static Map<String, String> freshDatabase(String name) {

@@ -59,7 +59,7 @@ class ApplicationProcessTest {
                 || k.startsWith("DB_"));
         builder.environment().put("DATA_DIR", data.toString());
         builder.environment().put("CAMEL_MAIN_ROUTESRELOADENABLED", "false");
-        // the journal backend under test: DB_URL, DB_USER, DB_PASSWORD for PostgreSQL, nothing for the embedded H2
+        // the journal backend under test: DB_URL, DB_USER, DB_PASSWORD for PostgreSQL, nothing for the embedded SQLite
         TestDatabase.fresh("process").forEach((key, value) ->
                 builder.environment().put(key.replace('.', '_').toUpperCase(java.util.Locale.ROOT), value));
         builder.environment().putAll(env);

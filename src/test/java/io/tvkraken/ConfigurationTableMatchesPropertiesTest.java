@@ -150,9 +150,6 @@ class ConfigurationTableMatchesPropertiesTest {
         String paperServer = Files.readString(Path.of("src/main/java/io/tvkraken/paper/PaperExchangeServer.java"));
         others.put("PAPER_API_KEY", paperServer.contains("getenv(\"PAPER_API_KEY\")"));
         others.put("PAPER_API_SECRET", paperServer.contains("getenv(\"PAPER_API_SECRET\")"));
-        // H2's setting that the embedded journal is opened with
-        others.put("WRITE_DELAY", Files.readString(Path.of("src/main/java/io/tvkraken/journal/Database.java"))
-                .contains("WRITE_DELAY=0"));
         assertThat(others).as("what the pages say of these names holds").doesNotContainValue(false);
 
         Set<String> unknown = new TreeSet<>();

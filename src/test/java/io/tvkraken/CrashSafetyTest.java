@@ -150,14 +150,14 @@ class CrashSafetyTest {
 
     /**
      * Makes every alert of the burst look as if nothing after its arrival had been written — no plan, no
-     * "sending", no outcome — as a journal that lost its last writes would (H2 kept commits in memory for up to half
-     * a second before it wrote them). The process is dead: the test opens its journal database itself.
+     * "sending", no outcome — as a journal that lost its last writes would (an engine that keeps commits in memory
+     * before it writes them, as H2 did by default). The process is dead: the test opens its journal database itself.
      *
      * @return how many alerts were taken back to {@code received}
      */
     int forgetEverythingAfterArrival(String prefix) throws Exception {
-        String url = env.getOrDefault("DB_URL", "jdbc:h2:file:" + data.toAbsolutePath().resolve("journal")
-                .resolve("journal"));
+        String url = env.getOrDefault("DB_URL", "jdbc:sqlite:" + data.toAbsolutePath().resolve("journal")
+                .resolve("journal.db"));
         String lostStates = "AND intent = 'execute' AND state IN ('sending', 'reconciling', 'executed')";
         try (Connection c = DriverManager.getConnection(url, env.getOrDefault("DB_USER", "tvk"),
                 env.getOrDefault("DB_PASSWORD", ""));

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A journal that cannot take a write (README "Answers": 503 "nothing could be stored" is the one answer TradingView
- * resends; README "Guarantees": no acknowledged alert is lost). With the embedded H2 journal that is a full or
+ * resends; README "Guarantees": no acknowledged alert is lost). With the embedded journal that is a full or
  * read-only data disk: the service runs as its own process with {@code DATA_DIR} on a small tmpfs of its own ({@link
  * DataDisk}). While the journal cannot be written, alerts are answered 503, nothing is sent to Kraken for them, and
  * {@code /health} answers 503 with the database check down; after a restart with space again, every alert acknowledged
@@ -53,7 +53,7 @@ class FullDiskTest {
     static final int WAVE = 6;
     /** Alerts sent after the first 503, with the disk still full: each must be refused the same way. */
     static final int WHILE_FULL = 5;
-    static final String H2_ONLY = "the embedded H2 journal lives under DATA_DIR; with PostgreSQL (backend "
+    static final String EMBEDDED_ONLY = "the embedded journal lives under DATA_DIR; with PostgreSQL (backend "
             + TestDatabase.backend() + ") the data disk holds no journal, and journalDatabaseRefusingWrites"
             + "Answers503SendsNothingAndFailsHealth checks the same promises";
 
@@ -73,7 +73,7 @@ class FullDiskTest {
 
     @Test
     void fullDataDiskAnswers503SendsNothingFailsHealthAndLosesNoAcknowledgedAlert() throws Exception {
-        assumeTrue(TestDatabase.backend().equals("h2"), H2_ONLY);
+        assumeTrue(TestDatabase.backend().equals("embedded"), EMBEDDED_ONLY);
         Path data = Files.createDirectory(dir.resolve("data"));
         Path log = AppProcess.logFile("FullDiskTest.fullDataDisk");
         try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults());
@@ -176,7 +176,7 @@ class FullDiskTest {
 
     @Test
     void readOnlyDataFolderAfterRestartAnswers503SendsNothingAndFailsHealth() throws Exception {
-        assumeTrue(TestDatabase.backend().equals("h2"), H2_ONLY);
+        assumeTrue(TestDatabase.backend().equals("embedded"), EMBEDDED_ONLY);
         Path data = Files.createDirectory(dir.resolve("data"));
         Path log = AppProcess.logFile("FullDiskTest.readOnlyDataFolderAfterRestart");
         try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults());
@@ -230,7 +230,7 @@ class FullDiskTest {
 
     @Test
     void journalDatabaseRefusingWritesAnswers503SendsNothingAndFailsHealth() throws Exception {
-        assumeTrue(TestDatabase.backend().equals("postgres"), "the embedded H2 journal is checked on a full and a "
+        assumeTrue(TestDatabase.backend().equals("postgres"), "the embedded journal is checked on a full and a "
                 + "read-only data disk by this class's other tests; this one is PostgreSQL's equivalent");
         Path log = AppProcess.logFile("FullDiskTest.postgresRefusingWrites");
         try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults())) {

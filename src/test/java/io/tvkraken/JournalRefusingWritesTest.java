@@ -10,19 +10,16 @@ import io.tvkraken.paper.PaperExchangeHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.Set;
-import org.h2.tools.TriggerAdapter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A journal that stops taking writes part-way through an alert (docs/order-lifecycle.md#journal-unwritable-after-sending):
  * 503 "nothing was sent, please resend" is answered only while nothing was sent. The database itself refuses the
- * writes — a trigger on the journal's event table, in H2 and in PostgreSQL alike — at the exact step the test names, so
+ * writes — a trigger on the journal's event table, in SQLite and in PostgreSQL alike — at the exact step the test names, so
  * the order of events that a full disk produces by chance is produced every time.
  */
 class JournalRefusingWritesTest {
@@ -109,9 +106,11 @@ class JournalRefusingWritesTest {
                     s.execute("CREATE TRIGGER refuse_states BEFORE INSERT ON alert_event FOR EACH ROW "
                             + "EXECUTE FUNCTION refuse_states()");
                 } else {
-                    H2Refusal.states = Set.of(states);
-                    s.execute("CREATE TRIGGER refuse_states BEFORE INSERT ON alert_event FOR EACH ROW CALL \""
-                            + H2Refusal.class.getName() + "\"");
+                    String quoted = String.join(", ", java.util.Arrays.stream(states).map(x -> "'" + x + "'")
+                            .toList());
+                    s.execute("CREATE TRIGGER refuse_states BEFORE INSERT ON alert_event FOR EACH ROW WHEN "
+                            + "NEW.state IN (" + quoted + ") BEGIN SELECT RAISE(ABORT, 'database or disk is full "
+                            + "(refused by the test''s trigger)'); END");
                 }
             }
             return new RefusedStates(database);
@@ -122,19 +121,6 @@ class JournalRefusingWritesTest {
             try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
                 s.execute(TestDatabase.backend().equals("postgres") ? "DROP TRIGGER refuse_states ON alert_event"
                         : "DROP TRIGGER refuse_states");
-            }
-        }
-    }
-
-    /** H2's trigger: loaded by class name, so the refused states are handed over in a static field. */
-    public static final class H2Refusal extends TriggerAdapter {
-
-        static volatile Set<String> states = Set.of();
-
-        @Override
-        public void fire(Connection conn, ResultSet oldRow, ResultSet newRow) throws SQLException {
-            if (states.contains(newRow.getString("STATE"))) {
-                throw new SQLException("No space left on device (refused by the test's trigger)");
             }
         }
     }

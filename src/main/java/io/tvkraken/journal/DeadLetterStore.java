@@ -55,7 +55,7 @@ public class DeadLetterStore {
             }
             insert.setString(3, letter.requestId());
             insert.setString(4, letter.alertId());
-            insert.setObject(5, Sql.utc(letter.receivedAt()));
+            Sql.setTime(insert, 5, letter.receivedAt());
             insert.setString(6, letter.reason());
             insert.setString(7, letter.message());
             insert.setBoolean(8, letter.mayHaveBeenPlaced());
@@ -63,7 +63,7 @@ public class DeadLetterStore {
             insert.setString(10, letter.order() == null ? null : json.writeValueAsString(letter.order()));
             insert.setString(11, letter.body());
             insert.setString(12, letter.state() == null ? DeadLetter.PENDING : letter.state());
-            insert.setObject(13, Sql.utc(letter.resolvedAt()));
+            Sql.setTime(insert, 13, letter.resolvedAt());
             insert.setString(14, letter.resolution());
             insert.executeUpdate();
         } catch (SQLException | JsonProcessingException e) {
@@ -87,7 +87,7 @@ public class DeadLetterStore {
                 PreparedStatement update = c.prepareStatement("UPDATE dead_letter SET state = ?, resolved_at = ?, "
                         + "resolution = ? WHERE id = ? AND state = ?")) {
             update.setString(1, DeadLetter.REPLAYED);
-            update.setObject(2, Sql.utc(at));
+            Sql.setTime(update, 2, at);
             update.setString(3, resolution);
             update.setString(4, id);
             update.setString(5, DeadLetter.PENDING);
@@ -183,7 +183,8 @@ public class DeadLetterStore {
         } catch (JsonProcessingException e) {
             params = Map.of();
         }
-        Long alert = rs.getObject("alert", Long.class);
+        long row = rs.getLong("alert");
+        Long alert = rs.wasNull() ? null : row;
         return new DeadLetter(rs.getString("id"), alert, rs.getString("request_id"), rs.getString("alert_id"),
                 Sql.instant(rs, "received_at"), rs.getString("reason"), rs.getString("message"),
                 rs.getBoolean("may_have_been_placed"), rs.getString("intent"), params, rs.getString("body"),

@@ -15,7 +15,6 @@ import javax.sql.DataSource;
  */
 public class JobLeases {
 
-    private static final String SQL_STATE_UNIQUE_VIOLATION = "23505";
 
     private final DataSource db;
     private final Clock clock;
@@ -40,7 +39,7 @@ public class JobLeases {
                 Sql.bind(insert, job, instance, until);
                 return insert.executeUpdate() == 1;
             } catch (SQLException e) {
-                if (!SQL_STATE_UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (!Sql.uniqueViolation(e)) {
                     throw e;
                 }
             }

@@ -44,7 +44,6 @@ public final class Journal {
 
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
-    private static final String SQL_STATE_UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "id, request_id, alert_id, idempotency_key, intent, state, body, "
             + "order_request, cl_ord_id, userref, attempts, first_sent_at, deadline_at, txids, http_status, answer, "
             + "duplicate_of, received_at, updated_at, send_by, next_check_at, in_doubt_since, may_resend, "
@@ -57,7 +56,6 @@ public final class Journal {
     public static final Duration IN_FLIGHT_MARGIN = Duration.ofSeconds(10);
 
     private final DataSource db;
-    private final Durability durability;
     private final Clock clock;
     private final String instance;
     private final Duration inFlightLease;
@@ -66,12 +64,9 @@ public final class Journal {
      * @param instance      this process, as it appears in the leases it holds
      * @param inFlightLease how long a row in flight (received, sending) stays leased to this instance without being
      *                      renewed ({@link #renewLeases}): an instance that died leaves its rows to the others after it
-     * @param durability    how a commit reaches stable storage: after an alert is journaled as received and after an
-     *                      order is marked sending, before either is acted on (docs/journal.md#power-loss)
      */
-    public Journal(DataSource db, Durability durability, Clock clock, String instance, Duration inFlightLease) {
+    public Journal(DataSource db, Clock clock, String instance, Duration inFlightLease) {
         this.db = db;
-        this.durability = durability;
         this.clock = clock;
         this.instance = instance;
         this.inFlightLease = inFlightLease;
@@ -101,8 +96,9 @@ public final class Journal {
     public Opened open(String requestId, String alertId, String intent, String body, boolean claim, Instant sendBy) {
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
+                // on stable storage when the commit returns (Database: every engine syncs at commit), before the
+                // alert is acknowledged; a commit that cannot be synced fails, and the alert is answered 503
                 long row = insert(requestId, alertId, claim ? alertId : null, intent, RECEIVED, body, null, sendBy);
-                durableOrGivenUp(row);
                 return new Opened(row, null);
             } catch (UniqueViolation taken) {
                 Optional<JournalEntry> holder = holderOf(alertId);
@@ -114,29 +110,6 @@ public final class Journal {
             }
         }
         throw new JournalUnavailableException("claiming alert id", new SQLException("the key kept changing hands"));
-    }
-
-    /**
-     * The alert just journaled as received, on stable storage before it is acknowledged. If it cannot be, it is not
-     * acknowledged (503: the sender resends), so it must not keep its alert id either: the resend would be answered
-     * as a duplicate of an alert nobody carries out. Its row is finished as refused and gives the id up.
-     */
-    private void durableOrGivenUp(long row) {
-        try {
-            sync("journaling an alert");
-        } catch (JournalUnavailableException notDurable) {
-            try {
-                finish(row, REJECTED, 503, null, null, true, "not on stable storage, not acknowledged: "
-                        + notDurable.getMessage());
-            } catch (JournalUnavailableException alsoFailed) {
-                notDurable.addSuppressed(alsoFailed);
-            }
-            throw notDurable;
-        }
-    }
-
-    private void sync(String operation) {
-        Sql.sync(db, durability, operation);
     }
 
     /** An authenticated alert refused before it was journaled (bad fields, stale): journaled as refused. */
@@ -167,7 +140,7 @@ public final class Journal {
                     row = keys.getLong(1);
                 }
             } catch (SQLException e) {
-                if (SQL_STATE_UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (Sql.uniqueViolation(e)) {
                     throw new UniqueViolation();
                 }
                 throw e;
@@ -187,7 +160,7 @@ public final class Journal {
             return update("claiming an alert id", "UPDATE alert SET idempotency_key = alert_id, updated_at = ? "
                     + "WHERE id = ? AND idempotency_key IS NULL", clock.instant(), row) == 1;
         } catch (JournalUnavailableException e) {
-            if (e.getCause() instanceof SQLException sql && SQL_STATE_UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+            if (Sql.uniqueViolation(e.getCause())) {
                 return false;
             }
             throw e;
@@ -236,11 +209,8 @@ public final class Journal {
                         + "order_request = ?, cl_ord_id = ?, userref = ?",
                 now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now, orderRequest,
                 clOrdId == null ? new Sql.TypedNull(Types.VARCHAR) : clOrdId, Sql.intOrNull(userref));
-        if (marked) {
-            // on stable storage before the AddOrder leaves: if it cannot be, nothing leaves, and the row, sending,
-            // is looked up at Kraken before anything is sent (OrderVerdict: a failure of ours after "sending")
-            sync("recording an order being sent");
-        }
+        // on stable storage when the commit returns, before the AddOrder leaves: a commit that cannot be synced fails,
+        // and nothing leaves
         return marked;
     }
 
@@ -319,7 +289,7 @@ public final class Journal {
      */
     public List<JournalEntry> orphans(int limit) {
         return query("SELECT " + COLUMNS + " FROM alert WHERE state IN (?, ?) AND (lease_until IS NULL OR "
-                + "lease_until < ?) ORDER BY id FETCH FIRST " + limit + " ROWS ONLY", RECEIVED, SENDING,
+                + "lease_until < ?) ORDER BY id LIMIT " + limit, RECEIVED, SENDING,
                 clock.instant());
     }
 
@@ -358,12 +328,12 @@ public final class Journal {
     public List<JournalEntry> claimForLookUp(Instant leaseUntil, int limit) {
         Instant now = clock.instant();
         if (query("SELECT " + COLUMNS + " FROM alert WHERE state = ? AND next_check_at <= ? AND (lease_until IS NULL "
-                + "OR lease_until < ?) FETCH FIRST 1 ROWS ONLY", RECONCILING, now, now).isEmpty()) {
+                + "OR lease_until < ?) LIMIT 1", RECONCILING, now, now).isEmpty()) {
             return List.of();
         }
         update("leasing rows to reconcile", "UPDATE alert SET lease_owner = ?, lease_until = ? WHERE id IN ("
                 + "SELECT id FROM alert WHERE state = ? AND (lease_until IS NULL OR lease_until < ?) "
-                + "ORDER BY next_check_at FETCH FIRST " + limit + " ROWS ONLY) "
+                + "ORDER BY next_check_at LIMIT " + limit + ") "
                 + "AND state = ? AND (lease_until IS NULL OR lease_until < ?)",
                 instance, leaseUntil, RECONCILING, now, RECONCILING, now);
         return query("SELECT " + COLUMNS + " FROM alert WHERE state = ? AND lease_owner = ? AND lease_until = ? "
@@ -425,8 +395,8 @@ public final class Journal {
         String columns = java.util.Arrays.stream(COLUMNS.split(", ")).map(c -> "a." + c)
                 .collect(java.util.stream.Collectors.joining(", "));
         String sql = "SELECT " + columns + ", e.occurred_at AS event_at, e.state AS event_state, e.detail AS event_detail "
-                + "FROM (SELECT " + COLUMNS + " FROM alert ORDER BY id DESC FETCH FIRST " + Math.max(1, limit)
-                + " ROWS ONLY) a LEFT JOIN alert_event e ON e.alert = a.id ORDER BY a.id DESC, e.id";
+                + "FROM (SELECT " + COLUMNS + " FROM alert ORDER BY id DESC LIMIT " + Math.max(1, limit)
+                + ") a LEFT JOIN alert_event e ON e.alert = a.id ORDER BY a.id DESC, e.id";
         java.util.LinkedHashMap<Long, JournalEntry> rows = new java.util.LinkedHashMap<>();
         java.util.Map<Long, List<JournalEntry.Event>> events = new java.util.HashMap<>();
         try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(sql);
@@ -473,7 +443,7 @@ public final class Journal {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO alert_event (alert, occurred_at, state, detail) VALUES (?, ?, ?, ?)")) {
             insert.setLong(1, row);
-            insert.setObject(2, Sql.utc(at));
+            Sql.setTime(insert, 2, at);
             insert.setString(3, state.value());
             insert.setString(4, detail == null ? null : truncate(detail, 4000));
             insert.executeUpdate();
@@ -483,9 +453,10 @@ public final class Journal {
     /** A compare-and-set update of a row's state and its event, in one transaction. */
     /**
      * A compare-and-set of one row with its event, in one transaction: the row is locked by its primary key and read
-     * ({@code SELECT ... FOR UPDATE}), and changed (again by its primary key) only if {@code from} accepts what it
-     * holds. Both statements name the primary key alone: a condition on {@code state} in the UPDATE itself let H2 plan
-     * it through the state index, walking every row in that state — thousands during a burst — for each alert.
+     * ({@code SELECT ... FOR UPDATE}; on SQLite the transaction holds the database's one write lock from its start),
+     * and changed (again by its primary key) only if {@code from} accepts what it holds. Both statements name the
+     * primary key alone: with a condition on {@code state} in the UPDATE itself, a planner may go through the state
+     * index and walk every row in that state — thousands during a burst — for each alert (H2 did).
      *
      * @param set the UPDATE's SET clause, its parameters in {@code args}
      */
@@ -493,7 +464,7 @@ public final class Journal {
             Object... args) {
         return inTransaction(operation, c -> {
             try (PreparedStatement lock = c.prepareStatement(
-                    "SELECT state, lease_owner, lease_until FROM alert WHERE id = ? FOR UPDATE")) {
+                    "SELECT state, lease_owner, lease_until FROM alert WHERE id = ?" + Sql.forUpdate(c))) {
                 Sql.bind(lock, row);
                 try (ResultSet held = lock.executeQuery()) {
                     if (!held.next() || !from.accepts(AlertState.of(held.getString("state")),
@@ -548,9 +519,10 @@ public final class Journal {
 
     private static JournalEntry entry(ResultSet rs) throws SQLException {
         String txids = rs.getString("txids");
-        Integer userref = (Integer) rs.getObject("userref", Integer.class);
-        Integer status = (Integer) rs.getObject("http_status", Integer.class);
-        Long duplicateOf = (Long) rs.getObject("duplicate_of", Long.class);
+        Integer userref = Sql.intOrNull(rs, "userref");
+        Integer status = Sql.intOrNull(rs, "http_status");
+        long duplicate = rs.getLong("duplicate_of");
+        Long duplicateOf = rs.wasNull() ? null : duplicate;
         return new JournalEntry(rs.getLong("id"), rs.getString("request_id"), rs.getString("alert_id"),
                 rs.getString("idempotency_key") != null, rs.getString("intent"), AlertState.of(rs.getString("state")),
                 rs.getString("body"), rs.getString("order_request"), rs.getString("cl_ord_id"), userref,

@@ -94,8 +94,14 @@ public final class NonceHighWater implements NonceGenerator.HighWater {
                     return;
                 }
             }
-            if (read() >= to) {
-                return;
+            try (PreparedStatement read = c.prepareStatement(
+                    "SELECT high_water FROM kraken_nonce WHERE api_key_hash = ?")) {
+                read.setString(1, keyHash);
+                try (ResultSet rs = read.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) >= to) {
+                        return;
+                    }
+                }
             }
             try (PreparedStatement insert = c.prepareStatement(
                     "INSERT INTO kraken_nonce (api_key_hash, high_water) VALUES (?, ?)")) {

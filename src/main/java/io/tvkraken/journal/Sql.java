@@ -8,11 +8,19 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** JDBC conversions shared by the journal's tables: times are {@code TIMESTAMP WITH TIME ZONE}, written in UTC. */
+/**
+ * JDBC conversions shared by the journal's tables. Times are {@code TIMESTAMP WITH TIME ZONE} in UTC on PostgreSQL,
+ * and on SQLite, which has no time type, fixed-width UTC text ({@code 2026-01-02T03:04:05.123456789Z}): every value
+ * has the same width, so comparing two as text compares them in time (docs/journal.md#engines).
+ */
 public final class Sql {
 
     private Sql() {
@@ -84,21 +92,14 @@ public final class Sql {
         return query(db, operation, sql, rs -> rs.getLong(1), args).get(0);
     }
 
-    /**
-     * The commits made so far, on stable storage ({@link Durability}).
-     *
-     * @throws JournalUnavailableException naming {@code operation} when they cannot be
-     */
-    static void sync(DataSource db, Durability durability, String operation) {
-        try (Connection c = db.getConnection()) {
-            durability.sync(c);
-        } catch (SQLException e) {
-            throw new JournalUnavailableException(operation + " (making it durable)", e);
-        }
-    }
-
     public static Object intOrNull(Integer value) {
         return value == null ? new TypedNull(Types.INTEGER) : value;
+    }
+
+    /** An INTEGER column that may be NULL (the drivers differ in what {@code getObject(column, Integer.class)} gives). */
+    static Integer intOrNull(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
     }
 
     public static void bind(PreparedStatement statement, Object... args) throws SQLException {
@@ -111,19 +112,66 @@ public final class Sql {
             } else if (arg instanceof AlertState state) {
                 statement.setString(i + 1, state.value());
             } else if (arg instanceof Instant at) {
-                statement.setObject(i + 1, utc(at));
+                setTime(statement, i + 1, at);
             } else {
                 statement.setObject(i + 1, arg);
             }
         }
     }
 
-    public static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    /**
+     * The lock clause that makes a row read inside a transaction the transaction's until it ends: {@code FOR UPDATE},
+     * or nothing on SQLite, where a transaction begins by taking the database's one write lock ({@code BEGIN
+     * IMMEDIATE}, Database) and no other writer can come between its read and its write.
+     */
+    static String forUpdate(Connection connection) throws SQLException {
+        return connection.isWrapperFor(org.sqlite.SQLiteConnection.class) ? "" : " FOR UPDATE";
     }
 
+    /**
+     * A unique or primary-key constraint refused the write: SQLSTATE 23505 (PostgreSQL), or SQLite's constraint codes
+     * (https://www.sqlite.org/rescode.html#constraint_unique).
+     */
+    static boolean uniqueViolation(Throwable failure) {
+        if (failure instanceof org.sqlite.SQLiteException sqlite) {
+            return switch (sqlite.getResultCode()) {
+                case SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY -> true;
+                case SQLITE_CONSTRAINT -> String.valueOf(sqlite.getMessage()).contains("UNIQUE constraint failed");
+                default -> false;
+            };
+        }
+        return failure instanceof SQLException sql && "23505".equals(sql.getSQLState());
+    }
+
+    /** Binds a time (null for none) as the journal's engine stores times. */
+    public static void setTime(PreparedStatement statement, int index, Instant at) throws SQLException {
+        if (at == null) {
+            statement.setNull(index, textTimes(statement) ? Types.VARCHAR : Types.TIMESTAMP_WITH_TIMEZONE);
+        } else if (textTimes(statement)) {
+            statement.setString(index, TEXT_TIME.format(at));
+        } else {
+            statement.setObject(index, at.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    /** A time read back: fixed-width text on SQLite, a time with zone elsewhere. */
     public static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
+        Object value = rs.getObject(column);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String text) {
+            return Instant.parse(text);
+        }
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    /** Nine digits of fraction always, so that every time has the same width. */
+    private static final DateTimeFormatter TEXT_TIME = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd'T'HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 9, 9, true)
+            .appendLiteral('Z').toFormatter(Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private static boolean textTimes(PreparedStatement statement) throws SQLException {
+        return statement.isWrapperFor(org.sqlite.core.CorePreparedStatement.class);
     }
 }

@@ -15,7 +15,6 @@ import javax.sql.DataSource;
  */
 public final class TradingSetting {
 
-    private static final String SQL_STATE_UNIQUE_VIOLATION = "23505";
 
     /** One change: on or off, when, the admin request that asked (id and source address), or the seed's reason. */
     public record Change(boolean enabled,
@@ -26,14 +25,12 @@ public final class TradingSetting {
     }
 
     private final DataSource db;
-    private final Durability durability;
     private final Clock clock;
     private final String instance;
 
-    /** @param durability a switch set is on stable storage before it is answered: a lost "off" would trade again */
-    public TradingSetting(DataSource db, Durability durability, Clock clock, String instance) {
+    /** A switch set is on stable storage when its commit returns, before it is answered (Database). */
+    public TradingSetting(DataSource db, Clock clock, String instance) {
         this.db = db;
-        this.durability = durability;
         this.clock = clock;
         this.instance = instance;
     }
@@ -62,7 +59,7 @@ public final class TradingSetting {
             });
         } catch (JournalUnavailableException e) {
             // another instance starting at the same time seeded it first: its setting stands
-            if (!(e.getCause() instanceof SQLException sql && SQL_STATE_UNIQUE_VIOLATION.equals(sql.getSQLState()))) {
+            if (!Sql.uniqueViolation(e.getCause())) {
                 throw e;
             }
         }
@@ -107,15 +104,14 @@ public final class TradingSetting {
                     : "POST /admin/trading asked for " + (enabled ? "on" : "off") + ", which it already was");
             return changed == 1;
         });
-        Sql.sync(db, durability, "switching trading");
         return switched;
     }
 
     /** The latest changes, newest first. */
     public List<Change> changes(int limit) {
         return Sql.query(db, "reading the kill switch's changes", "SELECT enabled, changed_at, request_id, "
-                + "source_address, instance, reason FROM trading_switch_change ORDER BY id DESC FETCH FIRST "
-                + Math.max(1, limit) + " ROWS ONLY", rs -> new Change(rs.getBoolean(1), Sql.instant(rs, "changed_at"),
+                + "source_address, instance, reason FROM trading_switch_change ORDER BY id DESC LIMIT "
+                + Math.max(1, limit), rs -> new Change(rs.getBoolean(1), Sql.instant(rs, "changed_at"),
                         rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
     }
 

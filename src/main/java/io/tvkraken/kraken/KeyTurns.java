@@ -19,7 +19,7 @@ public interface KeyTurns {
     /** Ends this process's turn with key {@code key}; nothing if it holds none. */
     void end(int key);
 
-    /** One process per key (the embedded H2 journal serves one instance): its sender route is the whole turn. */
+    /** One process per key (the embedded journal serves one instance): its sender route is the whole turn. */
     KeyTurns WITHIN_ONE_PROCESS = new KeyTurns() {
         @Override
         public void begin(int key) {

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Where {@link RateBudget} keeps Kraken's rate counters: this process's memory (one instance, the embedded H2 journal),
+ * Where {@link RateBudget} keeps Kraken's rate counters: this process's memory (one instance, the embedded journal),
  * or the journal database that every replica shares ({@code io.tvkraken.journal.SharedRateCounters}, on PostgreSQL),
  * so that replicas on one account count together what Kraken counts once (docs/replicas.md#rate-counters).
  *

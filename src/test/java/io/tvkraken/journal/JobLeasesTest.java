@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job run claimed in the journal database (docs/notifications.md#daily-summary) is held by one instance of those
- * sharing it, taken over only when its holder's lease ran out before it was done, on a real database (H2 or
+ * sharing it, taken over only when its holder's lease ran out before it was done, on a real database (SQLite or
  * PostgreSQL, {@link TestDatabase}).
  */
 class JobLeasesTest {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Nonces keep increasing across restarts (docs/operations.md#nonces), even when the clock went back meanwhile: the
- * high-water mark lives in the journal database, a real one (H2 or PostgreSQL, {@link TestDatabase}).
+ * high-water mark lives in the journal database, a real one (SQLite or PostgreSQL, {@link TestDatabase}).
  */
 class NonceHighWaterTest {
 

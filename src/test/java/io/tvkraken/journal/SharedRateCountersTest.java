@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SharedRateCountersTest {
 
-    private static final String POSTGRES_ONLY = "the counters are shared on PostgreSQL; the embedded H2 journal "
+    private static final String POSTGRES_ONLY = "the counters are shared on PostgreSQL; the embedded journal "
             + "serves one instance, whose counters stay in memory";
     private static final KrakenCall OPEN_ORDERS = KrakenCall.privateMethod("OpenOrders", Map.of());
     private static final KrakenCall ADD_ORDER = KrakenCall.privateMethod("AddOrder",
