@@ -39,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * resends; README "Guarantees": no acknowledged alert is lost). With the embedded journal that is a full or
  * read-only data disk: the service runs as its own process with {@code DATA_DIR} on a small tmpfs of its own ({@link
  * DataDisk}). While the journal cannot be written, alerts are answered 503, nothing is sent to Kraken for them, and
- * {@code /health} answers 503 with the database check down; after a restart with space again, every alert acknowledged
- * before is in the journal and {@code /health} is 200. With PostgreSQL the data disk holds no journal at all: the same
+ * {@code /health} answers 503 with the database check down; once space comes back the journal takes writes again by
+ * itself, without a restart: {@code /health} is 200 within seconds and alerts are placed; after a crash then, every
+ * alert acknowledged before is in the journal. With PostgreSQL the data disk holds no journal at all: the same
  * promises are checked against a journal database that refuses writes (read-only transactions), its equivalent of a
  * read-only disk.
  */
@@ -63,6 +64,8 @@ class FullDiskTest {
      */
     static final int MAX_ALERT_AGE_SECONDS = 15;
     static final Duration SETTLE = Duration.ofSeconds(MAX_ALERT_AGE_SECONDS + 30 + 30);
+    /** Space back, the journal takes writes again by itself within this (issue: "within seconds"). */
+    static final Duration HEAL_WITHIN = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
@@ -152,11 +155,28 @@ class FullDiskTest {
                 softly.assertThat(stillFull).as("alerts not answered 503 while the disk stays full").isEmpty();
                 assertHealthDown(healthWhileFull, "while the data disk is full");
 
-                // The operator frees space and restarts the service on the same data folder.
-                app.kill();
+                // Space comes back (an operator deletes a file): the journal takes writes again by itself, without
+                // a restart, within seconds.
                 disk.free();
+                long freed = System.nanoTime();
+                HttpResponse<String> health = app.get("/health");
+                while (health.statusCode() != 200 && System.nanoTime() - freed < HEAL_WITHIN.toNanos()) {
+                    Thread.sleep(100);
+                    health = app.get("/health");
+                }
+                long healedMs = (System.nanoTime() - freed) / 1_000_000;
+                assertHealthUp(health, "within " + HEAL_WITHIN.toSeconds() + " s of space coming back, no restart");
+                HttpResponse<String> healed = app.post("/webhook/tradingview", AppProcess.alert("disk-healed"));
+                System.out.printf("full data disk: /health up %d ms after space came back; the next alert %d %s%n",
+                        healedMs, healed.statusCode(), healed.body());
+                assertThat(healed.statusCode()).as("an alert once space is back, no restart: %s", healed.body())
+                        .isEqualTo(200);
+                acknowledged.add("disk-healed");
+
+                // Then a crash: everything acknowledged, before the disk was full and after, is on the disk.
+                app.kill();
                 app = AppProcess.start(disk.launcher(), disk.dir(), env, log).waitUntilReady();
-                assertHealthUp(app.get("/health"), "after a restart with space again");
+                assertHealthUp(app.get("/health"), "after a restart");
                 List<JsonNode> journal = app.settledJournal(SETTLE);
                 Map<String, JsonNode> byAlert = CrashSafetyTest.byAlert(journal);
                 System.out.printf("full data disk, after a restart with space: %d of %d acknowledged alerts journaled;"

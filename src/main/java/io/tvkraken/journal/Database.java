@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.tvkraken.InvalidConfigurationException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,12 +47,21 @@ public final class Database extends ServiceSupport implements AutoCloseable {
     private final CompletableFuture<Pool> opening;
     private final String location;
     private final boolean postgres;
+    /** The embedded journal's folder, whose free space /health watches; null for a database elsewhere. */
+    private final Path embeddedDir;
     private final DataSource dataSource = new OpenedDataSource();
 
-    private Database(CompletableFuture<Pool> opening, String location, boolean postgres) {
+    /**
+     * Below this much free space on the embedded journal's disk, /health is down: SQLite writes a commit into pages it
+     * already has where it can, so a small probe still commits on a disk where the next alert's commit fails.
+     */
+    static final long MIN_FREE_BYTES = 1024 * 1024;
+
+    private Database(CompletableFuture<Pool> opening, String location, boolean postgres, Path embeddedDir) {
         this.opening = opening;
         this.location = location;
         this.postgres = postgres;
+        this.embeddedDir = embeddedDir;
     }
 
     /**
@@ -104,7 +114,8 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         opener.setDaemon(true);
         opener.start();
         return new Database(opening, settings.location(), settings.url() != null
-                && settings.url().startsWith("jdbc:postgresql:"));
+                && settings.url().startsWith("jdbc:postgresql:"),
+                settings.url() == null ? settings.dataDir().toAbsolutePath().resolve("journal") : null);
     }
 
     /**
@@ -228,7 +239,8 @@ public final class Database extends ServiceSupport implements AutoCloseable {
 
     /**
      * For {@code /health}: the journal takes a write. Reachable is not enough: a full or read-only disk still answers
-     * queries while every alert would be refused 503.
+     * queries while every alert would be refused 503. On the embedded journal its disk must also have
+     * {@link #MIN_FREE_BYTES} free. Nothing is kept between two calls: once space is back, the next call is up.
      *
      * @return null when a write committed, else why not
      */
@@ -246,10 +258,20 @@ public final class Database extends ServiceSupport implements AutoCloseable {
                     insert.executeUpdate();
                 }
             }
-            return null;
         } catch (SQLException e) {
             return "cannot write: " + firstLine(e.getMessage());
         }
+        if (embeddedDir != null) {
+            try {
+                long free = Files.getFileStore(embeddedDir).getUsableSpace();
+                if (free < MIN_FREE_BYTES) {
+                    return "disk nearly full: " + free / 1024 + " KiB free, alerts need room to be journaled";
+                }
+            } catch (IOException e) {
+                return "cannot read the free space of " + embeddedDir + ": " + e.getMessage();
+            }
+        }
+        return null;
     }
 
     private static String firstLine(String message) {
