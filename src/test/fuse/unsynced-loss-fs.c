@@ -18,6 +18,9 @@
  * - The cut: writing "cut" to the control file MOUNTPOINT/.unsynced-loss-fs puts every saved page back and every
  *   file back to its synced size — the unsynced writes are lost, synced ones kept — and from then on every operation
  *   on the mount fails with EIO (the disk has no power) until it is unmounted. The write returns once that is done.
+ * - "arm PID" instead arms the cut for the next write to any file, by any process: that write is carried out, then
+ *   the process PID is killed (SIGKILL) and the cut made, all before the write returns (it fails with EIO). The
+ *   process whose disk loses power and the power cut are one instant: it cannot act on anything after that write.
  * - Names (create, mkdir, unlink, rename, link, symlink) are passed through at once and survive a cut, synced or not:
  *   gentler than POSIX, which makes a new name durable only with an fsync of its directory. A file created and
  *   written but never synced survives a cut as an empty file. fsync of a directory is passed through and counted.
@@ -25,7 +28,8 @@
  *   does not pass them to a FUSE file system), fallocate (refused with EOPNOTSUPP).
  *
  * Reading the control file gives the counters since the mount, one "name value" per line: fsync and fdatasync calls
- * on files, fsync calls on directories, writes, bytes written, what is unsynced now, and what the cut dropped.
+ * on files, fsync calls on directories, writes, bytes written, what is unsynced now, and what the cut dropped. They
+ * come whole from the first read (of at least 1 KiB), and a read at any later offset is the end of the file.
  *
  * Build: gcc -Wall -O2 unsynced-loss-fs.c $(pkg-config --cflags --libs fuse3) -o unsynced-loss-fs
  * (Debian: apt-get install fuse3 libfuse3-dev gcc pkg-config). Unmount: fusermount3 -u MOUNTPOINT.
@@ -45,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/statvfs.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -74,6 +79,7 @@ static int backing = -1;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct unsynced *files;
 static int power_cut;
+static pid_t armed; /* the process to kill at the next write, with the cut; 0 when not armed */
 static struct {
     uint64_t fsync, fdatasync, fsyncdir, writes, written_bytes, cut_files, cut_pages, cut_bytes;
 } stats;
@@ -264,10 +270,10 @@ static int report(char *buf, size_t size) {
     }
     return snprintf(buf, size,
             "fsync %" PRIu64 "\nfdatasync %" PRIu64 "\nfsyncdir %" PRIu64 "\nwrites %" PRIu64
-            "\nwritten_bytes %" PRIu64 "\nunsynced_files %" PRIu64 "\nunsynced_pages %" PRIu64 "\ncut %d"
+            "\nwritten_bytes %" PRIu64 "\nunsynced_files %" PRIu64 "\nunsynced_pages %" PRIu64 "\narmed %d\ncut %d"
             "\ncut_files %" PRIu64 "\ncut_pages %" PRIu64 "\ncut_bytes %" PRIu64 "\n",
             stats.fsync, stats.fdatasync, stats.fsyncdir, stats.writes, stats.written_bytes, unsynced_files,
-            unsynced_pages, power_cut, stats.cut_files, stats.cut_pages, stats.cut_bytes);
+            unsynced_pages, armed != 0, power_cut, stats.cut_files, stats.cut_pages, stats.cut_bytes);
 }
 
 #define POWERED()                   \
@@ -496,11 +502,12 @@ static int ulf_read(const char *path, char *buf, size_t size, off_t offset, stru
         pthread_mutex_lock(&lock);
         int length = report(text, sizeof text);
         pthread_mutex_unlock(&lock);
-        if (offset >= length) {
+        /* all of it at offset 0, then the end: a second read must not take the tail of newer counters */
+        if (offset > 0) {
             return 0;
         }
-        size_t n = (size_t) (length - offset) < size ? (size_t) (length - offset) : size;
-        memcpy(buf, text + offset, n);
+        size_t n = (size_t) length < size ? (size_t) length : size;
+        memcpy(buf, text, n);
         return (int) n;
     }
     POWERED();
@@ -519,6 +526,17 @@ static int ulf_write(const char *path, const char *buf, size_t size, off_t offse
             pthread_mutex_unlock(&lock);
             return (int) size;
         }
+        char command[32] = {0};
+        memcpy(command, buf, size < sizeof command - 1 ? size : sizeof command - 1);
+        long pid;
+        char *end;
+        if (strncmp(command, "arm ", 4) == 0 && (pid = strtol(command + 4, &end, 10)) > 0
+                && (*end == '\0' || *end == '\n')) {
+            pthread_mutex_lock(&lock);
+            armed = (pid_t) pid;
+            pthread_mutex_unlock(&lock);
+            return (int) size;
+        }
         return -EINVAL;
     }
     POWERED();
@@ -533,6 +551,14 @@ static int ulf_write(const char *path, const char *buf, size_t size, off_t offse
         } else {
             stats.writes++;
             stats.written_bytes += (uint64_t) n;
+            if (armed != 0) {
+                if (kill(armed, SIGKILL) != 0) {
+                    fprintf(stderr, "unsynced-loss-fs: could not kill %d: %s\n", (int) armed, strerror(errno));
+                }
+                armed = 0;
+                cut();
+                rc = -EIO;
+            }
         }
     }
     pthread_mutex_unlock(&lock);
