@@ -3,8 +3,9 @@
  * does to a disk whose cache the kernel had not yet flushed.
  *
  * Inspired by LazyFS (https://github.com/dsrhaslab/lazyfs), which Jepsen uses for the same purpose
- * (https://jepsen.io/blog/2023-04-13-lazyfs): a file system in user space that holds what was written until it is
- * synced and drops it when told to. This one is much smaller, written for one test suite, and keeps its model simple.
+ * (https://github.com/jepsen-io/jepsen/blob/main/jepsen/src/jepsen/lazyfs.clj): a file system in user space that
+ * holds what was written until it is synced and drops it when told to. This one is much smaller, written for one test
+ * suite, and keeps its model simple.
  *
  *   unsynced-loss-fs BACKING MOUNTPOINT [-f] [other FUSE options]
  *
