@@ -228,6 +228,21 @@ public final class Journal {
      */
     public boolean sending(long row, Collection<AlertState> from, Instant deadline, String orderRequest,
             String clOrdId, Integer userref) {
+        boolean marked = sendingUnforced(row, from, deadline, orderRequest, clOrdId, userref);
+        if (marked) {
+            // on stable storage before the AddOrder leaves: if it cannot be, nothing leaves, and the row, sending,
+            // is looked up at Kraken before anything is sent (OrderVerdict: a failure of ours after "sending")
+            sync("recording an order being sent");
+        }
+        return marked;
+    }
+
+    /**
+     * As {@link #sending}, committed but not yet forced to the disk: the orders of one AddOrderBatch are marked one
+     * by one and forced together, once, by {@link #forceSending()} before the batch leaves.
+     */
+    public boolean sendingUnforced(long row, Collection<AlertState> from, Instant deadline, String orderRequest,
+            String clOrdId, Integer userref) {
         Instant now = clock.instant();
         boolean marked = changeState("recording an order being sent", row, (state, leaseOwner, leaseUntil) ->
                 from.contains(state) && instance.equals(leaseOwner), SENDING, "AddOrder leaving, deadline " + deadline,
@@ -236,12 +251,12 @@ public final class Journal {
                         + "order_request = ?, cl_ord_id = ?, userref = ?",
                 now, deadline, instance, deadline.plus(IN_FLIGHT_MARGIN), now, orderRequest,
                 clOrdId == null ? new Sql.TypedNull(Types.VARCHAR) : clOrdId, Sql.intOrNull(userref));
-        if (marked) {
-            // on stable storage before the AddOrder leaves: if it cannot be, nothing leaves, and the row, sending,
-            // is looked up at Kraken before anything is sent (OrderVerdict: a failure of ours after "sending")
-            sync("recording an order being sent");
-        }
         return marked;
+    }
+
+    /** Forces the {@code sending} marks committed by {@link #sendingUnforced} to the disk (one sync for them all). */
+    public void forceSending() {
+        sync("recording orders being sent");
     }
 
     /**

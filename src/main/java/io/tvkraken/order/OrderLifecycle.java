@@ -94,8 +94,18 @@ public class OrderLifecycle {
         if (call.journalEntry() == null) {
             return call;
         }
-        long row = call.journalEntry();
-        JournalEntry entry = journal.get(row);
+        return sending(call, deadlineFor(call));
+    }
+
+    /**
+     * The deadline an AddOrder for an alert may carry if it leaves now: deadline-seconds ahead, never after the
+     * alert's send-by time. For an AddOrderBatch, each order's is asked and the earliest is the batch's
+     * ({@link OrderBatches}).
+     *
+     * @throws TooLateException when no deadline Kraken accepts fits before the send-by time: nothing may be sent
+     */
+    public Instant deadlineFor(KrakenCall call) {
+        JournalEntry entry = journal.get(call.journalEntry());
         Instant now = clock.instant();
         Instant deadline = deadlines.next();
         if (entry.sendBy() != null && deadline.isAfter(entry.sendBy())) {
@@ -105,14 +115,42 @@ public class OrderLifecycle {
             throw new TooLateException("the AddOrder could not leave before " + entry.sendBy()
                     + " (the alert's time plus MAX_ALERT_AGE_SECONDS): nothing was sent");
         }
+        return deadline;
+    }
+
+    /**
+     * The row of an AddOrder about to leave with {@code deadline} goes to {@code sending}, committed and forced to
+     * the disk; the call is returned with the deadline it carries.
+     *
+     * @throws IllegalStateException when the row is no longer waiting to be sent (taken over meanwhile)
+     */
+    public KrakenCall sending(KrakenCall call, Instant deadline) {
+        return sending(call, deadline, true);
+    }
+
+    /**
+     * As {@link #sending(KrakenCall, Instant)}; {@code force} false for the orders of an AddOrderBatch, whose marks
+     * are forced to the disk together by {@link #forceSending()} before the batch leaves.
+     */
+    public KrakenCall sending(KrakenCall call, Instant deadline, boolean force) {
+        long row = call.journalEntry();
         String userref = call.params().get("userref");
-        if (!journal.sending(row, List.of(AlertState.RECEIVED, AlertState.RECONCILING), deadline, json(call.params()),
-                call.params().get("cl_ord_id"), userref == null ? null : Integer.valueOf(userref))) {
+        Integer ref = userref == null ? null : Integer.valueOf(userref);
+        List<AlertState> from = List.of(AlertState.RECEIVED, AlertState.RECONCILING);
+        String order = json(call.params());
+        String clOrdId = call.params().get("cl_ord_id");
+        if (!(force ? journal.sending(row, from, deadline, order, clOrdId, ref)
+                : journal.sendingUnforced(row, from, deadline, order, clOrdId, ref))) {
             throw new IllegalStateException("journal entry " + row + " is no longer waiting to be sent: nothing sent");
         }
         Map<String, String> params = new LinkedHashMap<>(call.params());
         params.put("deadline", Deadlines.format(deadline));
         return call.withParams(params);
+    }
+
+    /** The {@code sending} marks of an AddOrderBatch's orders, forced to the disk together before it leaves. */
+    public void forceSending() {
+        journal.forceSending();
     }
 
     /** Placed (or validated): txids and Kraken's description journaled. */
