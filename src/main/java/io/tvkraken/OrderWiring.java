@@ -13,7 +13,6 @@ import io.tvkraken.order.OrderRunner;
 import io.tvkraken.order.Reconciler;
 import io.tvkraken.order.TradingSwitch;
 import java.time.Duration;
-import org.slf4j.LoggerFactory;
 
 /** Orders: the kill switch, an alert's intake, its order's lifecycle, the workers, reconciliation, dead letters. */
 final class OrderWiring {
@@ -43,13 +42,7 @@ final class OrderWiring {
                 w.clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), w.notices);
         w.registry.bind("orderLifecycle", w.lifecycle);
         // orders of one pair waiting for the same key leave together in one AddOrderBatch (docs/kraken.md#bursts-on-one-key)
-        int batchOrders = w.settings.kraken().batchOrders();
-        if (batchOrders > 1 && w.settings.mode() == Settings.Mode.PAPER) {
-            // the paper exchange answers AddOrder only: in paper mode every order leaves on its own
-            LoggerFactory.getLogger(OrderWiring.class).warn("kraken.batch-orders is ignored in paper mode");
-            batchOrders = 0;
-        }
-        w.registry.bind("orderBatches", new OrderBatches(batchOrders, w.lifecycle));
+        w.registry.bind("orderBatches", new OrderBatches(w.settings.kraken().batchOrders(), w.lifecycle));
         w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode));
         // what an AddOrder's answer or failure means, for the first send, a re-send and a replay alike
         OrderOutcomes outcomes = new OrderOutcomes(w.journal, w.lifecycle, w.metrics, w.market::balancesChanged);
