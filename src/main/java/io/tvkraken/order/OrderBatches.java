@@ -246,6 +246,12 @@ public class OrderBatches {
                 answer.completeExceptionally(unanswered);
             }
         }
+        synchronized (this) {
+            // the sender's own order fails with the exchange itself: its answer is not read later
+            if (why != null) {
+                answers.remove(batch.leader.journalEntry());
+            }
+        }
         exchange.removeVariable(BATCH_VARIABLE);
     }
 
