@@ -41,7 +41,8 @@ final class OrderWiring {
         w.lifecycle = new OrderLifecycle(w.journal, w.deadLetters, w.json, w.mode, w.answers::status, w.deadlines,
                 w.clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), w.notices);
         w.registry.bind("orderLifecycle", w.lifecycle);
-        // orders of one pair waiting for the same key leave together in one AddOrderBatch (docs/kraken.md#bursts-on-one-key)
+        // orders of one pair waiting for the same key leave together in one AddOrderBatch
+        // (docs/kraken.md#bursts-on-one-key)
         w.registry.bind("orderBatches", new OrderBatches(w.settings.kraken().batchOrders(), w.lifecycle));
         w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode));
         // what an AddOrder's answer or failure means, for the first send, a re-send and a replay alike

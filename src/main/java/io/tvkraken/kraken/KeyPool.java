@@ -24,7 +24,7 @@ public class KeyPool {
     private final int[] busy;
     /** Where the next round-robin search for a tie starts. Guarded by this. */
     private int next;
-    /** Calls of one key in flight at once: 1, or more with a nonce window at Kraken (docs/kraken.md#bursts-on-one-key). */
+    /** Calls of one key in flight at once: 1, or more with a nonce window (docs/kraken.md#bursts-on-one-key). */
     private final int inFlightPerKey;
 
     /** Calls with a nonce window at most in flight per key. */

@@ -151,9 +151,9 @@ public final class KrakenRequests {
     }
 
     /**
-     * {@code {"nonce":…,"pair":…,"deadline":…,"orders":[{…},…]}}: each order's AddOrder parameters but the pair and the
-     * deadline, which are the batch's; {@code reduce_only} as a boolean, every other value as the string it is in an
-     * AddOrder (docs/kraken.md#addorderbatch).
+     * {@code {"nonce":…,"pair":…,"deadline":…,"orders":[{…},…]}}: each order's AddOrder parameters but the pair
+     * and the deadline, which are the batch's; {@code reduce_only} as a boolean, every other value as the string it
+     * is in an AddOrder (docs/kraken.md#addorderbatch).
      */
     private byte[] batchBody(String nonce, Map<String, String> params, KrakenCall batch) {
         com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();

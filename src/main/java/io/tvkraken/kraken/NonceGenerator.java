@@ -160,7 +160,7 @@ public final class NonceGenerator {
         }
     }
 
-    /** The call signed with {@code nonce} (from {@link #inFlight}) was answered, or failed: it is no longer in flight. */
+    /** The call signed with {@code nonce} ({@link #inFlight}) was answered, or failed: it is no longer in flight. */
     public synchronized void landed(long nonce) {
         if (flying.remove(nonce)) {
             notifyAll();
