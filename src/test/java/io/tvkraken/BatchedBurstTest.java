@@ -91,7 +91,6 @@ class BatchedBurstTest {
             env.put("KRAKEN_NONCE_WINDOW", Long.toString(WINDOW));
             // more orders waiting for the key at once: fuller batches (docs/kraken.md#bursts-on-one-key)
             env.put("ORDERS_WORKERS", "48");
-            env.put("ORDERS_ANSWER_WITHIN_MS", "1500");
             env.putAll(AppProcess.freshDatabase("batched_burst"));
             try (AppProcess app = AppProcess.start(data, env, AppProcess.logFile("batched-burst"))
                     .waitUntilReady()) {
