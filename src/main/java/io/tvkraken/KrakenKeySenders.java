@@ -28,7 +28,8 @@ public class KrakenKeySenders extends RouteBuilder {
             templatedRoute(TEMPLATE)
                     .routeId("kraken-private-serial-" + key)
                     .prefixId("key-" + key + "-")
-                    .parameter("key", Integer.toString(key));
+                    .parameter("key", Integer.toString(key))
+                    .parameter("consumers", Integer.toString(pool.inFlightPerKey()));
         }
     }
 }

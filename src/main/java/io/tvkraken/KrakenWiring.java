@@ -132,11 +132,20 @@ final class KrakenWiring {
         w.registry.bind("keyTurns", shared
                 ? new AdvisoryKeyTurns(w.database, w.apiKeys, Duration.ofMillis(KEY_TURN_MAX_WAIT_MS))
                 : KeyTurns.WITHIN_ONE_PROCESS);
-        KeyPool keyPool = new KeyPool(keys, w.budget);
+        // a nonce window at Kraken lets a key's calls overtake each other; instances sharing keys on PostgreSQL take
+        // each nonce inside the key's turn, one call at a time, whatever the window (docs/kraken.md#bursts-on-one-key)
+        long window = shared ? 0 : w.settings.kraken().nonceWindow();
+        if (shared && w.settings.kraken().nonceWindow() > 0) {
+            LOG.warn("kraken.nonce-window is ignored with a journal shared by instances: each key sends one call at a"
+                    + " time");
+        }
+        KeyPool keyPool = new KeyPool(keys, w.budget,
+                window > 0 ? (int) Math.min(window, KeyPool.IN_FLIGHT_WITH_WINDOW) : 1);
         w.registry.bind("keyPool", keyPool);
         w.registry.bind("balanceRefresh", new BalanceRefresh(w.market, w.budget, keyPool, w.clock,
                 Duration.ofMillis(w.settings.kraken().balancesRefreshMs())));
         w.deadlines = new Deadlines(w.clock, Duration.ofSeconds(w.settings.orders().deadlineSeconds()));
-        w.registry.bind("krakenRequests", new KrakenRequests(keyPool, w.json, w.metrics, w.deadlines, w.budget));
+        w.registry.bind("krakenRequests", new KrakenRequests(keyPool, w.json, w.metrics, w.deadlines, w.budget,
+                window));
     }
 }

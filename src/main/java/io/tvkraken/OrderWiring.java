@@ -5,6 +5,7 @@ import io.tvkraken.journal.TradingSetting;
 import io.tvkraken.order.AlertIntake;
 import io.tvkraken.order.DeadLetters;
 import io.tvkraken.order.OrderDesk;
+import io.tvkraken.order.OrderBatches;
 import io.tvkraken.order.OrderLifecycle;
 import io.tvkraken.order.OrderOutcomes;
 import io.tvkraken.order.OrderPlanner;
@@ -40,6 +41,9 @@ final class OrderWiring {
         w.lifecycle = new OrderLifecycle(w.journal, w.deadLetters, w.json, w.mode, w.answers::status, w.deadlines,
                 w.clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), w.notices);
         w.registry.bind("orderLifecycle", w.lifecycle);
+        // orders of one pair waiting for the same key leave together in one AddOrderBatch
+        // (docs/kraken.md#bursts-on-one-key)
+        w.registry.bind("orderBatches", new OrderBatches(w.settings.kraken().batchOrders(), w.lifecycle));
         w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode));
         // what an AddOrder's answer or failure means, for the first send, a re-send and a replay alike
         OrderOutcomes outcomes = new OrderOutcomes(w.journal, w.lifecycle, w.metrics, w.market::balancesChanged);

@@ -133,10 +133,13 @@ public record Settings(
      * rate counters, and the circuit breakers around Kraken (docs/reliability.md#circuit-breaker-defaults).
      */
     public record Kraken(int pairsRefreshSeconds, int pricesRefreshMs, int pricesMaxAgeMs, int balancesMaxAgeMs,
-            int balancesRefreshMs, int rateLimitMaxWaitMs, Breaker breaker) {
+            int balancesRefreshMs, int rateLimitMaxWaitMs, Breaker breaker, long nonceWindow, int batchOrders) {
+
+        /** Kraken takes 2 to 15 orders of one pair in one AddOrderBatch (docs/kraken.md#addorderbatch). */
+        public static final int MAX_BATCH_ORDERS = 15;
 
         static Kraken read(SettingsReader p) {
-            return new Kraken(p.intOf("kraken.pairs.refresh-seconds", 3600),
+            Kraken k = new Kraken(p.intOf("kraken.pairs.refresh-seconds", 3600),
                     p.intOf("kraken.prices.refresh-ms", 2000),
                     p.intOf("kraken.prices.max-age-ms", 5000),
                     p.intOf("kraken.balances.max-age-ms", 30000),
@@ -146,7 +149,19 @@ public record Settings(
                             p.intOf("kraken.breaker.minimum-number-of-calls", 5),
                             p.intOf("kraken.breaker.failure-rate-threshold", 50),
                             p.intOf("kraken.breaker.wait-in-open-seconds", 30),
-                            p.intOf("kraken.breaker.half-open-calls", 2)));
+                            p.intOf("kraken.breaker.half-open-calls", 2)),
+                    p.longOf("kraken.nonce-window", 0),
+                    p.intOf("kraken.batch-orders", 0));
+            p.check(k.nonceWindow >= 0, "kraken.nonce-window must be 0 (off) or the nonce window set on the keys at"
+                    + " Kraken, not " + k.nonceWindow);
+            p.check(k.batchOrders >= 0 && k.batchOrders <= MAX_BATCH_ORDERS, "kraken.batch-orders must be 0 or 1 (off)"
+                    + " or up to " + MAX_BATCH_ORDERS + " orders per AddOrderBatch, not " + k.batchOrders);
+            return k;
+        }
+
+        /** Orders of one pair sent together in one AddOrderBatch at most; 1 when batching is off. */
+        public int ordersPerBatch() {
+            return Math.max(1, batchOrders);
         }
     }
 
@@ -441,7 +456,10 @@ public record Settings(
     }
 
     /** Where the journal lives, for the start-up line: a JDBC URL without its user info or parameters. */
-    /** The journal database: the embedded SQLite under the data folder, or DB_URL; a connection per order worker and 4. */
+    /**
+     * The journal database: the embedded SQLite under the data folder (one connection), or DB_URL (a connection per
+     * order worker and 4).
+     */
     public Database.Config database() {
         return new Database.Config(dbUrl, dbUser, dbPassword, dataDir, journalLocation(), orders.workers() + 4);
     }

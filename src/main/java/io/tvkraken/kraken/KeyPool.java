@@ -24,12 +24,26 @@ public class KeyPool {
     private final int[] busy;
     /** Where the next round-robin search for a tie starts. Guarded by this. */
     private int next;
+    /** Calls of one key in flight at once: 1, or more with a nonce window (docs/kraken.md#bursts-on-one-key). */
+    private final int inFlightPerKey;
+
+    /** Calls with a nonce window at most in flight per key. */
+    public static final int IN_FLIGHT_WITH_WINDOW = 8;
 
     /**
      * @param keys   the keys, in the order of {@code KRAKEN_API_KEY}; key {@code i} has index {@code i}
      * @param budget Kraken's counters as this instance keeps them: the REST call counter per key
      */
     public KeyPool(List<KrakenKey> keys, RateBudget budget) {
+        this(keys, budget, 1);
+    }
+
+    /** @param inFlightPerKey how many calls each key's sender route has in flight at once (its consumers) */
+    public KeyPool(List<KrakenKey> keys, RateBudget budget, int inFlightPerKey) {
+        if (inFlightPerKey < 1) {
+            throw new IllegalArgumentException("at least one call per key in flight");
+        }
+        this.inFlightPerKey = inFlightPerKey;
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("a key pool needs at least one key");
         }
@@ -41,6 +55,11 @@ public class KeyPool {
         this.keys = List.copyOf(keys);
         this.budget = budget;
         this.busy = new int[keys.size()];
+    }
+
+    /** How many calls of one key are in flight at once: its sender route's consumers. */
+    public int inFlightPerKey() {
+        return inFlightPerKey;
     }
 
     /** How many keys the pool has: as many sender routes run. */

@@ -3,6 +3,7 @@ package io.tvkraken.kraken;
 import io.tvkraken.telemetry.RequestLog;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,12 +16,39 @@ import java.util.Map;
  *                     order its pair and side): Kraken's log lines carry it on the sender's thread too
  * @param keyIndex     for a private call, the API key of the pool that signs and sends it ({@link KeyPool}); null
  *                     until the pool has assigned one (docs/kraken.md#key-pool)
+ * @param orders       for an {@code AddOrderBatch}, the AddOrder calls it carries, each with its own journal row
+ *                     (docs/kraken.md#bursts-on-one-key); null for every other call
  */
 public record KrakenCall(String method, boolean privateCall, Map<String, String> params, Long journalEntry,
-        RequestLog.Context log, Integer keyIndex) {
+        RequestLog.Context log, Integer keyIndex, List<KrakenCall> orders) {
+
+    public static final String ADD_ORDER_BATCH = "AddOrderBatch";
 
     public KrakenCall {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        orders = orders == null ? null : List.copyOf(orders);
+    }
+
+    public KrakenCall(String method, boolean privateCall, Map<String, String> params, Long journalEntry,
+            RequestLog.Context log, Integer keyIndex) {
+        this(method, privateCall, params, journalEntry, log, keyIndex, null);
+    }
+
+    /**
+     * One AddOrderBatch for {@code orders}, AddOrders of one pair assigned to the same key: {@code pair} and
+     * {@code deadline} are the batch's, everything else each order's own.
+     */
+    public static KrakenCall batchOf(List<KrakenCall> orders, String deadline) {
+        KrakenCall first = orders.get(0);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("pair", first.params().get("pair"));
+        params.put("deadline", deadline);
+        return new KrakenCall(ADD_ORDER_BATCH, true, params, null, first.log(), first.keyIndex(), orders);
+    }
+
+    /** An AddOrderBatch: its {@link #orders()} leave together. */
+    public boolean batch() {
+        return orders != null;
     }
 
     public static KrakenCall publicMethod(String method, Map<String, String> params) {
@@ -36,21 +64,21 @@ public record KrakenCall(String method, boolean privateCall, Map<String, String>
      * (compare-and-set) with the deadline it carries.
      */
     public KrakenCall forJournalEntry(long entry) {
-        return new KrakenCall(method, privateCall, params, entry, log, keyIndex);
+        return new KrakenCall(method, privateCall, params, entry, log, keyIndex, orders);
     }
 
     /** Made for a request: its lines are logged under {@code context}, on whichever thread sends it. */
     public KrakenCall loggedAs(RequestLog.Context context) {
-        return new KrakenCall(method, privateCall, params, journalEntry, context, keyIndex);
+        return new KrakenCall(method, privateCall, params, journalEntry, context, keyIndex, orders);
     }
 
     public KrakenCall withParams(Map<String, String> changed) {
-        return new KrakenCall(method, privateCall, changed, journalEntry, log, keyIndex);
+        return new KrakenCall(method, privateCall, changed, journalEntry, log, keyIndex, orders);
     }
 
     /** The same call, to be signed and sent with the pool's key {@code index} (its own nonces, its own sender). */
     public KrakenCall withKey(int index) {
-        return new KrakenCall(method, privateCall, params, journalEntry, log, index);
+        return new KrakenCall(method, privateCall, params, journalEntry, log, index, orders);
     }
 
     public String path() {
@@ -59,6 +87,7 @@ public record KrakenCall(String method, boolean privateCall, Map<String, String>
 
     /** True for the call whose outcome is unknown after a timeout or outage: it may have placed an order. */
     public boolean placesOrder() {
-        return privateCall && "AddOrder".equals(method) && !"true".equals(params.get("validate"));
+        return privateCall && ("AddOrder".equals(method) || ADD_ORDER_BATCH.equals(method))
+                && !"true".equals(params.get("validate"));
     }
 }

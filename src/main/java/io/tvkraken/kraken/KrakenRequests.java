@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import io.tvkraken.telemetry.RequestLog;
 import io.tvkraken.telemetry.ServiceMetrics;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Headers;
 import org.apache.camel.Variable;
@@ -42,9 +43,21 @@ public final class KrakenRequests {
     private final ServiceMetrics metrics;
     private final Deadlines deadlines;
     private final RateBudget budget;
+    /** The nonce window of the keys at Kraken; 0: a key's calls leave one at a time (docs/kraken.md#nonces). */
+    private final long nonceWindow;
+
+    /** How long a call may wait for a nonce within its key's window: about one answer of the oldest call. */
+    static final long NONCE_WAIT_MS = 10_000;
 
     public KrakenRequests(KeyPool keys, ObjectMapper json, ServiceMetrics metrics, Deadlines deadlines,
             RateBudget budget) {
+        this(keys, json, metrics, deadlines, budget, 0);
+    }
+
+    /** @param nonceWindow the nonce window set on the keys at Kraken, 0 for none (docs/kraken.md#bursts-on-one-key) */
+    public KrakenRequests(KeyPool keys, ObjectMapper json, ServiceMetrics metrics, Deadlines deadlines,
+            RateBudget budget, long nonceWindow) {
+        this.nonceWindow = nonceWindow;
         this.deadlines = deadlines;
         this.budget = budget;
         this.keys = keys;
@@ -70,7 +83,7 @@ public final class KrakenRequests {
      * The HTTP request for a call: its headers (only Kraken's: every other header is dropped, so nothing of the inbound
      * webhook request can travel to Kraken) and its body, which is returned.
      */
-    public byte[] prepare(@Body KrakenCall call, @Headers Map<String, Object> headers) {
+    public byte[] prepare(@Body KrakenCall call, @Headers Map<String, Object> headers, Exchange exchange) {
         // on the sender's thread, Kraken's log lines carry the alert's logging context too
         RequestLog.restore(call.log());
         Map<String, String> params = call.params();
@@ -94,15 +107,77 @@ public final class KrakenRequests {
             throw new IllegalStateException("Kraken " + call.method() + " reached the sender without an API key");
         }
         KrakenKey key = keys.key(call.keyIndex());
-        String nonce = Long.toString(key.nonces().next());
-        String form = form(params);
-        byte[] body = ("nonce=" + nonce + (form.isEmpty() ? "" : "&" + form)).getBytes(StandardCharsets.UTF_8);
+        String nonce;
+        if (nonceWindow > 0) {
+            // the key may have several calls in flight: a nonce within the window of every call still on its way
+            long issued = key.nonces().inFlight(nonceWindow, NONCE_WAIT_MS);
+            exchange.setVariable(NONCE_VARIABLE, issued);
+            nonce = Long.toString(issued);
+        } else {
+            nonce = Long.toString(key.nonces().next());
+        }
+        byte[] body;
+        if (call.batch()) {
+            // AddOrderBatch takes a JSON body, the nonce inside it (docs/kraken.md#addorderbatch)
+            body = batchBody(nonce, params, call);
+            headers.put("Content-Type", "application/json");
+            LOG.info("Kraken {} (key {}) {} orders of {} {}", call.method(), key.index(), call.orders().size(),
+                    params.get("pair"), call.orders().stream().map(o -> o.params().get("cl_ord_id")).toList());
+        } else {
+            String form = form(params);
+            body = ("nonce=" + nonce + (form.isEmpty() ? "" : "&" + form)).getBytes(StandardCharsets.UTF_8);
+            headers.put("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+            LOG.info("Kraken {} (key {}) {}", call.method(), key.index(), params);
+        }
         headers.put(HTTP_METHOD, "POST");
-        headers.put("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
         headers.put("API-Key", key.apiKey());
         headers.put("API-Sign", key.signer().sign(call.path(), nonce, body));
-        LOG.info("Kraken {} (key {}) {}", call.method(), key.index(), params);
         return body;
+    }
+
+    /** The exchange variable that holds the nonce of a call signed within a nonce window, until it has landed. */
+    static final String NONCE_VARIABLE = "krakenNonce";
+
+    /**
+     * Last step of a key's sender, whatever happened: a call signed within the key's nonce window is no longer in
+     * flight (its nonce no longer holds the window's lower edge).
+     */
+    public void landed(@Variable("krakenCall") KrakenCall call, @Variable(NONCE_VARIABLE) Long nonce,
+            Exchange exchange) {
+        if (nonce != null && call != null && call.keyIndex() != null) {
+            keys.key(call.keyIndex()).nonces().landed(nonce);
+            exchange.removeVariable(NONCE_VARIABLE);
+        }
+    }
+
+    /**
+     * {@code {"nonce":…,"pair":…,"deadline":…,"orders":[{…},…]}}: each order's AddOrder parameters but the pair
+     * and the deadline, which are the batch's; {@code reduce_only} as a boolean, every other value as the string it
+     * is in an AddOrder (docs/kraken.md#addorderbatch).
+     */
+    private byte[] batchBody(String nonce, Map<String, String> params, KrakenCall batch) {
+        com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
+        root.put("nonce", Long.parseLong(nonce));
+        params.forEach(root::put);
+        com.fasterxml.jackson.databind.node.ArrayNode orders = root.putArray("orders");
+        for (KrakenCall order : batch.orders()) {
+            com.fasterxml.jackson.databind.node.ObjectNode one = orders.addObject();
+            order.params().forEach((name, value) -> {
+                if (name.equals("pair") || name.equals("deadline")) {
+                    return;
+                }
+                if (name.equals("reduce_only")) {
+                    one.put(name, Boolean.parseBoolean(value));
+                } else {
+                    one.put(name, value);
+                }
+            });
+        }
+        try {
+            return json.writeValueAsBytes(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("AddOrderBatch body: " + e.getOriginalMessage());
+        }
     }
 
     /**

@@ -25,7 +25,14 @@ import java.util.function.LongSupplier;
  * before.
  *
  * <p>Caveat at the exchange: "strictly increasing when generated" is not "strictly increasing when received"; callers
- * send signed requests for one key one at a time (see {@code KrakenRequests} and {@link KeyTurns}).
+ * send signed requests for one key one at a time (see {@code KrakenRequests} and {@link KeyTurns}) — unless the key
+ * has a nonce window at Kraken (docs/kraken.md#bursts-on-one-key). Then several calls may be in flight, and
+ * {@link #inFlight(long)} hands out nonces that Kraken accepts in whatever order they arrive: a nonce is issued only
+ * while it is at most {@code window} above the lowest nonce still in flight (not yet {@linkplain #landed answered}),
+ * so that every call still on its way is within the window of any call that may overtake it. While calls are in
+ * flight the next nonce is the previous one plus one rather than the clock, which keeps them close together; when
+ * even that would leave the window, the caller waits for the oldest call to be answered. Every nonce is still strictly
+ * greater than the one before, and the high-water mark is kept exactly as for {@link #next()}.
  */
 public final class NonceGenerator {
 
@@ -57,6 +64,8 @@ public final class NonceGenerator {
     private boolean started;
     private long last;
     private long ceiling;
+    /** Nonces issued by {@link #inFlight} and not yet {@link #landed}, lowest first. Guarded by this. */
+    private final java.util.TreeSet<Long> flying = new java.util.TreeSet<>();
 
     /** In memory only (tests, tools): nothing survives the process. */
     public NonceGenerator() {
@@ -91,7 +100,11 @@ public final class NonceGenerator {
             ceiling = last;
             started = true;
         }
-        long nonce = Math.max(last + 1, clockMicros.getAsLong());
+        return issue(Math.max(last + 1, clockMicros.getAsLong()));
+    }
+
+    /** Records {@code nonce} (above {@code last}) as the last one issued, raising the high-water mark first. */
+    private long issue(long nonce) {
         if (nonce > ceiling) {
             // Persisted before the nonce is used: a crash right after still restarts above it.
             ceiling = nonce + LEASE_MICROS;
@@ -99,6 +112,64 @@ public final class NonceGenerator {
         }
         last = nonce;
         return nonce;
+    }
+
+    /**
+     * A nonce for a call that may be in flight together with others of the same key, the key having a nonce window
+     * of {@code window} at Kraken: at most {@code window} above the lowest nonce still in flight. Waits (up to
+     * {@code maxWaitMs}) while no such nonce is left. {@link #landed} must follow once the call is answered or failed.
+     *
+     * @throws IllegalStateException when no nonce fits the window in time: nothing is sent
+     */
+    public synchronized long inFlight(long window, long maxWaitMs) {
+        if (window < 1 || highWater.shared()) {
+            long nonce = next();
+            flying.add(nonce);
+            return nonce;
+        }
+        if (!started) {
+            last = highWater.read();
+            ceiling = last;
+            started = true;
+        }
+        long giveUpAt = System.nanoTime() + maxWaitMs * 1_000_000L;
+        while (true) {
+            long nonce = Math.max(last + 1, clockMicros.getAsLong());
+            if (!flying.isEmpty()) {
+                long cap = flying.first() + window;
+                if (nonce > cap) {
+                    nonce = last + 1;
+                }
+                if (nonce > cap) {
+                    long leftMs = (giveUpAt - System.nanoTime()) / 1_000_000L;
+                    if (leftMs <= 0) {
+                        throw new IllegalStateException("no nonce within the key's nonce window of " + window
+                                + " while " + flying.size() + " calls are in flight");
+                    }
+                    try {
+                        wait(leftMs);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for a nonce", e);
+                    }
+                    continue;
+                }
+            }
+            flying.add(issue(nonce));
+            return nonce;
+        }
+    }
+
+    /** The call signed with {@code nonce} ({@link #inFlight}) was answered, or failed: it is no longer in flight. */
+    public synchronized void landed(long nonce) {
+        if (flying.remove(nonce)) {
+            notifyAll();
+        }
+    }
+
+    /** Calls signed by {@link #inFlight} and not yet {@link #landed} (for tests). */
+    public synchronized int flying() {
+        return flying.size();
     }
 
     private static long nowMicros() {

@@ -209,7 +209,8 @@ public class RateBudget {
     }
 
     private static boolean trading(KrakenCall call) {
-        return "AddOrder".equals(call.method()) || "CancelOrder".equals(call.method());
+        return "AddOrder".equals(call.method()) || "CancelOrder".equals(call.method())
+                || KrakenCall.ADD_ORDER_BATCH.equals(call.method());
     }
 
     private String counterName(KrakenCall call) {

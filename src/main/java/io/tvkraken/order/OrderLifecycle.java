@@ -94,8 +94,18 @@ public class OrderLifecycle {
         if (call.journalEntry() == null) {
             return call;
         }
-        long row = call.journalEntry();
-        JournalEntry entry = journal.get(row);
+        return sending(call, deadlineFor(call));
+    }
+
+    /**
+     * The deadline an AddOrder for an alert may carry if it leaves now: deadline-seconds ahead, never after the
+     * alert's send-by time. For an AddOrderBatch, each order's is asked and the earliest is the batch's
+     * ({@link OrderBatches}).
+     *
+     * @throws TooLateException when no deadline Kraken accepts fits before the send-by time: nothing may be sent
+     */
+    public Instant deadlineFor(KrakenCall call) {
+        JournalEntry entry = journal.get(call.journalEntry());
         Instant now = clock.instant();
         Instant deadline = deadlines.next();
         if (entry.sendBy() != null && deadline.isAfter(entry.sendBy())) {
@@ -105,9 +115,22 @@ public class OrderLifecycle {
             throw new TooLateException("the AddOrder could not leave before " + entry.sendBy()
                     + " (the alert's time plus MAX_ALERT_AGE_SECONDS): nothing was sent");
         }
+        return deadline;
+    }
+
+    /**
+     * The row of an AddOrder about to leave with {@code deadline} goes to {@code sending}, committed (and so on the
+     * disk, docs/journal.md#power-loss); the call is returned with the deadline it carries. For an AddOrderBatch, each
+     * of its orders in turn, all before the batch leaves.
+     *
+     * @throws IllegalStateException when the row is no longer waiting to be sent (taken over meanwhile)
+     */
+    public KrakenCall sending(KrakenCall call, Instant deadline) {
+        long row = call.journalEntry();
         String userref = call.params().get("userref");
-        if (!journal.sending(row, List.of(AlertState.RECEIVED, AlertState.RECONCILING), deadline, json(call.params()),
-                call.params().get("cl_ord_id"), userref == null ? null : Integer.valueOf(userref))) {
+        Integer ref = userref == null ? null : Integer.valueOf(userref);
+        List<AlertState> from = List.of(AlertState.RECEIVED, AlertState.RECONCILING);
+        if (!journal.sending(row, from, deadline, json(call.params()), call.params().get("cl_ord_id"), ref)) {
             throw new IllegalStateException("journal entry " + row + " is no longer waiting to be sent: nothing sent");
         }
         Map<String, String> params = new LinkedHashMap<>(call.params());

@@ -15,6 +15,7 @@ final class RateCosts {
      */
     private static final Map<String, BigDecimal> REST = Map.of(
             "AddOrder", BigDecimal.ZERO,
+            "AddOrderBatch", BigDecimal.ZERO,
             "CancelOrder", BigDecimal.ZERO,
             "Ledgers", BigDecimal.valueOf(2),
             "QueryLedgers", BigDecimal.valueOf(2),

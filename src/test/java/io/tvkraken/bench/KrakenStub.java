@@ -43,6 +43,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #recordAddOrders} keeps the arrival time ({@link System#nanoTime()}) of every AddOrder from then on: the
  * stub runs inside the benchmark's JVM, so those times compare with the load generator's send times.
  *
+ * <p>For bursts on one key (docs/kraken.md#bursts-on-one-key) it also takes {@code AddOrderBatch} (JSON body, 2 to 15
+ * orders of one pair, validated together: one invalid order refuses the batch; an order the "engine" refuses is
+ * answered in its own entry), keeps a per-pair trading counter like Kraken's ({@link #tradingCounter}: +1 per order on
+ * arrival, refused with {@code EOrder:Rate limit exceeded} above the threshold), checks nonces with a key's
+ * {@linkplain #nonceWindow nonce window} (a nonce not above the highest received is taken only if it lies within the
+ * window below it and was never used), counts the orders placed per {@code cl_ord_id}, and lists them in OpenOrders /
+ * ClosedOrders (market orders fill at once: closed) filtered by {@code cl_ord_id}.
+ *
  * <p>Stand-alone ({@code main}: port, then the key and secret from {@code STUB_API_KEY}, {@code STUB_API_SECRET}) it
  * serves until stopped; the benchmark starts it in its own JVM instead.
  */
@@ -75,9 +83,26 @@ public final class KrakenStub implements AutoCloseable {
         }
     }
 
+    private volatile long nonceWindow;
+    private volatile double tradingThreshold = Double.MAX_VALUE;
+    private volatile double tradingDecayPerSecond;
+    /** Per pair: the trading counter's level and when it was last decayed (ms). Guarded by itself. */
+    private final Map<String, double[]> tradingCounters = new HashMap<>();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final Map<String, AtomicInteger> placedByClOrdId = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Orders placed, by txid, as ClosedOrders lists them. */
+    private final Map<String, Map<String, Object>> closedOrders = new java.util.concurrent.ConcurrentHashMap<>();
+    /** An order of this volume passes validation and is then refused by the "engine" ({@code EOrder:Insufficient funds}). */
+    private volatile String refusedVolume;
+    /** The next AddOrderBatch is placed but answered only after this many ms (the client times out). */
+    private final AtomicLong slowBatchMillis = new AtomicLong();
+
     private static final class KeyState {
         final KrakenSigner signer;
         long lastNonce;
+        /** Nonces accepted below the highest one, within the window: each is taken once. */
+        final java.util.TreeSet<Long> usedBelow = new java.util.TreeSet<>();
 
         KeyState(String secret) {
             this.signer = new KrakenSigner(secret);
@@ -167,6 +192,47 @@ public final class KrakenStub implements AutoCloseable {
         return copy;
     }
 
+    /**
+     * The keys' nonce window at Kraken: a nonce at most this far below the highest one received is accepted once
+     * (https://support.kraken.com/hc/en-us/articles/360001148023); 0 (the default): strictly increasing.
+     */
+    public void nonceWindow(long window) {
+        this.nonceWindow = window;
+    }
+
+    /** Kraken's trading counter per pair: refused above {@code threshold}, decaying by {@code decayPerSecond}. */
+    public void tradingCounter(double threshold, double decayPerSecond) {
+        this.tradingThreshold = threshold;
+        this.tradingDecayPerSecond = decayPerSecond;
+    }
+
+    /** Orders of this volume are refused by the engine ({@code EOrder:Insufficient funds}), the others placed. */
+    public void refuseVolume(String volume) {
+        this.refusedVolume = volume;
+    }
+
+    /** The next AddOrderBatch places its orders but is answered only after {@code millis}. */
+    public void answerNextBatchAfter(long millis) {
+        slowBatchMillis.set(millis);
+    }
+
+    /** Orders refused {@code EOrder:Rate limit exceeded}, since the start. */
+    public long rateLimited() {
+        return rateLimited.get();
+    }
+
+    /** AddOrderBatch calls received with a valid nonce, since the start. */
+    public long batches() {
+        return batches.get();
+    }
+
+    /** How many orders were placed with each {@code cl_ord_id}. */
+    public Map<String, Integer> placedByClOrdId() {
+        Map<String, Integer> copy = new HashMap<>();
+        placedByClOrdId.forEach((id, n) -> copy.put(id, n.get()));
+        return copy;
+    }
+
     /** AddOrders answered with a txid, since the start. */
     public long addOrders() {
         return addOrders.get();
@@ -247,7 +313,18 @@ public final class KrakenStub implements AutoCloseable {
     }
 
     private byte[] privateCall(HttpExchange exchange, String path, String method, byte[] body) throws IOException {
-        Map<String, String> params = form(new String(body, StandardCharsets.UTF_8));
+        Map<String, String> params;
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (contentType != null && contentType.startsWith("application/json")) {
+            params = new HashMap<>();
+            try {
+                json.readTree(body).fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+            } catch (IOException e) {
+                return refused("EGeneral:Invalid arguments");
+            }
+        } else {
+            params = form(new String(body, StandardCharsets.UTF_8));
+        }
         String nonceText = params.get("nonce");
         String apiKey = exchange.getRequestHeaders().getFirst("API-Key");
         KeyState key = apiKey == null ? null : keys.get(apiKey);
@@ -266,14 +343,27 @@ public final class KrakenStub implements AutoCloseable {
         }
         synchronized (key) {
             if (Long.compareUnsigned(nonce, key.lastNonce) <= 0) {
-                invalidNonces.incrementAndGet();
-                return error("EAPI:Invalid nonce");
+                long window = nonceWindow;
+                if (window <= 0 || key.lastNonce - nonce > window || !key.usedBelow.add(nonce)) {
+                    invalidNonces.incrementAndGet();
+                    return error("EAPI:Invalid nonce");
+                }
+            } else {
+                if (nonceWindow > 0) {
+                    key.usedBelow.add(key.lastNonce);
+                }
+                key.lastNonce = nonce;
             }
-            key.lastNonce = nonce;
+            key.usedBelow.headSet(key.lastNonce - Math.max(nonceWindow, 0)).clear();
         }
         switch (method) {
             case "AddOrder":
+                if (!charge(params.get("pair"), 1)) {
+                    return error("EOrder:Rate limit exceeded");
+                }
                 return addOrder(params);
+            case "AddOrderBatch":
+                return addOrderBatch(body);
             case "BalanceEx":
                 return result(Map.of("ZUSD", Map.of("balance", "1000000000", "credit", "0", "credit_used", "0",
                         "hold_trade", "0")));
@@ -281,8 +371,16 @@ public final class KrakenStub implements AutoCloseable {
                 return result(Map.of("ZUSD", "1000000000"));
             case "OpenOrders":
                 return result(Map.of("open", Map.of()));
-            case "ClosedOrders":
-                return result(Map.of("closed", Map.of(), "count", 0));
+            case "ClosedOrders": {
+                Map<String, Object> closed = new LinkedHashMap<>();
+                String wanted = params.get("cl_ord_id");
+                closedOrders.forEach((txid, order) -> {
+                    if (wanted == null || wanted.equals(order.get("cl_ord_id"))) {
+                        closed.put(txid, order);
+                    }
+                });
+                return result(Map.of("closed", closed, "count", closed.size()));
+            }
             default:
                 return refused("EGeneral:Unknown method");
         }
@@ -307,10 +405,109 @@ public final class KrakenStub implements AutoCloseable {
         if ("true".equals(params.get("validate"))) {
             return result(Map.of("descr", descr));
         }
+        if (volume.equals(refusedVolume)) {
+            return error("EOrder:Insufficient funds");
+        }
+        String txid = place(pair, type, orderType, volume, params.get("cl_ord_id"));
+        return result(Map.of("descr", descr, "txid", List.of(txid)));
+    }
+
+    /** Places an order: a fresh txid, counted by its client order id, listed (closed) by ClosedOrders. */
+    private String place(String pair, String type, String orderType, String volume, String clOrdId) {
         addOrders.incrementAndGet();
         long n = txids.incrementAndGet();
         String txid = String.format("O%05X-%05X-%06X", (n >> 40) & 0xFFFFF, (n >> 20) & 0xFFFFF, n & 0xFFFFFF);
-        return result(Map.of("descr", descr, "txid", List.of(txid)));
+        if (clOrdId != null) {
+            placedByClOrdId.computeIfAbsent(clOrdId, id -> new AtomicInteger()).incrementAndGet();
+        }
+        Map<String, Object> order = new LinkedHashMap<>();
+        order.put("cl_ord_id", clOrdId);
+        order.put("status", "closed");
+        order.put("opentm", System.currentTimeMillis() / 1000.0);
+        order.put("descr", Map.of("pair", pair, "type", type, "ordertype", orderType,
+                "order", type + " " + volume + " " + pair + " @ " + orderType));
+        order.put("vol", volume);
+        order.put("vol_exec", volume);
+        closedOrders.put(txid, order);
+        return txid;
+    }
+
+    /** Kraken's trading counter of {@code pair}: {@code cost} more, unless that passes the threshold. */
+    private boolean charge(String pair, int cost) {
+        if (pair == null) {
+            return true;
+        }
+        synchronized (tradingCounters) {
+            double[] counter = tradingCounters.computeIfAbsent(pair, p -> new double[] {0, System.currentTimeMillis()});
+            long now = System.currentTimeMillis();
+            counter[0] = Math.max(0, counter[0] - (now - counter[1]) / 1000.0 * tradingDecayPerSecond);
+            counter[1] = now;
+            if (counter[0] + cost > tradingThreshold) {
+                rateLimited.addAndGet(cost);
+                return false;
+            }
+            counter[0] += cost;
+            return true;
+        }
+    }
+
+    /**
+     * AddOrderBatch, as Kraken documents it (https://docs.kraken.com/api/docs/rest-api/add-order-batch): 2 to 15
+     * orders of one pair, validated together (one invalid order refuses the whole batch), then each placed or refused
+     * on its own; one entry per order, in the order sent, with a scalar {@code txid} or an {@code error}.
+     */
+    private byte[] addOrderBatch(byte[] body) throws IOException {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (IOException e) {
+            return refused("EGeneral:Invalid arguments");
+        }
+        String pair = root.path("pair").asText(null);
+        JsonNode orders = root.path("orders");
+        if (pair == null || !pairIds.containsKey(pair) || !orders.isArray() || orders.size() < 2
+                || orders.size() > 15) {
+            return refused("EGeneral:Invalid arguments");
+        }
+        for (JsonNode order : orders) {
+            String type = order.path("type").asText("");
+            if (!("buy".equals(type) || "sell".equals(type)) || order.path("volume").asText("").isEmpty()
+                    || order.path("ordertype").asText("").isEmpty()) {
+                return refused("EGeneral:Invalid arguments");
+            }
+        }
+        batches.incrementAndGet();
+        if (!charge(pair, orders.size())) {
+            return error("EOrder:Rate limit exceeded");
+        }
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (JsonNode order : orders) {
+            String type = order.path("type").asText();
+            String volume = order.path("volume").asText();
+            String orderType = order.path("ordertype").asText();
+            if (recording) {
+                int i = arrivalCount.getAndIncrement();
+                if (i < arrivals.length) {
+                    arrivals[i] = System.nanoTime();
+                }
+            }
+            if (volume.equals(refusedVolume)) {
+                entries.add(Map.of("error", "EOrder:Insufficient funds"));
+                continue;
+            }
+            String txid = place(pair, type, orderType, volume, order.path("cl_ord_id").asText(null));
+            entries.add(Map.of("descr", Map.of("order", type + " " + volume + " " + pair + " @ " + orderType),
+                    "txid", txid));
+        }
+        long slow = slowBatchMillis.getAndSet(0);
+        if (slow > 0) {
+            try {
+                Thread.sleep(slow);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return result(Map.of("orders", entries));
     }
 
     private byte[] refused(String error) throws IOException {

@@ -121,4 +121,80 @@ class NonceGeneratorTest {
         }
         assertThat(mark.get()).as("the mark is the last nonce sent").isEqualTo(onTheWire.get(onTheWire.size() - 1));
     }
+
+    /**
+     * With a nonce window (docs/kraken.md#bursts-on-one-key): while calls are in flight, every nonce handed out stays
+     * within the window above the lowest one still in flight, so Kraken accepts each in whatever order they arrive;
+     * they still strictly increase, and the persisted mark stays above every one of them.
+     */
+    @Test
+    void withAWindowEveryNonceInFlightStaysWithinTheWindowOfTheOldestAndTheMarkAboveThemAll() throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000_000_000L);
+        AtomicLong mark = new AtomicLong();
+        NonceGenerator.HighWater highWater = new NonceGenerator.HighWater() {
+            @Override
+            public long read() {
+                return mark.get();
+            }
+
+            @Override
+            public void raise(long to) {
+                mark.set(to);
+            }
+        };
+        NonceGenerator nonces = NonceGenerator.withClock(clock::get, highWater);
+        long window = 8;
+        List<Long> flying = new ArrayList<>();
+        long previous = 0;
+        for (int i = 0; i <= window; i++) {
+            clock.addAndGet(1_000); // a millisecond between calls: far more than the window
+            long nonce = nonces.inFlight(window, 0);
+            assertThat(nonce).isGreaterThan(previous);
+            flying.add(nonce);
+            previous = nonce;
+        }
+        assertThat(flying.get(flying.size() - 1) - flying.get(0)).as("within the window of the oldest in flight")
+                .isEqualTo(window);
+        assertThat(mark.get()).isGreaterThanOrEqualTo(previous);
+
+        // the window is used up: the next call waits for the oldest to land
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Long> waiting = pool.submit(() -> nonces.inFlight(window, 5_000));
+            Thread.sleep(200);
+            assertThat(waiting).isNotDone();
+            nonces.landed(flying.get(0));
+            long next = waiting.get();
+            assertThat(next).isGreaterThan(previous).isLessThanOrEqualTo(flying.get(1) + window);
+            flying.remove(0);
+            flying.add(next);
+        } finally {
+            pool.shutdownNow();
+        }
+        flying.forEach(nonces::landed);
+        assertThat(nonces.flying()).isZero();
+        clock.addAndGet(1_000_000);
+        assertThat(nonces.inFlight(window, 0)).as("nothing in flight: the clock again").isEqualTo(clock.get());
+    }
+
+    @Test
+    void withAWindowAndNoRoomLeftInTimeNoNonceIsHandedOut() {
+        NonceGenerator nonces = NonceGenerator.withClock(new AtomicLong(1_000_000L)::get, new NonceGenerator.HighWater() {
+            private long mark;
+
+            @Override
+            public long read() {
+                return mark;
+            }
+
+            @Override
+            public void raise(long to) {
+                mark = to;
+            }
+        });
+        nonces.inFlight(1, 0);
+        nonces.inFlight(1, 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> nonces.inFlight(1, 50))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("nonce window");
+    }
 }
