@@ -56,6 +56,8 @@ public final class Database extends ServiceSupport implements AutoCloseable {
      * already has where it can, so a small probe still commits on a disk where the next alert's commit fails.
      */
     static final long MIN_FREE_BYTES = 1024 * 1024;
+    /** The embedded journal's connections: one for the writer thread (GroupCommit), the others for reads. */
+    static final int SQLITE_CONNECTIONS = 4;
 
     private Database(CompletableFuture<Pool> opening, String location, boolean postgres, Path embeddedDir) {
         this.opening = opening;
@@ -128,8 +130,11 @@ public final class Database extends ServiceSupport implements AutoCloseable {
     }
 
     /** The open pool and, for the embedded journal, the lock on its folder: released when the pool is closed. */
-    private record Pool(HikariDataSource connections, EmbeddedLock lock) {
+    private record Pool(HikariDataSource connections, EmbeddedLock lock, GroupCommit writes) {
         void close() {
+            if (writes != null) {
+                writes.close();
+            }
             connections.close();
             if (lock != null) {
                 lock.release();
@@ -181,16 +186,17 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         if (sqlite) {
             // WAL with synchronous=FULL: a commit returns once the WAL is synced (https://www.sqlite.org/pragma.html
             // #pragma_synchronous, "FULL ... WAL mode"). BEGIN IMMEDIATE: a transaction takes the write lock as it
-            // begins, so that its reads and its writes see no other writer in between (Sql.forUpdate). One
-            // connection: SQLite has one writer at a time, and waiting in the pool's queue is fair where SQLite's
-            // busy handler sleeps and retries. Foreign keys checked, as on PostgreSQL.
+            // begins, so that its reads and its writes see no other writer in between (Sql.forUpdate). Every write
+            // goes through one writer thread that commits the transactions waiting together (GroupCommit): one
+            // connection for it, the others for reads, which WAL lets run beside the writer. Foreign keys checked, as
+            // on PostgreSQL.
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("synchronous", "FULL");
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
             config.addDataSourceProperty("foreign_keys", "true");
             config.addDataSourceProperty("busy_timeout", "3000");
-            config.setMaximumPoolSize(1);
-            config.setMinimumIdle(1);
+            config.setMaximumPoolSize(SQLITE_CONNECTIONS);
+            config.setMinimumIdle(SQLITE_CONNECTIONS);
         } else {
             config.setMaximumPoolSize(settings.poolSize());
             config.setMinimumIdle(2);
@@ -218,7 +224,7 @@ public final class Database extends ServiceSupport implements AutoCloseable {
             throw new InvalidConfigurationException("the journal database at " + settings.location()
                     + " could not be migrated: " + rootMessage(e));
         }
-        return new Pool(pool, lock);
+        return new Pool(pool, lock, sqlite ? new GroupCommit(pool) : null);
     }
 
     private static void migrate(HikariDataSource pool, String location, boolean sqlite) {
@@ -245,21 +251,27 @@ public final class Database extends ServiceSupport implements AutoCloseable {
      * @return null when a write committed, else why not
      */
     public String writeProblem(String instance) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement update = connection.prepareStatement(
+        try {
+            Sql.inTransaction(dataSource, "probing the journal", connection -> {
+                try (PreparedStatement update = connection.prepareStatement(
                         "UPDATE journal_probe SET probed_at = ? WHERE instance = ?")) {
-            Sql.setTime(update, 1, Instant.now());
-            update.setString(2, instance);
-            if (update.executeUpdate() == 0) {
+                    Sql.setTime(update, 1, Instant.now());
+                    update.setString(2, instance);
+                    if (update.executeUpdate() == 1) {
+                        return null;
+                    }
+                }
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO journal_probe (instance, probed_at) VALUES (?, ?)")) {
                     insert.setString(1, instance);
                     Sql.setTime(insert, 2, Instant.now());
                     insert.executeUpdate();
                 }
-            }
-        } catch (SQLException e) {
-            return "cannot write: " + firstLine(e.getMessage());
+                return null;
+            });
+        } catch (JournalUnavailableException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return "cannot write: " + firstLine(cause.getMessage());
         }
         if (embeddedDir != null) {
             try {
@@ -302,7 +314,12 @@ public final class Database extends ServiceSupport implements AutoCloseable {
     }
 
     /** The pool, once open: every method waits for {@link #awaitOpen()} first. */
-    private final class OpenedDataSource implements DataSource {
+    private final class OpenedDataSource implements DataSource, Sql.GroupedWrites {
+
+        @Override
+        public GroupCommit groupCommit() {
+            return opened().writes();
+        }
 
         @Override
         public Connection getConnection() throws SQLException {

@@ -44,31 +44,36 @@ public class DeadLetterStore {
     }
 
     public void save(DeadLetter letter) {
-        try (Connection c = db.getConnection();
-                PreparedStatement insert = c.prepareStatement("INSERT INTO dead_letter (" + COLUMNS
-                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, letter.id());
-            if (letter.journalEntry() == null) {
-                insert.setNull(2, Types.BIGINT);
-            } else {
-                insert.setLong(2, letter.journalEntry());
-            }
-            insert.setString(3, letter.requestId());
-            insert.setString(4, letter.alertId());
-            Sql.setTime(insert, 5, letter.receivedAt());
-            insert.setString(6, letter.reason());
-            insert.setString(7, letter.message());
-            insert.setBoolean(8, letter.mayHaveBeenPlaced());
-            insert.setString(9, letter.intent());
-            insert.setString(10, letter.order() == null ? null : json.writeValueAsString(letter.order()));
-            insert.setString(11, letter.body());
-            insert.setString(12, letter.state() == null ? DeadLetter.PENDING : letter.state());
-            Sql.setTime(insert, 13, letter.resolvedAt());
-            insert.setString(14, letter.resolution());
-            insert.executeUpdate();
-        } catch (SQLException | JsonProcessingException e) {
+        String order;
+        try {
+            order = letter.order() == null ? null : json.writeValueAsString(letter.order());
+        } catch (JsonProcessingException e) {
             throw new JournalUnavailableException("storing dead letter " + letter.id(), e);
         }
+        Sql.inTransaction(db, "storing dead letter " + letter.id(), c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO dead_letter (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                insert.setString(1, letter.id());
+                if (letter.journalEntry() == null) {
+                    insert.setNull(2, Types.BIGINT);
+                } else {
+                    insert.setLong(2, letter.journalEntry());
+                }
+                insert.setString(3, letter.requestId());
+                insert.setString(4, letter.alertId());
+                Sql.setTime(insert, 5, letter.receivedAt());
+                insert.setString(6, letter.reason());
+                insert.setString(7, letter.message());
+                insert.setBoolean(8, letter.mayHaveBeenPlaced());
+                insert.setString(9, letter.intent());
+                insert.setString(10, order);
+                insert.setString(11, letter.body());
+                insert.setString(12, letter.state() == null ? DeadLetter.PENDING : letter.state());
+                Sql.setTime(insert, 13, letter.resolvedAt());
+                insert.setString(14, letter.resolution());
+                return insert.executeUpdate();
+            }
+        });
     }
 
     /** Pending letters, oldest first. */
@@ -83,32 +88,15 @@ public class DeadLetterStore {
 
     /** Marks a pending letter settled by a replay; false if it was not pending (another replay got there first). */
     public boolean resolve(String id, String resolution, Instant at) {
-        try (Connection c = db.getConnection();
-                PreparedStatement update = c.prepareStatement("UPDATE dead_letter SET state = ?, resolved_at = ?, "
-                        + "resolution = ? WHERE id = ? AND state = ?")) {
-            update.setString(1, DeadLetter.REPLAYED);
-            Sql.setTime(update, 2, at);
-            update.setString(3, resolution);
-            update.setString(4, id);
-            update.setString(5, DeadLetter.PENDING);
-            return update.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("resolving dead letter " + id, e);
-        }
+        return Sql.update(db, "resolving dead letter " + id, "UPDATE dead_letter SET state = ?, resolved_at = ?, "
+                + "resolution = ? WHERE id = ? AND state = ?", DeadLetter.REPLAYED, at, resolution, id,
+                DeadLetter.PENDING) == 1;
     }
 
     /** What a replay led to, once known (the letter was marked replayed when the replay began). */
     public void replayedAs(String id, String resolution) {
-        try (Connection c = db.getConnection();
-                PreparedStatement update = c.prepareStatement("UPDATE dead_letter SET resolution = ? WHERE id = ? "
-                        + "AND state = ?")) {
-            update.setString(1, resolution);
-            update.setString(2, id);
-            update.setString(3, DeadLetter.REPLAYED);
-            update.executeUpdate();
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("recording the replay of dead letter " + id, e);
-        }
+        Sql.update(db, "recording the replay of dead letter " + id, "UPDATE dead_letter SET resolution = ? WHERE id = ? "
+                + "AND state = ?", resolution, id, DeadLetter.REPLAYED);
     }
 
     /** Pending letters; read on every /metrics scrape and /status call. */

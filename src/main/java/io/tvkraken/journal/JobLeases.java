@@ -3,6 +3,7 @@ package io.tvkraken.journal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,15 +34,20 @@ public class JobLeases {
     public boolean claim(String job, Duration lease) {
         Instant now = clock.instant();
         Instant until = now.plus(lease);
-        try (Connection c = db.getConnection()) {
+        return Sql.inTransaction(db, "claiming job " + job, c -> {
+            // a savepoint: on PostgreSQL a refused statement fails the transaction it is in, unless rolled back to one
+            Savepoint beforeInsert = c.setSavepoint();
             try (PreparedStatement insert = c.prepareStatement(
                     "INSERT INTO job_lease (job, holder, lease_until) VALUES (?, ?, ?)")) {
                 Sql.bind(insert, job, instance, until);
-                return insert.executeUpdate() == 1;
+                boolean claimed = insert.executeUpdate() == 1;
+                c.releaseSavepoint(beforeInsert);
+                return claimed;
             } catch (SQLException e) {
                 if (!Sql.uniqueViolation(e)) {
                     throw e;
                 }
+                c.rollback(beforeInsert);
             }
             // claimed before: take it over only if it was never done and its holder's lease ran out
             try (PreparedStatement takeOver = c.prepareStatement("UPDATE job_lease SET holder = ?, lease_until = ? "
@@ -49,20 +55,13 @@ public class JobLeases {
                 Sql.bind(takeOver, instance, until, job, now);
                 return takeOver.executeUpdate() == 1;
             }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("claiming job " + job, e);
-        }
+        });
     }
 
     /** The run is over: nobody claims it again. */
     public void done(String job) {
-        try (Connection c = db.getConnection(); PreparedStatement update = c.prepareStatement(
-                "UPDATE job_lease SET done_at = ? WHERE job = ? AND holder = ?")) {
-            Sql.bind(update, clock.instant(), job, instance);
-            update.executeUpdate();
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("finishing job " + job, e);
-        }
+        Sql.update(db, "finishing job " + job, "UPDATE job_lease SET done_at = ? WHERE job = ? AND holder = ?",
+                clock.instant(), job, instance);
     }
 
     /** Whether the run was done, by any instance. */

@@ -505,12 +505,7 @@ public final class Journal {
     }
 
     private int update(String operation, String sql, Object... args) {
-        try (Connection c = db.getConnection(); PreparedStatement update = c.prepareStatement(sql)) {
-            Sql.bind(update, args);
-            return update.executeUpdate();
-        } catch (SQLException e) {
-            throw new JournalUnavailableException(operation, e);
-        }
+        return Sql.update(db, operation, sql, args);
     }
 
     private List<JournalEntry> query(String sql, Object... args) {

@@ -84,22 +84,22 @@ public final class NonceHighWater implements NonceGenerator.HighWater {
 
     @Override
     public void raise(long to) {
-        try (Connection c = db.getConnection()) {
+        Sql.inTransaction(db, "raising the nonce high-water mark", c -> {
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE kraken_nonce SET high_water = ? WHERE api_key_hash = ? AND high_water < ?")) {
                 update.setLong(1, to);
                 update.setString(2, keyHash);
                 update.setLong(3, to);
                 if (update.executeUpdate() == 1) {
-                    return;
+                    return null;
                 }
             }
             try (PreparedStatement read = c.prepareStatement(
                     "SELECT high_water FROM kraken_nonce WHERE api_key_hash = ?")) {
                 read.setString(1, keyHash);
                 try (ResultSet rs = read.executeQuery()) {
-                    if (rs.next() && rs.getLong(1) >= to) {
-                        return;
+                    if (rs.next()) {
+                        return null; // at or above the mark already
                     }
                 }
             }
@@ -109,9 +109,8 @@ public final class NonceHighWater implements NonceGenerator.HighWater {
                 insert.setLong(2, to);
                 insert.executeUpdate();
             }
-        } catch (SQLException e) {
-            throw new JournalUnavailableException("raising the nonce high-water mark", e);
-        }
+            return null;
+        });
     }
 
     static String sha256(String text) {

@@ -30,17 +30,32 @@ public final class Sql {
     public record TypedNull(int sqlType) {
     }
 
+    /** A database whose write transactions are committed in groups (the embedded SQLite journal), or not (null). */
+    interface GroupedWrites {
+        GroupCommit groupCommit();
+    }
+
     /** Work done inside one transaction, on its connection. */
     interface Work<T> {
         T in(Connection connection) throws SQLException;
     }
 
     /**
-     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. On the embedded
+     * journal the transaction is committed with the others waiting at the same moment ({@link GroupCommit}); either
+     * way it is on the disk when this returns.
      *
      * @throws JournalUnavailableException naming {@code operation} when the database fails
      */
     static <T> T inTransaction(DataSource db, String operation, Work<T> work) {
+        GroupCommit group = db instanceof GroupedWrites grouped ? grouped.groupCommit() : null;
+        if (group != null) {
+            try {
+                return group.inTransaction(work);
+            } catch (SQLException e) {
+                throw new JournalUnavailableException(operation, e);
+            }
+        }
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -68,7 +83,8 @@ public final class Sql {
     }
 
     /**
-     * Runs a query outside any transaction and reads every row of its result.
+     * Runs a query outside any transaction and reads every row of its result. For reads only: a write goes through
+     * {@link #inTransaction} or {@link #update}.
      *
      * @throws JournalUnavailableException naming {@code operation} when the database fails
      */
@@ -85,6 +101,16 @@ public final class Sql {
             throw new JournalUnavailableException(operation, e);
         }
         return rows;
+    }
+
+    /** One statement that writes, in a transaction of its own: how many rows it changed. */
+    static int update(DataSource db, String operation, String sql, Object... args) {
+        return inTransaction(db, operation, c -> {
+            try (PreparedStatement update = c.prepareStatement(sql)) {
+                bind(update, args);
+                return update.executeUpdate();
+            }
+        });
     }
 
     /** {@code SELECT COUNT(*) ...}: its one number. */

@@ -59,9 +59,9 @@ class ExchangeMetricsTest {
             assertThat(scrape.value("kraken_rest_counter_max", Map.of("key", "0"))).hasValue(15.0);
             assertThat(scrape.value("kraken_rest_counter", Map.of("key", "0")).orElseThrow()).isBetween(0.0, 15.0);
             assertThat(scrape.value("trading_enabled")).hasValue(1.0);
-            // the embedded SQLite journal has one connection (one writer at a time); PostgreSQL one per worker and 4
+            // the embedded SQLite journal: one connection for its writer, three for reads; PostgreSQL one per worker and 4
             assertThat(scrape.value("hikaricp_connections_max", Map.of("pool", "journal")))
-                    .hasValue(TestDatabase.backend().equals("postgres") ? 20.0 : 1.0);
+                    .hasValue(TestDatabase.backend().equals("postgres") ? 20.0 : 4.0);
             assertThat(scrape.names()).contains("hikaricp_connections_active", "hikaricp_connections_pending",
                     "hikaricp_connections_timeout_total", "hikaricp_connections_acquire_seconds_count");
 
