@@ -36,8 +36,6 @@ public final class KrakenRequests {
     static final String HTTP_METHOD = "CamelHttpMethod";
     static final String HTTP_QUERY = "CamelHttpQuery";
     static final String HTTP_RESPONSE_CODE = "CamelHttpResponseCode";
-    // camel-http reads CamelHttpMethod as its HttpMethods enum: given as the name, every call converted it anew
-    // through Camel's type converter lookup, a tenth of all the memory an alert allocated (docs/development.md#cpu-per-alert)
     static final String USER_AGENT = "tradingview-kraken-webhook";
 
     private final KeyPool keys;
@@ -85,6 +83,8 @@ public final class KrakenRequests {
         metrics.krakenCall(call.method());
         headers.clear();
         headers.put(HTTP_PATH, call.path());
+        // CamelHttpMethod as camel-http reads it, its HttpMethods enum: given as a name, every call converted it anew
+        // through Camel's type converter lookup, a tenth of all the memory an alert allocated
         headers.put("User-Agent", USER_AGENT);
         if (!call.privateCall()) {
             headers.put(HTTP_METHOD, HttpMethods.GET);
