@@ -13,6 +13,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Headers;
 import org.apache.camel.Variable;
+import org.apache.camel.component.http.HttpMethods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,9 +96,11 @@ public final class KrakenRequests {
         metrics.krakenCall(call.method());
         headers.clear();
         headers.put(HTTP_PATH, call.path());
+        // CamelHttpMethod as camel-http reads it, its HttpMethods enum: given as a name, every call converted it anew
+        // through Camel's type converter lookup, a tenth of all the memory an alert allocated
         headers.put("User-Agent", USER_AGENT);
         if (!call.privateCall()) {
-            headers.put(HTTP_METHOD, "GET");
+            headers.put(HTTP_METHOD, HttpMethods.GET);
             headers.put(HTTP_QUERY, form(params));
             LOG.debug("Kraken {} {}", call.method(), params);
             return null;
@@ -129,7 +132,7 @@ public final class KrakenRequests {
             headers.put("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
             LOG.info("Kraken {} (key {}) {}", call.method(), key.index(), params);
         }
-        headers.put(HTTP_METHOD, "POST");
+        headers.put(HTTP_METHOD, HttpMethods.POST);
         headers.put("API-Key", key.apiKey());
         headers.put("API-Sign", key.signer().sign(call.path(), nonce, body));
         return body;

@@ -19,12 +19,18 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class KrakenSigner {
 
-    private final byte[] secret;
+    // Initialised once and cloned for each signature: looking the algorithms up and keying the HMAC on every call
+    // (Mac.getInstance, Mac.init) cost more than the hashing itself. A clone starts from the keyed state and is used
+    // by one thread only; the prototypes are never used, so concurrent signers (the paper exchange's request threads,
+    // each key's sender) never share a Mac.
+    private final Mac keyedHmac;
+    private final MessageDigest sha256;
 
     /** @param base64Secret the API secret as Kraken shows it (base64); never logged */
     public KrakenSigner(String base64Secret) {
+        byte[] secret;
         try {
-            this.secret = Base64.getDecoder().decode(base64Secret.trim());
+            secret = Base64.getDecoder().decode(base64Secret.trim());
         } catch (IllegalArgumentException e) {
             // Do not echo the value: it is a secret.
             throw new IllegalArgumentException("the Kraken API secret is not valid base64", null);
@@ -32,19 +38,26 @@ public final class KrakenSigner {
         if (secret.length == 0) {
             throw new IllegalArgumentException("the Kraken API secret is empty");
         }
+        try {
+            this.keyedHmac = Mac.getInstance("HmacSHA512");
+            keyedHmac.init(new SecretKeySpec(secret, "HmacSHA512"));
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA512 is not available in this JVM", e);
+        }
     }
 
     public String sign(String uriPath, String nonce, byte[] body) {
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(nonce.getBytes(StandardCharsets.US_ASCII));
-            byte[] inner = sha256.digest(body);
-            Mac mac = Mac.getInstance("HmacSHA512");
-            mac.init(new SecretKeySpec(secret, "HmacSHA512"));
+            MessageDigest digest = (MessageDigest) sha256.clone();
+            digest.update(nonce.getBytes(StandardCharsets.US_ASCII));
+            byte[] inner = digest.digest(body);
+            Mac mac = (Mac) keyedHmac.clone();
             mac.update(uriPath.getBytes(StandardCharsets.US_ASCII));
             return Base64.getEncoder().encodeToString(mac.doFinal(inner));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA512 is not available in this JVM", e);
+        } catch (CloneNotSupportedException e) {
+            // the JDK's SHA-256 and HmacSHA512 (SunJCE) are cloneable
+            throw new IllegalStateException("HMAC-SHA512 cannot be cloned in this JVM", e);
         }
     }
 

@@ -84,7 +84,8 @@ public class OrderOutcomes {
                     if (call.placesOrder()) {
                         balancesChanged.run();
                     }
-                    LOG.info("{}: {} txid={}", result.validate() ? "validated" : "placed", result.description(),
+                    // the outcome's own line ("order executed: ... [txid]", OrderLifecycle) says it at INFO
+                    LOG.debug("{}: {} txid={}", result.validate() ? "validated" : "placed", result.description(),
                             result.txids());
                     return lifecycle.placed(alert, params, result.description(), result.txids(), result.validate());
                 case REFUSED:
