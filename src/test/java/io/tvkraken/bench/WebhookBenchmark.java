@@ -4,6 +4,7 @@ import io.tvkraken.AppProcess;
 import io.tvkraken.RunningApp;
 import io.tvkraken.TestSecrets;
 import io.tvkraken.paper.PaperExchange;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -106,6 +107,8 @@ public final class WebhookBenchmark {
             List<Window> measured = run(service, http, rate, seconds, Math.min(WINDOW_SECONDS, seconds), "measured",
                     true);
             print("measured", rate, measured);
+            System.out.printf("journal files in %s after every alert of the run: %s%n", data.resolve("journal"),
+                    mib(OptionalLong.of(journalKiB(data.resolve("journal")))));
             System.out.printf("JVM of the benchmark: uptime %d s%n",
                     ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
             if (breakerOpen) {
@@ -116,6 +119,20 @@ public final class WebhookBenchmark {
             if (measured.stream().mapToLong(w -> w.latency.getTotalCount()).sum() == 0) {
                 System.exit(1);
             }
+        }
+    }
+
+    /** The size of the journal's files (the embedded journal: its database, write-ahead log and lock), in KiB. */
+    private static long journalKiB(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            long bytes = 0;
+            for (Path file : (Iterable<Path>) files::iterator) {
+                bytes += Files.isRegularFile(file) ? Files.size(file) : 0;
+            }
+            return bytes / 1024;
         }
     }
 
