@@ -55,10 +55,13 @@ final class GroupCommit implements AutoCloseable {
             throw new IllegalStateException("a journal transaction inside another one");
         }
         Task<T> task = new Task<>(work);
-        if (closed) {
-            throw new SQLException("the journal is closed");
+        synchronized (this) {
+            // after close, nothing is queued: the writer's last pass takes everything queued before
+            if (closed) {
+                throw new SQLException("the journal is closed");
+            }
+            queue.add(task);
         }
-        queue.add(task);
         try {
             return task.outcome.join();
         } catch (CompletionException e) {
@@ -87,6 +90,7 @@ final class GroupCommit implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (RuntimeException | Error e) {
+                // commit() failed the group's callers and rolled it back; the writer goes on with the next group
                 LOG.error("journal writer: {}", e.toString(), e);
                 group.forEach(task -> task.fail(e));
             } finally {
@@ -129,6 +133,11 @@ final class GroupCommit implements AutoCloseable {
             } catch (SQLException | RuntimeException failure) {
                 rollback(c);
                 group.forEach(task -> task.fail(failure));
+            } catch (Error error) {
+                // rolled back before the connection goes back: nothing of a group a caller was failed for is committed
+                rollback(c);
+                group.forEach(task -> task.fail(error));
+                throw error;
             } finally {
                 try {
                     c.setAutoCommit(true);
@@ -175,7 +184,9 @@ final class GroupCommit implements AutoCloseable {
     /** Stops taking transactions; those waiting are written first. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+        }
         try {
             writer.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
