@@ -166,9 +166,19 @@ public final class Database extends ServiceSupport implements AutoCloseable {
         String url = settings.url();
         boolean sqlite = url == null || url.startsWith("jdbc:sqlite:");
         EmbeddedLock lock = null;
+        boolean readOnly = false;
         if (url == null) {
             Path dir = settings.dataDir().toAbsolutePath().resolve("journal");
-            lock = EmbeddedLock.take(dir);
+            readOnly = Files.exists(dir.resolve("journal.db")) && !Files.isWritable(dir);
+            if (readOnly) {
+                // A data folder that cannot be written (a read-only disk, say): the journal is opened for reading, as
+                // a snapshot nobody else can change, so that the service runs and answers every alert 503 (the
+                // answer TradingView resends) with /health down, rather than refuse connections, which nobody resends
+                LOG.warn("the embedded journal in {} cannot be written: opened read-only; every alert is answered 503 "
+                        + "until the folder is writable and the service restarted", dir);
+            } else {
+                lock = EmbeddedLock.take(dir);
+            }
             if (Files.exists(dir.resolve("journal.mv.db")) && !Files.exists(dir.resolve("journal.db"))) {
                 lock.release();
                 throw new InvalidConfigurationException(dir + " holds the H2 journal (journal.mv.db) of a version "
@@ -177,13 +187,20 @@ public final class Database extends ServiceSupport implements AutoCloseable {
                         + "flight, move journal.mv.db out of the folder (it is the record of past alerts), and start "
                         + "again (docs/journal.md#engines)");
             }
-            url = "jdbc:sqlite:" + dir.resolve("journal.db");
+            url = readOnly ? "jdbc:sqlite:file:" + dir.resolve("journal.db") + "?immutable=1"
+                    : "jdbc:sqlite:" + dir.resolve("journal.db");
         } else {
             config.setUsername(settings.user());
             config.setPassword(settings.password());
         }
         config.setJdbcUrl(url);
-        if (sqlite) {
+        if (sqlite && readOnly) {
+            // SQLITE_OPEN_READONLY | SQLITE_OPEN_URI (https://www.sqlite.org/c3ref/open.html): immutable=1, no locks
+            config.addDataSourceProperty("open_mode", Integer.toString(0x01 | 0x40));
+            config.setReadOnly(true); // what the pool asks of every connection: as it was opened
+            config.setMaximumPoolSize(SQLITE_CONNECTIONS);
+            config.setMinimumIdle(1);
+        } else if (sqlite) {
             // WAL with synchronous=FULL: a commit returns once the WAL is synced (https://www.sqlite.org/pragma.html
             // #pragma_synchronous, "FULL ... WAL mode"). BEGIN IMMEDIATE: a transaction takes the write lock as it
             // begins, so that its reads and its writes see no other writer in between (Sql.forUpdate). Every write
@@ -224,7 +241,7 @@ public final class Database extends ServiceSupport implements AutoCloseable {
             throw new InvalidConfigurationException("the journal database at " + settings.location()
                     + " could not be migrated: " + rootMessage(e));
         }
-        return new Pool(pool, lock, sqlite ? new GroupCommit(pool) : null);
+        return new Pool(pool, lock, sqlite && !readOnly ? new GroupCommit(pool) : null);
     }
 
     private static void migrate(HikariDataSource pool, String location, boolean sqlite) {
