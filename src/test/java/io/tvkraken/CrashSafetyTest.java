@@ -16,8 +16,8 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -289,13 +289,58 @@ class CrashSafetyTest {
         }
     }
 
-    /** What a burst got before the process was killed. */
     /**
+     * What a burst got before the process was killed.
+     *
      * @param pending alerts answered 202 pending: acknowledged, still running at the kill
      * @param cut     alerts whose connection the kill cut (or refused): not acknowledged
      */
     record Burst(String name, int answered, Map<Integer, Integer> statuses, Set<String> acknowledged, int pending,
             int cut, List<String> serverErrors) {
+    }
+
+    /**
+     * The answers of a burst whose process was killed (or whose power was cut) under it, read from each alert's
+     * request once the kill is done.
+     *
+     * @param answered     alerts that got an answer, whatever it was
+     * @param acknowledged alerts answered 200 or 202
+     * @param pending      of those, answered 202 pending: acknowledged, still running at the kill
+     * @param cut          alerts whose connection the kill cut (or refused): not acknowledged, TradingView resends
+     * @param serverErrors alerts answered 5xx, with the answer
+     */
+    record Answers(int answered, Map<Integer, Integer> statuses, Set<String> acknowledged, int pending, int cut,
+            List<String> serverErrors) {
+
+        static Answers of(Map<String, Future<HttpResponse<String>>> sent) throws Exception {
+            Map<Integer, Integer> statuses = new TreeMap<>();
+            Set<String> acknowledged = new LinkedHashSet<>();
+            List<String> serverErrors = new ArrayList<>();
+            int answered = 0;
+            int pending = 0;
+            int cut = 0;
+            for (Map.Entry<String, Future<HttpResponse<String>>> alert : sent.entrySet()) {
+                try {
+                    HttpResponse<String> response = alert.getValue().get(30, TimeUnit.SECONDS);
+                    answered++;
+                    statuses.merge(response.statusCode(), 1, Integer::sum);
+                    if (response.statusCode() == 200 || response.statusCode() == 202) {
+                        acknowledged.add(alert.getKey());
+                        if (AppProcess.JSON.readTree(response.body()).path("status").asText().equals("pending")) {
+                            pending++;
+                        }
+                    } else if (response.statusCode() >= 500) {
+                        serverErrors.add(alert.getKey() + ": " + response.statusCode() + " " + response.body());
+                    }
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof IOException)) {
+                        throw e;
+                    }
+                    cut++;
+                }
+            }
+            return new Answers(answered, statuses, acknowledged, pending, cut, serverErrors);
+        }
     }
 
     /** True once the exchange has received {@code count} AddOrders in all. */
@@ -333,36 +378,12 @@ class CrashSafetyTest {
             app.kill();
             int addOrders = kraken.requestCount("AddOrder");
 
-            Map<Integer, Integer> statuses = new TreeMap<>();
-            Set<String> acknowledged = new HashSet<>();
-            List<String> serverErrors = new ArrayList<>();
-            int answered = 0;
-            int pending = 0;
-            int cut = 0;
-            for (Map.Entry<String, Future<HttpResponse<String>>> alert : sent.entrySet()) {
-                try {
-                    HttpResponse<String> response = alert.getValue().get(30, TimeUnit.SECONDS);
-                    answered++;
-                    statuses.merge(response.statusCode(), 1, Integer::sum);
-                    if (response.statusCode() == 200 || response.statusCode() == 202) {
-                        acknowledged.add(alert.getKey());
-                        if (AppProcess.JSON.readTree(response.body()).path("status").asText().equals("pending")) {
-                            pending++;
-                        }
-                    } else if (response.statusCode() >= 500) {
-                        serverErrors.add(alert.getKey() + ": " + response.statusCode() + " " + response.body());
-                    }
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof IOException)) {
-                        throw e;
-                    }
-                    // refused or cut by the kill: not acknowledged, TradingView counts it as failed and resends
-                    cut++;
-                }
-            }
-            Burst burst = new Burst(name, answered, statuses, acknowledged, pending, cut, serverErrors);
+            Answers got = Answers.of(sent);
+            Burst burst = new Burst(name, got.answered(), got.statuses(), got.acknowledged(),
+                    got.pending(), got.cut(), got.serverErrors());
             System.out.printf("%s: %d answered %s (%d pending), %d cut off; %d AddOrder(s) had reached the "
-                    + "exchange%n", burst.name(), answered, statuses, pending, cut, addOrders);
+                    + "exchange%n", burst.name(), got.answered(), got.statuses(), got.pending(),
+                    got.cut(), addOrders);
             return burst;
         } finally {
             pool.shutdownNow();

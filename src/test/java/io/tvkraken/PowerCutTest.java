@@ -9,7 +9,6 @@ import io.tvkraken.paper.PaperConfig;
 import io.tvkraken.paper.PaperExchangeHarness;
 import io.tvkraken.paper.PaperOrder;
 import io.tvkraken.paper.RateLimitTier;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +22,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
@@ -209,40 +206,19 @@ class PowerCutTest {
                         + "cut%n", name, syncsAtArming);
             }
 
-            Map<Integer, Integer> statuses = new TreeMap<>();
-            Set<String> acknowledged = new LinkedHashSet<>();
-            List<String> serverErrors = new ArrayList<>();
-            int pending = 0;
-            int cut = 0;
-            for (Map.Entry<String, Future<HttpResponse<String>>> alert : sent.entrySet()) {
-                try {
-                    HttpResponse<String> response = alert.getValue().get(30, TimeUnit.SECONDS);
-                    statuses.merge(response.statusCode(), 1, Integer::sum);
-                    if (response.statusCode() == 200 || response.statusCode() == 202) {
-                        acknowledged.add(alert.getKey());
-                        if (AppProcess.JSON.readTree(response.body()).path("status").asText().equals("pending")) {
-                            pending++;
-                        }
-                    } else if (response.statusCode() >= 500) {
-                        serverErrors.add(alert.getKey() + ": " + response.statusCode() + " " + response.body());
-                    }
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof IOException)) {
-                        throw e;
-                    }
-                    cut++; // refused or cut by the kill: not acknowledged, TradingView counts it as failed and resends
-                }
-            }
+            CrashSafetyTest.Answers got = CrashSafetyTest.Answers.of(sent);
             Map<String, Long> dropped = new LinkedHashMap<>();
             afterCut.forEach((key, value) -> {
                 if (key.startsWith("cut_")) { // cut_files, cut_pages, cut_bytes
                     dropped.put(key, value);
                 }
             });
-            Burst burst = new Burst(name, statuses, acknowledged, pending, cut, serverErrors, syncs, dropped);
+            Burst burst = new Burst(name, got.statuses(), got.acknowledged(), got.pending(), got.cut(),
+                    got.serverErrors(), syncs, dropped);
             System.out.printf("%s: %d alerts, answers %s (%d pending), %d cut off; %d fsync/fdatasync during the "
-                            + "burst (%.2f per acknowledged alert); the cut undid %s%n", name, BURST, statuses,
-                    pending, cut, syncs, syncs / (double) Math.max(1, acknowledged.size()), dropped);
+                            + "burst (%.2f per acknowledged alert); the cut undid %s%n", name, BURST,
+                    got.statuses(), got.pending(), got.cut(), syncs,
+                    syncs / (double) Math.max(1, got.acknowledged().size()), dropped);
             return burst;
         } finally {
             pool.shutdownNow();
