@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -69,6 +70,9 @@ public final class PeerBenchmark {
     static final int POOL_KEYS = 4;
     static final Path SERVICE_JAR = Path.of("target", "tradingview-kraken-webhook.jar");
     static final Path APPCDS_ARCHIVE = Path.of("target", "app.jsa");
+    /** Issue 17: at the rate, at least 99 % of answers final ({@code executed}) within this many seconds of being ready
+     * and of an overload's end. */
+    static final int SETTLE_SECONDS = 10;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> FOREIGN = List.of("KRAKEN_", "WEBHOOK_", "LOG_", "DB_", "ORDERS_", "PAPER_",
@@ -77,7 +81,12 @@ public final class PeerBenchmark {
             "TRADING_ENABLED", "MAX_ALERT_AGE_SECONDS");
 
     enum Peer {
-        A("A: service, paper"), B("B: service, live+stub"), C("C: FastAPI+requests");
+        A("A: service, paper"), R("R: paper, README's start"), B("B: service, live+stub"), C("C: FastAPI+requests");
+
+        /** This service in paper mode: A as the Docker image starts it, R as the README does. */
+        boolean paper() {
+            return this == A || this == R;
+        }
 
         final String title;
 
@@ -88,13 +97,17 @@ public final class PeerBenchmark {
 
     /** Figures, in table order. */
     enum Fig {
-        CLOSED("closed-loop alerts/s (2xx answers)", "B >= 3x C", "%.0f"),
+        CLOSED("closed-loop alerts/s (2xx answers)", ">= 3x C", "%.0f"),
         CLOSED_202("  of which 202 pending, /s", "", "%.0f"),
         CLOSED_FAILED("  non-2xx answers or errors, /s", "", "%.1f"),
         CLOSED_ADDORDERS("  AddOrders/s reaching the stub", "", "%.0f"),
-        P50("p50 ms at rate (open loop)", "B <= 3", "%.2f"),
-        P99("p99 ms at rate (open loop)", "B <= 20", "%.2f"),
-        CPU("CPU ms per alert at rate", "B <= 2", "%.2f"),
+        P50("p50 ms at rate (open loop)", "<= 3", "%.2f"),
+        P99("p99 ms at rate (open loop)", "<= C", "%.2f"),
+        CPU("CPU ms per alert at rate", "<= 2, < C", "%.2f"),
+        COLD_FIRST("executed at rate from ready: 0-10 s, %", "", "%.1f"),
+        COLD_AFTER("executed at rate from ready: 10-20 s, %", ">= 99", "%.1f"),
+        RECOVER_FIRST("executed at rate after overload: 0-10 s, %", "", "%.1f"),
+        RECOVER_AFTER("executed at rate after overload: 10-20 s, %", ">= 99", "%.1f"),
         READY("ready after start, ms", "", "%.0f"),
         IDLE_RSS("idle RSS, MiB", "", "%.1f"),
         PEAK_RSS("peak RSS (VmHWM) at peak rate, MiB", "", "%.1f"),
@@ -200,6 +213,8 @@ public final class PeerBenchmark {
         String tag = "[run " + run + " " + peer.name() + "]";
         double load = waitForQuietMachine(tag);
         stub.delayMillis(0);
+        coldStart(peer, run, r, tag, load);
+        load = waitForQuietMachine(tag);
         try (Running svc = start(peer, run, 1)) {
             System.out.printf("%s ready after %d ms (pid %d)  load %.2f%n", tag, svc.readyMillis, svc.pid, load);
             r.put(Fig.READY, svc.readyMillis, load);
@@ -235,6 +250,14 @@ public final class PeerBenchmark {
             r.put(Fig.PEAK_P99, peak.ms(99), load);
             System.out.printf("%s open loop %d/s for %d s: %s; VmHWM %.1f MiB%s  load %.2f%n", tag, o.peakRate,
                     o.seconds, peak, hwm, hwmReset ? "" : " (since start: clear_refs refused)", load);
+
+            // back to the rate at once, with whatever the peak left queued: are answers final again?
+            OpenLoop after = openLoop(svc, http, peer, o.rate, 2 * SETTLE_SECONDS);
+            r.put(Fig.RECOVER_FIRST, after.executedShare(0, SETTLE_SECONDS), load);
+            r.put(Fig.RECOVER_AFTER, after.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS), load);
+            System.out.printf("%s open loop %d/s right after the peak: executed %.1f %% in the first %d s, %.1f %% in"
+                            + " the next %d s; %s%n", tag, o.rate, after.executedShare(0, SETTLE_SECONDS),
+                    SETTLE_SECONDS, after.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS), SETTLE_SECONDS, after);
             drain(svc, http, peer);
 
             // closed loop
@@ -246,6 +269,25 @@ public final class PeerBenchmark {
             load = load1();
             burst(svc, peer, r, tag, load);
             stub.delayMillis(0);
+        }
+    }
+
+    /**
+     * A fresh process, sent alerts at the rate from the moment it is ready: the share answered 200 executed (not 202
+     * pending) in the first {@link #SETTLE_SECONDS} and in the next.
+     */
+    private void coldStart(Peer peer, int run, Results r, String tag, double load) throws Exception {
+        try (Running svc = start(peer, run, 1)) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            OpenLoop cold = openLoop(svc, http, peer, o.rate, 2 * SETTLE_SECONDS);
+            r.put(Fig.COLD_FIRST, cold.executedShare(0, SETTLE_SECONDS), load);
+            r.put(Fig.COLD_AFTER, cold.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS), load);
+            System.out.printf("%s open loop %d/s from ready (ready after %d ms): executed %.1f %% in the first %d s,"
+                            + " %.1f %% in the next %d s; %s  load %.2f%n", tag, o.rate, svc.readyMillis,
+                    cold.executedShare(0, SETTLE_SECONDS), SETTLE_SECONDS,
+                    cold.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS), SETTLE_SECONDS, cold, load);
+            drain(svc, http, peer);
         }
     }
 
@@ -297,18 +339,18 @@ public final class PeerBenchmark {
         r.put(Fig.CLOSED, ok.get() / (double) o.seconds, load);
         r.put(Fig.CLOSED_202, pending.get() / (double) o.seconds, load);
         r.put(Fig.CLOSED_FAILED, failed.get() / (double) o.seconds, load);
-        if (peer != Peer.A) {
+        if (!peer.paper()) {
             r.put(Fig.CLOSED_ADDORDERS, addOrders / (double) o.seconds, load);
         }
         System.out.printf("%s closed loop, %d connections, %d s: %.0f 2xx/s (%.0f/s 202), answers by status %s%s"
                         + "  load %.2f%n", tag, o.connections, o.seconds, ok.get() / (double) o.seconds,
                 pending.get() / (double) o.seconds, statuses,
-                peer == Peer.A ? "" : String.format("; AddOrders at the stub %.0f/s, refused invalid nonce %d",
+                peer.paper() ? "" : String.format("; AddOrders at the stub %.0f/s, refused invalid nonce %d",
                         addOrders / (double) o.seconds, nonces), load);
     }
 
     private void burst(Running svc, Peer peer, Results r, String tag, double load) throws Exception {
-        boolean viaStub = peer != Peer.A;
+        boolean viaStub = !peer.paper();
         Burst burst = fire(svc, peer, o.burst, o.burstConnections, viaStub);
         r.put(Fig.BURST_3S, burst.shareWithin3s(), load);
         String placed = "";
@@ -470,7 +512,26 @@ public final class PeerBenchmark {
     static final class OpenLoop {
         final Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(120), 3);
         final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        /** Per second of the run (by intended send time): alerts sent, and of them answered 200 (executed). */
+        final AtomicIntegerArray sentIn;
+        final AtomicIntegerArray executedIn;
         int sent;
+
+        OpenLoop(int seconds) {
+            sentIn = new AtomicIntegerArray(seconds);
+            executedIn = new AtomicIntegerArray(seconds);
+        }
+
+        /** The share, in %, of the alerts sent in seconds [from, to) of the run that were answered 200 executed. */
+        double executedShare(int from, int to) {
+            int sentThen = 0;
+            int executedThen = 0;
+            for (int s = from; s < Math.min(to, sentIn.length()); s++) {
+                sentThen += sentIn.get(s);
+                executedThen += executedIn.get(s);
+            }
+            return sentThen == 0 ? Double.NaN : 100.0 * executedThen / sentThen;
+        }
 
         double ms(double percentile) {
             return latency.getValueAtPercentile(percentile) / 1000.0;
@@ -485,19 +546,24 @@ public final class PeerBenchmark {
 
     /** Requests leave at the rate whatever the answers do; latency counts from each one's intended send time. */
     private OpenLoop openLoop(Running svc, HttpClient http, Peer peer, int rate, int seconds) throws Exception {
-        OpenLoop result = new OpenLoop();
+        OpenLoop result = new OpenLoop(seconds);
         int total = rate * seconds;
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         List<CompletableFuture<?>> inFlight = new ArrayList<>(total);
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
             long intended = start + i * interval;
+            int second = i / rate;
             sleepUntil(intended);
+            result.sentIn.incrementAndGet(second);
             inFlight.add(http.sendAsync(alert(svc, peer), HttpResponse.BodyHandlers.discarding())
                     .handle((response, error) -> {
                         result.latency.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
-                        result.statuses.computeIfAbsent(error != null ? -1 : response.statusCode(),
-                                s -> new AtomicInteger()).incrementAndGet();
+                        int status = error != null ? -1 : response.statusCode();
+                        result.statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+                        if (status == 200) {
+                            result.executedIn.incrementAndGet(second);
+                        }
                         return null;
                     }));
         }
@@ -524,7 +590,7 @@ public final class PeerBenchmark {
     }
 
     private long addOrdersSoFar(Running svc, HttpClient http, Peer peer) {
-        if (peer != Peer.A) {
+        if (!peer.paper()) {
             return stub.addOrders();
         }
         try {
@@ -548,7 +614,7 @@ public final class PeerBenchmark {
         String side = n % 2 == 0 ? "buy" : "sell";
         String ticker;
         String volume;
-        if (peer == Peer.A) {
+        if (peer.paper()) {
             ticker = "BTCUSD";
             volume = "0.001";
         } else {
@@ -639,11 +705,14 @@ public final class PeerBenchmark {
             env.put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the repository
         } else {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // an archive is valid only for the class path that wrote it: the jar by the same relative path
-            if (Files.isRegularFile(APPCDS_ARCHIVE)) {
-                command.add("-XX:SharedArchiveFile=" + APPCDS_ARCHIVE);
+            // R as the README starts it: java -jar, the JVM's defaults
+            if (peer != Peer.R) {
+                // an archive is valid only for the class path that wrote it: the jar by the same relative path
+                if (Files.isRegularFile(APPCDS_ARCHIVE)) {
+                    command.add("-XX:SharedArchiveFile=" + APPCDS_ARCHIVE);
+                }
+                command.add("@jvm.options");
             }
-            command.add("@jvm.options");
             command.addAll(o.serviceJvm);
             command.addAll(List.of("-jar", SERVICE_JAR.toString()));
             dir = new File(".");
@@ -654,7 +723,7 @@ public final class PeerBenchmark {
             // one load generator on one address: the per-address limit for webhooks (1,000 per 10 s) is off, as
             // for TradingView's four addresses it is out of reach (docs/operations.md#rate-limits)
             env.put("WEBHOOK_RATE_LIMIT", "0");
-            if (peer == Peer.A) {
+            if (peer.paper()) {
                 env.put("KRAKEN_MODE", "paper");
                 env.put("PAPER_BALANCES", "ZUSD=1000000000,XXBT=1000000");
                 env.put("PAPER_RATE_LIMIT_TIER", "off");
@@ -822,16 +891,18 @@ public final class PeerBenchmark {
                         + "each; burst %d alerts over %d connections, key-pool bursts %d alerts at once, stub delay %d ms%n",
                 o.repeats, o.rate, o.peakRate, o.connections, o.seconds, o.burst, o.burstConnections, o.poolBurst,
                 o.burstDelayMs);
-        String[] header = {"figure", "target", Peer.A.title, Peer.B.title, Peer.C.title, "B/C", "A/B", "B meets",
-                "max 1-min load A/B/C"};
+        String[] header = {"figure", "target", Peer.A.title, Peer.R.title, Peer.B.title, Peer.C.title, "A/C", "R/C",
+                "B/C", "A meets", "R meets", "B meets", "max 1-min load A/R/B/C"};
         List<String[]> rows = new ArrayList<>();
         for (Fig fig : Fig.values()) {
             Double a = median(Peer.A, fig);
+            Double rd = median(Peer.R, fig);
             Double b = median(Peer.B, fig);
             Double c = median(Peer.C, fig);
-            rows.add(new String[] {fig.label, fig.target, cell(fig, a, Peer.A), cell(fig, b, Peer.B),
-                    cell(fig, c, Peer.C), ratio(b, c), ratio(a, b), meets(fig, b, c),
-                    load(Peer.A, fig) + "/" + load(Peer.B, fig) + "/" + load(Peer.C, fig)});
+            rows.add(new String[] {fig.label, fig.target, cell(fig, a, Peer.A), cell(fig, rd, Peer.R),
+                    cell(fig, b, Peer.B), cell(fig, c, Peer.C), ratio(a, c), ratio(rd, c), ratio(b, c),
+                    meets(fig, a, c), meets(fig, rd, c), meets(fig, b, c),
+                    load(Peer.A, fig) + "/" + load(Peer.R, fig) + "/" + load(Peer.B, fig) + "/" + load(Peer.C, fig)});
         }
         int[] width = new int[header.length];
         for (int i = 0; i < header.length; i++) {
@@ -893,24 +964,21 @@ public final class PeerBenchmark {
         return String.format(Locale.ROOT, "%.2f", x / y);
     }
 
-    private static String meets(Fig fig, Double b, Double c) {
-        if (b == null) {
+    /** Whether {@code x}, a figure of this service, meets the target of issue 17 (C: the Python peer's figure). */
+    private static String meets(Fig fig, Double x, Double c) {
+        if (x == null || x.isInfinite()) {
             return "";
         }
-        switch (fig) {
-            case CLOSED:
-                return c == null ? "" : b >= 3 * c ? "met" : "MISSED";
-            case P50:
-                return b <= 3 ? "met" : "MISSED";
-            case P99:
-                return b <= 20 ? "met" : "MISSED";
-            case CPU:
-                return b <= 2 ? "met" : "MISSED";
-            case POOL_P99:
-                return b <= 6000 ? "met" : "MISSED";
-            default:
-                return "";
-        }
+        Boolean met = switch (fig) {
+            case CLOSED -> c == null ? null : x >= 3 * c;
+            case P50 -> x <= 3;
+            case P99 -> c == null ? null : x <= c;
+            case CPU -> x <= 2 && (c == null || x < c);
+            case COLD_AFTER, RECOVER_AFTER -> x >= 99;
+            case POOL_P99 -> x <= 6000;
+            default -> null;
+        };
+        return met == null ? "" : met ? "met" : "MISSED";
     }
 
     private String load(Peer peer, Fig fig) {
@@ -922,7 +990,7 @@ public final class PeerBenchmark {
     // ---------------------------------------------------------------- options
 
     static final class Options {
-        List<Peer> peers = List.of(Peer.A, Peer.B, Peer.C);
+        List<Peer> peers = List.of(Peer.A, Peer.R, Peer.B, Peer.C);
         int repeats = 3;
         int seconds = 10;
         int warmup = 5;
