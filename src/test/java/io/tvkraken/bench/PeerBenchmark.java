@@ -35,20 +35,25 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Three webhook receivers side by side on one machine, each as a process of its own, measured the same way, and one
+ * Webhook receivers side by side on one machine, each as a process of its own, measured the same way, and one
  * table of medians and ratios (docs/development.md "Benchmark"; {@code bench/run} builds and starts it):
  * <ul>
- *   <li><b>A</b>: this service in paper mode (the default), its Kraken-compatible exchange inside its process;</li>
+ *   <li><b>A</b>: this service in paper mode (the default), its Kraken-compatible exchange inside its process, started
+ *       as the Docker image starts it ({@code jvm.options}, the AppCDS archive);</li>
+ *   <li><b>R</b>: the same, started as the README starts it: {@code java -jar}, the JVM's own defaults;</li>
  *   <li><b>B</b>: this service in live mode against {@link KrakenStub}, a fast Kraken stand-in that checks keys,
  *       signatures and nonces as Kraken does and runs inside this JVM;</li>
  *   <li><b>C</b>: {@code bench/fastapi-requests/app.py}, a Python FastAPI + {@code requests} receiver on uvicorn (one
  *       worker): HMAC check, JSON parse, one signed AddOrder per alert against the same stub.</li>
  * </ul>
  *
- * <p>Per peer and run, in one session of the peer's process: time from process start to ready; idle RSS; an open
- * loop at {@code --rate} alerts/s (latency from each request's intended send time, HdrHistogram, and the peer's CPU
- * time per alert from {@code /proc/<pid>/stat}); an open loop at {@code --peak-rate} with the peak RSS
- * ({@code VmHWM}, reset before it through {@code /proc/<pid>/clear_refs}); a closed loop with {@code --connections}
+ * <p>Per peer and run, first a fresh process sent {@code --rate} alerts/s from the moment it is ready for 20 s: the
+ * share of answers 200 {@code executed} (not 202 {@code pending}) among the alerts sent in the first 10 s and in the
+ * next 10 s. Then, in one session of another process: time from process start to ready; idle RSS; an open loop at
+ * {@code --rate} alerts/s, {@code --warmup} seconds, then measured (latency from each request's intended send time,
+ * HdrHistogram, and the peer's CPU time per alert from {@code /proc/<pid>/stat}); an open loop at {@code --peak-rate}
+ * with the peak RSS ({@code VmHWM}, reset before it through {@code /proc/<pid>/clear_refs}), followed at once by
+ * 20 s at {@code --rate} with the shares executed as above; a closed loop with {@code --connections}
  * connections (2xx answers per second); a burst of {@code --burst} alerts at once over {@code --burst-connections}
  * connections against a stub that answers every call after {@code --burst-delay-ms}: the share answered 2xx within
  * TradingView's 3 s, and when the AddOrders reached the stub. With {@code --service-cpu N} the peer is started under
@@ -993,7 +998,7 @@ public final class PeerBenchmark {
         List<Peer> peers = List.of(Peer.A, Peer.R, Peer.B, Peer.C);
         int repeats = 3;
         int seconds = 10;
-        int warmup = 5;
+        int warmup = 30;
         int rate = 100;
         int peakRate = 300;
         int connections = 16;
@@ -1050,7 +1055,7 @@ public final class PeerBenchmark {
         }
 
         private static void usage(String problem) {
-            System.err.println(problem + "\noptions: --peers A,B,C --repeats 3 --seconds 10 --warmup 5 --rate 100"
+            System.err.println(problem + "\noptions: --peers A,B,C --repeats 3 --seconds 10 --warmup 30 --rate 100"
                     + " --peak-rate 300 --connections 16 --burst 1000 --burst-connections 100 --burst-delay-ms 200"
                     + " --pool-burst 100 --burst-wait-seconds 60 --pairs 256 --max-load 1.0 --max-wait-seconds 600"
                     + " --max-total-wait-seconds 600 --service-cpu N|none --service-jvm \"JVM OPTIONS\""
