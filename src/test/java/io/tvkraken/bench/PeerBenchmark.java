@@ -40,7 +40,7 @@ import org.HdrHistogram.Histogram;
  * <ul>
  *   <li><b>A</b>: this service in paper mode (the default), its Kraken-compatible exchange inside its process, started
  *       as the Docker image starts it ({@code jvm.options}, the AppCDS archive);</li>
- *   <li><b>R</b>: the same, started as the README starts it: {@code java -jar}, the JVM's own defaults;</li>
+ *   <li><b>R</b>: the same, started as the README starts it: {@code java @jvm.options -jar}, without the archive;</li>
  *   <li><b>B</b>: this service in live mode against {@link KrakenStub}, a fast Kraken stand-in that checks keys,
  *       signatures and nonces as Kraken does and runs inside this JVM;</li>
  *   <li><b>C</b>: {@code bench/fastapi-requests/app.py}, a Python FastAPI + {@code requests} receiver on uvicorn (one
@@ -710,14 +710,12 @@ public final class PeerBenchmark {
             env.put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the repository
         } else {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // R as the README starts it: java -jar, the JVM's defaults
-            if (peer != Peer.R) {
-                // an archive is valid only for the class path that wrote it: the jar by the same relative path
-                if (Files.isRegularFile(APPCDS_ARCHIVE)) {
-                    command.add("-XX:SharedArchiveFile=" + APPCDS_ARCHIVE);
-                }
-                command.add("@jvm.options");
+            // an archive is valid only for the class path that wrote it: the jar by the same relative path. R starts
+            // as the README starts it, without one.
+            if (peer != Peer.R && Files.isRegularFile(APPCDS_ARCHIVE)) {
+                command.add("-XX:SharedArchiveFile=" + APPCDS_ARCHIVE);
             }
+            command.add("@jvm.options");
             command.addAll(o.serviceJvm);
             command.addAll(List.of("-jar", SERVICE_JAR.toString()));
             dir = new File(".");
