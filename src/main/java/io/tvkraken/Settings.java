@@ -72,7 +72,7 @@ public record Settings(
 
         static Orders read(SettingsReader p) {
             Orders o = new Orders(
-                    p.intOf("orders.answer-within-ms", 2000),
+                    p.intOf("orders.answer-within-ms", 1500),
                     p.intOf("orders.deadline-seconds", 5),
                     p.intOf("orders.reconcile.poll-ms", 500),
                     p.intOf("orders.reconcile.grace-ms", 2000),

@@ -79,6 +79,17 @@ class WebhookApiTest {
     }
 
     @Test
+    void theAnswersDeadlineCountsFromWhenTheServerReadTheRequestNotFromATimeTheCallerSent() {
+        // the edge writes the arrival time over whatever a caller put under its header: honoured, this one would make
+        // the answer overdue at once (202 pending) although the order is placed within milliseconds
+        String body = "{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"arrived-1\"}";
+        HttpResponse<String> response = app.post("/webhook/tradingview", body,
+                Map.of("X-Signature", TestSecrets.sign(body), "X-Arrived-Nanos", "0"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json(response).path("status").asText()).isEqualTo("executed");
+    }
+
+    @Test
     void thePassphraseAloneAuthenticatesAlertsFromTradingViewItself() {
         HttpResponse<String> response = app.post("/webhook/tradingview",
                 "{\"ticker\":\"ETHUSD\",\"action\":\"sell\",\"volume\":0.05,\"passphrase\":\""

@@ -150,6 +150,8 @@ public final class HttpEdge {
             connection.requestArrived();
             ctx.addEndHandler(v -> connection.answered());
         }
+        // when it arrived, over anything a caller sent under that name: a webhook's answer is due counted from here
+        request.headers().set(IncomingRequest.ARRIVED_NANOS_HEADER, Long.toString(System.nanoTime()));
         String requestId = requestIdOf(request.getHeader("X-Request-ID"));
         ctx.put(REQUEST_ID, requestId);
         // the routes read the same id (IncomingRequest#identify), so one request has one id everywhere
