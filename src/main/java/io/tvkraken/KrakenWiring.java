@@ -5,6 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.AdvisoryKeyTurns;
+import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.journal.NonceHighWater;
 import io.tvkraken.journal.SharedRateCounters;
 import io.tvkraken.kraken.BalanceRefresh;
@@ -72,8 +73,10 @@ final class KrakenWiring {
                 .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls())
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 // A refusal of ours inside the breaker (kill switch, an order too late to leave) says nothing about
-                // Kraken's health.
-                .ignoreExceptions(RefusedException.class, io.tvkraken.order.TooLateException.class)
+                // Kraken's health, nor does our journal failing to mark an order sending (a full disk): nothing left,
+                // and the breaker open would dead-letter the next alerts circuit_open once the disk is fine again.
+                .ignoreExceptions(RefusedException.class, io.tvkraken.order.TooLateException.class,
+                        JournalUnavailableException.class)
                 .build();
     }
 
