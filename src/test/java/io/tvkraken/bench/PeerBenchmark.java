@@ -258,11 +258,8 @@ public final class PeerBenchmark {
 
             // back to the rate at once, with whatever the peak left queued: are answers final again?
             OpenLoop after = openLoop(svc, http, peer, o.rate, 2 * SETTLE_SECONDS);
-            r.put(Fig.RECOVER_FIRST, after.executedShare(0, SETTLE_SECONDS), load);
-            r.put(Fig.RECOVER_AFTER, after.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS), load);
-            System.out.printf("%s open loop %d/s right after the peak: executed %.1f %% in the first %d s, %.1f %% in"
-                            + " the next %d s; %s%n", tag, o.rate, after.executedShare(0, SETTLE_SECONDS),
-                    SETTLE_SECONDS, after.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS), SETTLE_SECONDS, after);
+            System.out.printf("%s open loop %d/s right after the peak: %s; %s%n", tag, o.rate,
+                    settling(after, r, Fig.RECOVER_FIRST, Fig.RECOVER_AFTER, load), after);
             drain(svc, http, peer);
 
             // closed loop
@@ -286,14 +283,23 @@ public final class PeerBenchmark {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             OpenLoop cold = openLoop(svc, http, peer, o.rate, 2 * SETTLE_SECONDS);
-            r.put(Fig.COLD_FIRST, cold.executedShare(0, SETTLE_SECONDS), load);
-            r.put(Fig.COLD_AFTER, cold.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS), load);
-            System.out.printf("%s open loop %d/s from ready (ready after %d ms): executed %.1f %% in the first %d s,"
-                            + " %.1f %% in the next %d s; %s  load %.2f%n", tag, o.rate, svc.readyMillis,
-                    cold.executedShare(0, SETTLE_SECONDS), SETTLE_SECONDS,
-                    cold.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS), SETTLE_SECONDS, cold, load);
+            System.out.printf("%s open loop %d/s from ready (ready after %d ms): %s; %s  load %.2f%n", tag, o.rate,
+                    svc.readyMillis, settling(cold, r, Fig.COLD_FIRST, Fig.COLD_AFTER, load), cold, load);
             drain(svc, http, peer);
         }
+    }
+
+    /**
+     * Puts a run of 2 × {@link #SETTLE_SECONDS} at the rate as its two figures (the share executed in the first
+     * {@code SETTLE_SECONDS}, then in the next) and says them in words.
+     */
+    private static String settling(OpenLoop loop, Results r, Fig first, Fig after, double load) {
+        double firstShare = loop.executedShare(0, SETTLE_SECONDS);
+        double afterShare = loop.executedShare(SETTLE_SECONDS, 2 * SETTLE_SECONDS);
+        r.put(first, firstShare, load);
+        r.put(after, afterShare, load);
+        return String.format("executed %.1f %% in the first %d s, %.1f %% in the next %d s", firstShare,
+                SETTLE_SECONDS, afterShare, SETTLE_SECONDS);
     }
 
     private void closedLoop(Running svc, HttpClient http, Peer peer, Results r, String tag, double load)
