@@ -1,6 +1,7 @@
 package io.tvkraken;
 
 import io.tvkraken.alert.AlertAge;
+import io.tvkraken.journal.Books;
 import io.tvkraken.journal.TradingSetting;
 import io.tvkraken.order.AlertIntake;
 import io.tvkraken.order.DeadLetters;
@@ -12,6 +13,7 @@ import io.tvkraken.order.OrderPlanner;
 import io.tvkraken.order.OrderRunner;
 import io.tvkraken.order.Reconciler;
 import io.tvkraken.order.TradingSwitch;
+import io.tvkraken.strategy.TargetPositions;
 import java.time.Duration;
 
 /** Orders: the kill switch, an alert's intake, its order's lifecycle, the workers, reconciliation, dead letters. */
@@ -31,7 +33,9 @@ final class OrderWiring {
 
     static void bind(Wiring w) {
         Settings.Orders orders = w.settings.orders();
-        w.registry.bind("orderDesk", new OrderDesk(w.market, new OrderPlanner(), w.journal, w.json));
+        OrderPlanner planner = new OrderPlanner();
+        OrderDesk desk = new OrderDesk(w.market, planner, w.journal, w.json);
+        w.registry.bind("orderDesk", desk);
         w.deadLetters = new DeadLetters(w.deadLetterStore, w.clock);
         w.registry.bind("deadLetters", w.deadLetters);
         w.alertAge = new AlertAge(w.clock, w.settings.maxAlertAgeSeconds(), w.settings.alertClockSkewSeconds());
@@ -50,6 +54,13 @@ final class OrderWiring {
         w.registry.bind("orderOutcomes", outcomes);
         w.runner = new OrderRunner(w.context, w.mode, w.metrics, orders.workers(), orders.answerWithinMs());
         w.registry.bind("orderRunner", w.runner);
+        // target positions on the strategies' books (docs/strategies.md); a book is held like an alert in flight
+        Books books = new Books(w.database.dataSource(), w.clock, w.journal.instance(),
+                Duration.ofSeconds(orders.leaseSeconds()));
+        w.registry.bind("books", books);
+        w.registry.bind("targetPositions", new TargetPositions(w.market, desk, planner, books, w.kraken, w.budget,
+                w.lifecycle,
+                Duration.ofSeconds(2L * orders.leaseSeconds())));
         w.registry.bind("reconciler", new Reconciler(w.kraken, w.runner, w.alertParser, w.budget, w.journal,
                 w.lifecycle, outcomes, w.json, w.clock, new Reconciler.Rules(orders.reconcilePollMs(),
                         orders.reconcileGraceMs(), orders.reconcileGiveUpSeconds(), orders.maxAttempts())));

@@ -13,6 +13,11 @@ import java.math.BigDecimal;
  * @param id          the caller's idempotency key, or {@code null}
  * @param time        when the alert fired, as sent ({@code {{timenow}}}), or {@code null}
  * @param validate    true when the alert asks for validation only
+ * @param strategy    the strategy whose book the alert trades on ({@code strategy}), or {@code null}: the pair's
+ *                    default book
+ * @param target      the position wanted after the signal, for a target-position alert; {@code null} for an order
+ *                    alert. A target alert has no {@code action} and no sizing of its own: the difference to the book
+ *                    decides both
  */
 public record Alert(
         String ticker,
@@ -34,10 +39,17 @@ public record Alert(
         String time,
         boolean validate,
         Integer userref,
-        String comment) {
+        String comment,
+        String strategy,
+        Target target) {
 
     /** How the order is sized. */
     public enum Sizing { VOLUME, COST, PERCENT }
+
+    /** A target-position alert: the order is the difference between {@link #target} and the book. */
+    public boolean targetsPosition() {
+        return target != null;
+    }
 
     public Sizing sizing() {
         if (volume != null) {

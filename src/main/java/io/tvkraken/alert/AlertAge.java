@@ -107,7 +107,7 @@ public class AlertAge {
      *
      * @throws DateTimeException for anything else, including a negative or over-long number
      */
-    static Instant firedAt(String time) {
+    public static Instant firedAt(String time) {
         if (EPOCH.matcher(time).matches()) {
             long value = Long.parseLong(time);
             return value >= MILLIS_THRESHOLD ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value);

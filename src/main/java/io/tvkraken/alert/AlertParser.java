@@ -44,9 +44,11 @@ public final class AlertParser {
 
     static final Set<String> FIELDS = Set.of("ticker", "action", "order_type", "volume", "cost", "percent", "price",
             "price2", "trigger", "leverage", "reduce_only", "post_only", "time_in_force", "expire_time", "close", "id",
-            "time", "validate", "userref", "comment", "passphrase");
+            "time", "validate", "userref", "comment", "passphrase", "strategy", "position", "market_position");
     private static final Set<String> CLOSE_FIELDS = Set.of("order_type", "price", "price2");
     private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
+    private static final Pattern SIGNED_DECIMAL = Pattern.compile("[-+]?(\\d+(\\.\\d+)?|\\.\\d+)");
+    private static final int MAX_STRATEGY = 64;
     private static final Pattern LEVERAGE = Pattern.compile("([1-9]\\d?)(:1)?");
     private static final Pattern EXPIRE = Pattern.compile("0|\\+?\\d{1,10}");
     /** An epoch time given as text: 9 to 13 digits (a shorter number in quotes is more likely a typo than 1973). */
@@ -256,13 +258,21 @@ public final class AlertParser {
             Map<String, String> placeholders = placeholders();
             unknownFields(root, FIELDS, "");
             String ticker = text("ticker", true, 40);
-            Side side = side();
+            String strategy = strategy();
+            boolean targets = root.hasNonNull("position") || root.hasNonNull("market_position");
+            Target target = targets ? target() : null;
+            // a target alert's side is the difference's: an action sent with it ({{strategy.order.action}}) is read
+            // for typos and otherwise left aside
+            Side side = targets && !root.hasNonNull("action") ? null : side();
             OrderType type = orderType(root.get("order_type"), "order_type", OrderType.MARKET);
-            BigDecimal volume = positive("volume");
+            BigDecimal volume = targets ? null : positive("volume");
             BigDecimal cost = positive("cost");
             BigDecimal percent = positive("percent");
             int sizes = (volume != null ? 1 : 0) + (cost != null ? 1 : 0) + (percent != null ? 1 : 0);
-            if (sizes == 0 && !root.hasNonNull("volume") && !root.hasNonNull("cost") && !root.hasNonNull("percent")) {
+            if (targets) {
+                targetRules(type);
+            } else if (sizes == 0 && !root.hasNonNull("volume") && !root.hasNonNull("cost")
+                    && !root.hasNonNull("percent")) {
                 problems.add("volume / cost / percent: one of the three is required");
             } else if (sizes > 1) {
                 problems.add("volume / cost / percent: give only one of the three");
@@ -304,7 +314,98 @@ public final class AlertParser {
                 throw new RefusedException(Refusal.INVALID_FIELDS, problems.size() == 1 ? "1 field problem" : problems.size() + " field problems", problems);
             }
             return new Alert(ticker, side, type, volume, cost, percent, price, price2, trigger, leverage, reduceOnly,
-                    postOnly, tif, expire, close, id, time, validate, userref, comment);
+                    postOnly, tif, expire, close, id, time, validate, userref, comment, strategy, target);
+        }
+
+        /** {@code strategy}: a name of up to 64 printable characters, e.g. TradingView's strategy title. */
+        private String strategy() {
+            String name = text("strategy", false, MAX_STRATEGY);
+            if (name != null && name.chars().anyMatch(Character::isISOControl)) {
+                problems.add("strategy: printable characters only");
+                return null;
+            }
+            return name;
+        }
+
+        /**
+         * {@code position} ({@code {{strategy.position_size}}}: signed), or {@code market_position} ({@code long},
+         * {@code flat}, {@code short}) with its size in {@code volume} ({@code {{strategy.market_position_size}}},
+         * 0 when flat): docs/alerts.md#target-positions.
+         */
+        private Target target() {
+            if (root.hasNonNull("position") && root.hasNonNull("market_position")) {
+                problems.add("position / market_position: give only one of the two");
+                return null;
+            }
+            if (root.hasNonNull("position")) {
+                if (root.hasNonNull("volume")) {
+                    problems.add("volume: not used with position, which is the size itself "
+                            + "(volume goes with market_position)");
+                }
+                BigDecimal position = signed("position");
+                return position == null ? null : new Target(position, "position " + position.toPlainString());
+            }
+            String side = enumText("market_position", Set.of("long", "flat", "short"));
+            BigDecimal size = signed("volume");
+            if (side == null) {
+                return null;
+            }
+            if ("flat".equals(side)) {
+                if (size != null && size.signum() != 0) {
+                    problems.add("volume: must be 0 or absent with market_position flat, got " + size.toPlainString());
+                    return null;
+                }
+                return new Target(BigDecimal.ZERO, "market_position flat");
+            }
+            if (size == null) {
+                if (!root.hasNonNull("volume")) {
+                    problems.add("volume: required with market_position " + side
+                            + " ({{strategy.market_position_size}})");
+                }
+                return null;
+            }
+            if (size.signum() <= 0) {
+                problems.add("volume: must be greater than 0 with market_position " + side + ", got "
+                        + size.toPlainString());
+                return null;
+            }
+            return new Target("short".equals(side) ? size.negate() : size,
+                    "market_position " + side + " " + size.toPlainString());
+        }
+
+        /** What a target alert cannot carry: its own sizing, an order kind other than market or limit, margin. */
+        private void targetRules(OrderType type) {
+            if (root.hasNonNull("cost") || root.hasNonNull("percent")) {
+                problems.add("cost / percent: not used with a target position, which gives the size");
+            }
+            if (type != null && type != OrderType.MARKET && type != OrderType.LIMIT) {
+                problems.add("order_type: a target position is reached with a market or a limit order, got "
+                        + type.kraken());
+            }
+            if (root.hasNonNull("leverage") || root.hasNonNull("reduce_only")) {
+                problems.add((root.hasNonNull("leverage") ? "leverage" : "reduce_only")
+                        + ": a target position is traded on spot; margin targets are not available yet");
+            }
+        }
+
+        /** A signed decimal, as a number or a numeric string ({@code {{strategy.position_size}}} renders as text). */
+        private BigDecimal signed(String field) {
+            JsonNode node = root.get(field);
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            BigDecimal value = null;
+            if (node.isNumber()) {
+                value = node.decimalValue();
+            } else if (node.isTextual() && SIGNED_DECIMAL.matcher(node.asText().trim()).matches()) {
+                value = new BigDecimal(node.asText().trim());
+            }
+            if (value == null) {
+                problems.add(field + ": must be a number or a numeric string, got " + shorten(node.toString())
+                        + placeholderHint(node.asText()));
+                return null;
+            }
+            return sane(value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros(), field);
         }
 
         /**

@@ -32,6 +32,8 @@ public enum Refusal {
     BELOW_MINIMUM,
     INVALID_PRICE,
     INSUFFICIENT_BALANCE,
+    /** A short target position, for a strategy that does not trade on margin. */
+    MARGIN_REQUIRED,
     /** Kraken refused the order; its error strings are the details. */
     KRAKEN_REJECTED,
     /** The kill switch is off. */

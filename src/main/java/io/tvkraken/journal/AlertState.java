@@ -14,6 +14,10 @@ public enum AlertState {
     RECONCILING,
     EXECUTED,
     VALIDATED,
+    /** A target-position alert whose book was at its target: nothing to order. */
+    IN_POSITION,
+    /** A target-position alert older than the last one applied to its book: nothing done. */
+    SUPERSEDED,
     /** Refused, by us or by Kraken: nothing was placed. */
     REJECTED,
     /** A repeat of an alert seen before ({@code duplicate_of}); nothing was done. */

@@ -22,8 +22,9 @@ public final class JournalRetention {
     private static final Logger LOG = LoggerFactory.getLogger(JournalRetention.class);
     /** Rows per transaction: a batch holds SQLite's one write lock for a few milliseconds. */
     static final int BATCH = 500;
+    /** Over, and - for an order of a strategy's book - counted in its book (docs/strategies.md#books). */
     private static final String FINISHED = "state IN ('executed', 'validated', 'rejected', 'duplicate', "
-            + "'dead_lettered')";
+            + "'dead_lettered', 'in_position', 'superseded') AND (book_state IS NULL OR book_state = 'counted')";
 
     private final DataSource db;
     private final Clock clock;

@@ -49,7 +49,7 @@ public class Answers implements HttpEdge.Replies {
      */
     public int status(Outcome outcome) {
         return switch (outcome.status()) {
-            case Outcome.EXECUTED, Outcome.VALIDATED, Outcome.DUPLICATE -> 200;
+            case Outcome.EXECUTED, Outcome.VALIDATED, Outcome.DUPLICATE, Outcome.IN_POSITION, Outcome.SUPERSEDED -> 200;
             case Outcome.PENDING, Outcome.DEAD_LETTERED -> 202;
             case Outcome.REJECTED -> status(Refusal.ofCode(outcome.errorCode()));
             default -> 503;
@@ -72,7 +72,7 @@ public class Answers implements HttpEdge.Replies {
             case RATE_LIMITED -> 429;
             case HEADERS_TOO_LARGE -> 431;
             case STALE_ALERT, UNKNOWN_PAIR, PAIR_UNAVAILABLE, NO_LAST_PRICE, BELOW_MINIMUM, INVALID_PRICE,
-                    INSUFFICIENT_BALANCE, KRAKEN_REJECTED -> 422;
+                    INSUFFICIENT_BALANCE, KRAKEN_REJECTED, MARGIN_REQUIRED -> 422;
             case TRADING_DISABLED -> 423;
         };
     }

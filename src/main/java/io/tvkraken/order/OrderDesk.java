@@ -41,9 +41,7 @@ public class OrderDesk {
     /** Alert → Kraken order: pair resolved through AssetPairs, sized, rounded, minimums checked. Nothing is sent. */
     public OrderRequest plan(@Variable("case") AlertCase alertCase) {
         Alert alert = alertCase.alert();
-        AssetPair pair = market.pairFor(alert.ticker()).orElseThrow(() -> new RefusedException(Refusal.UNKNOWN_PAIR,
-                "ticker '" + alert.ticker() + "' is not a Kraken spot pair",
-                List.of("ticker: use a Kraken pair such as BTCUSD, KRAKEN:XBTUSD, BTC/USD or XXBTZUSD")));
+        AssetPair pair = pairOf(alert);
         // from here on the order's lines carry its pair and side, as the AddOrder will (a refusal by sizing included)
         RequestLog.order(pair.altname(), alert.action().kraken());
         OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
@@ -54,6 +52,13 @@ public class OrderDesk {
                 order.orderType().kraken(), order.price() == null ? "" : " @ " + order.price().kraken(),
                 order.validate() ? " (validate only)" : "");
         return order;
+    }
+
+    /** The alert's Kraken pair, resolved through AssetPairs: 422 {@code unknown_pair} when there is none. */
+    public AssetPair pairOf(Alert alert) {
+        return market.pairFor(alert.ticker()).orElseThrow(() -> new RefusedException(Refusal.UNKNOWN_PAIR,
+                "ticker '" + alert.ticker() + "' is not a Kraken spot pair",
+                List.of("ticker: use a Kraken pair such as BTCUSD, KRAKEN:XBTUSD, BTC/USD or XXBTZUSD")));
     }
 
     /**

@@ -150,6 +150,18 @@ public class OrderLifecycle {
         return outcome;
     }
 
+    /**
+     * A target-position alert that needs no order: its book is at the target ({@link AlertState#IN_POSITION}) or a
+     * newer alert was applied to it ({@link AlertState#SUPERSEDED}). The alert keeps its id: a copy of it is a
+     * duplicate and repeats this outcome.
+     */
+    public Outcome noOrder(AlertCase alert, AlertState state, Outcome.Position position) {
+        Outcome outcome = Outcome.noOrder(alert, mode, state.value(), position);
+        finish(alert, state, outcome, null, false, position.message());
+        decided(outcome, position.message());
+        return outcome;
+    }
+
     /** Refused — by the kill switch, a rule of ours, or Kraken: nothing was placed, so the alert id is given up. */
     public Outcome refused(AlertCase alert, RefusedException refusal) {
         Outcome outcome = Outcome.refused(alert, mode, refusal);

@@ -70,6 +70,11 @@ public record OrderVerdict(Kind kind, String reason, String message, RefusedExce
             // the kill switch, a rule of ours (sizing, minimums, pair status): nothing left
             return refused(refused);
         }
+        BookUnavailableException book = ObjectHelper.getException(BookUnavailableException.class, failure);
+        if (book != null) {
+            // the strategy's book could not be taken or settled: nothing was planned, nothing left
+            return notPlaced(book.reason(), book.getMessage());
+        }
         TooLateException late = ObjectHelper.getException(TooLateException.class, failure);
         if (late != null) {
             return notPlaced(TOO_LATE, late.getMessage());

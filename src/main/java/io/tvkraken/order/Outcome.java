@@ -12,8 +12,9 @@ import java.util.Map;
  * journal keeps it for duplicates. Fields that do not apply are left out. The HTTP status that goes with it is decided
  * where answers are written ({@code io.tvkraken.ops.Answers#status}), from {@link #status} and the error's code.
  *
- * @param status one of {@code executed}, {@code validated}, {@code rejected}, {@code dead_lettered}, {@code pending},
- *               {@code duplicate}, {@code error}
+ * @param status   one of {@code executed}, {@code validated}, {@code in_position}, {@code superseded},
+ *                 {@code rejected}, {@code dead_lettered}, {@code pending}, {@code duplicate}, {@code error}
+ * @param position for a target-position alert: its book, the target and what was done about it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Outcome(
@@ -25,7 +26,8 @@ public record Outcome(
         Error error,
         @JsonProperty("dead_letter_id") String deadLetterId,
         @JsonProperty("first_status") String firstStatus,
-        @JsonProperty("first_request_id") String firstRequestId) {
+        @JsonProperty("first_request_id") String firstRequestId,
+        Position position) {
 
     public static final String EXECUTED = "executed";
     public static final String VALIDATED = "validated";
@@ -33,6 +35,10 @@ public record Outcome(
     public static final String DEAD_LETTERED = "dead_lettered";
     public static final String PENDING = "pending";
     public static final String DUPLICATE = "duplicate";
+    /** A target-position alert whose book is at its target already: nothing to order. */
+    public static final String IN_POSITION = "in_position";
+    /** A target-position alert older than the last one applied to its book: nothing changed. */
+    public static final String SUPERSEDED = "superseded";
     public static final String ERROR = "error";
     /** The error code of an alert that could not even be journaled: the one answer a sender should resend. */
     public static final String NOT_STORED = "not_stored";
@@ -53,13 +59,21 @@ public record Outcome(
     public record Error(String code, String message, List<String> details) {
     }
 
+    /**
+     * A target-position alert's book (docs/alerts.md#target-positions): the strategy ({@code null} for the pair's
+     * default book), the pair, the book's position when the alert was planned, the target, and what was decided.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Position(String strategy, String pair, String book, String target, String message) {
+    }
+
     /** Placed ({@code executed}) or, for {@code validate=true}, {@code validated}: nothing placed. */
     public static Outcome placed(AlertCase alert, String mode, Map<String, String> sent, String description,
             List<String> txids, boolean validate) {
         Order view = new Order(sent.get("pair"), sent.get("type"), sent.get("ordertype"), sent.get("volume"),
                 sent.get("price"), description, validate ? null : txids);
         return new Outcome(validate ? VALIDATED : EXECUTED, alert.requestId(), alert.alertId(), mode, view, null, null,
-                null, null);
+                null, null, null);
     }
 
     /** Refused, by a rule of ours, the kill switch or Kraken: nothing was placed. */
@@ -69,35 +83,47 @@ public record Outcome(
 
     public static Outcome refused(String requestId, String alertId, String mode, RefusedException refusal) {
         return new Outcome(REJECTED, requestId, alertId, mode, null,
-                new Error(refusal.code(), refusal.getMessage(), refusal.details()), null, null, null);
+                new Error(refusal.code(), refusal.getMessage(), refusal.details()), null, null, null, null);
     }
 
     /** Stored for replay: nothing is sent again without the trader. */
     public static Outcome deadLettered(AlertCase alert, String mode, DeadLetter letter) {
         return new Outcome(DEAD_LETTERED, alert.requestId(), alert.alertId(), mode, null,
-                new Error(letter.reason(), letter.message(), List.of()), letter.id(), null, null);
+                new Error(letter.reason(), letter.message(), List.of()), letter.id(), null, null, null);
     }
 
     /** Still running, or being looked up at Kraken: the outcome lands in the journal. */
     public static Outcome pending(AlertCase alert, String mode) {
-        return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, null);
+        return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, null, null);
     }
 
     /** Nothing could be stored, so nothing was sent: the sender should send it again. */
     public static Outcome notStored(String requestId, String alertId, String mode, String message) {
         return new Outcome(ERROR, requestId, alertId, mode, null, new Error(NOT_STORED, message, List.of()), null,
-                null, null);
+                null, null, null);
     }
 
     /** This alert repeats {@code first}, whose outcome is repeated; nothing is sent again. */
     public Outcome asDuplicate(String requestIdOfRepeat, String alertIdOfRepeat, String firstRequest) {
         return new Outcome(DUPLICATE, requestIdOfRepeat, alertIdOfRepeat, mode, order, error, deadLetterId, status,
-                firstRequest);
+                firstRequest, position);
     }
 
     /** A repeat of an alert still running: pending, naming the first request. */
     public static Outcome pendingDuplicate(AlertCase alert, String mode, String firstRequest) {
-        return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, firstRequest);
+        return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, firstRequest,
+                null);
+    }
+
+    /** No order: the book is at its target ({@code in_position}) or the alert is older than the last applied. */
+    public static Outcome noOrder(AlertCase alert, String mode, String status, Position position) {
+        return new Outcome(status, alert.requestId(), alert.alertId(), mode, null, null, null, null, null, position);
+    }
+
+    /** The same outcome, with its target-position alert's book. */
+    public Outcome withPosition(Position of) {
+        return new Outcome(status, requestId, alertId, mode, order, error, deadLetterId, firstStatus, firstRequestId,
+                of);
     }
 
     public String errorCode() {

@@ -224,13 +224,18 @@ public class Reconciler {
             return false;
         }
         boolean young = entry.sendBy() != null && now.plus(OrderLifecycle.MIN_DEADLINE_LEAD).isBefore(entry.sendBy());
-        if (entry.mayResend() && young && entry.orderRequest() != null) {
+        // a target position's order is the difference to its book when it was planned: it is planned again instead,
+        // against the book as it is now (docs/strategies.md#orders-in-doubt)
+        boolean target = targetsPosition(entry);
+        if (entry.mayResend() && young && entry.orderRequest() != null && !target) {
             return resend(entry, alert, sent, finding);
         }
         if (entry.mayResend() && young) {
-            // a replayed alert that never got as far as an order: it runs from the start, on an order worker
+            // a replayed alert that never got as far as an order, or a target position proven absent: it runs from
+            // the start, on an order worker
             if (journal.transition(entry.id(), List.of(AlertState.RECONCILING), AlertState.RECEIVED, finding.detail()
-                    + ": no order was ever planned for it; running it")) {
+                    + (target && entry.orderRequest() != null ? ": planning it again against its book"
+                            : ": no order was ever planned for it; running it"))) {
                 runner.submit(AlertCase.of(entry, entry.requestId(), parser.parse(entry.body() == null
                         ? new byte[0] : entry.body().getBytes(StandardCharsets.UTF_8))));
             }
@@ -265,6 +270,16 @@ public class Reconciler {
             outcome = outcomes.failed(alert, call, e);
         }
         return !Outcome.PENDING.equals(outcome.status());
+    }
+
+    /** Whether the row's alert asks for a target position; a body that no longer parses does not. */
+    private boolean targetsPosition(JournalEntry entry) {
+        try {
+            return entry.body() != null && parser.parse(entry.body().getBytes(StandardCharsets.UTF_8))
+                    .targetsPosition();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Half the time the order has been in doubt, between the poll interval and {@link #MAX_BACKOFF}. */

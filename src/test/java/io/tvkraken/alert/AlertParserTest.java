@@ -295,4 +295,55 @@ class AlertParserTest {
         assertThat(parse(base + "\"2099-01-01T00:00:00Z\"}").time()).as("the future is AlertAge's to judge")
                 .isEqualTo("2099-01-01T00:00:00Z");
     }
+
+    @Test
+    void aTargetPositionIsSignedAndNeedsNoActionOrSizing() {
+        Alert alert = parse("{\"ticker\":\"BTCUSD\",\"strategy\":\"trend 4h\",\"position\":\"-0.50\"}");
+        assertThat(alert.targetsPosition()).isTrue();
+        assertThat(alert.target().position()).isEqualByComparingTo("-0.5");
+        assertThat(alert.strategy()).isEqualTo("trend 4h");
+        assertThat(alert.action()).isNull();
+        assertThat(parse("{\"ticker\":\"BTCUSD\",\"position\":\"0\",\"action\":\"sell\"}").target().flat())
+                .isTrue();
+    }
+
+    @Test
+    void marketPositionTakesItsSizeFromVolumeAndFlatMayBeZero() {
+        assertThat(parse("{\"ticker\":\"BTCUSD\",\"market_position\":\"short\",\"volume\":\"0.2\"}")
+                .target().position()).isEqualByComparingTo("-0.2");
+        assertThat(parse("{\"ticker\":\"BTCUSD\",\"market_position\":\"LONG\",\"volume\":0.2}")
+                .target().position()).isEqualByComparingTo("0.2");
+        // {{strategy.market_position_size}} renders 0 when flat
+        assertThat(parse("{\"ticker\":\"BTCUSD\",\"market_position\":\"flat\",\"volume\":\"0\"}")
+                .target().flat()).isTrue();
+    }
+
+    @Test
+    void aTargetPositionRefusesWhatContradictsIt() {
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"position\":\"1\",\"volume\":\"1\"}"))
+                .details()).anyMatch(d -> d.startsWith("volume: not used with position"));
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"position\":\"1\",\"cost\":\"100\"}"))
+                .details()).anyMatch(d -> d.startsWith("cost / percent: not used with a target position"));
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"position\":\"1\","
+                + "\"market_position\":\"long\"}")).details())
+                .anyMatch(d -> d.startsWith("position / market_position: give only one"));
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"market_position\":\"long\"}")).details())
+                .anyMatch(d -> d.startsWith("volume: required with market_position long"));
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"market_position\":\"flat\","
+                + "\"volume\":\"1\"}")).details()).anyMatch(d -> d.startsWith("volume: must be 0 or absent"));
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"position\":\"1\","
+                + "\"order_type\":\"stop-loss\",\"price\":\"50000\"}")).details())
+                .anyMatch(d -> d.startsWith("order_type: a target position is reached with a market or a limit"));
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"position\":\"1\",\"leverage\":\"2\"}"))
+                .details()).anyMatch(d -> d.startsWith("leverage: a target position is traded on spot"));
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\",\"position\":\"1e3\"}")).details())
+                .anyMatch(d -> d.startsWith("position: must be a number"));
+    }
+
+    @Test
+    void anUnrenderedPositionPlaceholderIsNamed() {
+        assertThat(rejection(() -> parse("{\"ticker\":\"BTCUSD\","
+                + "\"position\":\"{{strategy.position_size}}\"}")).details())
+                .anyMatch(d -> d.startsWith("position: holds '{{strategy.position_size}}'"));
+    }
 }

@@ -1,0 +1,242 @@
+package io.tvkraken.journal;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The strategies' books in the journal (table {@code position_book}, docs/strategies.md#books): the position each
+ * strategy holds on each pair, counted only from what Kraken reports executed, the last alert applied to it, and the
+ * lease of the instance planning an alert of it.
+ *
+ * <p>Every write is one transaction that reads the book's row locked ({@code FOR UPDATE} on PostgreSQL; on SQLite a
+ * transaction holds the database's one write lock from its start), so two instances sharing the database never both
+ * hold a book, never both apply an alert to it, and never count one order twice.
+ */
+public final class Books {
+
+    /** Not a book order, or one whose execution is not counted yet, or counted. */
+    public static final String OPEN = "open";
+    public static final String COUNTED = "counted";
+
+    private final DataSource db;
+    private final Clock clock;
+    private final String instance;
+    private final Duration lease;
+
+    /**
+     * @param lease how long a book stays held by this instance without being renewed ({@link #renewLeases}): an
+     *              instance that died leaves its books to the others after it
+     */
+    public Books(DataSource db, Clock clock, String instance, Duration lease) {
+        this.db = db;
+        this.clock = clock;
+        this.instance = instance;
+        this.lease = lease;
+    }
+
+    /** A strategy's book on one pair; {@code strategy} is {@code ""} for the pair's default book. */
+    public record Key(String strategy, String pair) {
+        public Key {
+            strategy = strategy == null ? "" : strategy;
+        }
+
+        @Override
+        public String toString() {
+            return (strategy.isEmpty() ? "default book" : "strategy '" + strategy + "'") + " on " + pair;
+        }
+    }
+
+    /**
+     * A book as the journal holds it.
+     *
+     * @param position  signed, in the base currency: what its orders executed, counted
+     * @param lastTime  the fired time of the last alert applied, or null (none applied, or none had a time)
+     * @param lastAlert the journal row of the last alert applied, or null
+     */
+    public record Book(Key key, BigDecimal position, Instant lastTime, Long lastAlert, Instant updatedAt) {
+    }
+
+    /** An order of a book whose execution is not counted in it yet. */
+    public record OpenOrder(long row, AlertState state, List<String> txids, String clOrdId, boolean sent,
+            boolean mayHaveBeenPlaced) {
+    }
+
+    /**
+     * Takes the book for this instance for one lease, creating it flat if it is new: false while another instance
+     * holds it and its lease has not run out.
+     */
+    public boolean hold(Key key) {
+        Instant now = clock.instant();
+        return Sql.inTransaction(db, "holding a book", c -> {
+            ensure(c, key, now);
+            try (PreparedStatement read = c.prepareStatement("SELECT holder, held_until FROM position_book "
+                    + "WHERE strategy = ? AND pair = ?" + Sql.forUpdate(c))) {
+                Sql.bind(read, key.strategy(), key.pair());
+                try (ResultSet rs = read.executeQuery()) {
+                    rs.next();
+                    String holder = rs.getString("holder");
+                    Instant until = Sql.instant(rs, "held_until");
+                    if (holder != null && !holder.equals(instance) && until != null && until.isAfter(now)) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement take = c.prepareStatement("UPDATE position_book SET holder = ?, held_until = ? "
+                    + "WHERE strategy = ? AND pair = ?")) {
+                Sql.bind(take, instance, now.plus(lease), key.strategy(), key.pair());
+                take.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Gives the book up, if this instance holds it. */
+    public void release(Key key) {
+        Sql.update(db, "releasing a book", "UPDATE position_book SET holder = NULL, held_until = NULL "
+                + "WHERE strategy = ? AND pair = ? AND holder = ?", key.strategy(), key.pair(), instance);
+    }
+
+    /** Extends the leases of the books this instance holds (the renew-leases route). */
+    public int renewLeases() {
+        Instant until = clock.instant().plus(lease);
+        return Sql.update(db, "renewing book leases", "UPDATE position_book SET held_until = ? WHERE holder = ?",
+                until, instance);
+    }
+
+    /**
+     * Applies alert {@code row}, fired at {@code firedAt} (null when it gave no time), to the book, unless a newer
+     * alert was applied already: a later fired time wins; with the same time, or without one, the alert journaled
+     * later (arrival order) wins. Re-applying the last alert applied (a re-run of it) is allowed.
+     *
+     * @return the book as it was, if the alert was applied; empty if it is superseded
+     */
+    public Optional<Book> apply(Key key, long row, Instant firedAt) {
+        Instant now = clock.instant();
+        return Sql.inTransaction(db, "applying an alert to a book", c -> {
+            ensure(c, key, now);
+            Book book = read(c, key);
+            if (superseded(firedAt, row, book.lastTime(), book.lastAlert())) {
+                return Optional.empty();
+            }
+            Instant lastTime = firedAt == null || (book.lastTime() != null && !firedAt.isAfter(book.lastTime()))
+                    ? book.lastTime() : firedAt;
+            try (PreparedStatement update = c.prepareStatement("UPDATE position_book SET last_time = ?, "
+                    + "last_alert = ?, updated_at = ? WHERE strategy = ? AND pair = ?")) {
+                Sql.bind(update, lastTime == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : lastTime, row,
+                        now, key.strategy(), key.pair());
+                update.executeUpdate();
+            }
+            return Optional.of(book);
+        });
+    }
+
+    /** Whether an alert ({@code firedAt}, {@code row}) is older than the last one applied. */
+    public static boolean superseded(Instant firedAt, long row, Instant lastTime, Long lastAlert) {
+        if (lastAlert == null) {
+            return false;
+        }
+        if (firedAt != null && lastTime != null && !firedAt.equals(lastTime)) {
+            return firedAt.isBefore(lastTime);
+        }
+        return row < lastAlert;
+    }
+
+    /** Marks alert {@code row} as an order of the book whose execution is to be counted: before it is sent. */
+    public void opened(long row, Key key) {
+        Sql.update(db, "marking a book order", "UPDATE alert SET book_strategy = ?, book_pair = ?, book_state = ?, "
+                + "book_volume = NULL WHERE id = ?", key.strategy(), key.pair(), OPEN, row);
+    }
+
+    /**
+     * Counts what alert {@code row}'s order executed ({@code executed}, signed: bought above 0, sold below) in its
+     * book, once: a row counted already changes nothing.
+     *
+     * @return the book's position afterwards
+     */
+    public BigDecimal count(long row, Key key, BigDecimal executed) {
+        Instant now = clock.instant();
+        return Sql.inTransaction(db, "counting an execution in a book", c -> {
+            Book book = read(c, key);
+            try (PreparedStatement mark = c.prepareStatement("UPDATE alert SET book_state = ?, book_volume = ? "
+                    + "WHERE id = ? AND book_state = ?")) {
+                Sql.bind(mark, COUNTED, executed.toPlainString(), row, OPEN);
+                if (mark.executeUpdate() != 1) {
+                    return book.position();
+                }
+            }
+            BigDecimal position = book.position().add(executed);
+            try (PreparedStatement update = c.prepareStatement("UPDATE position_book SET position = ?, "
+                    + "updated_at = ? WHERE strategy = ? AND pair = ?")) {
+                Sql.bind(update, plain(position), now, key.strategy(), key.pair());
+                update.executeUpdate();
+            }
+            return position;
+        });
+    }
+
+    /** The book's orders whose execution is not counted yet, oldest first. */
+    public List<OpenOrder> openOrders(Key key) {
+        return Sql.query(db, "reading a book's orders", "SELECT id, state, txids, cl_ord_id, first_sent_at, "
+                + "(SELECT COUNT(*) FROM dead_letter d WHERE d.alert = a.id AND d.may_have_been_placed = ?) "
+                + "AS in_doubt FROM alert a WHERE book_strategy = ? AND book_pair = ? AND book_state = ? ORDER BY id",
+                rs -> {
+                    String txids = rs.getString("txids");
+                    return new OpenOrder(rs.getLong("id"), AlertState.of(rs.getString("state")),
+                            txids == null ? List.of() : List.of(txids.split(",")), rs.getString("cl_ord_id"),
+                            Sql.instant(rs, "first_sent_at") != null, rs.getLong("in_doubt") > 0);
+                }, true, key.strategy(), key.pair(), OPEN);
+    }
+
+    public Optional<Book> get(Key key) {
+        return Sql.query(db, "reading a book", "SELECT * FROM position_book WHERE strategy = ? AND pair = ?",
+                Books::book, key.strategy(), key.pair()).stream().findFirst();
+    }
+
+    /** Every book, by strategy and pair. */
+    public List<Book> all() {
+        return Sql.query(db, "reading the books", "SELECT * FROM position_book ORDER BY strategy, pair",
+                Books::book);
+    }
+
+    private static void ensure(Connection c, Key key, Instant now) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO position_book (strategy, pair, position, "
+                + "updated_at) VALUES (?, ?, '0', ?) ON CONFLICT DO NOTHING")) {
+            Sql.bind(insert, key.strategy(), key.pair(), now);
+            insert.executeUpdate();
+        }
+    }
+
+    private static Book read(Connection c, Key key) throws SQLException {
+        try (PreparedStatement read = c.prepareStatement("SELECT * FROM position_book WHERE strategy = ? AND pair = ?"
+                + Sql.forUpdate(c))) {
+            Sql.bind(read, key.strategy(), key.pair());
+            try (ResultSet rs = read.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no book for " + key);
+                }
+                return book(rs);
+            }
+        }
+    }
+
+    private static Book book(ResultSet rs) throws SQLException {
+        long last = rs.getLong("last_alert");
+        Long lastAlert = rs.wasNull() ? null : last;
+        return new Book(new Key(rs.getString("strategy"), rs.getString("pair")), new BigDecimal(rs.getString(
+                "position")), Sql.instant(rs, "last_time"), lastAlert, Sql.instant(rs, "updated_at"));
+    }
+
+    private static String plain(BigDecimal amount) {
+        return amount.signum() == 0 ? "0" : amount.stripTrailingZeros().toPlainString();
+    }
+}

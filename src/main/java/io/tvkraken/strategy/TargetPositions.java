@@ -1,0 +1,402 @@
+package io.tvkraken.strategy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tvkraken.alert.Alert;
+import io.tvkraken.alert.AlertAge;
+import io.tvkraken.alert.OrderType;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
+import io.tvkraken.alert.Side;
+import io.tvkraken.alert.Target;
+import io.tvkraken.journal.AlertState;
+import io.tvkraken.journal.Books;
+import io.tvkraken.kraken.AssetPair;
+import io.tvkraken.kraken.KrakenApi;
+import io.tvkraken.kraken.KrakenRefusedException;
+import io.tvkraken.kraken.MarketData;
+import io.tvkraken.kraken.RateBudget;
+import io.tvkraken.order.AlertCase;
+import io.tvkraken.order.BookUnavailableException;
+import io.tvkraken.order.OrderDesk;
+import io.tvkraken.order.OrderLifecycle;
+import io.tvkraken.order.OrderPlanner;
+import io.tvkraken.order.OrderRequest;
+import io.tvkraken.order.Outcome;
+import io.tvkraken.telemetry.RequestLog;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Body;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of a target-position alert (routes/orders.camel.yaml, route execute-target; docs/alerts.md#target-positions
+ * and docs/strategies.md): {@link #take} waits for the strategy's book on the pair (one alert of a book is planned at a
+ * time, across instances too), {@link #plan} settles the book's earlier orders with Kraken, drops an alert older than
+ * the last one applied ({@code superseded}), and orders the difference between the target and the book, or answers
+ * {@code in_position}; once Kraken placed it, {@link #executed} counts what it executed ({@code vol_exec}, read back
+ * with QueryOrders), and {@link #release} gives the book up.
+ *
+ * <p>A book counts only what Kraken reports executed, never the volume asked for: a limit order still resting when
+ * the next alert of its book arrives is cancelled first (by its client order id), and only what it filled is counted.
+ */
+public class TargetPositions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TargetPositions.class);
+    /** How often a book held by another instance is asked for again. */
+    private static final long HOLD_RETRY_MS = 50;
+    /** QueryOrders takes at most this many txids in one call. */
+    private static final int QUERY_ORDERS_MAX = 50;
+
+    private final MarketData market;
+    private final OrderDesk desk;
+    private final OrderPlanner planner;
+    private final Books books;
+    private final KrakenApi kraken;
+    private final RateBudget budget;
+    private final OrderLifecycle lifecycle;
+    private final Duration waitForBook;
+    /** This instance's turn on each book: its alerts take the book one at a time before asking the database. */
+    private final Map<Books.Key, Semaphore> turns = new ConcurrentHashMap<>();
+
+    /**
+     * @param waitForBook how long an alert waits for its book before it is dead-lettered {@code book_busy}
+     */
+    public TargetPositions(MarketData market, OrderDesk desk, OrderPlanner planner, Books books, KrakenApi kraken,
+            RateBudget budget, OrderLifecycle lifecycle, Duration waitForBook) {
+        this.market = market;
+        this.desk = desk;
+        this.planner = planner;
+        this.books = books;
+        this.kraken = kraken;
+        this.budget = budget;
+        this.lifecycle = lifecycle;
+        this.waitForBook = waitForBook;
+    }
+
+    /**
+     * Resolves the alert's pair and takes its strategy's book on it: this instance's turn first, then the book's lease
+     * in the database.
+     *
+     * @throws BookUnavailableException ({@code book_busy}) when the book is not free within the wait
+     */
+    public Books.Key take(@Variable("case") AlertCase alertCase) {
+        Books.Key key = keyOf(alertCase.alert());
+        long deadline = System.nanoTime() + waitForBook.toNanos();
+        Semaphore turn = turns.computeIfAbsent(key, k -> new Semaphore(1, true));
+        boolean turnTaken = false;
+        boolean held = false;
+        try {
+            turnTaken = turn.tryAcquire(waitForBook.toMillis(), TimeUnit.MILLISECONDS);
+            if (!turnTaken) {
+                throw busy(key);
+            }
+            while (!books.hold(key)) {
+                if (System.nanoTime() > deadline) {
+                    throw busy(key);
+                }
+                Thread.sleep(HOLD_RETRY_MS);
+            }
+            held = true;
+            return key;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw busy(key);
+        } finally {
+            if (turnTaken && !held) {
+                turn.release();
+            }
+        }
+    }
+
+    /** Gives the book up (the doFinally of route execute-target). */
+    public void release(@Variable("book") Books.Key key) {
+        try {
+            books.release(key);
+        } finally {
+            Semaphore turn = turns.get(key);
+            if (turn != null) {
+                turn.release();
+            }
+        }
+    }
+
+    /**
+     * With the book held: the book's earlier orders settled, the alert checked against the last one applied, and the
+     * difference to the target planned.
+     *
+     * @return the {@link OrderRequest} to place, or the {@link Outcome} when there is nothing to order
+     *         ({@code superseded}, {@code in_position}), journaled
+     */
+    public Object plan(@Variable("case") AlertCase alertCase, @Variable("book") Books.Key key) {
+        Alert alert = alertCase.alert();
+        Instant firedAt = alert.time() == null ? null : AlertAge.firedAt(alert.time());
+        long row = alertCase.journalEntry();
+        Books.Book before = books.get(key).orElseThrow();
+        if (Books.superseded(firedAt, row, before.lastTime(), before.lastAlert())) {
+            return superseded(alertCase, key, before);
+        }
+        BigDecimal position = settle(key, row);
+        Optional<Books.Book> applied = books.apply(key, row, firedAt);
+        if (applied.isEmpty()) {
+            return superseded(alertCase, key, books.get(key).orElseThrow());
+        }
+        Object planned = difference(alertCase, key, position);
+        if (planned instanceof OrderRequest) {
+            books.opened(row, key);
+        }
+        return planned;
+    }
+
+    /**
+     * A validation of a target-position alert: the difference to the book as it stands, checked by Kraken with
+     * {@code validate=true}; nothing is settled, applied or held.
+     */
+    public Object planValidation(@Variable("case") AlertCase alertCase) {
+        Books.Key key = keyOf(alertCase.alert());
+        BigDecimal position = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
+        Object planned = difference(alertCase, key, position);
+        return planned instanceof OrderRequest order ? order.asValidation() : planned;
+    }
+
+    /**
+     * After Kraken answered the order: if it is done (a market order fills at once), what it executed is counted in the
+     * book now. A limit order still resting, or one that cannot be read back now (no room in Kraken's REST counter, a
+     * failed look-up), is counted when the book's next alert settles it. The order was placed: nothing here may turn
+     * its outcome into a failure.
+     */
+    public Outcome executed(@Variable("case") AlertCase alertCase, @Variable("book") Books.Key key,
+            @Body Outcome outcome) {
+        Target target = alertCase.alert().target();
+        if (!Outcome.EXECUTED.equals(outcome.status()) || outcome.order() == null || outcome.order().txid() == null) {
+            return outcome;
+        }
+        BigDecimal bookBefore = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
+        String txid = String.join(",", outcome.order().txid());
+        String later = "; what it executes is counted in the book when its next alert arrives";
+        if (!budget.restRoomFor(1)) {
+            return outcome.withPosition(view(key, bookBefore, target, "order " + txid + " placed; no room in "
+                    + "Kraken's REST counter to read it back now" + later));
+        }
+        Map<String, Execution> read;
+        try {
+            read = query(List.of(txid));
+        } catch (RuntimeException e) {
+            LOG.warn("{}: order {} could not be read back ({}){}", key, txid, e.getMessage(), later);
+            return outcome.withPosition(view(key, bookBefore, target, "order " + txid + " placed; it could not be "
+                    + "read back" + later));
+        }
+        Execution execution = read.get(txid);
+        if (execution == null || !execution.done()) {
+            return outcome.withPosition(view(key, bookBefore, target, "order " + txid + " is open" + later));
+        }
+        BigDecimal after = books.count(alertCase.journalEntry(), key, execution.signed());
+        return outcome.withPosition(view(key, after, target, execution.describe() + ": book " + plain(bookBefore)
+                + " -> " + plain(after)));
+    }
+
+    // ---- planning ----
+
+    private Object difference(AlertCase alertCase, Books.Key key, BigDecimal position) {
+        Alert alert = alertCase.alert();
+        Target target = alert.target();
+        AssetPair pair = pairOf(alert);
+        if (target.isShort()) {
+            throw new RefusedException(Refusal.MARGIN_REQUIRED, target.source() + " is a short position, which "
+                    + "needs a strategy trading on margin (leverage); " + key + " trades spot only",
+                    List.of("position: " + plain(target.position()), "leverage: not set for " + key));
+        }
+        BigDecimal wanted = target.position().subtract(position);
+        BigDecimal volume = wanted.abs().setScale(pair.lotDecimals(), RoundingMode.DOWN);
+        if (volume.signum() == 0 || volume.compareTo(pair.orderMin()) < 0) {
+            String why = wanted.signum() == 0 ? "the book is at the target"
+                    : "the difference " + plain(wanted) + " is below the minimum order " + plain(pair.orderMin())
+                            + " " + pair.baseSymbol() + " of " + pair.altname() + ": nothing to order";
+            return inPosition(alertCase, key, position, why);
+        }
+        Side side = wanted.signum() > 0 ? Side.BUY : Side.SELL;
+        RequestLog.order(pair.altname(), side.kraken());
+        Alert order = new Alert(alert.ticker(), side, alert.orderType(), volume, null, null, alert.price(),
+                alert.price2(), alert.trigger(), null, false, alert.postOnly(), alert.timeInForce(),
+                alert.expireTime(), alert.close(), alert.id(), alert.time(), alert.validate(), alert.userref(),
+                alert.comment(), alert.strategy(), null);
+        try {
+            OrderRequest planned = planner.plan(order, pair, () -> market.lastPrice(pair), market::balances);
+            LOG.info("{}: {} -> {}: {} {} {}", key, plain(position), plain(target.position()), side.kraken(),
+                    plain(volume), pair.altname());
+            return planned;
+        } catch (RefusedException refusal) {
+            if (refusal.refusal() == Refusal.BELOW_MINIMUM) {
+                return inPosition(alertCase, key, position, "the difference " + plain(wanted) + " is too small to "
+                        + "order: " + refusal.getMessage());
+            }
+            throw refusal;
+        }
+    }
+
+    private Outcome inPosition(AlertCase alertCase, Books.Key key, BigDecimal position, String why) {
+        return lifecycle.noOrder(alertCase, AlertState.IN_POSITION,
+                view(key, position, alertCase.alert().target(), why));
+    }
+
+    private Outcome superseded(AlertCase alertCase, Books.Key key, Books.Book book) {
+        String why = "an alert fired later" + (book.lastTime() == null ? "" : " (" + book.lastTime() + ")")
+                + " was applied to " + key + " already (journal entry " + book.lastAlert() + "): nothing changed";
+        return lifecycle.noOrder(alertCase, AlertState.SUPERSEDED,
+                view(key, book.position(), alertCase.alert().target(), why));
+    }
+
+    // ---- settling the book's earlier orders ----
+
+    /**
+     * Counts what every earlier order of the book executed, cancelling any still open first (by its client order id):
+     * a resting limit order is never counted twice, once as the book and once as an order still to fill. The orders
+     * are read with one QueryOrders (and, if some had to be cancelled, one more), whatever their number.
+     *
+     * @return the book's position once settled
+     * @throws BookUnavailableException ({@code book_unsettled}) when an earlier order's outcome is still in doubt
+     */
+    private BigDecimal settle(Books.Key key, long row) {
+        List<Books.OpenOrder> placed = new ArrayList<>();
+        for (Books.OpenOrder open : books.openOrders(key)) {
+            if (open.row() == row) {
+                continue;
+            }
+            switch (open.state()) {
+                case RECEIVED, SENDING, RECONCILING -> throw new BookUnavailableException(
+                        BookUnavailableException.UNSETTLED, "journal entry " + open.row() + ", an earlier order of "
+                        + key + ", is " + open.state() + ": its outcome at Kraken is not known yet, so neither is "
+                        + "the position; nothing was sent");
+                case EXECUTED -> placed.add(open);
+                case DEAD_LETTERED -> {
+                    if (open.mayHaveBeenPlaced()) {
+                        throw new BookUnavailableException(BookUnavailableException.UNSETTLED, "journal entry "
+                                + open.row() + ", an earlier order of " + key + ", was dead-lettered and may have "
+                                + "been placed: replay or drop its dead letter first; nothing was sent");
+                    }
+                    books.count(open.row(), key, BigDecimal.ZERO);
+                }
+                // refused, or no order after all: nothing executed
+                default -> books.count(open.row(), key, BigDecimal.ZERO);
+            }
+        }
+        if (!placed.isEmpty()) {
+            countExecuted(key, placed);
+        }
+        return books.get(key).orElseThrow().position();
+    }
+
+    private void countExecuted(Books.Key key, List<Books.OpenOrder> placed) {
+        Map<String, Execution> read;
+        try {
+            read = query(placed.stream().flatMap(o -> o.txids().stream()).toList());
+        } catch (KrakenRefusedException e) {
+            throw unsettled(key, placed.get(0), "Kraken refused to look its orders up (" + e.getMessage() + ")");
+        }
+        List<Books.OpenOrder> cancelled = new ArrayList<>();
+        for (Books.OpenOrder open : placed) {
+            for (String txid : open.txids()) {
+                Execution execution = read.get(txid);
+                if (execution == null) {
+                    throw unsettled(key, open, "Kraken does not know order " + txid + " yet");
+                }
+                if (!execution.done()) {
+                    Map<String, String> cancel = open.clOrdId() != null ? Map.of("cl_ord_id", open.clOrdId())
+                            : Map.of("txid", txid);
+                    kraken.privateCall("CancelOrder", cancel);
+                    LOG.info("{}: cancelled its open order {} before planning", key, txid);
+                    cancelled.add(open);
+                }
+            }
+        }
+        if (!cancelled.isEmpty()) {
+            read.putAll(query(cancelled.stream().flatMap(o -> o.txids().stream()).toList()));
+        }
+        for (Books.OpenOrder open : placed) {
+            BigDecimal executed = BigDecimal.ZERO;
+            for (String txid : open.txids()) {
+                Execution execution = read.get(txid);
+                if (execution == null || !execution.done()) {
+                    throw unsettled(key, open, "order " + txid + " is still open after it was cancelled");
+                }
+                executed = executed.add(execution.signed());
+            }
+            books.count(open.row(), key, executed);
+        }
+    }
+
+    private static BookUnavailableException unsettled(Books.Key key, Books.OpenOrder open, String why) {
+        return new BookUnavailableException(BookUnavailableException.UNSETTLED, "journal entry " + open.row()
+                + ", an earlier order of " + key + ": " + why + "; nothing was sent");
+    }
+
+    /**
+     * What Kraken reports of some orders, by txid (QueryOrders takes up to 50 at once, docs/strategies.md#books):
+     * side, status, executed volume. An order Kraken does not list is absent from the map.
+     */
+    private Map<String, Execution> query(List<String> txids) {
+        Map<String, Execution> found = new HashMap<>();
+        for (int from = 0; from < txids.size(); from += QUERY_ORDERS_MAX) {
+            List<String> page = txids.subList(from, Math.min(txids.size(), from + QUERY_ORDERS_MAX));
+            JsonNode result = kraken.privateCall("QueryOrders", Map.of("txid", String.join(",", page))).result();
+            for (String txid : page) {
+                JsonNode order = result.path(txid);
+                if (!order.isMissingNode() && !order.isNull()) {
+                    found.put(txid, new Execution(txid, order.path("descr").path("type").asText(),
+                            order.path("status").asText(), new BigDecimal(order.path("vol_exec").asText("0"))));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** An order's state at Kraken; {@code done} once it can execute no more (closed, canceled, expired). */
+    private record Execution(String txid, String side, String status, BigDecimal volumeExecuted) {
+        boolean done() {
+            return !"open".equals(status) && !"pending".equals(status);
+        }
+
+        BigDecimal signed() {
+            return "sell".equals(side) ? volumeExecuted.negate() : volumeExecuted;
+        }
+
+        String describe() {
+            return txid + " " + status + ", executed " + plain(volumeExecuted) + " (" + side + ")";
+        }
+    }
+
+    // ---- helpers ----
+
+    private Books.Key keyOf(Alert alert) {
+        return new Books.Key(alert.strategy(), pairOf(alert).altname());
+    }
+
+    private AssetPair pairOf(Alert alert) {
+        return desk.pairOf(alert);
+    }
+
+    private static Outcome.Position view(Books.Key key, BigDecimal book, Target target, String message) {
+        return new Outcome.Position(key.strategy().isEmpty() ? null : key.strategy(), key.pair(), plain(book),
+                plain(target.position()), message);
+    }
+
+    private static BookUnavailableException busy(Books.Key key) {
+        return new BookUnavailableException(BookUnavailableException.BUSY, key + " was held by another alert for "
+                + "too long: nothing was sent");
+    }
+
+    private static String plain(BigDecimal amount) {
+        return amount.signum() == 0 ? "0" : amount.stripTrailingZeros().toPlainString();
+    }
+}
