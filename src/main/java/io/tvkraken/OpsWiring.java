@@ -36,6 +36,6 @@ final class OpsWiring {
         Replays replays = new Replays(w.journal, w.deadLetterStore, w.runner, w.alertParser, w.alertAge,
                 w.trading, w.json, w.clock);
         w.registry.bind("adminApi", new AdminApi(w.settings.adminToken(), w.deadLetterStore, w.journal, replays,
-                w.trading, w.answers, w.json, w.adminWrongTokens));
+                w.trading, w.positions, w.answers, w.json, w.adminWrongTokens));
     }
 }

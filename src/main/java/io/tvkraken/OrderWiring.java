@@ -2,6 +2,8 @@ package io.tvkraken;
 
 import io.tvkraken.alert.AlertAge;
 import io.tvkraken.journal.Books;
+import io.tvkraken.journal.JobLeases;
+import io.tvkraken.journal.RiskLedger;
 import io.tvkraken.journal.TradingSetting;
 import io.tvkraken.order.AlertIntake;
 import io.tvkraken.order.DeadLetters;
@@ -13,7 +15,11 @@ import io.tvkraken.order.OrderPlanner;
 import io.tvkraken.order.OrderRunner;
 import io.tvkraken.order.Reconciler;
 import io.tvkraken.order.TradingSwitch;
-import io.tvkraken.strategy.TargetPositions;
+import io.tvkraken.strategy.EntryStops;
+import io.tvkraken.strategy.Positions;
+import io.tvkraken.strategy.RiskLimits;
+import io.tvkraken.strategy.StrategyFile;
+import io.tvkraken.strategy.BookOrders;
 import java.time.Duration;
 
 /** Orders: the kill switch, an alert's intake, its order's lifecycle, the workers, reconciliation, dead letters. */
@@ -58,7 +64,16 @@ final class OrderWiring {
         Books books = new Books(w.database.dataSource(), w.clock, w.journal.instance(),
                 Duration.ofSeconds(orders.leaseSeconds()));
         w.registry.bind("books", books);
-        w.registry.bind("targetPositions", new TargetPositions(w.market, desk, planner, books, w.kraken, w.budget,
+        w.positions = new Positions(books, w.market, new JobLeases(w.database.dataSource(), w.clock,
+                w.journal.instance()), w.notices, w.clock);
+        w.registry.bind("positions", w.positions);
+        // the strategies file, its risk limits and stops (docs/strategies.md#the-strategies-file)
+        StrategyFile strategies = new StrategyFile(w.settings.strategiesFile());
+        w.registry.bind("strategyFile", strategies);
+        w.registry.bind("riskLimits", new RiskLimits(strategies, new RiskLedger(w.database.dataSource(), w.clock),
+                w.market));
+        w.registry.bind("entryStops", new EntryStops(strategies, books));
+        w.registry.bind("bookOrders", new BookOrders(w.market, desk, planner, books, w.kraken, w.budget,
                 w.lifecycle,
                 Duration.ofSeconds(2L * orders.leaseSeconds())));
         w.registry.bind("reconciler", new Reconciler(w.kraken, w.runner, w.alertParser, w.budget, w.journal,

@@ -57,7 +57,8 @@ public record Settings(
         Paper paper,
         SecretManager secretManager,
         Map<String, BigDecimal> lowBalanceThresholds,
-        NotificationSettings notifications) {
+        NotificationSettings notifications,
+        Path strategiesFile) {
 
     /**
      * How an order is carried out (docs/order-lifecycle.md): the answer is due {@code answerWithinMs} after the alert
@@ -277,7 +278,9 @@ public record Settings(
                 Paper.read(p),
                 SecretManager.read(p),
                 p.amounts("monitoring.low-balance"),
-                NotificationSettings.read(p));
+                NotificationSettings.read(p),
+                // risk limits, pairs and stops per strategy (docs/strategies.md#the-strategies-file); none when empty
+                p.text("strategies.file", "").isBlank() ? null : Path.of(p.text("strategies.file", "").trim()));
         p.check(s.orders.maxAttempts >= 1 && s.orders.workers >= 1 && s.maxAlertAgeSeconds >= 0,
                 "orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
         p.check(s.alertClockSkewSeconds >= 0, "alert-clock-skew-seconds must be 0 or more");
@@ -435,11 +438,12 @@ public record Settings(
         // live mode signs with the keys of KRAKEN_API_KEY, as many as it lists; paper mode with its exchange's own
         String keys = mode == Mode.LIVE ? " api-keys=" + krakenApiKeys().size() : "";
         return String.format("tradingview-kraken-webhook ready: mode=%s%s port=%d webhook-authentication=%s "
-                        + "ip-allow-list=%s trading=%s admin-api=%s journal=%s%s",
+                        + "ip-allow-list=%s trading=%s admin-api=%s journal=%s strategies=%s%s",
                 mode.name().toLowerCase(Locale.ROOT), keys, port, auth,
                 allowedIps.isEmpty() ? "all" : allowedIps,
                 tradingOn ? "enabled" : "DISABLED",
-                adminToken == null ? "off" : "on", journalLocation(), replica == null ? "" : " replica=" + replica);
+                adminToken == null ? "off" : "on", journalLocation(),
+                strategiesFile == null ? "none" : strategiesFile, replica == null ? "" : " replica=" + replica);
     }
 
     @Override

@@ -20,6 +20,7 @@ import io.tvkraken.ops.Answers;
 import io.tvkraken.order.DeadLetters;
 import io.tvkraken.order.OrderLifecycle;
 import io.tvkraken.order.OrderRunner;
+import io.tvkraken.strategy.Positions;
 import io.tvkraken.order.TradingSwitch;
 import io.tvkraken.telemetry.ServiceMetrics;
 import java.time.Clock;
@@ -67,6 +68,7 @@ final class Wiring {
     AlertAge alertAge;
     OrderLifecycle lifecycle;
     OrderRunner runner;
+    Positions positions;
 
     Wiring(CamelContext context, Settings settings, ObjectMapper json, Clock clock, PrometheusMeterRegistry meters,
             Database database, String mode) {

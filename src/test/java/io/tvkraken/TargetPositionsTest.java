@@ -39,6 +39,7 @@ class TargetPositionsTest {
         p.put("paper.balances", "ZUSD=10000000");
         // what this test is about is books, not Kraken's rate limits (TargetPositionsRateLimitTest)
         p.put("paper.rate-limit-tier", "off");
+        p.put("admin.token", TestSecrets.ADMIN_TOKEN);
         app = RunningApp.start(p);
         paper = PaperExchangeHarness.of(app.bean("paperExchange", PaperExchange.class));
     }
@@ -209,6 +210,68 @@ class TargetPositionsTest {
         assertThat(checked.path("status").asText()).isEqualTo("validated");
         assertThat(checked.path("order").path("volume").asText()).isEqualTo("0.3");
         assertThat(book(s)).isEqualByComparingTo("0.1");
+    }
+
+    @Test
+    void anOrderAlertNamingItsStrategyIsCountedInItsBookAndNeverSellsMoreThanItHolds() {
+        String s = "orders-on-book";
+        String buy = "{\"ticker\":\"BTCUSD\",\"strategy\":\"" + s + "\",\"action\":\"buy\",\"volume\":\"0.3\","
+                + "\"id\":\"" + UUID.randomUUID() + "\"}";
+        assertThat(send(buy).path("position").path("book").asText()).isEqualTo("0.3");
+        int before = paper.addOrderRequests().size();
+        HttpResponse<String> tooMuch = app.post("/webhook/tradingview", "{\"ticker\":\"BTCUSD\",\"strategy\":\"" + s
+                + "\",\"action\":\"sell\",\"volume\":\"0.5\",\"id\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(tooMuch.statusCode()).isEqualTo(422);
+        assertThat(tooMuch.body()).contains("exceeds_book").contains("book: 0.3");
+        assertThat(paper.addOrderRequests()).hasSize(before);
+        JsonNode all = send("{\"ticker\":\"BTCUSD\",\"strategy\":\"" + s + "\",\"action\":\"sell\","
+                + "\"volume\":\"0.3\",\"id\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(all.path("status").asText()).as(all.toString()).isEqualTo("executed");
+        assertThat(book(s)).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void positionsListEachBookBesideTheAccountAndFlagDriftAfterAnOrderOutsideTheBooks() {
+        JsonNode bought = send("{\"ticker\":\"ETHUSD\",\"strategy\":\"drift\",\"position\":\"2\","
+                + "\"id\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(bought.path("status").asText()).as(bought.toString()).isEqualTo("executed");
+        JsonNode covered = positions();
+        assertThat(covered.path("books")).anySatisfy(b -> {
+            assertThat(b.path("strategy").asText()).isEqualTo("drift");
+            assertThat(b.path("pair").asText()).isEqualTo("ETHUSD");
+            assertThat(b.path("asset").asText()).isEqualTo("XETH");
+            assertThat(b.path("position").asText()).isEqualTo("2");
+        });
+        assertThat(eth(covered).path("drift").asBoolean()).isFalse();
+        assertThat(app.bean("positions", io.tvkraken.strategy.Positions.class).checkDrift()).doesNotContain("XETH");
+
+        // an order outside the books: a plain sell alert, as if sold by hand, leaving the account 0.5 ETH
+        BigDecimal held = paper.balances().get("XETH");
+        assertThat(send("{\"ticker\":\"ETHUSD\",\"action\":\"sell\",\"volume\":\""
+                + held.subtract(new BigDecimal("0.5")).toPlainString() + "\",\"id\":\"" + UUID.randomUUID() + "\"}")
+                .path("status").asText()).isEqualTo("executed");
+        JsonNode drifted = positions();
+        assertThat(drifted.path("drift").asBoolean()).as(drifted.toString()).isTrue();
+        assertThat(eth(drifted).path("books").asText()).isEqualTo("2");
+        assertThat(eth(drifted).path("account").asText()).isEqualTo("0.5");
+        assertThat(eth(drifted).path("drift").asBoolean()).isTrue();
+        assertThat(app.bean("positions", io.tvkraken.strategy.Positions.class).checkDrift()).contains("XETH");
+    }
+
+    static JsonNode positions() {
+        HttpResponse<String> response = app.get("/admin/positions",
+                Map.of("Authorization", "Bearer " + TestSecrets.ADMIN_TOKEN));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return read(response);
+    }
+
+    static JsonNode eth(JsonNode report) {
+        for (JsonNode asset : report.path("assets")) {
+            if (asset.path("asset").asText().equals("XETH")) {
+                return asset;
+            }
+        }
+        throw new AssertionError("no XETH in " + report);
     }
 
     static JsonNode read(HttpResponse<String> response) {

@@ -51,6 +51,11 @@ public record Alert(
         return target != null;
     }
 
+    /** Trades on a strategy's book: a target position, or an order naming its {@code strategy}. */
+    public boolean onBook() {
+        return target != null || strategy != null;
+    }
+
     public Sizing sizing() {
         if (volume != null) {
             return Sizing.VOLUME;

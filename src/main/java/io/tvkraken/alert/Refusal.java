@@ -32,6 +32,10 @@ public enum Refusal {
     BELOW_MINIMUM,
     INVALID_PRICE,
     INSUFFICIENT_BALANCE,
+    /** A sell larger than what the strategy's book holds: a strategy sells only what its own orders bought. */
+    EXCEEDS_BOOK,
+    /** A risk limit of the strategies file would be passed (docs/strategies.md#risk-limits); the details name it. */
+    RISK_LIMIT,
     /** A short target position, for a strategy that does not trade on margin. */
     MARGIN_REQUIRED,
     /** Kraken refused the order; its error strings are the details. */

@@ -40,6 +40,10 @@ public class MarketData {
     }
 
     /** The balances, when they were read, and whether an order placed since may have changed them. */
+    /** What the account holds per asset (BalanceEx's {@code balance}: open orders' holds included), and when read. */
+    public record Holdings(Map<String, BigDecimal> byAsset, Instant at) {
+    }
+
     private record Balances(Map<String, BigDecimal> available, Instant at) {
     }
 
@@ -58,6 +62,8 @@ public class MarketData {
     private volatile Instant balancesWantedAt = Instant.MIN;
     /** When the balances were last read, whichever reading (an order's, a refresh's); null before the first. */
     private volatile Instant balancesReadAt;
+    /** What the account holds per asset, on hold by open orders included (BalanceEx's balance), as last read. */
+    private volatile Holdings holdings;
     private final BiConsumer<Map<String, BigDecimal>, Instant> balancesRead;
 
     private record InUse(AssetPair pair, Instant lastAsked) {
@@ -197,6 +203,11 @@ public class MarketData {
         balances = null;
     }
 
+    /** What the account held per asset at the last reading, by anyone; empty before the first reading. */
+    public Optional<Holdings> holdings() {
+        return Optional.ofNullable(holdings);
+    }
+
     /** When the balances were last read from Kraken, by anyone; empty before the first reading. */
     public Optional<Instant> balancesReadAt() {
         return Optional.ofNullable(balancesReadAt);
@@ -206,11 +217,14 @@ public class MarketData {
     public Map<String, BigDecimal> readBalances() {
         Instant asked = clock.instant();
         Map<String, BigDecimal> available = new HashMap<>();
+        Map<String, BigDecimal> held = new HashMap<>();
         kraken.privateCall("BalanceEx", Map.of()).result().fields().forEachRemaining(e -> {
             var row = e.getValue();
             available.put(e.getKey(), amount(row, "balance").add(amount(row, "credit"))
                     .subtract(amount(row, "credit_used")).subtract(amount(row, "hold_trade")));
+            held.put(e.getKey(), amount(row, "balance"));
         });
+        holdings = new Holdings(Map.copyOf(held), asked);
         Map<String, BigDecimal> read = Map.copyOf(available);
         balances = new Balances(read, asked);
         balancesReadAt = asked;

@@ -11,6 +11,7 @@ import io.tvkraken.journal.Journal;
 import io.tvkraken.order.TradingSwitch;
 import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.order.Replays;
+import io.tvkraken.strategy.Positions;
 import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -38,13 +39,16 @@ public class AdminApi {
     private final Journal journal;
     private final Replays replays;
     private final TradingSwitch trading;
+    private final Positions positions;
     private final Answers answers;
     private final ObjectMapper json;
 
     private final SourceRateLimit wrongTokens;
 
     public AdminApi(String adminToken, DeadLetterStore deadLetters, Journal journal, Replays replays,
-            TradingSwitch trading, Answers answers, ObjectMapper json, SourceRateLimit wrongTokens) {
+            TradingSwitch trading, Positions positions, Answers answers, ObjectMapper json,
+            SourceRateLimit wrongTokens) {
+        this.positions = positions;
         this.wrongTokens = wrongTokens;
         this.token = adminToken == null ? null : adminToken.getBytes(StandardCharsets.UTF_8);
         this.deadLetters = deadLetters;
@@ -112,6 +116,14 @@ public class AdminApi {
         body.put("count", entries.size());
         body.put("orders", entries);
         answers.json(exchange, 200, body);
+    }
+
+    /**
+     * {@code GET /admin/positions}: every strategy's book beside what the account holds (read now, one BalanceEx), with
+     * the assets whose books the account cannot cover (docs/strategies.md#drift).
+     */
+    public void positions(Exchange exchange) {
+        answers.json(exchange, 200, positions.report(true));
     }
 
     public void listDeadLetters(Exchange exchange) {

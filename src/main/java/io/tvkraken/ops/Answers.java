@@ -72,7 +72,8 @@ public class Answers implements HttpEdge.Replies {
             case RATE_LIMITED -> 429;
             case HEADERS_TOO_LARGE -> 431;
             case STALE_ALERT, UNKNOWN_PAIR, PAIR_UNAVAILABLE, NO_LAST_PRICE, BELOW_MINIMUM, INVALID_PRICE,
-                    INSUFFICIENT_BALANCE, KRAKEN_REJECTED, MARGIN_REQUIRED -> 422;
+                    INSUFFICIENT_BALANCE, KRAKEN_REJECTED, MARGIN_REQUIRED,
+                    EXCEEDS_BOOK, RISK_LIMIT -> 422;
             case TRADING_DISABLED -> 423;
         };
     }

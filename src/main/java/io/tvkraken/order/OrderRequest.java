@@ -51,6 +51,12 @@ public record OrderRequest(
                 timeInForce, expireTime, close, userref, true, estimatedCost);
     }
 
+    /** The same order, carrying {@code conditional} as its conditional close. */
+    public OrderRequest withClose(CloseOrder conditional) {
+        return new OrderRequest(pair, side, orderType, volume, price, price2, trigger, leverage, reduceOnly, postOnly,
+                timeInForce, expireTime, conditional, userref, validate, estimatedCost);
+    }
+
     /**
      * AddOrder's form parameters, without {@code nonce} (the client adds it when it signs), in a fixed order so that
      * the same order always gives the same body. Values are not URL-encoded: the sender must encode them, in

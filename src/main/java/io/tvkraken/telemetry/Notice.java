@@ -22,6 +22,7 @@ public record Notice(Event event, Severity severity, String title, String text, 
         KILL_SWITCH_CHANGED,
         STARTED_LIVE,
         DAILY_SUMMARY,
+        POSITION_DRIFT,
         ORDER_EXECUTED;
 
         /** {@code order_rejected}, as configured and as the metrics' {@code event} label says. */

@@ -41,19 +41,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps of a target-position alert (routes/orders.camel.yaml, route execute-target; docs/alerts.md#target-positions
- * and docs/strategies.md): {@link #take} waits for the strategy's book on the pair (one alert of a book is planned at a
- * time, across instances too), {@link #plan} settles the book's earlier orders with Kraken, drops an alert older than
- * the last one applied ({@code superseded}), and orders the difference between the target and the book, or answers
- * {@code in_position}; once Kraken placed it, {@link #executed} counts what it executed ({@code vol_exec}, read back
- * with QueryOrders), and {@link #release} gives the book up.
+ * The steps of an alert that trades on a strategy's book (routes/orders.camel.yaml, route execute-on-book;
+ * docs/strategies.md): a target-position alert (docs/alerts.md#target-positions), or an order alert that names its
+ * {@code strategy}. {@link #take} waits for the strategy's book on the pair (one alert of a book is planned at a time,
+ * across instances too); {@link #plan} settles the book's earlier orders with Kraken, then, for a target, drops an
+ * alert older than the last one applied ({@code superseded}) and orders the difference between the target and the
+ * book, or answers {@code in_position}; for an order alert, places the order as sent, but never sells more than the
+ * book holds. Once Kraken placed it, {@link #executed} counts what it executed ({@code vol_exec}, read back with
+ * QueryOrders), and {@link #release} gives the book up.
  *
  * <p>A book counts only what Kraken reports executed, never the volume asked for: a limit order still resting when
  * the next alert of its book arrives is cancelled first (by its client order id), and only what it filled is counted.
  */
-public class TargetPositions {
+public class BookOrders {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TargetPositions.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BookOrders.class);
     /** How often a book held by another instance is asked for again. */
     private static final long HOLD_RETRY_MS = 50;
     /** QueryOrders takes at most this many txids in one call. */
@@ -73,7 +75,7 @@ public class TargetPositions {
     /**
      * @param waitForBook how long an alert waits for its book before it is dead-lettered {@code book_busy}
      */
-    public TargetPositions(MarketData market, OrderDesk desk, OrderPlanner planner, Books books, KrakenApi kraken,
+    public BookOrders(MarketData market, OrderDesk desk, OrderPlanner planner, Books books, KrakenApi kraken,
             RateBudget budget, OrderLifecycle lifecycle, Duration waitForBook) {
         this.market = market;
         this.desk = desk;
@@ -120,7 +122,7 @@ public class TargetPositions {
         }
     }
 
-    /** Gives the book up (the doFinally of route execute-target). */
+    /** Gives the book up (the doFinally of route execute-on-book). */
     public void release(@Variable("book") Books.Key key) {
         try {
             books.release(key);
@@ -141,8 +143,13 @@ public class TargetPositions {
      */
     public Object plan(@Variable("case") AlertCase alertCase, @Variable("book") Books.Key key) {
         Alert alert = alertCase.alert();
-        Instant firedAt = alert.time() == null ? null : AlertAge.firedAt(alert.time());
         long row = alertCase.journalEntry();
+        if (!alert.targetsPosition()) {
+            Object planned = ownOrder(alertCase, key, settle(key, row));
+            books.opened(row, key);
+            return planned;
+        }
+        Instant firedAt = alert.time() == null ? null : AlertAge.firedAt(alert.time());
         Books.Book before = books.get(key).orElseThrow();
         if (Books.superseded(firedAt, row, before.lastTime(), before.lastAlert())) {
             return superseded(alertCase, key, before);
@@ -160,13 +167,14 @@ public class TargetPositions {
     }
 
     /**
-     * A validation of a target-position alert: the difference to the book as it stands, checked by Kraken with
-     * {@code validate=true}; nothing is settled, applied or held.
+     * A validation of an alert on a book: its order (the difference to the book as it stands, for a target), checked by
+     * Kraken with {@code validate=true}; nothing is settled, applied or held.
      */
     public Object planValidation(@Variable("case") AlertCase alertCase) {
         Books.Key key = keyOf(alertCase.alert());
         BigDecimal position = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
-        Object planned = difference(alertCase, key, position);
+        Object planned = alertCase.alert().targetsPosition() ? difference(alertCase, key, position)
+                : ownOrder(alertCase, key, position);
         return planned instanceof OrderRequest order ? order.asValidation() : planned;
     }
 
@@ -243,6 +251,25 @@ public class TargetPositions {
             }
             throw refusal;
         }
+    }
+
+    /**
+     * An order alert naming its strategy: the order as sent, sized and checked as any, but a sell never larger than
+     * what the book holds (422 {@code exceeds_book}): a strategy never sells another's coins.
+     */
+    private OrderRequest ownOrder(AlertCase alertCase, Books.Key key, BigDecimal position) {
+        Alert alert = alertCase.alert();
+        AssetPair pair = pairOf(alert);
+        RequestLog.order(pair.altname(), alert.action().kraken());
+        OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
+        if (order.side() == Side.SELL && order.volume().compareTo(position) > 0) {
+            throw new RefusedException(Refusal.EXCEEDS_BOOK, "sell " + plain(order.volume()) + " " + pair.baseSymbol()
+                    + " is more than " + key + " holds (" + plain(position) + "): a strategy sells only what its own "
+                    + "orders bought", List.of("volume: " + plain(order.volume()), "book: " + plain(position)));
+        }
+        LOG.info("{}: book {}, {} {} {}", key, plain(position), order.side().kraken(), plain(order.volume()),
+                pair.altname());
+        return order;
     }
 
     private Outcome inPosition(AlertCase alertCase, Books.Key key, BigDecimal position, String why) {
@@ -386,9 +413,10 @@ public class TargetPositions {
         return desk.pairOf(alert);
     }
 
+    /** The answer's {@code position}; {@code target} is null for an order alert. */
     private static Outcome.Position view(Books.Key key, BigDecimal book, Target target, String message) {
         return new Outcome.Position(key.strategy().isEmpty() ? null : key.strategy(), key.pair(), plain(book),
-                plain(target.position()), message);
+                target == null ? null : plain(target.position()), message);
     }
 
     private static BookUnavailableException busy(Books.Key key) {

@@ -1,0 +1,150 @@
+package io.tvkraken.strategy;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The strategies file (setting {@code strategies.file}, docs/strategies.md#the-strategies-file): risk limits for the
+ * whole account and per strategy, the pairs a strategy may trade, and the stop a strategy's entries carry to Kraken.
+ * Read by {@link StrategyFile}, reloaded while the service runs; every field is optional, and what is absent is not
+ * limited.
+ *
+ * @param account    limits on every order of the account, whatever its strategy
+ * @param strategies per strategy name, as alerts send it in {@code strategy}
+ */
+public record StrategySettings(Limits account, Map<String, Strategy> strategies) {
+
+    /** No file: nothing limited, no stop attached. */
+    public static final StrategySettings NONE = new StrategySettings(Limits.NONE, Map.of());
+
+    @JsonCreator
+    public StrategySettings(@JsonProperty("account") Limits account,
+            @JsonProperty("strategies") Map<String, Strategy> strategies) {
+        this.account = account == null ? Limits.NONE : account;
+        this.strategies = strategies == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(strategies));
+        this.strategies.forEach((name, s) -> {
+            if (name.isBlank() || name.length() > 64) {
+                throw new IllegalArgumentException("strategies: a name of 1 to 64 characters, got '" + name + "'");
+            }
+        });
+    }
+
+    /** A strategy's settings; one the file does not name (or no strategy) is not limited beyond the account. */
+    public Strategy strategy(String name) {
+        Strategy strategy = name == null ? null : strategies.get(name);
+        return strategy == null ? Strategy.NONE : strategy;
+    }
+
+    /**
+     * One strategy.
+     *
+     * @param pairs  the pairs it may trade, in any spelling an alert's ticker accepts; absent: any pair
+     * @param limits its own limits, on top of the account's
+     * @param stop   the conditional close attached to each of its entries that brings none of its own, or null
+     */
+    public record Strategy(List<String> pairs, Limits limits, StopPolicy stop) {
+
+        public static final Strategy NONE = new Strategy(null, Limits.NONE, null);
+
+        @JsonCreator
+        public static Strategy of(@JsonProperty("pairs") List<String> pairs,
+                @JsonProperty("max-order-cost") BigDecimal maxOrderCost,
+                @JsonProperty("max-position") BigDecimal maxPosition,
+                @JsonProperty("max-orders-per-hour") Integer maxOrdersPerHour,
+                @JsonProperty("max-orders-per-day") Integer maxOrdersPerDay,
+                @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay,
+                @JsonProperty("stop") StopPolicy stop) {
+            return new Strategy(pairs == null ? null : List.copyOf(pairs), new Limits(maxOrderCost, maxPosition,
+                    maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay), stop);
+        }
+    }
+
+    /**
+     * Risk limits (docs/strategies.md#risk-limits); null: not limited.
+     *
+     * @param maxOrderCost     an order's cost at most, in its pair's quote currency (volume x the price it is sized
+     *                         at, or the last trade)
+     * @param maxPosition      a position on one pair at most, in its base currency: a strategy's book, or for the
+     *                         account every book on the pair together
+     * @param maxOrdersPerHour orders placed in the last 60 minutes at most
+     * @param maxOrdersPerDay  orders placed since 00:00 UTC at most
+     * @param maxQuotePerDay   the quote currency spent on buys since 00:00 UTC at most, per quote currency
+     */
+    public record Limits(BigDecimal maxOrderCost, BigDecimal maxPosition, Integer maxOrdersPerHour,
+            Integer maxOrdersPerDay, BigDecimal maxQuotePerDay) {
+
+        public static final Limits NONE = new Limits(null, null, null, null, null);
+
+        public Limits {
+            positive("max-order-cost", maxOrderCost);
+            positive("max-position", maxPosition);
+            positive("max-orders-per-hour", maxOrdersPerHour == null ? null : BigDecimal.valueOf(maxOrdersPerHour));
+            positive("max-orders-per-day", maxOrdersPerDay == null ? null : BigDecimal.valueOf(maxOrdersPerDay));
+            positive("max-quote-per-day", maxQuotePerDay);
+        }
+
+        @JsonCreator
+        public static Limits of(@JsonProperty("max-order-cost") BigDecimal maxOrderCost,
+                @JsonProperty("max-position") BigDecimal maxPosition,
+                @JsonProperty("max-orders-per-hour") Integer maxOrdersPerHour,
+                @JsonProperty("max-orders-per-day") Integer maxOrdersPerDay,
+                @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay) {
+            return new Limits(maxOrderCost, maxPosition, maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay);
+        }
+
+        /** Whether anything is limited. */
+        public boolean any() {
+            return maxOrderCost != null || maxPosition != null || maxOrdersPerHour != null || maxOrdersPerDay != null
+                    || maxQuotePerDay != null;
+        }
+
+        private static void positive(String field, BigDecimal value) {
+            if (value != null && value.signum() <= 0) {
+                throw new IllegalArgumentException(field + ": must be greater than 0, got " + value.toPlainString());
+            }
+        }
+    }
+
+    /**
+     * The conditional close a strategy's entries carry (docs/strategies.md#a-stop-on-the-exchange): Kraken places it
+     * when the entry fills, so the protection is at Kraken even while the service is down.
+     *
+     * @param orderType    {@code stop-loss}, {@code take-profit}, {@code stop-loss-limit} or {@code take-profit-limit}
+     * @param percent      the trigger's distance from the last trade when the close is placed, in percent
+     * @param limitPercent for the {@code *-limit} types: the limit price's distance, the same way, in percent
+     */
+    public record StopPolicy(String orderType, BigDecimal percent, BigDecimal limitPercent) {
+
+        static final Set<String> TYPES = Set.of("stop-loss", "take-profit", "stop-loss-limit", "take-profit-limit");
+
+        @JsonCreator
+        public StopPolicy(@JsonProperty("order-type") String orderType, @JsonProperty("percent") BigDecimal percent,
+                @JsonProperty("limit-percent") BigDecimal limitPercent) {
+            String type = orderType == null ? null : orderType.trim().toLowerCase(Locale.ROOT);
+            if (type == null || !TYPES.contains(type)) {
+                throw new IllegalArgumentException("stop.order-type: one of " + TYPES.stream().sorted().toList()
+                        + ", got " + orderType);
+            }
+            if (percent == null || percent.signum() <= 0 || percent.compareTo(BigDecimal.valueOf(100)) >= 0) {
+                throw new IllegalArgumentException("stop.percent: required, greater than 0 and below 100");
+            }
+            boolean limit = type.endsWith("-limit");
+            if (limit != (limitPercent != null)) {
+                throw new IllegalArgumentException(limit ? "stop.limit-percent: required for " + type
+                        : "stop.limit-percent: only for stop-loss-limit and take-profit-limit");
+            }
+            if (limit && (limitPercent.signum() <= 0 || limitPercent.compareTo(BigDecimal.valueOf(100)) >= 0)) {
+                throw new IllegalArgumentException("stop.limit-percent: greater than 0 and below 100");
+            }
+            this.orderType = type;
+            this.percent = percent.stripTrailingZeros();
+            this.limitPercent = limitPercent == null ? null : limitPercent.stripTrailingZeros();
+        }
+    }
+}
