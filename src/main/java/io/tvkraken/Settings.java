@@ -285,6 +285,8 @@ public record Settings(
                 "orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
         p.check(s.alertClockSkewSeconds >= 0, "alert-clock-skew-seconds must be 0 or more");
         p.check(s.journalRetentionDays >= 1, "journal.retention-days must be 1 or more");
+        // read by route check-position-drift's timer; asked here so that a wrong value joins the other refusals
+        p.check(p.intOf("positions.drift-check-ms", 60000) >= 1000, "positions.drift-check-ms must be 1000 or more");
         // rules of the classes that use the values, asked here so that their refusals join the others
         p.valid(() -> new IpAllowList(s.allowedIps));
         p.valid(() -> new ClientAddress(s.http.trustedProxies()));

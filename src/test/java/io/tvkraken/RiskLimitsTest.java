@@ -45,6 +45,7 @@ class RiskLimitsTest {
                 + "  daily: {max-orders-per-day: 2}\n"
                 + "  quote: {max-quote-per-day: 10000}\n"
                 + "  btc-only: {pairs: [KRAKEN:XBTUSD]}\n"
+                + "  loss: {max-loss-per-day: 100}\n"
                 + "  stopped: {stop: {order-type: stop-loss, percent: 2}}\n"
                 + "  bracketed: {stop: {order-type: take-profit-limit, percent: 4, limit-percent: 3.5}}\n");
         for (int i = 0; i < 5; i++) {
@@ -140,6 +141,26 @@ class RiskLimitsTest {
         // 6000 + 3999.9 spent: 0.1 USD left, and the smallest order costs 30
         refused(order("quote", "ETHUSD", "buy", "0.01"), "strategy 'quote' max-quote-per-day 10000 USD");
         executed(send(order("quote", "ETHUSD", "sell", "1")));
+    }
+
+    @Test
+    void maxLossPerDayStopsEntriesOnceTheRealisedLossReachesItAndLetsPositionsShrink() {
+        String eth = "{\"ticker\":\"ETHUSD\",\"strategy\":\"loss\",\"position\":\"%s\",\"id\":\"%s\"}";
+        executed(send(String.format(eth, "2", UUID.randomUUID())));
+        paper.setPrice("XETHZUSD", new java.math.BigDecimal("2950"));
+        try {
+            // 1 sold at 2950, bought at 3000: 50 USD realised loss, inside the limit, so an entry still passes
+            executed(send(String.format(eth, "1", UUID.randomUUID())));
+            executed(send(String.format(eth, "2", UUID.randomUUID())));
+            // 1 sold at 2900 against an average cost of 2975: 75 more, 125 in all
+            paper.setPrice("XETHZUSD", new java.math.BigDecimal("2900"));
+            executed(send(String.format(eth, "1", UUID.randomUUID())));
+            refused(String.format(eth, "2", UUID.randomUUID()), "strategy 'loss' max-loss-per-day 100 USD");
+            // closer to flat: always
+            executed(send(String.format(eth, "0", UUID.randomUUID())));
+        } finally {
+            paper.setPrice("XETHZUSD", new java.math.BigDecimal("3000.0"));
+        }
     }
 
     @Test

@@ -158,30 +158,91 @@ public final class Books {
     }
 
     /**
-     * Counts what alert {@code row}'s order executed ({@code executed}, signed: bought above 0, sold below) in its
-     * book, once: a row counted already changes nothing.
+     * What an order executed, as Kraken reports it (QueryOrders' {@code vol_exec}, {@code cost}, {@code fee}).
+     *
+     * @param volume signed: bought above 0, sold below
+     * @param cost   the quote amount it traded, never negative
+     * @param fee    the fee it paid, in the quote currency
+     * @param quote  the quote currency, as the realised profit or loss is kept in it
+     */
+    public record Fill(BigDecimal volume, BigDecimal cost, BigDecimal fee, String quote) {
+
+        /** Nothing executed (refused, cancelled unfilled, never placed). */
+        public static Fill none(String quote) {
+            return new Fill(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, quote);
+        }
+    }
+
+    /**
+     * Counts what alert {@code row}'s order executed in its book, once: a row counted already changes nothing. The
+     * book's cost basis follows the fills at their average cost, and an order that reduces the position realises its
+     * proceeds, fees deducted, minus the average cost of what it closed (docs/strategies.md#risk-limits).
      *
      * @return the book's position afterwards
      */
-    public BigDecimal count(long row, Key key, BigDecimal executed) {
+    public BigDecimal count(long row, Key key, Fill fill) {
         Instant now = clock.instant();
         return Sql.inTransaction(db, "counting an execution in a book", c -> {
             Book book = read(c, key);
-            try (PreparedStatement mark = c.prepareStatement("UPDATE alert SET book_state = ?, book_volume = ? "
-                    + "WHERE id = ? AND book_state = ?")) {
-                Sql.bind(mark, COUNTED, executed.toPlainString(), row, OPEN);
+            BigDecimal basis;
+            try (PreparedStatement read = c.prepareStatement("SELECT basis FROM position_book WHERE strategy = ? "
+                    + "AND pair = ?")) {
+                Sql.bind(read, key.strategy(), key.pair());
+                try (ResultSet rs = read.executeQuery()) {
+                    rs.next();
+                    basis = new BigDecimal(rs.getString(1));
+                }
+            }
+            Counted counted = Counted.of(book.position(), basis, fill);
+            try (PreparedStatement mark = c.prepareStatement("UPDATE alert SET book_state = ?, book_volume = ?, "
+                    + "book_realised = ?, book_quote = ?, book_counted_at = ? WHERE id = ? AND book_state = ?")) {
+                Sql.bind(mark, COUNTED, fill.volume().toPlainString(), plain(counted.realised()), fill.quote(), now,
+                        row, OPEN);
                 if (mark.executeUpdate() != 1) {
                     return book.position();
                 }
             }
-            BigDecimal position = book.position().add(executed);
-            try (PreparedStatement update = c.prepareStatement("UPDATE position_book SET position = ?, "
+            try (PreparedStatement update = c.prepareStatement("UPDATE position_book SET position = ?, basis = ?, "
                     + "updated_at = ? WHERE strategy = ? AND pair = ?")) {
-                Sql.bind(update, plain(position), now, key.strategy(), key.pair());
+                Sql.bind(update, plain(counted.position()), plain(counted.basis()), now, key.strategy(), key.pair());
                 update.executeUpdate();
             }
-            return position;
+            return counted.position();
         });
+    }
+
+    /** A book after a fill: its position, its cost basis, and what the fill realised. */
+    record Counted(BigDecimal position, BigDecimal basis, BigDecimal realised) {
+
+        private static final java.math.MathContext PRECISION = java.math.MathContext.DECIMAL128;
+
+        /**
+         * A fill that opens or adds to the position adds to the basis (a buy its cost plus fee, a sell its proceeds
+         * minus fee); one that reduces it takes out the average cost of what it closed and realises the difference.
+         */
+        static Counted of(BigDecimal position, BigDecimal basis, Fill fill) {
+            BigDecimal v = fill.volume();
+            if (v.signum() == 0) {
+                return new Counted(position, basis, BigDecimal.ZERO);
+            }
+            boolean buy = v.signum() > 0;
+            BigDecimal net = buy ? fill.cost().add(fill.fee()) : fill.cost().subtract(fill.fee());
+            if (position.signum() == 0 || position.signum() == v.signum()) {
+                return new Counted(position.add(v), basis.add(net), BigDecimal.ZERO);
+            }
+            BigDecimal closed = v.abs().min(position.abs());
+            BigDecimal average = basis.divide(position.abs(), PRECISION);
+            BigDecimal closedCost = average.multiply(closed, PRECISION);
+            BigDecimal share = closed.divide(v.abs(), PRECISION);
+            BigDecimal realised = buy ? closedCost.subtract(net.multiply(share, PRECISION))
+                    : net.multiply(share, PRECISION).subtract(closedCost);
+            BigDecimal after = position.add(v);
+            // a fill that crosses flat opens the rest on the other side at its own price (reversals place two legs)
+            BigDecimal rest = after.signum() == position.signum() || after.signum() == 0 ? BigDecimal.ZERO
+                    : net.multiply(BigDecimal.ONE.subtract(share), PRECISION);
+            BigDecimal left = after.signum() == position.signum() ? basis.subtract(closedCost) : rest;
+            return new Counted(after, left, realised);
+        }
     }
 
     /** The book's orders whose execution is not counted yet, oldest first. */

@@ -16,7 +16,8 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
- * What the orders that passed the risk limits count against them, in the journal (docs/strategies.md#risk-limits).
+ * What the orders that passed the risk limits count against them, and what the books' orders realised, in the journal
+ * (docs/strategies.md#risk-limits).
  * {@link #reserve} reads the usage and records an order as counted in one transaction that holds the scopes' rows
  * locked ({@code risk_scope}: {@code FOR UPDATE} on PostgreSQL; on SQLite the transaction holds the database's one write
  * lock from its start), so two orders checked at once, on one instance or on several, never both pass a limit only
@@ -46,7 +47,8 @@ public final class RiskLedger {
      * What a scope's orders used: orders in the last hour and since 00:00 UTC, the quote spent since 00:00 UTC in this
      * order's quote currency, and the volume on this order's pair of the orders not yet counted in their books.
      */
-    public record Usage(int ordersLastHour, int ordersToday, BigDecimal quoteSpentToday, BigDecimal openOnPair) {
+    public record Usage(int ordersLastHour, int ordersToday, BigDecimal quoteSpentToday, BigDecimal openOnPair,
+            BigDecimal realisedToday) {
     }
 
     /**
@@ -133,7 +135,23 @@ public final class RiskLedger {
                 }
             }
         }
-        return new Usage(lastHour, sinceMidnight, spent, open);
+        BigDecimal realised = BigDecimal.ZERO;
+        try (PreparedStatement q = c.prepareStatement("SELECT book_realised FROM alert WHERE book_counted_at >= ? "
+                + "AND book_quote = ?" + (strategy == null ? "" : " AND book_strategy = ?"))) {
+            List<Object> args = new ArrayList<>(List.of(today, order.quote()));
+            if (strategy != null) {
+                args.add(strategy);
+            }
+            Sql.bind(q, args.toArray());
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getString(1) != null) {
+                        realised = realised.add(new BigDecimal(rs.getString(1)));
+                    }
+                }
+            }
+        }
+        return new Usage(lastHour, sinceMidnight, spent, open, realised);
     }
 
     private static void lock(Connection c, String scope) throws SQLException {

@@ -209,7 +209,7 @@ public class BookOrders {
         if (execution == null || !execution.done()) {
             return outcome.withPosition(view(key, bookBefore, target, "order " + txid + " is open" + later));
         }
-        BigDecimal after = books.count(alertCase.journalEntry(), key, execution.signed());
+        BigDecimal after = books.count(alertCase.journalEntry(), key, execution.fill(quoteOf(key)));
         return outcome.withPosition(view(key, after, target, execution.describe() + ": book " + plain(bookBefore)
                 + " -> " + plain(after)));
     }
@@ -312,10 +312,10 @@ public class BookOrders {
                                 + open.row() + ", an earlier order of " + key + ", was dead-lettered and may have "
                                 + "been placed: replay or drop its dead letter first; nothing was sent");
                     }
-                    books.count(open.row(), key, BigDecimal.ZERO);
+                    books.count(open.row(), key, Books.Fill.none(quoteOf(key)));
                 }
                 // refused, or no order after all: nothing executed
-                default -> books.count(open.row(), key, BigDecimal.ZERO);
+                default -> books.count(open.row(), key, Books.Fill.none(quoteOf(key)));
             }
         }
         if (!placed.isEmpty()) {
@@ -350,16 +350,19 @@ public class BookOrders {
         if (!cancelled.isEmpty()) {
             read.putAll(query(cancelled.stream().flatMap(o -> o.txids().stream()).toList()));
         }
+        String quote = quoteOf(key);
         for (Books.OpenOrder open : placed) {
-            BigDecimal executed = BigDecimal.ZERO;
+            Books.Fill filled = Books.Fill.none(quote);
             for (String txid : open.txids()) {
                 Execution execution = read.get(txid);
                 if (execution == null || !execution.done()) {
                     throw unsettled(key, open, "order " + txid + " is still open after it was cancelled");
                 }
-                executed = executed.add(execution.signed());
+                Books.Fill one = execution.fill(quote);
+                filled = new Books.Fill(filled.volume().add(one.volume()), filled.cost().add(one.cost()),
+                        filled.fee().add(one.fee()), quote);
             }
-            books.count(open.row(), key, executed);
+            books.count(open.row(), key, filled);
         }
     }
 
@@ -381,7 +384,9 @@ public class BookOrders {
                 JsonNode order = result.path(txid);
                 if (!order.isMissingNode() && !order.isNull()) {
                     found.put(txid, new Execution(txid, order.path("descr").path("type").asText(),
-                            order.path("status").asText(), new BigDecimal(order.path("vol_exec").asText("0"))));
+                            order.path("status").asText(), new BigDecimal(order.path("vol_exec").asText("0")),
+                            new BigDecimal(order.path("cost").asText("0")),
+                            new BigDecimal(order.path("fee").asText("0"))));
                 }
             }
         }
@@ -389,7 +394,13 @@ public class BookOrders {
     }
 
     /** An order's state at Kraken; {@code done} once it can execute no more (closed, canceled, expired). */
-    private record Execution(String txid, String side, String status, BigDecimal volumeExecuted) {
+    private record Execution(String txid, String side, String status, BigDecimal volumeExecuted, BigDecimal cost,
+            BigDecimal fee) {
+
+        Books.Fill fill(String quote) {
+            return new Books.Fill(signed(), cost, fee, quote);
+        }
+
         boolean done() {
             return !"open".equals(status) && !"pending".equals(status);
         }
@@ -404,6 +415,11 @@ public class BookOrders {
     }
 
     // ---- helpers ----
+
+    /** The quote currency of a book's pair ({@code USD}), in which its profit and loss is kept. */
+    private String quoteOf(Books.Key key) {
+        return market.pairFor(key.pair()).map(AssetPair::quoteSymbol).orElse("?");
+    }
 
     private Books.Key keyOf(Alert alert) {
         return new Books.Key(alert.strategy(), pairOf(alert).altname());

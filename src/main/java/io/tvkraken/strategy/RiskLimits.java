@@ -109,6 +109,16 @@ public class RiskLimits {
                     plain(used.quoteSpentToday()) + " " + quote + " spent since 00:00 UTC + this order "
                             + plain(cost) + " " + quote));
         }
+        if (limits.maxLossPerDay() != null && used.realisedToday().negate().compareTo(limits.maxLossPerDay()) >= 0) {
+            // reached: only orders that bring a position closer to flat go on (on no book, only sells)
+            boolean entry = position == null ? order.side() == Side.BUY
+                    : position.add(signed).abs().compareTo(position.abs()) > 0;
+            if (entry) {
+                found.add(new Breach(scope + " max-loss-per-day " + plain(limits.maxLossPerDay()) + " " + quote,
+                        plain(used.realisedToday()) + " " + quote + " realised since 00:00 UTC; only orders that "
+                                + "reduce a position go on"));
+            }
+        }
         return found;
     }
 

@@ -59,9 +59,10 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies)
                 @JsonProperty("max-orders-per-hour") Integer maxOrdersPerHour,
                 @JsonProperty("max-orders-per-day") Integer maxOrdersPerDay,
                 @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay,
+                @JsonProperty("max-loss-per-day") BigDecimal maxLossPerDay,
                 @JsonProperty("stop") StopPolicy stop) {
             return new Strategy(pairs == null ? null : List.copyOf(pairs), new Limits(maxOrderCost, maxPosition,
-                    maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay), stop);
+                    maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay, maxLossPerDay), stop);
         }
     }
 
@@ -75,11 +76,13 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies)
      * @param maxOrdersPerHour orders placed in the last 60 minutes at most
      * @param maxOrdersPerDay  orders placed since 00:00 UTC at most
      * @param maxQuotePerDay   the quote currency spent on buys since 00:00 UTC at most, per quote currency
+     * @param maxLossPerDay    the loss realised since 00:00 UTC (from executed prices, fees included) at most, per
+     *                         quote currency: once reached, orders that take a position further from flat are refused
      */
     public record Limits(BigDecimal maxOrderCost, BigDecimal maxPosition, Integer maxOrdersPerHour,
-            Integer maxOrdersPerDay, BigDecimal maxQuotePerDay) {
+            Integer maxOrdersPerDay, BigDecimal maxQuotePerDay, BigDecimal maxLossPerDay) {
 
-        public static final Limits NONE = new Limits(null, null, null, null, null);
+        public static final Limits NONE = new Limits(null, null, null, null, null, null);
 
         public Limits {
             positive("max-order-cost", maxOrderCost);
@@ -87,6 +90,7 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies)
             positive("max-orders-per-hour", maxOrdersPerHour == null ? null : BigDecimal.valueOf(maxOrdersPerHour));
             positive("max-orders-per-day", maxOrdersPerDay == null ? null : BigDecimal.valueOf(maxOrdersPerDay));
             positive("max-quote-per-day", maxQuotePerDay);
+            positive("max-loss-per-day", maxLossPerDay);
         }
 
         @JsonCreator
@@ -94,14 +98,16 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies)
                 @JsonProperty("max-position") BigDecimal maxPosition,
                 @JsonProperty("max-orders-per-hour") Integer maxOrdersPerHour,
                 @JsonProperty("max-orders-per-day") Integer maxOrdersPerDay,
-                @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay) {
-            return new Limits(maxOrderCost, maxPosition, maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay);
+                @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay,
+                @JsonProperty("max-loss-per-day") BigDecimal maxLossPerDay) {
+            return new Limits(maxOrderCost, maxPosition, maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay,
+                    maxLossPerDay);
         }
 
         /** Whether anything is limited. */
         public boolean any() {
             return maxOrderCost != null || maxPosition != null || maxOrdersPerHour != null || maxOrdersPerDay != null
-                    || maxQuotePerDay != null;
+                    || maxQuotePerDay != null || maxLossPerDay != null;
         }
 
         private static void positive(String field, BigDecimal value) {
