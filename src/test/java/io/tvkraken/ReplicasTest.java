@@ -242,6 +242,114 @@ class ReplicasTest {
     // ---- helpers ----
 
     /** Live mode against {@code kraken}, one PostgreSQL journal for every replica, short leases. */
+    @Test
+    void strategiesOnSeveralReplicasShareTheirBooksAndTheirRiskLimits() throws Exception {
+        assumeTrue(TestDatabase.backend().equals("postgres"), POSTGRES_ONLY);
+        int strategies = 8;
+        StringBuilder yaml = new StringBuilder("strategies:\n");
+        for (int i = 0; i < strategies; i++) {
+            yaml.append("  race-").append(i).append(": {max-orders-per-hour: 1}\n");
+        }
+        Path file = Files.writeString(dir.resolve("strategies.yaml"), yaml);
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults());
+                Replicas replicas = Replicas.start(dir, withStrategies(env(kraken, "strategies"), file),
+                        "strategies")) {
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            try {
+                // risk limits: per strategy, two alerts on two pairs (two books, so that no book orders them), each to
+                // another replica at the same moment; the limit fits one
+                List<List<Future<HttpResponse<String>>>> races = new ArrayList<>();
+                for (int i = 0; i < strategies; i++) {
+                    String strategy = "race-" + i;
+                    AppProcess one = replicas.get(i % REPLICAS);
+                    AppProcess other = replicas.get((i + 1) % REPLICAS);
+                    races.add(List.of(
+                            pool.submit(() -> one.post("/webhook/tradingview", order(strategy, "BTCUSD", "0.001"))),
+                            pool.submit(() -> other.post("/webhook/tradingview", order(strategy, "ETHUSD", "0.01")))));
+                }
+                // one book: ten target alerts of one strategy, fired a second apart, sent within half a second in a
+                // shuffled order, each to another replica than the one before
+                String[] targets = {"0.003", "0.001", "0.004", "0.001", "0.005", "0.009", "0.002", "0.006", "0.005",
+                    "0.007"};
+                long firstSecond = java.time.Instant.now().getEpochSecond() - 20;
+                List<Integer> shuffled = new ArrayList<>(List.of(6, 2, 9, 0, 4, 7, 1, 8, 3, 5));
+                List<Future<HttpResponse<String>>> book = new ArrayList<>();
+                for (int k = 0; k < shuffled.size(); k++) {
+                    int i = shuffled.get(k);
+                    String alert = "{\"ticker\":\"BTCUSD\",\"strategy\":\"shared-book\",\"position\":\""
+                            + targets[i] + "\",\"id\":\"book-" + i + "\",\"time\":\""
+                            + java.time.Instant.ofEpochSecond(firstSecond + i) + "\",\"passphrase\":\""
+                            + TestSecrets.PASSPHRASE + "\"}";
+                    AppProcess replica = replicas.get(k % REPLICAS);
+                    book.add(pool.submit(() -> replica.post("/webhook/tradingview", alert)));
+                    // a little apart, so that several are applied in turn rather than all but the newest superseded
+                    Thread.sleep(40);
+                }
+                for (List<Future<HttpResponse<String>>> race : races) {
+                    for (Future<HttpResponse<String>> answer : race) {
+                        assertThat(answer.get(60, TimeUnit.SECONDS).statusCode()).isIn(200, 202, 422);
+                    }
+                }
+                Map<String, Integer> bookAnswers = new TreeMap<>();
+                for (Future<HttpResponse<String>> answer : book) {
+                    bookAnswers.merge(AppProcess.JSON.readTree(answer.get(60, TimeUnit.SECONDS).body())
+                            .path("status").asText(), 1, Integer::sum);
+                }
+                // the outcomes as journaled: an answer may have been 202 pending while the order was still running
+                List<JsonNode> journal = replicas.get(0).settledJournal(Duration.ofSeconds(60));
+                Map<String, JsonNode> byAlert = CrashSafetyTest.byAlert(journal);
+                Map<String, Integer> raceOutcomes = new TreeMap<>();
+                for (int i = 0; i < strategies; i++) {
+                    List<String> states = new ArrayList<>(List.of(
+                            byAlert.get("race-" + i + "-BTCUSD").path("state").asText(),
+                            byAlert.get("race-" + i + "-ETHUSD").path("state").asText()));
+                    states.sort(null);
+                    raceOutcomes.merge(String.join("+", states), 1, Integer::sum);
+                }
+                JsonNode positions = AppProcess.JSON.readTree(replicas.get(1).admin("/admin/positions").body());
+                String held = null;
+                for (JsonNode line : positions.path("books")) {
+                    if ("shared-book".equals(line.path("strategy").asText())) {
+                        held = line.path("position").asText();
+                    }
+                }
+                // what the exchange executed for the book's orders, by the txids its journal entries hold
+                Set<String> txids = journal.stream().filter(e -> e.path("alert_id").asText().startsWith("book-"))
+                        .flatMap(e -> java.util.stream.StreamSupport.stream(e.path("txids").spliterator(), false))
+                        .map(JsonNode::asText).collect(Collectors.toSet());
+                java.math.BigDecimal executed = kraken.orders().stream().filter(o -> txids.contains(o.txid()))
+                        .map(o -> "sell".equals(o.type()) ? o.volumeExecuted().negate() : o.volumeExecuted())
+                        .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+                System.out.printf("replicas strategies: %d strategies with one order an hour, two alerts each at once "
+                                + "on two replicas, journaled: %s; ten target alerts of one book, shuffled over %d "
+                                + "replicas: answers %s, %d order(s) at the exchange executing %s, book %s (newest "
+                                + "target %s)%n",
+                        strategies, raceOutcomes, REPLICAS, bookAnswers, txids.size(), executed.toPlainString(),
+                        held, targets[9]);
+
+                assertThat(raceOutcomes).as("one of two passes each strategy's limit")
+                        .isEqualTo(Map.of("executed+rejected", strategies));
+                assertThat(held).as("the book ends at the newest alert's target").isNotNull();
+                assertThat(new java.math.BigDecimal(held)).isEqualByComparingTo(targets[9]);
+                assertThat(executed).as("what the exchange executed for the book is the book: no difference "
+                        + "ordered twice").isEqualByComparingTo(held);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    static String order(String strategy, String ticker, String volume) {
+        return "{\"ticker\":\"" + ticker + "\",\"strategy\":\"" + strategy + "\",\"action\":\"buy\","
+                + "\"volume\":\"" + volume + "\",\"id\":\"" + strategy + "-" + ticker + "\",\"passphrase\":\""
+                + TestSecrets.PASSPHRASE + "\"}";
+    }
+
+    static Map<String, String> withStrategies(Map<String, String> env, Path file) {
+        env.put("STRATEGIES_FILE", file.toString());
+        return env;
+    }
+
     static Map<String, String> env(PaperExchangeHarness kraken, String name) {
         Map<String, String> env = new HashMap<>(AppProcess.liveAgainst(kraken));
         env.putAll(AppProcess.freshDatabase("replicas_" + name));

@@ -203,6 +203,28 @@ class TargetPositionsTest {
     }
 
     @Test
+    void aPartlyFilledLimitOrderCountsWhatItExecutedAndTheNextTargetOrdersTheRest() {
+        String s = "partial-fill";
+        JsonNode resting = send("{\"ticker\":\"BTCUSD\",\"strategy\":\"" + s + "\",\"position\":\"0.3\","
+                + "\"order_type\":\"limit\",\"price\":\"59000\",\"id\":\"" + UUID.randomUUID() + "\"}");
+        String txid = resting.path("order").path("txid").get(0).asText();
+        // somebody sells 0.1 at 59000: the resting buy fills a third, and stays open
+        assertThat(paper.trade("XXBTZUSD", new BigDecimal("59000"), new BigDecimal("0.1")))
+                .isEqualByComparingTo("0.1");
+        paper.setPrice("XXBTZUSD", new BigDecimal("60000.0"));
+        assertThat(paper.orders()).filteredOn(o -> o.txid().equals(txid)).singleElement().satisfies(o -> {
+            assertThat(o.status()).isEqualTo(PaperOrder.OPEN);
+            assertThat(o.volumeExecuted()).isEqualByComparingTo("0.1");
+        });
+        JsonNode next = send(target(s, "0.3", null));
+        // the rest of the resting order was cancelled; its 0.1 counted; the difference bought
+        assertThat(next.path("order").path("volume").asText()).as(next.toString()).isEqualTo("0.2");
+        assertThat(paper.orders()).filteredOn(o -> o.txid().equals(txid)).extracting(PaperOrder::status)
+                .containsExactly(PaperOrder.CANCELED);
+        assertThat(book(s)).isEqualByComparingTo("0.3");
+    }
+
+    @Test
     void theValidateEndpointPlansTheDifferenceWithoutTouchingTheBook() {
         String s = "validated";
         send(target(s, "0.1", null));

@@ -22,8 +22,9 @@ import java.util.function.Predicate;
  * ({@code this}) for its whole read-check-write, so concurrent requests see each state change whole; no I/O is done
  * under it.
  *
- * <p>Resting orders reserve nothing and never fill: the paper exchange has no order book. Only market orders
- * trade, at the configured price, in full, without fees.
+ * <p>Resting orders reserve nothing, and fill only when a trade crosses them ({@link #trade}, which a test drives: the
+ * paper exchange has no order book of its own), in full or in part, at their limit price. Market orders trade at
+ * the configured price, in full. Nothing pays fees.
  *
  * <p>Memory stays bounded however many orders a paper-trading run places. Open orders are at most
  * {@link PaperConfig#openOrdersLimit()}, indexed by txid and by {@code cl_ord_id}, so that placing an order checks
@@ -105,6 +106,54 @@ final class PaperAccount {
 
     synchronized void setPrice(String pairId, BigDecimal price) {
         prices.put(pairId, price);
+    }
+
+    /**
+     * Somebody traded {@code volume} of the pair at {@code price}: it becomes the last price, and the resting limit
+     * orders it crosses (buys at or above it, sells at or below it) fill at their own limit price, in placement order,
+     * until the volume is used up: the last one it reaches may fill in part and stay open, its {@code vol_exec} below
+     * its volume, as at Kraken. An order the account cannot pay for is passed over.
+     *
+     * @return how much of the volume filled resting orders
+     */
+    synchronized BigDecimal trade(PaperPair pair, BigDecimal price, BigDecimal volume) {
+        prices.put(pair.id(), price);
+        Instant now = clock.instant();
+        BigDecimal left = volume;
+        for (Held held : new ArrayList<>(open.values())) {
+            PaperOrder order = held.order();
+            boolean buy = order.type().equals("buy");
+            if (left.signum() <= 0 || !order.pairId().equals(pair.id()) || !order.ordertype().equals("limit")
+                    || (buy ? price.compareTo(order.price()) > 0 : price.compareTo(order.price()) < 0)) {
+                continue;
+            }
+            BigDecimal fill = order.volume().subtract(order.volumeExecuted()).min(left);
+            BigDecimal cost = fill.multiply(order.price());
+            String payAsset = buy ? pair.quote() : pair.base();
+            BigDecimal payAmount = buy ? cost : fill;
+            if (balance(payAsset).compareTo(payAmount) < 0) {
+                continue;
+            }
+            String getAsset = buy ? pair.base() : pair.quote();
+            balances.put(payAsset, balance(payAsset).subtract(payAmount));
+            balances.put(getAsset, balance(getAsset).add(buy ? fill : cost));
+            left = left.subtract(fill);
+            PaperOrder filled = order.filled(fill, cost, now);
+            if (filled.status().equals(PaperOrder.CLOSED)) {
+                open.remove(order.txid());
+                if (order.clOrdId() != null) {
+                    openByClOrdId.remove(order.clOrdId());
+                }
+                keepClosed(new Held(held.sequence(), filled));
+            } else {
+                Held partly = new Held(held.sequence(), filled);
+                open.put(order.txid(), partly);
+                if (order.clOrdId() != null) {
+                    openByClOrdId.put(order.clOrdId(), partly);
+                }
+            }
+        }
+        return volume.subtract(left);
     }
 
     synchronized Map<String, BigDecimal> balances() {

@@ -44,7 +44,7 @@ import java.util.function.Consumer;
  *                         {@code EOrder:Orders limit exceeded}, as Kraken refuses an order past its own open-order
  *                         limit (60, 80 or 225 per pair by verification tier,
  *                         https://support.kraken.com/hc/en-us/articles/209090607). The paper figure is not Kraken's
- *                         per-pair one: it bounds memory, since resting orders never fill here. Default
+ *                         per-pair one: it bounds memory, since resting orders fill here only when a test trades. Default
  *                         {@value #DEFAULT_OPEN_ORDERS_LIMIT}.
  */
 public record PaperConfig(

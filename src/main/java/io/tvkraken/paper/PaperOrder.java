@@ -16,7 +16,7 @@ import java.time.Instant;
  * @param userref         the client's numeric tag, null when none was sent
  * @param clOrdId         the client order id, null when none was sent
  * @param status          {@code open}, {@code closed} or {@code canceled}
- * @param volumeExecuted  filled volume: all of it for a market order, zero for a resting one
+ * @param volumeExecuted  filled volume: all of it for a market order; for a resting one what trades filled so far
  * @param cost            quote amount of the fill
  * @param averagePrice    fill price, null while nothing is filled
  * @param description     {@code descr.order}, e.g. {@code buy 1.25000000 XBTUSD @ limit 37500.0}
@@ -48,6 +48,16 @@ public record PaperOrder(
     public static final String OPEN = "open";
     public static final String CLOSED = "closed";
     public static final String CANCELED = "canceled";
+
+    /** {@code volume} more filled for {@code cost}: closed once all of it is. */
+    PaperOrder filled(BigDecimal volume, BigDecimal cost, Instant at) {
+        BigDecimal executed = volumeExecuted.add(volume);
+        BigDecimal paid = this.cost.add(cost);
+        boolean full = executed.compareTo(this.volume) >= 0;
+        return new PaperOrder(txid, pairId, altname, type, ordertype, this.volume, price, price2, leverage, oflags,
+                userref, clOrdId, full ? CLOSED : OPEN, openedAt, full ? at : null, executed, paid, fee,
+                paid.divide(executed, java.math.MathContext.DECIMAL64), description, closeDescription);
+    }
 
     PaperOrder canceled(Instant at) {
         return new PaperOrder(txid, pairId, altname, type, ordertype, volume, price, price2, leverage, oflags, userref,

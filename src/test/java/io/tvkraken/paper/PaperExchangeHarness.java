@@ -85,6 +85,18 @@ public final class PaperExchangeHarness implements AutoCloseable {
         return exchange.account().balances();
     }
 
+    /**
+     * Somebody trades {@code volume} of a pair (by id) at {@code price}: the resting limit orders it crosses fill at
+     * their limit price, the last one reached perhaps in part (PaperAccount#trade).
+     *
+     * @return how much of the volume filled resting orders
+     */
+    public BigDecimal trade(String pairId, BigDecimal price, BigDecimal volume) {
+        PaperPair pair = exchange.pairs().find(pairId).filter(p -> p.id().equals(pairId))
+                .orElseThrow(() -> new IllegalArgumentException("not a pair id of the paper exchange: " + pairId));
+        return exchange.account().trade(pair, price, volume);
+    }
+
     /** Moves the last trade price of a pair (by id); market fills and Ticker follow it. */
     public void setPrice(String pairId, BigDecimal price) {
         if (exchange.pairs().find(pairId).map(PaperPair::id).filter(pairId::equals).isEmpty()) {
