@@ -24,8 +24,9 @@ import javax.sql.DataSource;
  */
 public final class Books {
 
-    /** Not a book order, or one whose execution is not counted yet, or counted. */
+    /** An alert row's {@code book_state}: its order's execution is not counted in its book yet. */
     public static final String OPEN = "open";
+    /** An alert row's {@code book_state}: what its order executed is in its book ({@code book_volume}). */
     public static final String COUNTED = "counted";
 
     private final DataSource db;

@@ -341,14 +341,25 @@ public class BookOrders {
                 if (!execution.done()) {
                     Map<String, String> cancel = open.clOrdId() != null ? Map.of("cl_ord_id", open.clOrdId())
                             : Map.of("txid", txid);
-                    kraken.privateCall("CancelOrder", cancel);
-                    LOG.info("{}: cancelled its open order {} before planning", key, txid);
+                    try {
+                        kraken.privateCall("CancelOrder", cancel);
+                        LOG.info("{}: cancelled its open order {} before planning", key, txid);
+                    } catch (KrakenRefusedException gone) {
+                        // filled or cancelled since it was read (EOrder:Unknown order): read again below
+                        LOG.info("{}: its open order {} could not be cancelled ({}); reading it again", key, txid,
+                                gone.getMessage());
+                    }
                     cancelled.add(open);
                 }
             }
         }
         if (!cancelled.isEmpty()) {
-            read.putAll(query(cancelled.stream().flatMap(o -> o.txids().stream()).toList()));
+            try {
+                read.putAll(query(cancelled.stream().flatMap(o -> o.txids().stream()).toList()));
+            } catch (KrakenRefusedException e) {
+                throw unsettled(key, cancelled.get(0), "Kraken refused to look its orders up (" + e.getMessage()
+                        + ")");
+            }
         }
         String quote = quoteOf(key);
         for (Books.OpenOrder open : placed) {
