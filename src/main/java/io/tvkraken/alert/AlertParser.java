@@ -390,22 +390,29 @@ public final class AlertParser {
 
         /** A signed decimal, as a number or a numeric string ({@code {{strategy.position_size}}} renders as text). */
         private BigDecimal signed(String field) {
+            BigDecimal value = decimal(field, SIGNED_DECIMAL);
+            return value == null ? null : sane(value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros(),
+                    field);
+        }
+
+        /**
+         * A field's number, given as a JSON number or as text of the form {@code text}; null when absent, or - with
+         * the problem noted - when it is neither.
+         */
+        private BigDecimal decimal(String field, Pattern text) {
             JsonNode node = root.get(field);
             if (node == null || node.isNull()) {
                 return null;
             }
-            BigDecimal value = null;
             if (node.isNumber()) {
-                value = node.decimalValue();
-            } else if (node.isTextual() && SIGNED_DECIMAL.matcher(node.asText().trim()).matches()) {
-                value = new BigDecimal(node.asText().trim());
+                return node.decimalValue();
             }
-            if (value == null) {
-                problems.add(field + ": must be a number or a numeric string, got " + shorten(node.toString())
-                        + placeholderHint(node.asText()));
-                return null;
+            if (node.isTextual() && text.matcher(node.asText().trim()).matches()) {
+                return new BigDecimal(node.asText().trim());
             }
-            return sane(value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros(), field);
+            problems.add(field + ": must be a number or a numeric string, got " + shorten(node.toString())
+                    + placeholderHint(node.asText()));
+            return null;
         }
 
         /**
@@ -515,19 +522,8 @@ public final class AlertParser {
         }
 
         private BigDecimal positive(String field) {
-            JsonNode node = root.get(field);
-            if (node == null || node.isNull()) {
-                return null;
-            }
-            BigDecimal value = null;
-            if (node.isNumber()) {
-                value = node.decimalValue();
-            } else if (node.isTextual() && DECIMAL.matcher(node.asText().trim()).matches()) {
-                value = new BigDecimal(node.asText().trim());
-            }
+            BigDecimal value = decimal(field, DECIMAL);
             if (value == null) {
-                problems.add(field + ": must be a number or a numeric string, got " + shorten(node.toString())
-                        + placeholderHint(node.asText()));
                 return null;
             }
             if (value.signum() <= 0) {
