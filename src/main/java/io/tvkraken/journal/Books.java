@@ -63,8 +63,10 @@ public final class Books {
      * @param position  signed, in the base currency: what its orders executed, counted
      * @param lastTime  the fired time of the last alert applied, or null (none applied, or none had a time)
      * @param lastAlert the journal row of the last alert applied, or null
+     * @param basis     the quote currency its position cost, at average cost ({@link Counted})
      */
-    public record Book(Key key, BigDecimal position, Instant lastTime, Long lastAlert, Instant updatedAt) {
+    public record Book(Key key, BigDecimal position, Instant lastTime, Long lastAlert, Instant updatedAt,
+            BigDecimal basis) {
     }
 
     /** An order of a book whose execution is not counted in it yet. */
@@ -185,16 +187,7 @@ public final class Books {
         Instant now = clock.instant();
         return Sql.inTransaction(db, "counting an execution in a book", c -> {
             Book book = read(c, key);
-            BigDecimal basis;
-            try (PreparedStatement read = c.prepareStatement("SELECT basis FROM position_book WHERE strategy = ? "
-                    + "AND pair = ?")) {
-                Sql.bind(read, key.strategy(), key.pair());
-                try (ResultSet rs = read.executeQuery()) {
-                    rs.next();
-                    basis = new BigDecimal(rs.getString(1));
-                }
-            }
-            Counted counted = Counted.of(book.position(), basis, fill);
+            Counted counted = Counted.of(book.position(), book.basis(), fill);
             try (PreparedStatement mark = c.prepareStatement("UPDATE alert SET book_state = ?, book_volume = ?, "
                     + "book_realised = ?, book_quote = ?, book_counted_at = ? WHERE id = ? AND book_state = ?")) {
                 Sql.bind(mark, COUNTED, fill.volume().toPlainString(), plain(counted.realised()), fill.quote(), now,
@@ -295,7 +288,8 @@ public final class Books {
         long last = rs.getLong("last_alert");
         Long lastAlert = rs.wasNull() ? null : last;
         return new Book(new Key(rs.getString("strategy"), rs.getString("pair")), new BigDecimal(rs.getString(
-                "position")), Sql.instant(rs, "last_time"), lastAlert, Sql.instant(rs, "updated_at"));
+                "position")), Sql.instant(rs, "last_time"), lastAlert, Sql.instant(rs, "updated_at"),
+                new BigDecimal(rs.getString("basis")));
     }
 
     private static String plain(BigDecimal amount) {

@@ -99,7 +99,7 @@ public record OrderRequest(
     }
 
     /** {@code 0.12345000} → {@code 0.12345}, never an exponent ({@code 1E+1}), which Kraken would not read. */
-    static String plain(BigDecimal amount) {
+    public static String plain(BigDecimal amount) {
         return amount.stripTrailingZeros().toPlainString();
     }
 

@@ -1,5 +1,7 @@
 package io.tvkraken.strategy;
 
+import static io.tvkraken.order.OrderRequest.plain;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tvkraken.alert.Alert;
 import io.tvkraken.alert.AlertAge;
@@ -449,9 +451,5 @@ public class BookOrders {
     private static BookUnavailableException busy(Books.Key key) {
         return new BookUnavailableException(BookUnavailableException.BUSY, key + " was held by another alert for "
                 + "too long: nothing was sent");
-    }
-
-    private static String plain(BigDecimal amount) {
-        return amount.signum() == 0 ? "0" : amount.stripTrailingZeros().toPlainString();
     }
 }

@@ -1,5 +1,7 @@
 package io.tvkraken.strategy;
 
+import static io.tvkraken.order.OrderRequest.plain;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tvkraken.journal.Books;
@@ -77,9 +79,5 @@ public record PositionReport(List<BookLine> books, List<AssetLine> assets,
     /** The assets in drift, e.g. {@code [XXBT]}. */
     public List<String> driftingAssets() {
         return assets.stream().filter(AssetLine::drift).map(AssetLine::asset).toList();
-    }
-
-    private static String plain(BigDecimal amount) {
-        return amount.signum() == 0 ? "0" : amount.stripTrailingZeros().toPlainString();
     }
 }

@@ -1,5 +1,7 @@
 package io.tvkraken.strategy;
 
+import static io.tvkraken.order.OrderRequest.plain;
+
 import io.tvkraken.alert.Refusal;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.alert.Side;
@@ -155,9 +157,5 @@ public class RiskLimits {
         }
         BigDecimal last = Objects.requireNonNull(market.lastPrice(order.pair()), "no last price");
         return order.volume().multiply(last).setScale(order.pair().costDecimals(), RoundingMode.HALF_UP);
-    }
-
-    private static String plain(BigDecimal amount) {
-        return amount.signum() == 0 ? "0" : amount.stripTrailingZeros().toPlainString();
     }
 }
