@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * ({@link #deadline}), and whether it has passed at the moment the order would be placed ({@link #requireNotElapsed}),
  * after the exchange's {@code addOrderLatency}.
  *
- * <p>Not simulated: margin (leverage is echoed in {@code descr} but funds are checked as spot), {@code viqc}
+ * <p>Margin: {@code leverage} and {@code reduce_only} are checked here and filled by {@link PaperAccount} for market
+ * orders (docs/kraken.md#margin). Not simulated: {@code viqc}
  * (refused rather than misread), {@code timeinforce}/{@code starttm}/{@code expiretm} (accepted and ignored), iceberg
  * {@code displayvol} rules.
  */
@@ -106,11 +107,12 @@ final class AddOrderRules {
             throw new KrakenReject("EOrder:Cost minimum not met");
         }
 
-        String leverage = params.get("leverage");
+        String leverage = leverage(params.get("leverage"), pair, type);
+        boolean reduceOnly = reduceOnly(params.get("reduce_only"), leverage);
         StringBuilder description = new StringBuilder()
                 .append(type).append(' ').append(volume.setScale(pair.lotDecimals(), RoundingMode.UNNECESSARY).toPlainString())
                 .append(' ').append(pair.altname()).append(" @ ").append(priceSpec.words);
-        if (leverage != null && !leverage.isBlank() && !leverage.equals("none")) {
+        if (!leverage.equals("none")) {
             description.append(" with ").append(leverage).append(":1 leverage");
         }
         String closeDescription = closeDescription(params, pair, opposite(type), last);
@@ -118,7 +120,7 @@ final class AddOrderRules {
         BigDecimal price = priceSpec.trigger != null ? priceSpec.trigger : priceSpec.limit;
         BigDecimal price2 = priceSpec.trigger != null ? priceSpec.limit : null;
         return new OrderTicket(pair, type, ordertype, volume, price, price2,
-                leverage == null || leverage.isBlank() ? "none" : leverage, oflags, userref, clOrdId,
+                leverage, reduceOnly, oflags, userref, clOrdId,
                 description.toString(), closeDescription, validateOnly(params.get("validate")), deadline);
     }
 
@@ -238,6 +240,32 @@ final class AddOrderRules {
         if (!allowed) {
             throw new KrakenReject("EService:Market in " + pair.status() + " mode");
         }
+    }
+
+    /**
+     * {@code leverage} (Kraken's add-order): absent or {@code none} for spot, else one of the pair's
+     * {@code leverage_buy} / {@code leverage_sell} for the order's side (AssetPairs). Kraken's string for a leverage
+     * the pair does not offer is not documented; this is its usual form for a bad parameter.
+     */
+    private static String leverage(String text, PaperPair pair, String type) {
+        if (text == null || text.isBlank() || text.equals("none")) {
+            return "none";
+        }
+        for (var offered : pair.row().path(type.equals("buy") ? "leverage_buy" : "leverage_sell")) {
+            if (offered.asText().equals(text.trim())) {
+                return text.trim();
+            }
+        }
+        throw KrakenReject.invalidArguments("leverage");
+    }
+
+    /** {@code reduce_only} reduces a margin position: only {@code true} turns it on, and only with leverage. */
+    private static boolean reduceOnly(String text, String leverage) {
+        boolean on = "true".equals(text);
+        if (on && leverage.equals("none")) {
+            throw KrakenReject.invalidArguments("reduce_only");
+        }
+        return on;
     }
 
     /** Volume decimals are counted as written: a client that pads past lot_decimals would be refused live too. */

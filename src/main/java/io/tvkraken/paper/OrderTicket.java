@@ -16,6 +16,7 @@ record OrderTicket(
         BigDecimal price,
         BigDecimal price2,
         String leverage,
+        boolean reduceOnly,
         String oflags,
         Integer userref,
         String clOrdId,
@@ -23,6 +24,11 @@ record OrderTicket(
         String closeDescription,
         boolean validateOnly,
         Instant deadline) {
+
+    /** Trades on margin: opens or reduces a margin position (docs/kraken.md#margin). */
+    boolean onMargin() {
+        return !"none".equals(leverage);
+    }
 
     boolean isMarket() {
         return "market".equals(ordertype);

@@ -1,6 +1,7 @@
 package io.tvkraken.paper;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,9 +41,16 @@ final class PaperAccount {
     private static final char[] TXID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
     /** Kraken documents no error for a {@code cl_ord_id} an open order holds; this one names the cause. */
     private static final String DUPLICATE_CL_ORD_ID = "EOrder:Duplicate cl_ord_id";
+    /**
+     * Kraken's error list has a family of {@code EOrder:Reduce only:} errors without saying which one a reduce-only order
+     * with no position to reduce gets; this one names the cause in that form.
+     */
+    static final String REDUCE_ONLY_NOTHING_TO_REDUCE = "EOrder:Reduce only:No position to reduce";
 
     private final Map<String, BigDecimal> balances;
     private final Map<String, BigDecimal> prices;
+    /** Open margin positions by their id, oldest first: they are closed first-in first-out. */
+    private final Map<String, PaperPosition> positions = new LinkedHashMap<>();
     private final Map<String, Long> lastNonce = new HashMap<>();
     private final int closedOrdersKept;
     private final int openOrdersLimit;
@@ -123,7 +131,9 @@ final class PaperAccount {
         for (Held held : new ArrayList<>(open.values())) {
             PaperOrder order = held.order();
             boolean buy = order.type().equals("buy");
+            // a limit order on margin rests unfilled: trades fill spot orders only (docs/kraken.md#margin)
             if (left.signum() <= 0 || !order.pairId().equals(pair.id()) || !order.ordertype().equals("limit")
+                    || !"none".equals(order.leverage())
                     || (buy ? price.compareTo(order.price()) > 0 : price.compareTo(order.price()) < 0)) {
                 continue;
             }
@@ -154,6 +164,11 @@ final class PaperAccount {
             }
         }
         return volume.subtract(left);
+    }
+
+    /** A deposit or a withdrawal: the asset's balance becomes {@code amount}. */
+    synchronized void setBalance(String asset, BigDecimal amount) {
+        balances.put(asset, amount);
     }
 
     synchronized Map<String, BigDecimal> balances() {
@@ -204,7 +219,16 @@ final class PaperAccount {
         String txid = newTxid();
         PaperPair pair = ticket.pair();
         PaperOrder order;
-        if (ticket.isMarket()) {
+        if (ticket.isMarket() && ticket.onMargin()) {
+            BigDecimal fillPrice = price(pair.id());
+            BigDecimal filled = fillOnMargin(pair, ticket.type(), ticket.ordertype(), ticket.volume(), fillPrice,
+                    ticket.leverage(), ticket.reduceOnly(), txid, now);
+            order = new PaperOrder(txid, pair.id(), pair.altname(), ticket.type(), ticket.ordertype(), ticket.volume(),
+                    null, null, ticket.leverage(), ticket.oflags(), ticket.userref(), ticket.clOrdId(), PaperOrder.CLOSED,
+                    now, now, filled, filled.multiply(fillPrice), BigDecimal.ZERO, fillPrice, ticket.description(),
+                    ticket.closeDescription());
+            keepClosed(new Held(nextSequence++, order));
+        } else if (ticket.isMarket()) {
             BigDecimal fillPrice = price(pair.id());
             BigDecimal cost = ticket.volume().multiply(fillPrice);
             boolean buy = ticket.type().equals("buy");
@@ -237,6 +261,82 @@ final class PaperAccount {
             }
         }
         return order;
+    }
+
+    /**
+     * An order on margin fills {@code volume} at {@code price} (docs/kraken.md#margin): it first closes the pair's
+     * positions the other way, oldest first, their profit or loss settled in the quote currency; what is left opens a
+     * new position, whose margin ({@code cost ÷ leverage}) the quote balance not yet set aside must cover
+     * ({@code EOrder:Insufficient margin}). A {@code reduce_only} order only closes: what is left of it is not
+     * executed, and with nothing to close it is refused. Nothing changes when it is refused. Spot balances do not
+     * move: a position borrows what it sells or buys.
+     *
+     * @return the volume executed
+     */
+    private BigDecimal fillOnMargin(PaperPair pair, String type, String ordertype, BigDecimal volume, BigDecimal price,
+            String leverage, boolean reduceOnly, String txid, Instant now) {
+        BigDecimal closable = positions.values().stream()
+                .filter(p -> p.pairId().equals(pair.id()) && !p.type().equals(type))
+                .map(PaperPosition::open).reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal closing = closable.min(volume);
+        BigDecimal opening = reduceOnly ? BigDecimal.ZERO : volume.subtract(closing);
+        if (reduceOnly && closing.signum() == 0) {
+            throw new KrakenReject(REDUCE_ONLY_NOTHING_TO_REDUCE);
+        }
+        BigDecimal margin = opening.multiply(price).divide(new BigDecimal(leverage), MathContext.DECIMAL64);
+        if (opening.signum() > 0 && freeMargin(pair.quote()).compareTo(margin) < 0) {
+            throw new KrakenReject("EOrder:Insufficient margin");
+        }
+        BigDecimal left = closing;
+        for (PaperPosition position : new ArrayList<>(positions.values())) {
+            if (left.signum() == 0) {
+                break;
+            }
+            if (!position.pairId().equals(pair.id()) || position.type().equals(type)) {
+                continue;
+            }
+            BigDecimal amount = position.open().min(left);
+            balances.put(pair.quote(), balance(pair.quote()).add(position.profitOn(amount, price)));
+            PaperPosition after = position.closing(amount);
+            if (after.open().signum() == 0) {
+                positions.remove(position.posTxid());
+            } else {
+                positions.put(position.posTxid(), after);
+            }
+            left = left.subtract(amount);
+        }
+        if (opening.signum() > 0) {
+            String posTxid = "T" + chunk(5) + "-" + chunk(5) + "-" + chunk(6);
+            positions.put(posTxid, new PaperPosition(posTxid, txid, pair.id(), type, ordertype, opening,
+                    BigDecimal.ZERO, opening.multiply(price), margin, leverage, now));
+        }
+        return closing.add(opening);
+    }
+
+    /** The quote balance not set aside as the margin of open positions. */
+    private BigDecimal freeMargin(String quote) {
+        BigDecimal used = positions.values().stream().map(PaperPosition::marginOpen)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        return balance(quote).subtract(used);
+    }
+
+    /**
+     * Closes every margin position of a pair at its last price, settling their profit or loss, as a close by hand or a
+     * liquidation would: outside any order of the service.
+     */
+    synchronized void closePositions(String pairId, String quote) {
+        BigDecimal price = price(pairId);
+        for (PaperPosition position : new ArrayList<>(positions.values())) {
+            if (position.pairId().equals(pairId)) {
+                balances.put(quote, balance(quote).add(position.profitOn(position.open(), price)));
+                positions.remove(position.posTxid());
+            }
+        }
+    }
+
+    /** The open margin positions, oldest first (OpenPositions). */
+    synchronized List<PaperPosition> positions() {
+        return List.copyOf(positions.values());
     }
 
     /**

@@ -25,7 +25,7 @@ final class PrivateEndpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrivateEndpoints.class);
     private static final Set<String> METHODS = Set.of("Balance", "BalanceEx", "AddOrder", "AddOrderBatch",
-            "OpenOrders", "ClosedOrders", "QueryOrders", "CancelOrder", "CancelAll");
+            "OpenOrders", "ClosedOrders", "QueryOrders", "CancelOrder", "CancelAll", "OpenPositions");
     /** AddOrderBatch takes 2 to 15 orders (https://docs.kraken.com/api/docs/rest-api/add-order-batch). */
     private static final int BATCH_MIN = 2;
     private static final int BATCH_MAX = 15;
@@ -93,6 +93,8 @@ final class PrivateEndpoints {
                 return queryOrders(params);
             case "CancelOrder":
                 return cancelOrder(params);
+            case "OpenPositions":
+                return openPositions(params);
             default:
                 return replies.result(Map.of("count", account.cancelAll()));
         }
@@ -352,6 +354,35 @@ final class PrivateEndpoints {
         }
         List<PaperOrder> found = queried.stream().filter(userref).toList();
         return replies.result(ordersById(found));
+    }
+
+    /**
+     * OpenPositions (https://docs.kraken.com/api/docs/rest-api/get-open-positions): the open margin positions by
+     * position id, or those {@code txid} names; {@code docalcs=true} adds {@code value} and {@code net} at the last
+     * price. With {@code consolidation=market}, one entry per pair and side instead, as a list.
+     */
+    private byte[] openPositions(Map<String, String> params) {
+        String txids = params.get("txid");
+        List<String> wanted = txids == null || txids.isBlank() ? null
+                : Arrays.stream(txids.split(",")).map(String::trim).toList();
+        boolean calcs = "true".equals(params.get("docalcs"));
+        List<PaperPosition> open = account.positions().stream()
+                .filter(p -> wanted == null || wanted.contains(p.posTxid())).toList();
+        if ("market".equals(params.get("consolidation"))) {
+            Map<String, Map<String, Object>> byMarket = new LinkedHashMap<>();
+            for (PaperPosition position : open) {
+                Map<String, Object> line = byMarket.computeIfAbsent(position.pairId() + "/" + position.type(),
+                        k -> Replies.consolidated(position));
+                Replies.addTo(line, position, account.priceOrNull(position.pairId()));
+            }
+            return replies.result(List.copyOf(byMarket.values()));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (PaperPosition position : open) {
+            result.put(position.posTxid(), Replies.position(position,
+                    calcs ? account.priceOrNull(position.pairId()) : null));
+        }
+        return replies.result(result);
     }
 
     /**

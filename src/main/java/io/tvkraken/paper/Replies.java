@@ -106,6 +106,71 @@ final class Replies {
         return t;
     }
 
+    /**
+     * An open margin position as OpenPositions lists it (https://docs.kraken.com/api/docs/rest-api/get-open-positions):
+     * volumes with 8 decimals, amounts with 5, as Kraken shows them; {@code value} and {@code net} only when asked
+     * for ({@code docalcs}, a non-null {@code price}). Nothing pays fees or rollover here.
+     */
+    static Map<String, Object> position(PaperPosition position, BigDecimal price) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("ordertxid", position.orderTxid());
+        p.put("posstatus", "open");
+        p.put("pair", position.pairId());
+        p.put("time", seconds(position.openedAt()));
+        p.put("type", position.type());
+        p.put("ordertype", position.ordertype());
+        p.put("cost", plain(position.cost(), 5));
+        p.put("fee", plain(BigDecimal.ZERO, 5));
+        p.put("vol", plain(position.volume(), 8));
+        p.put("vol_closed", plain(position.closed(), 8));
+        p.put("margin", plain(position.margin(), 5));
+        if (price != null) {
+            p.put("value", plain(position.open().multiply(price), 5));
+            p.put("net", plain(position.profitOn(position.open(), price), 5));
+        }
+        p.put("terms", "0.0000% per 4 hours");
+        p.put("rollovertm", seconds(position.openedAt().plusSeconds(4 * 3600)).setScale(0, RoundingMode.DOWN));
+        p.put("misc", "");
+        p.put("oflags", "");
+        return p;
+    }
+
+    /** The start of an entry of OpenPositions with {@code consolidation=market}: one per pair and side. */
+    static Map<String, Object> consolidated(PaperPosition first) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("pair", first.pairId());
+        line.put("positions", 0);
+        line.put("type", first.type());
+        line.put("leverage", first.leverage());
+        line.put("cost", BigDecimal.ZERO);
+        line.put("fee", BigDecimal.ZERO);
+        line.put("vol", BigDecimal.ZERO);
+        line.put("vol_closed", BigDecimal.ZERO);
+        line.put("margin", BigDecimal.ZERO);
+        line.put("value", BigDecimal.ZERO);
+        line.put("net", BigDecimal.ZERO);
+        return line;
+    }
+
+    /** Adds a position to its consolidated entry, amounts written as Kraken's strings. */
+    static void addTo(Map<String, Object> line, PaperPosition position, BigDecimal price) {
+        line.put("positions", (Integer) line.get("positions") + 1);
+        add(line, "cost", position.cost(), 5);
+        add(line, "fee", BigDecimal.ZERO, 5);
+        add(line, "vol", position.volume(), 8);
+        add(line, "vol_closed", position.closed(), 8);
+        add(line, "margin", position.margin(), 5);
+        BigDecimal at = price == null ? position.openPrice() : price;
+        add(line, "value", position.open().multiply(at), 5);
+        add(line, "net", position.profitOn(position.open(), at), 5);
+    }
+
+    private static void add(Map<String, Object> line, String field, BigDecimal amount, int scale) {
+        Object was = line.get(field);
+        BigDecimal sum = (was instanceof BigDecimal b ? b : new BigDecimal((String) was)).add(amount);
+        line.put(field, plain(sum, scale));
+    }
+
     static String plain(BigDecimal value, int scale) {
         return value.setScale(Math.max(scale, 0), RoundingMode.HALF_EVEN).toPlainString();
     }

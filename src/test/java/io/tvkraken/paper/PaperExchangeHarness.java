@@ -85,6 +85,24 @@ public final class PaperExchangeHarness implements AutoCloseable {
         return exchange.account().balances();
     }
 
+    /** The open margin positions (OpenPositions), oldest first: pair id, side and what is still open of each. */
+    public List<String> positions() {
+        return exchange.account().positions().stream()
+                .map(p -> p.pairId() + " " + p.type() + " " + p.open().stripTrailingZeros().toPlainString()).toList();
+    }
+
+    /** Closes a pair's margin positions (by pair id) at its last price, as a close by hand or a liquidation would. */
+    public void closePositions(String pairId) {
+        PaperPair pair = exchange.pairs().find(pairId).filter(p -> p.id().equals(pairId))
+                .orElseThrow(() -> new IllegalArgumentException("not a pair id of the paper exchange: " + pairId));
+        exchange.account().closePositions(pair.id(), pair.quote());
+    }
+
+    /** Sets an asset's balance, as a deposit or a withdrawal outside the service would. */
+    public void setBalance(String asset, BigDecimal amount) {
+        exchange.account().setBalance(asset, Objects.requireNonNull(amount, "amount"));
+    }
+
     /**
      * Somebody trades {@code volume} of a pair (by id) at {@code price}: the resting limit orders it crosses fill at
      * their limit price, the last one reached perhaps in part (PaperAccount#trade).
