@@ -64,7 +64,7 @@ final class OrderWiring {
         Books books = new Books(w.database.dataSource(), w.clock, w.journal.instance(),
                 Duration.ofSeconds(orders.leaseSeconds()));
         w.registry.bind("books", books);
-        w.positions = new Positions(books, w.market, new JobLeases(w.database.dataSource(), w.clock,
+        w.positions = new Positions(books, w.market, w.budget, new JobLeases(w.database.dataSource(), w.clock,
                 w.journal.instance()), w.notices, w.clock);
         w.registry.bind("positions", w.positions);
         // the strategies file, its risk limits and stops (docs/strategies.md#the-strategies-file)
@@ -74,8 +74,7 @@ final class OrderWiring {
                 w.market));
         w.registry.bind("entryStops", new EntryStops(strategies, books));
         w.registry.bind("bookOrders", new BookOrders(w.market, desk, planner, books, w.kraken, w.budget,
-                w.lifecycle,
-                Duration.ofSeconds(2L * orders.leaseSeconds())));
+                w.lifecycle, Duration.ofSeconds(2L * orders.leaseSeconds()), strategies));
         w.registry.bind("reconciler", new Reconciler(w.kraken, w.runner, w.alertParser, w.budget, w.journal,
                 w.lifecycle, outcomes, w.json, w.clock, new Reconciler.Rules(orders.reconcilePollMs(),
                         orders.reconcileGraceMs(), orders.reconcileGiveUpSeconds(), orders.maxAttempts())));

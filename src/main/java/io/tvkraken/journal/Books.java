@@ -154,10 +154,26 @@ public final class Books {
         return row < lastAlert;
     }
 
-    /** Marks alert {@code row} as an order of the book whose execution is to be counted: before it is sent. */
-    public void opened(long row, Key key) {
+    /** A row's part in a reversal (docs/strategies.md#reversals): the close placed first, then the open. */
+    public static final String CLOSE_LEG = "close";
+    public static final String OPEN_LEG = "open";
+
+    /**
+     * Marks alert {@code row} as an order of the book whose execution is to be counted: before it is sent.
+     *
+     * @param leg {@link #CLOSE_LEG} when it is the close of a reversal, else null (an open leg is marked so when it is
+     *            journaled)
+     */
+    public void opened(long row, Key key, String leg) {
         Sql.update(db, "marking a book order", "UPDATE alert SET book_strategy = ?, book_pair = ?, book_state = ?, "
-                + "book_volume = NULL WHERE id = ?", key.strategy(), key.pair(), OPEN, row);
+                + "book_volume = NULL, leg = COALESCE(?, leg) WHERE id = ?", key.strategy(), key.pair(), OPEN,
+                leg == null ? new Sql.TypedNull(Types.VARCHAR) : leg, row);
+    }
+
+    /** Row {@code row}'s part in a reversal ({@link #CLOSE_LEG}, {@link #OPEN_LEG}), if it has one. */
+    public Optional<String> leg(long row) {
+        return Sql.query(db, "reading a row's leg", "SELECT leg FROM alert WHERE id = ?", rs -> rs.getString("leg"),
+                row).stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     /**

@@ -112,6 +112,36 @@ public final class Journal {
         throw new JournalUnavailableException("claiming alert id", new SQLException("the key kept changing hands"));
     }
 
+    /**
+     * Journals the open leg of a reversal (docs/strategies.md#reversals) as a row of its own under the alert's row
+     * {@code closeLeg}: its own idempotency key ({@code legAlertId}), so its own client order id, and reconciled on its
+     * own; leased to this instance while in flight, as any alert.
+     *
+     * @return the new row; or, when the leg was journaled before (a re-run of the alert), that row as
+     *         {@link Opened#first()} and no new row (-1)
+     */
+    public Opened openLeg(long closeLeg, String requestId, String legAlertId, String intent, String body,
+            Instant sendBy) {
+        try {
+            long row = insert(requestId, legAlertId, legAlertId, intent, RECEIVED, body, null, sendBy);
+            update("journaling a reversal's open leg", "UPDATE alert SET leg = 'open', leg_of = ? WHERE id = ?",
+                    closeLeg, row);
+            return new Opened(row, null);
+        } catch (UniqueViolation taken) {
+            return new Opened(-1, holderOf(legAlertId).orElseThrow(() -> new JournalUnavailableException(
+                    "journaling a reversal's open leg", new SQLException("its key changed hands"))));
+        }
+    }
+
+    /**
+     * The answer kept for alert {@code row} changes, its state staying: a reversal's answer, once its open leg is
+     * decided, is the one a copy of the alert repeats.
+     */
+    public void answered(long row, int httpStatus, String answer) {
+        update("recording a reversal's answer", "UPDATE alert SET http_status = ?, answer = ?, updated_at = ? "
+                + "WHERE id = ?", httpStatus, answer, clock.instant(), row);
+    }
+
     /** An authenticated alert refused before it was journaled (bad fields, stale): journaled as refused. */
     public long refused(String requestId, String alertId, String intent, String body, int httpStatus, String answer) {
         long row = insert(requestId, alertId, null, intent, REJECTED, body, null, null);

@@ -44,6 +44,13 @@ public class MarketData {
     public record Holdings(Map<String, BigDecimal> byAsset, Instant at) {
     }
 
+    /**
+     * The account's open margin positions as OpenPositions listed them (docs/kraken.md#margin): per pair id, the volume
+     * still open, short below 0 and long above, netted.
+     */
+    public record MarginPositions(Map<String, BigDecimal> byPairId, Instant at) {
+    }
+
     private record Balances(Map<String, BigDecimal> available, Instant at) {
     }
 
@@ -64,6 +71,7 @@ public class MarketData {
     private volatile Instant balancesReadAt;
     /** What the account holds per asset, on hold by open orders included (BalanceEx's balance), as last read. */
     private volatile Holdings holdings;
+    private volatile MarginPositions marginPositions;
     private final BiConsumer<Map<String, BigDecimal>, Instant> balancesRead;
 
     private record InUse(AssetPair pair, Instant lastAsked) {
@@ -206,6 +214,29 @@ public class MarketData {
     /** What the account held per asset at the last reading, by anyone; empty before the first reading. */
     public Optional<Holdings> holdings() {
         return Optional.ofNullable(holdings);
+    }
+
+    /** The open margin positions as last read; empty before the first reading. */
+    public Optional<MarginPositions> marginPositions() {
+        return Optional.ofNullable(marginPositions);
+    }
+
+    /**
+     * Reads the open margin positions now (one OpenPositions, docs/kraken.md#margin): what is still open of each
+     * ({@code vol - vol_closed}), summed per pair, short below 0.
+     */
+    public MarginPositions readMarginPositions() {
+        Instant asked = clock.instant();
+        Map<String, BigDecimal> byPair = new HashMap<>();
+        kraken.privateCall("OpenPositions", Map.of()).result().fields().forEachRemaining(e -> {
+            var row = e.getValue();
+            BigDecimal open = amount(row, "vol").subtract(amount(row, "vol_closed"));
+            byPair.merge(row.path("pair").asText(), "sell".equals(row.path("type").asText()) ? open.negate() : open,
+                    BigDecimal::add);
+        });
+        MarginPositions read = new MarginPositions(Map.copyOf(byPair), asked);
+        marginPositions = read;
+        return read;
     }
 
     /** When the balances were last read from Kraken, by anyone; empty before the first reading. */

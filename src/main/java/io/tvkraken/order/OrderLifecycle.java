@@ -46,6 +46,8 @@ public class OrderLifecycle {
      * trip. An order that cannot carry a deadline this far ahead and still leave before its send-by time is too late.
      */
     static final Duration MIN_DEADLINE_LEAD = Duration.ofSeconds(3);
+    /** The alert id of a reversal's open leg is its alert's with this suffix (docs/strategies.md#reversals). */
+    public static final String OPEN_LEG_SUFFIX = "/open";
 
     private final Journal journal;
     private final DeadLetters deadLetters;
@@ -160,6 +162,33 @@ public class OrderLifecycle {
         finish(alert, state, outcome, null, false, position.message());
         decided(outcome, position.message());
         return outcome;
+    }
+
+    /**
+     * The open leg of a reversal whose close executed (docs/strategies.md#reversals): journaled as a row of its own
+     * under the alert's, with its own alert id ({@code <alert id>/open}) and so its own client order id.
+     *
+     * @return the leg's case, to be planned and placed as any order of the book
+     * @throws IllegalStateException when the leg was journaled before: nothing more is placed for it here
+     */
+    public AlertCase openLeg(AlertCase close) {
+        String legId = close.alertId() + OPEN_LEG_SUFFIX;
+        Journal.Opened opened = journal.openLeg(close.journalEntry(), close.requestId(), legId, close.intent(),
+                close.body(), close.sendBy());
+        if (opened.duplicate()) {
+            throw new IllegalStateException("the open leg of journal entry " + close.journalEntry() + " is journal "
+                    + "entry " + opened.first().id() + " already: nothing more is placed for it");
+        }
+        LOG.info("journal entry {}: its close leg executed; the open leg is journal entry {}", close.journalEntry(),
+                opened.row());
+        return new AlertCase(close.requestId(), close.intent(), close.body(), close.receivedNanos(), close.alert(),
+                legId, opened.row(), close.sendBy(), null);
+    }
+
+    /** A reversal's answer, both legs decided, kept as the alert's answer: a copy of the alert repeats it. */
+    public Outcome reversed(AlertCase close, Outcome answer) {
+        journal.answered(close.journalEntry(), httpStatus.applyAsInt(answer), json(answer));
+        return answer;
     }
 
     /** Refused — by the kill switch, a rule of ours, or Kraken: nothing was placed, so the alert id is given up. */

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param status   one of {@code executed}, {@code validated}, {@code in_position}, {@code superseded},
  *                 {@code rejected}, {@code dead_lettered}, {@code pending}, {@code duplicate}, {@code error}
  * @param position for a target-position alert: its book, the target and what was done about it
+ * @param legs     for a reversal, its close and its open leg, each as it ended
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Outcome(
@@ -27,7 +28,8 @@ public record Outcome(
         @JsonProperty("dead_letter_id") String deadLetterId,
         @JsonProperty("first_status") String firstStatus,
         @JsonProperty("first_request_id") String firstRequestId,
-        Position position) {
+        Position position,
+        List<Leg> legs) {
 
     public static final String EXECUTED = "executed";
     public static final String VALIDATED = "validated";
@@ -55,6 +57,21 @@ public record Outcome(
             List<String> txid) {
     }
 
+    /**
+     * One leg of a reversal: {@code close} (to flat) or {@code open} (to the target), with its own outcome and order.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Leg(String leg, String status, @JsonProperty("alert_id") String alertId, Order order,
+            Error error) {
+
+        public static final String CLOSE = "close";
+        public static final String OPEN = "open";
+
+        static Leg of(String leg, Outcome outcome) {
+            return new Leg(leg, outcome.status, outcome.alertId, outcome.order, outcome.error);
+        }
+    }
+
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Error(String code, String message, List<String> details) {
     }
@@ -73,7 +90,7 @@ public record Outcome(
         Order view = new Order(sent.get("pair"), sent.get("type"), sent.get("ordertype"), sent.get("volume"),
                 sent.get("price"), description, validate ? null : txids);
         return new Outcome(validate ? VALIDATED : EXECUTED, alert.requestId(), alert.alertId(), mode, view, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /** Refused, by a rule of ours, the kill switch or Kraken: nothing was placed. */
@@ -83,47 +100,56 @@ public record Outcome(
 
     public static Outcome refused(String requestId, String alertId, String mode, RefusedException refusal) {
         return new Outcome(REJECTED, requestId, alertId, mode, null,
-                new Error(refusal.code(), refusal.getMessage(), refusal.details()), null, null, null, null);
+                new Error(refusal.code(), refusal.getMessage(), refusal.details()), null, null, null, null, null);
     }
 
     /** Stored for replay: nothing is sent again without the trader. */
     public static Outcome deadLettered(AlertCase alert, String mode, DeadLetter letter) {
         return new Outcome(DEAD_LETTERED, alert.requestId(), alert.alertId(), mode, null,
-                new Error(letter.reason(), letter.message(), List.of()), letter.id(), null, null, null);
+                new Error(letter.reason(), letter.message(), List.of()), letter.id(), null, null, null, null);
     }
 
     /** Still running, or being looked up at Kraken: the outcome lands in the journal. */
     public static Outcome pending(AlertCase alert, String mode) {
-        return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, null, null);
+        return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, null, null, null);
     }
 
     /** Nothing could be stored, so nothing was sent: the sender should send it again. */
     public static Outcome notStored(String requestId, String alertId, String mode, String message) {
         return new Outcome(ERROR, requestId, alertId, mode, null, new Error(NOT_STORED, message, List.of()), null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /** This alert repeats {@code first}, whose outcome is repeated; nothing is sent again. */
     public Outcome asDuplicate(String requestIdOfRepeat, String alertIdOfRepeat, String firstRequest) {
         return new Outcome(DUPLICATE, requestIdOfRepeat, alertIdOfRepeat, mode, order, error, deadLetterId, status,
-                firstRequest, position);
+                firstRequest, position, legs);
     }
 
     /** A repeat of an alert still running: pending, naming the first request. */
     public static Outcome pendingDuplicate(AlertCase alert, String mode, String firstRequest) {
         return new Outcome(PENDING, alert.requestId(), alert.alertId(), mode, null, null, null, null, firstRequest,
-                null);
+                null, null);
     }
 
     /** No order: the book is at its target ({@code in_position}) or the alert is older than the last applied. */
     public static Outcome noOrder(AlertCase alert, String mode, String status, Position position) {
-        return new Outcome(status, alert.requestId(), alert.alertId(), mode, null, null, null, null, null, position);
+        return new Outcome(status, alert.requestId(), alert.alertId(), mode, null, null, null, null, null, position, null);
     }
 
     /** The same outcome, with its target-position alert's book. */
     public Outcome withPosition(Position of) {
         return new Outcome(status, requestId, alertId, mode, order, error, deadLetterId, firstStatus, firstRequestId,
-                of);
+                of, legs);
+    }
+
+    /**
+     * A reversal's answer (docs/strategies.md#reversals), once its open leg is decided: the open leg's outcome (status,
+     * order, error) with both legs listed, close first, and the book as it ends.
+     */
+    public static Outcome reversal(Outcome close, Outcome open, Position position) {
+        return new Outcome(open.status, close.requestId, close.alertId, close.mode, open.order, open.error,
+                open.deadLetterId, null, null, position, List.of(Leg.of(Leg.CLOSE, close), Leg.of(Leg.OPEN, open)));
     }
 
     public String errorCode() {

@@ -71,6 +71,7 @@ public class BookOrders {
     private final RateBudget budget;
     private final OrderLifecycle lifecycle;
     private final Duration waitForBook;
+    private final StrategyFile strategies;
     /** This instance's turn on each book: its alerts take the book one at a time before asking the database. */
     private final Map<Books.Key, Semaphore> turns = new ConcurrentHashMap<>();
 
@@ -78,7 +79,7 @@ public class BookOrders {
      * @param waitForBook how long an alert waits for its book before it is dead-lettered {@code book_busy}
      */
     public BookOrders(MarketData market, OrderDesk desk, OrderPlanner planner, Books books, KrakenApi kraken,
-            RateBudget budget, OrderLifecycle lifecycle, Duration waitForBook) {
+            RateBudget budget, OrderLifecycle lifecycle, Duration waitForBook, StrategyFile strategies) {
         this.market = market;
         this.desk = desk;
         this.planner = planner;
@@ -87,6 +88,7 @@ public class BookOrders {
         this.budget = budget;
         this.lifecycle = lifecycle;
         this.waitForBook = waitForBook;
+        this.strategies = strategies;
     }
 
     /**
@@ -148,7 +150,7 @@ public class BookOrders {
         long row = alertCase.journalEntry();
         if (!alert.targetsPosition()) {
             Object planned = ownOrder(alertCase, key, settle(key, row));
-            books.opened(row, key);
+            books.opened(row, key, null);
             return planned;
         }
         Instant firedAt = alert.time() == null ? null : AlertAge.firedAt(alert.time());
@@ -161,11 +163,53 @@ public class BookOrders {
         if (applied.isEmpty()) {
             return superseded(alertCase, key, books.get(key).orElseThrow());
         }
-        Object planned = difference(alertCase, key, position);
+        boolean reversal = reverses(position, alert.target(), pairOf(alert));
+        Object planned = difference(alertCase, key, position, reversal);
         if (planned instanceof OrderRequest) {
-            books.opened(row, key);
+            books.opened(row, key, reversal ? Books.CLOSE_LEG : null);
         }
         return planned;
+    }
+
+    /**
+     * After a reversal's close leg was placed and counted: whether its open leg goes now. Only when the close executed
+     * in full and the book is flat with nothing of it left uncounted (docs/strategies.md#reversals): a close that
+     * failed, is still open, or could not be read back never leads to an open, so a position is never doubled.
+     */
+    public boolean opensNext(@Variable("case") AlertCase alertCase, @Variable("book") Books.Key key,
+            @Body Outcome outcome) {
+        long row = alertCase.journalEntry();
+        if (!alertCase.alert().targetsPosition() || !Outcome.EXECUTED.equals(outcome.status())
+                || !books.leg(row).map(Books.CLOSE_LEG::equals).orElse(false)) {
+            return false;
+        }
+        Books.Book book = books.get(key).orElseThrow();
+        boolean flat = book.position().signum() == 0 && books.openOrders(key).isEmpty();
+        if (!flat) {
+            LOG.warn("{}: the close leg of journal entry {} did not leave the book flat and counted (book {}): its "
+                    + "open leg is not placed; the book's next alert plans from the book as it is", key, row,
+                    plain(book.position()));
+        }
+        return flat;
+    }
+
+    /** The open leg's own case: journaled under the alert's row, with its own alert id and client order id. */
+    public AlertCase openLeg(@Variable("case") AlertCase close) {
+        return lifecycle.openLeg(close);
+    }
+
+    /**
+     * Both legs decided: the answer lists them, close first, ends with the open leg's outcome, and becomes the alert's
+     * kept answer.
+     */
+    public Outcome reversed(@Variable("closeCase") AlertCase close, @Variable("closeLeg") Outcome closeLeg,
+            @Variable("book") Books.Key key, @Body Outcome openLeg) {
+        BigDecimal book = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
+        Target target = close.alert().target();
+        String what = Outcome.EXECUTED.equals(openLeg.status()) ? "reversed: closed, then opened"
+                : "closed, but the open leg ended " + openLeg.status() + ": the book is flat; the book's next alert "
+                        + "plans from it";
+        return lifecycle.reversed(close, Outcome.reversal(closeLeg, openLeg, view(key, book, target, what)));
     }
 
     /**
@@ -175,7 +219,9 @@ public class BookOrders {
     public Object planValidation(@Variable("case") AlertCase alertCase) {
         Books.Key key = keyOf(alertCase.alert());
         BigDecimal position = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
-        Object planned = alertCase.alert().targetsPosition() ? difference(alertCase, key, position)
+        Alert alert = alertCase.alert();
+        Object planned = alert.targetsPosition()
+                ? difference(alertCase, key, position, reverses(position, alert.target(), pairOf(alert)))
                 : ownOrder(alertCase, key, position);
         return planned instanceof OrderRequest order ? order.asValidation() : planned;
     }
@@ -218,16 +264,36 @@ public class BookOrders {
 
     // ---- planning ----
 
-    private Object difference(AlertCase alertCase, Books.Key key, BigDecimal position) {
+    /**
+     * Whether going from {@code position} to the target crosses flat with a close Kraken can place: then the close is
+     * ordered first, on its own (docs/strategies.md#reversals). A position too small to close (below the pair's
+     * minimum order) is not closed first: the order goes to the target at once.
+     */
+    private static boolean reverses(BigDecimal position, Target target, AssetPair pair) {
+        return position.signum() * target.position().signum() < 0
+                && position.abs().setScale(pair.lotDecimals(), RoundingMode.DOWN).compareTo(pair.orderMin()) >= 0;
+    }
+
+    /**
+     * The order from the book to the target, or for a reversal's close leg ({@code closeFirst}) to flat. The short side
+     * trades on margin (docs/strategies.md#margin-shorts): an order that opens or grows a short carries the strategy's
+     * {@code leverage}; one that reduces a short carries it too, with {@code reduce_only}. The long side is spot.
+     */
+    private Object difference(AlertCase alertCase, Books.Key key, BigDecimal position, boolean closeFirst) {
         Alert alert = alertCase.alert();
         Target target = alert.target();
         AssetPair pair = pairOf(alert);
-        if (target.isShort()) {
-            throw new RefusedException(Refusal.MARGIN_REQUIRED, target.source() + " is a short position, which "
-                    + "needs a strategy trading on margin (leverage); " + key + " trades spot only",
-                    List.of("position: " + plain(target.position()), "leverage: not set for " + key));
+        StrategySettings.Strategy strategy = strategies.settings().strategy(alert.strategy());
+        if ((target.isShort() || position.signum() < 0) && !strategy.onMargin()) {
+            throw new RefusedException(Refusal.MARGIN_REQUIRED, (target.isShort() ? target.source() + " is a short "
+                    + "position" : "the book is short (" + plain(position) + ")") + ", which needs a strategy "
+                    + "trading on margin: set 'leverage' for it in the strategies file; " + key + " trades spot only",
+                    List.of("position: " + plain(target.position()), "leverage: not set for "
+                            + (alert.strategy() == null ? "the default book (name a strategy)" : "strategy '"
+                            + alert.strategy() + "'")));
         }
-        BigDecimal wanted = target.position().subtract(position);
+        BigDecimal aim = closeFirst ? BigDecimal.ZERO : target.position();
+        BigDecimal wanted = aim.subtract(position);
         BigDecimal volume = wanted.abs().setScale(pair.lotDecimals(), RoundingMode.DOWN);
         if (volume.signum() == 0 || volume.compareTo(pair.orderMin()) < 0) {
             String why = wanted.signum() == 0 ? "the book is at the target"
@@ -236,15 +302,19 @@ public class BookOrders {
             return inPosition(alertCase, key, position, why);
         }
         Side side = wanted.signum() > 0 ? Side.BUY : Side.SELL;
+        boolean shortSide = position.signum() < 0 || aim.signum() < 0;
+        String leverage = shortSide ? strategy.leverage().toString() : null;
+        boolean reduceOnly = shortSide && side == Side.BUY;
         RequestLog.order(pair.altname(), side.kraken());
         Alert order = new Alert(alert.ticker(), side, alert.orderType(), volume, null, null, alert.price(),
-                alert.price2(), alert.trigger(), null, false, alert.postOnly(), alert.timeInForce(),
+                alert.price2(), alert.trigger(), leverage, reduceOnly, alert.postOnly(), alert.timeInForce(),
                 alert.expireTime(), alert.close(), alert.id(), alert.time(), alert.validate(), alert.userref(),
                 alert.comment(), alert.strategy(), null);
         try {
             OrderRequest planned = planner.plan(order, pair, () -> market.lastPrice(pair), market::balances);
-            LOG.info("{}: {} -> {}: {} {} {}", key, plain(position), plain(target.position()), side.kraken(),
-                    plain(volume), pair.altname());
+            LOG.info("{}: {} -> {}{}: {} {} {}{}", key, plain(position), plain(target.position()),
+                    closeFirst ? " (a reversal: the close first)" : "", side.kraken(), plain(volume), pair.altname(),
+                    leverage == null ? "" : " on margin " + leverage + ":1" + (reduceOnly ? ", reduce only" : ""));
             return planned;
         } catch (RefusedException refusal) {
             if (refusal.refusal() == Refusal.BELOW_MINIMUM) {

@@ -19,23 +19,37 @@ import java.util.function.Function;
 /**
  * The strategies' books beside what the account holds (docs/strategies.md#drift): {@code GET /admin/positions}, and the
  * check-position-drift route. A book is in <b>drift</b> when the books on its base asset together hold more than the
- * account does: the exchange cannot cover them (coins sold by hand, an order filled outside the service, a withdrawal).
+ * account does: the exchange cannot cover them (coins sold by hand, an order filled outside the service, a withdrawal);
+ * or when the short books on a pair are short more than the account's open margin positions on it (a position closed by
+ * hand, or liquidated).
  *
  * @param books      every book, by strategy and pair
  * @param assets     per base asset the books trade: what the books hold, what the account holds, and whether that
  *                   covers them
+ * @param shorts     per pair the short books trade: what the books are short, what the account's open margin
+ *                   positions are short (OpenPositions), and whether that covers them
  * @param holdingsAt when the account's holdings were read; null when they never were
+ * @param marginAt   when the open margin positions were read; null when they never were
  * @param drift      whether any asset is in drift
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record PositionReport(List<BookLine> books, List<AssetLine> assets,
-        @JsonProperty("holdings_read_at") Instant holdingsAt, boolean drift) {
+public record PositionReport(List<BookLine> books, List<AssetLine> assets, List<ShortLine> shorts,
+        @JsonProperty("holdings_read_at") Instant holdingsAt,
+        @JsonProperty("margin_positions_read_at") Instant marginAt, boolean drift) {
 
     /** One book: its strategy ({@code null} for the pair's default book), pair, base asset and position. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BookLine(String strategy, String pair, String asset, String position,
             @JsonProperty("open_orders") int openOrders, @JsonProperty("last_alert") Long lastAlert,
             @JsonProperty("last_time") Instant lastTime, @JsonProperty("updated_at") Instant updatedAt) {
+    }
+
+    /**
+     * A pair short books trade (docs/strategies.md#drift): their total (below 0), the account's open margin positions
+     * on the pair, netted (below 0 when short), and whether the account is short less than the books.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ShortLine(String pair, String books, String account, boolean drift) {
     }
 
     /** An asset the books trade: their total (long books), the account's holding, and whether it falls short. */
@@ -50,9 +64,11 @@ public record PositionReport(List<BookLine> books, List<AssetLine> assets,
      * @param openOrders how many orders of a book are not counted in it yet
      */
     public static PositionReport of(List<Books.Book> books, Optional<MarketData.Holdings> holdings,
-            Function<String, Optional<AssetPair>> pairOf, Function<Books.Key, Integer> openOrders) {
+            Optional<MarketData.MarginPositions> margin, Function<String, Optional<AssetPair>> pairOf,
+            Function<Books.Key, Integer> openOrders) {
         List<BookLine> lines = new ArrayList<>();
         Map<String, BigDecimal> byAsset = new TreeMap<>();
+        Map<String, BigDecimal> shortByPair = new TreeMap<>();
         for (Books.Book book : books) {
             Optional<AssetPair> pair = pairOf.apply(book.key().pair());
             String asset = pair.map(AssetPair::base).orElse(null);
@@ -61,6 +77,9 @@ public record PositionReport(List<BookLine> books, List<AssetLine> assets,
                     book.updatedAt()));
             if (asset != null && book.position().signum() > 0) {
                 byAsset.merge(asset, book.position(), BigDecimal::add);
+            }
+            if (book.position().signum() < 0) {
+                shortByPair.merge(book.key().pair(), book.position(), BigDecimal::add);
             }
         }
         List<AssetLine> assets = new ArrayList<>();
@@ -73,11 +92,29 @@ public record PositionReport(List<BookLine> books, List<AssetLine> assets,
             assets.add(new AssetLine(asset.getKey(), AssetPair.symbol(asset.getKey()), plain(asset.getValue()),
                     account == null ? null : plain(account), short_));
         }
-        return new PositionReport(lines, assets, holdings.map(MarketData.Holdings::at).orElse(null), drift);
+        List<ShortLine> shorts = new ArrayList<>();
+        for (Map.Entry<String, BigDecimal> pair : shortByPair.entrySet()) {
+            String id = pairOf.apply(pair.getKey()).map(AssetPair::id).orElse(pair.getKey());
+            BigDecimal account = margin.map(m -> m.byPairId().getOrDefault(id, BigDecimal.ZERO)).orElse(null);
+            boolean uncovered = account != null && pair.getValue().compareTo(account.min(BigDecimal.ZERO)) < 0;
+            drift |= uncovered;
+            shorts.add(new ShortLine(pair.getKey(), plain(pair.getValue()), account == null ? null : plain(account),
+                    uncovered));
+        }
+        return new PositionReport(lines, assets, shorts, holdings.map(MarketData.Holdings::at).orElse(null),
+                margin.map(MarketData.MarginPositions::at).orElse(null), drift);
     }
 
-    /** The assets in drift, e.g. {@code [XXBT]}. */
+    /** The assets and the short pairs in drift, e.g. {@code [XXBT, short XBTUSD]}. */
     public List<String> driftingAssets() {
-        return assets.stream().filter(AssetLine::drift).map(AssetLine::asset).toList();
+        List<String> drifting = new ArrayList<>(assets.stream().filter(AssetLine::drift).map(AssetLine::asset)
+                .toList());
+        shorts.stream().filter(ShortLine::drift).forEach(s -> drifting.add("short " + s.pair()));
+        return drifting;
+    }
+
+    /** Whether any book is short: only then are the margin positions worth a call to Kraken. */
+    public static boolean anyShort(List<Books.Book> books) {
+        return books.stream().anyMatch(b -> b.position().signum() < 0);
     }
 }

@@ -3,6 +3,7 @@ package io.tvkraken.strategy;
 import io.tvkraken.journal.Books;
 import io.tvkraken.journal.JobLeases;
 import io.tvkraken.kraken.MarketData;
+import io.tvkraken.kraken.RateBudget;
 import io.tvkraken.telemetry.Notice;
 import io.tvkraken.telemetry.Notices;
 import java.time.Clock;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The books beside the account ({@link PositionReport}): {@code GET /admin/positions} reads the account's holdings
  * first (one BalanceEx); the check-position-drift route compares the books with the holdings the
  * refresh-exchange-balances route read last, and raises {@code position_drift} when an asset falls short
- * (docs/strategies.md#drift).
+ * (docs/strategies.md#drift). While a book is short, both also read the account's open margin positions (one
+ * OpenPositions, when Kraken's REST counter has room).
  */
 public class Positions {
 
@@ -26,12 +28,15 @@ public class Positions {
 
     private final Books books;
     private final MarketData market;
+    private final RateBudget budget;
     private final JobLeases jobs;
     private final Notices notices;
     private final Clock clock;
 
-    public Positions(Books books, MarketData market, JobLeases jobs, Notices notices, Clock clock) {
+    public Positions(Books books, MarketData market, RateBudget budget, JobLeases jobs, Notices notices,
+            Clock clock) {
         this.books = books;
+        this.budget = budget;
         this.market = market;
         this.jobs = jobs;
         this.notices = notices;
@@ -43,6 +48,7 @@ public class Positions {
      * as last read).
      */
     public PositionReport report(boolean readHoldings) {
+        List<Books.Book> all = books.all();
         if (readHoldings) {
             try {
                 market.readBalances();
@@ -50,9 +56,30 @@ public class Positions {
                 LOG.warn("the account's balances could not be read ({}): the positions show the last reading",
                         e.getMessage());
             }
+            readMarginPositions(all);
         }
-        return PositionReport.of(books.all(), market.holdings(), market::pairFor,
+        return PositionReport.of(all, market.holdings(), market.marginPositions(), market::pairFor,
                 key -> books.openOrders(key).size());
+    }
+
+    /**
+     * With a book short, the account's open margin positions are read (one OpenPositions), if Kraken's REST counter has
+     * room; else, or on failure, the last reading stands.
+     */
+    private void readMarginPositions(List<Books.Book> all) {
+        if (!PositionReport.anyShort(all)) {
+            return;
+        }
+        if (!budget.restRoomFor(1)) {
+            LOG.info("no room in Kraken's REST counter to read the open margin positions: the last reading stands");
+            return;
+        }
+        try {
+            market.readMarginPositions();
+        } catch (RuntimeException e) {
+            LOG.warn("the open margin positions could not be read ({}): the positions show the last reading",
+                    e.getMessage());
+        }
     }
 
     /**
@@ -65,6 +92,7 @@ public class Positions {
         if (market.holdings().isEmpty()) {
             return List.of();
         }
+        readMarginPositions(books.all());
         PositionReport report = report(false);
         List<String> drifting = report.driftingAssets();
         if (drifting.isEmpty()) {
@@ -78,10 +106,13 @@ public class Positions {
             report.assets().stream().filter(PositionReport.AssetLine::drift).forEach(a -> text.append(a.symbol())
                     .append(": the books hold ").append(a.books()).append(", the account ").append(a.account())
                     .append('\n'));
+            report.shorts().stream().filter(PositionReport.ShortLine::drift).forEach(p -> text.append(p.pair())
+                    .append(": the books are short ").append(p.books()).append(", the account's margin positions ")
+                    .append(p.account()).append('\n'));
             text.append("GET /admin/positions lists every book.");
             LOG.warn("position drift: the books hold more than the account: {}", drifting);
             notices.raise(Notice.of(Notice.Event.POSITION_DRIFT, Notice.Severity.WARNING,
-                    "Position drift: the books hold more " + String.join(", ", drifting) + " than the account",
+                    "Position drift: the account does not cover the books on " + String.join(", ", drifting),
                     text.toString()));
         }
         return drifting;

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The strategies file (setting {@code strategies.file}, docs/strategies.md#the-strategies-file): risk limits for the
- * whole account and per strategy, the pairs a strategy may trade, and the stop a strategy's entries carry to Kraken.
+ * whole account and per strategy, the pairs a strategy may trade, the stop a strategy's entries carry to Kraken, and
+ * the leverage its shorts are opened with.
  * Read by {@link StrategyFile}, reloaded while the service runs; every field is optional, and what is absent is not
  * limited.
  *
@@ -47,10 +48,24 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies)
      * @param pairs  the pairs it may trade, in any spelling an alert's ticker accepts; absent: any pair
      * @param limits its own limits, on top of the account's
      * @param stop   the conditional close attached to each of its entries that brings none of its own, or null
+     * @param leverage the leverage its shorts are opened with on Kraken's spot margin (2 for 2:1), or null: it trades
+     *               spot only, and a short target is refused (docs/strategies.md#margin-shorts)
      */
-    public record Strategy(List<String> pairs, Limits limits, StopPolicy stop) {
+    public record Strategy(List<String> pairs, Limits limits, StopPolicy stop, Integer leverage) {
 
-        public static final Strategy NONE = new Strategy(null, Limits.NONE, null);
+        public static final Strategy NONE = new Strategy(null, Limits.NONE, null, null);
+
+        public Strategy {
+            if (leverage != null && leverage < 2) {
+                throw new IllegalArgumentException("leverage: 2 or more (Kraken's margin starts at 2:1), got "
+                        + leverage + "; leave it out for a strategy that trades spot only");
+            }
+        }
+
+        /** Whether its shorts may be opened, on margin. */
+        public boolean onMargin() {
+            return leverage != null;
+        }
 
         @JsonCreator
         public static Strategy of(@JsonProperty("pairs") List<String> pairs,
@@ -60,9 +75,10 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies)
                 @JsonProperty("max-orders-per-day") Integer maxOrdersPerDay,
                 @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay,
                 @JsonProperty("max-loss-per-day") BigDecimal maxLossPerDay,
-                @JsonProperty("stop") StopPolicy stop) {
+                @JsonProperty("stop") StopPolicy stop,
+                @JsonProperty("leverage") Integer leverage) {
             return new Strategy(pairs == null ? null : List.copyOf(pairs), new Limits(maxOrderCost, maxPosition,
-                    maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay, maxLossPerDay), stop);
+                    maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay, maxLossPerDay), stop, leverage);
         }
     }
 
