@@ -5,7 +5,9 @@ import java.math.MathContext;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,8 +26,9 @@ import java.util.function.Predicate;
  * under it.
  *
  * <p>Resting orders reserve nothing, and fill only when a trade crosses them ({@link #trade}, which a test drives: the
- * paper exchange has no order book of its own), in full or in part, at their limit price. Market orders trade at
- * the configured price, in full. Nothing pays fees.
+ * paper exchange has no other traders), in full or in part, at their limit price. Market orders fill in full, at the
+ * last price or, with {@link PaperConfig#bookLevelQuote()} set, walking the {@link SimulatedBook} so that they slip.
+ * Every fill is kept as a trade and its ledger entries (docs/paper-exchange.md#methods). Nothing pays fees.
  *
  * <p>Memory stays bounded however many orders a paper-trading run places. Open orders are at most
  * {@link PaperConfig#openOrdersLimit()}, indexed by txid and by {@code cl_ord_id}, so that placing an order checks
@@ -49,6 +52,24 @@ final class PaperAccount {
 
     private final Map<String, BigDecimal> balances;
     private final Map<String, BigDecimal> prices;
+    /** What each level of the simulated book holds, in quote; zero: market orders fill at the last price. */
+    private final BigDecimal bookLevelQuote;
+    /** The trades kept, oldest first, at most as many as closed orders are kept. */
+    private final Deque<PaperTrade> trades = new ArrayDeque<>();
+    /** The ledger entries kept, oldest first, at most twice as many as trades. */
+    private final Deque<PaperLedgerEntry> ledger = new ArrayDeque<>();
+    /** Per pair id, the prices it traded or was set at, oldest first, for OHLC: at most {@link #HISTORY_KEPT}. */
+    private final Map<String, Deque<PricePoint>> history = new HashMap<>();
+    private long tradeNumber;
+    /** When every open order is cancelled (CancelAllOrdersAfter), or null. */
+    private Instant cancelAllAt;
+
+    /** A price the pair traded at ({@code volume} above 0) or was set to, at a time. */
+    record PricePoint(Instant at, BigDecimal price, BigDecimal volume) {
+    }
+
+    static final int HISTORY_KEPT = 20_000;
+
     /** Open margin positions by their id, oldest first: they are closed first-in first-out. */
     private final Map<String, PaperPosition> positions = new LinkedHashMap<>();
     private final Map<String, Long> lastNonce = new HashMap<>();
@@ -77,6 +98,9 @@ final class PaperAccount {
         this.prices = new HashMap<>(config.prices());
         this.closedOrdersKept = config.closedOrdersKept();
         this.openOrdersLimit = config.openOrdersLimit();
+        this.bookLevelQuote = config.bookLevelQuote();
+        Instant start = clock.instant();
+        this.prices.forEach((pairId, price) -> remember(pairId, start, price, BigDecimal.ZERO));
         this.clock = clock;
     }
 
@@ -114,6 +138,7 @@ final class PaperAccount {
 
     synchronized void setPrice(String pairId, BigDecimal price) {
         prices.put(pairId, price);
+        remember(pairId, clock.instant(), price, BigDecimal.ZERO);
     }
 
     /**
@@ -127,6 +152,7 @@ final class PaperAccount {
     synchronized BigDecimal trade(PaperPair pair, BigDecimal price, BigDecimal volume) {
         prices.put(pair.id(), price);
         Instant now = clock.instant();
+        remember(pair.id(), now, price, volume);
         BigDecimal left = volume;
         for (Held held : new ArrayList<>(open.values())) {
             PaperOrder order = held.order();
@@ -149,6 +175,7 @@ final class PaperAccount {
             balances.put(getAsset, balance(getAsset).add(buy ? fill : cost));
             left = left.subtract(fill);
             PaperOrder filled = order.filled(fill, cost, now);
+            recordTrade(pair, filled, fill, cost, order.price(), true, now);
             if (filled.status().equals(PaperOrder.CLOSED)) {
                 open.remove(order.txid());
                 if (order.clOrdId() != null) {
@@ -220,7 +247,8 @@ final class PaperAccount {
         PaperPair pair = ticket.pair();
         PaperOrder order;
         if (ticket.isMarket() && ticket.onMargin()) {
-            BigDecimal fillPrice = price(pair.id());
+            BigDecimal fillPrice = SimulatedBook.fill(pair, ticket.type().equals("buy"), ticket.volume(),
+                    price(pair.id()), bookLevelQuote).averagePrice();
             BigDecimal filled = fillOnMargin(pair, ticket.type(), ticket.ordertype(), ticket.volume(), fillPrice,
                     ticket.leverage(), ticket.reduceOnly(), txid, now);
             order = new PaperOrder(txid, pair.id(), pair.altname(), ticket.type(), ticket.ordertype(), ticket.volume(),
@@ -228,10 +256,13 @@ final class PaperAccount {
                     now, now, filled, filled.multiply(fillPrice), BigDecimal.ZERO, fillPrice, ticket.description(),
                     ticket.closeDescription());
             keepClosed(new Held(nextSequence++, order));
+            recordTrade(pair, order, filled, filled.multiply(fillPrice), fillPrice, false, now);
         } else if (ticket.isMarket()) {
-            BigDecimal fillPrice = price(pair.id());
-            BigDecimal cost = ticket.volume().multiply(fillPrice);
             boolean buy = ticket.type().equals("buy");
+            SimulatedBook.Fill walked = SimulatedBook.fill(pair, buy, ticket.volume(), price(pair.id()),
+                    bookLevelQuote);
+            BigDecimal fillPrice = walked.averagePrice();
+            BigDecimal cost = walked.cost();
             String payAsset = buy ? pair.quote() : pair.base();
             BigDecimal payAmount = buy ? cost : ticket.volume();
             if (balance(payAsset).compareTo(payAmount) < 0) {
@@ -246,6 +277,7 @@ final class PaperAccount {
                     now, now, ticket.volume(), cost, BigDecimal.ZERO, fillPrice, ticket.description(),
                     ticket.closeDescription());
             keepClosed(new Held(nextSequence++, order));
+            recordTrade(pair, order, ticket.volume(), cost, fillPrice, false, now);
         } else {
             if (open.size() >= openOrdersLimit) {
                 throw new KrakenReject("EOrder:Orders limit exceeded");
@@ -296,7 +328,9 @@ final class PaperAccount {
                 continue;
             }
             BigDecimal amount = position.open().min(left);
-            balances.put(pair.quote(), balance(pair.quote()).add(position.profitOn(amount, price)));
+            BigDecimal profit = position.profitOn(amount, price);
+            balances.put(pair.quote(), balance(pair.quote()).add(profit));
+            ledger(txid, now, "margin", pair.quote(), profit);
             PaperPosition after = position.closing(amount);
             if (after.open().signum() == 0) {
                 positions.remove(position.posTxid());
@@ -471,6 +505,149 @@ final class PaperAccount {
     /** Kraken reports a missing userref as 0, and a filter on 0 finds those orders. */
     static int userrefKey(PaperOrder order) {
         return order.userref() == null ? 0 : order.userref();
+    }
+
+    /**
+     * A fill, kept as a trade and its ledger entries: the base and the quote of a spot fill, with the balances after
+     * it; a fill on margin moves no spot balance and gets its ledger entry when it settles a profit.
+     */
+    private void recordTrade(PaperPair pair, PaperOrder order, BigDecimal volume, BigDecimal cost, BigDecimal price,
+            boolean maker, Instant at) {
+        if (volume.signum() == 0) {
+            return;
+        }
+        String id = "T" + chunk(5) + "-" + chunk(5) + "-" + chunk(6);
+        trades.addLast(new PaperTrade(id, ++tradeNumber, order.txid(), pair.id(), at, order.type(), order.ordertype(),
+                price, cost, BigDecimal.ZERO, volume, order.leverage(), maker));
+        while (trades.size() > closedOrdersKept) {
+            trades.removeFirst();
+        }
+        remember(pair.id(), at, price, volume);
+        if ("none".equals(order.leverage())) {
+            boolean buy = order.type().equals("buy");
+            ledger(id, at, "trade", pair.base(), buy ? volume : volume.negate());
+            ledger(id, at, "trade", pair.quote(), buy ? cost.negate() : cost);
+        }
+    }
+
+    private void ledger(String refid, Instant at, String type, String asset, BigDecimal amount) {
+        if (amount.signum() == 0) {
+            return;
+        }
+        ledger.addLast(new PaperLedgerEntry("L" + chunk(5) + "-" + chunk(5) + "-" + chunk(6), refid, at, type, asset,
+                amount, BigDecimal.ZERO, balance(asset)));
+        while (ledger.size() > 2L * closedOrdersKept) {
+            ledger.removeFirst();
+        }
+    }
+
+    private void remember(String pairId, Instant at, BigDecimal price, BigDecimal volume) {
+        Deque<PricePoint> points = history.computeIfAbsent(pairId, k -> new ArrayDeque<>());
+        points.addLast(new PricePoint(at, price, volume));
+        while (points.size() > HISTORY_KEPT) {
+            points.removeFirst();
+        }
+    }
+
+    /** The trades kept, newest first. */
+    synchronized List<PaperTrade> trades() {
+        List<PaperTrade> newest = new ArrayList<>(trades);
+        Collections.reverse(newest);
+        return newest;
+    }
+
+    /** The ledger entries kept, newest first. */
+    synchronized List<PaperLedgerEntry> ledger() {
+        List<PaperLedgerEntry> newest = new ArrayList<>(ledger);
+        Collections.reverse(newest);
+        return newest;
+    }
+
+    /** A pair's price history, oldest first. */
+    synchronized List<PricePoint> history(String pairId) {
+        return List.copyOf(history.getOrDefault(pairId, new ArrayDeque<>()));
+    }
+
+    BigDecimal bookLevelQuote() {
+        return bookLevelQuote;
+    }
+
+    /**
+     * CancelAllOrdersAfter's switch (https://docs.kraken.com/api/docs/rest-api/cancel-all-orders-after): every open
+     * order is cancelled {@code timeout} seconds from now unless the call comes again first; 0 turns it off.
+     *
+     * @return when it fires, or null when turned off
+     */
+    synchronized Instant cancelAllAfter(Instant now, int timeoutSeconds) {
+        cancelAllAt = timeoutSeconds == 0 ? null : now.plusSeconds(timeoutSeconds);
+        return cancelAllAt;
+    }
+
+    /**
+     * Fires CancelAllOrdersAfter's switch once its time has come; every request looks first. The clock is read only
+     * while the switch is armed.
+     */
+    synchronized void checkCancelAllAfter() {
+        if (cancelAllAt != null && !clock.instant().isBefore(cancelAllAt)) {
+            cancelAllAt = null;
+            cancelAll();
+        }
+    }
+
+    /**
+     * AmendOrder (https://docs.kraken.com/api/docs/rest-api/amend-order): an open order keeps its txid, its place and
+     * what it executed; its volume, limit price or trigger price change. The new volume may not be below what it has
+     * executed.
+     */
+    synchronized PaperOrder amend(PaperOrder open, BigDecimal volume, BigDecimal limitPrice, BigDecimal triggerPrice,
+            String description) {
+        Held held = this.open.get(open.txid());
+        if (held == null) {
+            throw new KrakenReject("EOrder:Unknown order");
+        }
+        PaperOrder was = held.order();
+        if (volume != null && volume.compareTo(was.volumeExecuted()) <= 0) {
+            throw KrakenReject.invalidArguments("order_qty");
+        }
+        boolean stop = !was.ordertype().equals("limit") && !was.ordertype().equals("market");
+        BigDecimal price = stop ? (triggerPrice != null ? triggerPrice : was.price())
+                : (limitPrice != null ? limitPrice : was.price());
+        BigDecimal price2 = stop && limitPrice != null ? limitPrice : was.price2();
+        PaperOrder amended = new PaperOrder(was.txid(), was.pairId(), was.altname(), was.type(), was.ordertype(),
+                volume != null ? volume : was.volume(), price, price2, was.leverage(), was.oflags(), was.userref(),
+                was.clOrdId(), was.status(), was.openedAt(), null, was.volumeExecuted(), was.cost(), was.fee(),
+                was.averagePrice(), description, was.closeDescription());
+        Held now = new Held(held.sequence(), amended);
+        this.open.put(was.txid(), now);
+        if (was.clOrdId() != null) {
+            openByClOrdId.put(was.clOrdId(), now);
+        }
+        return amended;
+    }
+
+    /**
+     * EditOrder (https://docs.kraken.com/api/docs/rest-api/edit-order): the open order is cancelled and a new one placed
+     * with its changes, under a new txid; refused whole, the old one stays.
+     */
+    synchronized PaperOrder replace(String txid, OrderTicket replacement) {
+        Held held = open.get(txid);
+        if (held == null) {
+            throw new KrakenReject("EOrder:Unknown order");
+        }
+        Instant now = clock.instant();
+        cancel(txid, now);
+        try {
+            return place(replacement);
+        } catch (KrakenReject refused) {
+            closed.remove(txid);
+            closedBySequence.remove(held.sequence());
+            forget(held);
+            open.put(txid, held);
+            if (held.order().clOrdId() != null) {
+                openByClOrdId.put(held.order().clOrdId(), held);
+            }
+            throw refused;
+        }
     }
 
     private BigDecimal balance(String asset) {

@@ -46,6 +46,10 @@ import java.util.function.Consumer;
  *                         https://support.kraken.com/hc/en-us/articles/209090607). The paper figure is not Kraken's
  *                         per-pair one: it bounds memory, since resting orders fill here only when a test trades. Default
  *                         {@value #DEFAULT_OPEN_ORDERS_LIMIT}.
+ * @param bookLevelQuote   what each level of the simulated order book holds, in the pair's quote currency
+ *                         ({@link SimulatedBook}, docs/paper-exchange.md#the-order-book): market orders walk it and so
+ *                         slip as at Kraken. Zero, the default of the service's paper mode, fills them at the last
+ *                         price instead; Depth shows a book of {@link SimulatedBook#DEFAULT_LEVEL_QUOTE} a level then.
  */
 public record PaperConfig(
         List<ApiKey> apiKeys,
@@ -58,7 +62,8 @@ public record PaperConfig(
         Duration orderVisibilityDelay,
         RateLimitTier rateLimitTier,
         int closedOrdersKept,
-        int openOrdersLimit) {
+        int openOrdersLimit,
+        BigDecimal bookLevelQuote) {
 
     public static final String DEFAULT_API_KEY = "paper-api-key";
     /**
@@ -123,6 +128,10 @@ public record PaperConfig(
         if (openOrdersLimit < 1) {
             throw new IllegalArgumentException("openOrdersLimit must be at least 1: " + openOrdersLimit);
         }
+        Objects.requireNonNull(bookLevelQuote, "bookLevelQuote");
+        if (bookLevelQuote.signum() < 0) {
+            throw new IllegalArgumentException("bookLevelQuote must not be negative: " + bookLevelQuote);
+        }
     }
 
     /**
@@ -133,7 +142,7 @@ public record PaperConfig(
         return new PaperConfig(List.of(new ApiKey(DEFAULT_API_KEY, DEFAULT_API_SECRET)), "127.0.0.1", 0,
                 defaultBalances(), defaultPrices(), Duration.ZERO,
                 "/paper/asset-pairs.json", Duration.ZERO, RateLimitTier.STARTER,
-                DEFAULT_CLOSED_ORDERS_KEPT, DEFAULT_OPEN_ORDERS_LIMIT);
+                DEFAULT_CLOSED_ORDERS_KEPT, DEFAULT_OPEN_ORDERS_LIMIT, BigDecimal.ZERO);
     }
 
     /** {@link #defaults()} with a random key and a random 64-byte secret, as a real deployment of paper mode should use. */
@@ -222,6 +231,11 @@ public record PaperConfig(
         return with(f -> f.openOrdersLimit = value);
     }
 
+    /** Market orders walk a simulated book of {@code value} quote a level (zero: they fill at the last price). */
+    public PaperConfig withBookLevelQuote(BigDecimal value) {
+        return with(f -> f.bookLevelQuote = value);
+    }
+
     /**
      * This configuration with the settings {@code change} makes: the one place that lists every component, so that a
      * new setting cannot be forgotten by one wither. The result goes through the validating constructor.
@@ -230,7 +244,8 @@ public record PaperConfig(
         Fields f = new Fields(this);
         change.accept(f);
         return new PaperConfig(f.apiKeys, f.host, f.port, f.balances, f.prices, f.addOrderLatency,
-                f.assetPairsResource, f.orderVisibilityDelay, f.rateLimitTier, f.closedOrdersKept, f.openOrdersLimit);
+                f.assetPairsResource, f.orderVisibilityDelay, f.rateLimitTier, f.closedOrdersKept, f.openOrdersLimit,
+                f.bookLevelQuote);
     }
 
     /** The components of a configuration, as a mutable copy for {@link #with}. */
@@ -246,6 +261,7 @@ public record PaperConfig(
         RateLimitTier rateLimitTier;
         int closedOrdersKept;
         int openOrdersLimit;
+        BigDecimal bookLevelQuote;
 
         Fields(PaperConfig c) {
             apiKeys = c.apiKeys;
@@ -259,6 +275,7 @@ public record PaperConfig(
             rateLimitTier = c.rateLimitTier;
             closedOrdersKept = c.closedOrdersKept;
             openOrdersLimit = c.openOrdersLimit;
+            bookLevelQuote = c.bookLevelQuote;
         }
     }
 
@@ -269,7 +286,8 @@ public record PaperConfig(
                 + ", balances=" + balances + ", prices=" + prices + ", addOrderLatency=" + addOrderLatency
                 + ", assetPairsResource=" + assetPairsResource
                 + ", orderVisibilityDelay=" + orderVisibilityDelay + ", rateLimitTier=" + rateLimitTier
-                + ", closedOrdersKept=" + closedOrdersKept + ", openOrdersLimit=" + openOrdersLimit + "]";
+                + ", closedOrdersKept=" + closedOrdersKept + ", openOrdersLimit=" + openOrdersLimit
+                + ", bookLevelQuote=" + bookLevelQuote + "]";
     }
 
     private static Map<String, BigDecimal> defaultBalances() {

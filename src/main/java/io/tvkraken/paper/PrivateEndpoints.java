@@ -18,14 +18,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kraken's private account and trading methods (POST, form or JSON body): {@code Balance}, {@code BalanceEx},
- * {@code AddOrder}, {@code AddOrderBatch}, {@code OpenOrders}, {@code ClosedOrders}, {@code QueryOrders}, {@code CancelOrder},
- * {@code CancelAll}. Each call is authenticated and charged to Kraken's rate counters first.
+ * {@code TradeBalance}, {@code AddOrder}, {@code AddOrderBatch}, {@code AmendOrder}, {@code EditOrder},
+ * {@code OpenOrders}, {@code ClosedOrders}, {@code QueryOrders}, {@code CancelOrder}, {@code CancelAll},
+ * {@code CancelAllOrdersAfter}, {@code OpenPositions}, {@code TradesHistory}, {@code QueryTrades} and {@code Ledgers}
+ * (docs/paper-exchange.md#methods). Each call is authenticated and charged to Kraken's rate counters first.
  */
 final class PrivateEndpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrivateEndpoints.class);
     private static final Set<String> METHODS = Set.of("Balance", "BalanceEx", "AddOrder", "AddOrderBatch",
-            "OpenOrders", "ClosedOrders", "QueryOrders", "CancelOrder", "CancelAll", "OpenPositions");
+            "OpenOrders", "ClosedOrders", "QueryOrders", "CancelOrder", "CancelAll", "OpenPositions", "TradeBalance",
+            "AmendOrder", "EditOrder", "CancelAllOrdersAfter", "TradesHistory", "QueryTrades", "Ledgers");
     /** AddOrderBatch takes 2 to 15 orders (https://docs.kraken.com/api/docs/rest-api/add-order-batch). */
     private static final int BATCH_MIN = 2;
     private static final int BATCH_MAX = 15;
@@ -44,6 +47,7 @@ final class PrivateEndpoints {
     /** The signer of each API key, by key. */
     private final Map<String, KrakenSigner> signers;
     private final RateLimits rateLimits;
+    private final AccountHistory history;
 
     PrivateEndpoints(PaperConfig config, Clock clock, ObjectMapper json, Replies replies, PaperPairs pairs,
             PaperAccount account, RateLimits rateLimits) {
@@ -55,6 +59,7 @@ final class PrivateEndpoints {
         this.account = account;
         this.rateLimits = rateLimits;
         this.addOrderRules = new AddOrderRules(pairs, account::price);
+        this.history = new AccountHistory(pairs, account);
         Map<String, KrakenSigner> byKey = new LinkedHashMap<>();
         for (PaperConfig.ApiKey key : config.apiKeys()) {
             byKey.put(key.key(), new KrakenSigner(key.secret()));
@@ -76,6 +81,7 @@ final class PrivateEndpoints {
         }
         Map<String, String> params = FormParams.decodeBody(json, request.header("Content-Type"), request.body());
         authenticate(request, params);
+        account.checkCancelAllAfter();
         switch (method) {
             case "Balance":
                 return balance();
@@ -95,6 +101,20 @@ final class PrivateEndpoints {
                 return cancelOrder(params);
             case "OpenPositions":
                 return openPositions(params);
+            case "TradeBalance":
+                return replies.result(history.tradeBalance(params));
+            case "AmendOrder":
+                return amendOrder(params);
+            case "EditOrder":
+                return editOrder(params);
+            case "CancelAllOrdersAfter":
+                return cancelAllOrdersAfter(params);
+            case "TradesHistory":
+                return replies.result(history.tradesHistory(params));
+            case "QueryTrades":
+                return replies.result(history.queryTrades(params));
+            case "Ledgers":
+                return replies.result(history.ledgers(params));
             default:
                 return replies.result(Map.of("count", account.cancelAll()));
         }
@@ -409,6 +429,127 @@ final class PrivateEndpoints {
             chargeTradingCounters("CancelOrder", costByPairId, now);
         }
         return replies.result(Map.of("count", account.cancel(txid, clOrdId)));
+    }
+
+    /**
+     * AmendOrder (https://docs.kraken.com/api/docs/rest-api/amend-order): an open order, by {@code txid} or
+     * {@code cl_ord_id}, keeps its txid and its place; {@code order_qty}, {@code limit_price} and
+     * {@code trigger_price} change, checked as AddOrder would check them. The answer is the amend's id.
+     */
+    private byte[] amendOrder(Map<String, String> params) {
+        PaperOrder open = openOne(params.get("txid"), OrderFilters.clOrdIdParam(params));
+        boolean stop = !open.ordertype().equals("limit");
+        Map<String, String> changed = asAddOrder(open);
+        putIfGiven(changed, "volume", params.get("order_qty"));
+        putIfGiven(changed, "price", stop ? params.get("trigger_price") : params.get("limit_price"));
+        if (stop) {
+            putIfGiven(changed, "price2", params.get("limit_price"));
+        }
+        OrderTicket ticket = addOrderRules.check(changed, null);
+        account.amend(open, ticket.volume(), stop ? ticket.price2() : ticket.price(),
+                stop ? ticket.price() : null, ticket.description());
+        return replies.result(Map.of("amend_id", "T" + open.txid().substring(1)));
+    }
+
+    /**
+     * EditOrder (https://docs.kraken.com/api/docs/rest-api/edit-order), Kraken's older way to change an order: the open
+     * order named by {@code txid} is cancelled and a new one placed with {@code volume}, {@code price},
+     * {@code price2}, {@code userref} and {@code oflags} changed, under a new txid; {@code validate=true} only checks.
+     */
+    private byte[] editOrder(Map<String, String> params) {
+        String txid = params.get("txid");
+        if (params.get("pair") == null || params.get("pair").isBlank()) {
+            throw KrakenReject.invalidArguments("pair");
+        }
+        PaperOrder open = openOne(txid, null);
+        Map<String, String> changed = asAddOrder(open);
+        for (String field : List.of("volume", "price", "price2", "userref", "oflags")) {
+            putIfGiven(changed, field, params.get(field));
+        }
+        OrderTicket ticket = addOrderRules.check(changed, AddOrderRules.deadline(params.get("deadline"),
+                clock.instant()));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("descr", Map.of("order", ticket.description()));
+        if (ticket.validateOnly() || "true".equals(params.get("validate"))) {
+            return replies.result(result);
+        }
+        PaperOrder placed = account.replace(open.txid(), ticket);
+        PaperPair pair = pairs.find(placed.pairId()).orElseThrow();
+        result.put("txid", placed.txid());
+        result.put("originaltxid", open.txid());
+        result.put("volume", Replies.plain(placed.volume(), pair.lotDecimals()));
+        result.put("price", placed.price() == null ? "0" : Replies.plain(placed.price(), pair.pairDecimals()));
+        result.put("price2", placed.price2() == null ? "0" : Replies.plain(placed.price2(), pair.pairDecimals()));
+        result.put("orders_cancelled", 1);
+        result.put("status", "ok");
+        return replies.result(result);
+    }
+
+    /**
+     * CancelAllOrdersAfter (https://docs.kraken.com/api/docs/rest-api/cancel-all-orders-after): a dead man's switch;
+     * every open order is cancelled {@code timeout} seconds (at most 86400) from now unless the call comes again
+     * first; 0 turns it off. The switch fires at the first request after its time.
+     */
+    private byte[] cancelAllOrdersAfter(Map<String, String> params) {
+        String text = params.get("timeout");
+        if (text == null || text.isBlank()) {
+            throw KrakenReject.invalidArguments("timeout");
+        }
+        int timeout = OrderFilters.parseInt(text, "timeout");
+        if (timeout < 0 || timeout > 86_400) {
+            throw KrakenReject.invalidArguments("timeout");
+        }
+        Instant now = clock.instant();
+        Instant trigger = account.cancelAllAfter(now, timeout);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("currentTime", now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        result.put("triggerTime", trigger == null ? "0" : trigger.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString());
+        return replies.result(result);
+    }
+
+    /** The one open order a {@code txid} or {@code cl_ord_id} names; {@code EOrder:Unknown order} when none does. */
+    private PaperOrder openOne(String txid, String clOrdId) {
+        if (clOrdId == null && (txid == null || txid.isBlank())) {
+            throw KrakenReject.invalidArguments("txid");
+        }
+        List<PaperOrder> found = account.openToCancel(txid == null ? "" : txid.trim(), clOrdId);
+        if (found.size() != 1) {
+            throw new KrakenReject("EOrder:Unknown order");
+        }
+        return found.get(0);
+    }
+
+    /** An open order as the AddOrder parameters that would place what is left of it. */
+    private Map<String, String> asAddOrder(PaperOrder order) {
+        PaperPair pair = pairs.find(order.pairId()).orElseThrow();
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("pair", pair.altname());
+        params.put("type", order.type());
+        params.put("ordertype", order.ordertype());
+        params.put("volume", Replies.plain(order.volume(), pair.lotDecimals()));
+        if (order.price() != null) {
+            params.put("price", Replies.plain(order.price(), pair.pairDecimals()));
+        }
+        if (order.price2() != null) {
+            params.put("price2", Replies.plain(order.price2(), pair.pairDecimals()));
+        }
+        if (!"none".equals(order.leverage())) {
+            params.put("leverage", order.leverage());
+        }
+        if (order.userref() != null) {
+            params.put("userref", order.userref().toString());
+        }
+        if (order.oflags() != null && !order.oflags().isBlank()) {
+            params.put("oflags", order.oflags());
+        }
+        return params;
+    }
+
+    private static void putIfGiven(Map<String, String> params, String field, String value) {
+        if (value != null && !value.isBlank()) {
+            params.put(field, value.trim());
+        }
     }
 
     private Map<String, Object> ordersById(List<PaperOrder> orders) {

@@ -12,14 +12,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Kraken's public market data methods: {@code Time}, {@code SystemStatus}, {@code AssetPairs} and {@code Ticker}
- * (GET, query string). No rate limit: Kraken limits them per IP address and publishes no figures.
+ * Kraken's public market data methods: {@code Time}, {@code SystemStatus}, {@code Assets}, {@code AssetPairs},
+ * {@code Ticker}, {@code Depth} and {@code OHLC} (GET, query string; docs/paper-exchange.md#methods). No rate limit:
+ * Kraken limits them per IP address and publishes no figures.
  */
 final class PublicEndpoints {
 
-    private static final Set<String> METHODS = Set.of("Time", "SystemStatus", "AssetPairs", "Ticker");
+    private static final Set<String> METHODS = Set.of("Time", "SystemStatus", "Assets", "AssetPairs", "Ticker",
+            "Depth", "OHLC");
+    /** OHLC's intervals, in minutes (https://docs.kraken.com/api/docs/rest-api/get-ohlc-data). */
+    private static final Set<Integer> INTERVALS = Set.of(1, 5, 15, 30, 60, 240, 1440, 10080, 21600);
+    /** OHLC answers at most 720 intervals. */
+    private static final int CANDLES = 720;
     /** Kraken's Time: {@code Thu, 06 Jul 23 18:50:48 +0000}, a two-digit year. */
     private static final DateTimeFormatter RFC1123_SHORT_YEAR =
             DateTimeFormatter.ofPattern("EEE, dd MMM yy HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
@@ -50,6 +57,7 @@ final class PublicEndpoints {
             throw new KrakenReject("EGeneral:Invalid arguments");
         }
         Map<String, String> query = FormParams.decodeForm(request.uri().getRawQuery());
+        account.checkCancelAllAfter();
         switch (method) {
             case "Time": {
                 Instant now = clock.instant();
@@ -66,9 +74,157 @@ final class PublicEndpoints {
             }
             case "AssetPairs":
                 return assetPairs(query.get("pair"));
+            case "Assets":
+                return assets(query.get("asset"));
+            case "Depth":
+                return depth(query.get("pair"), query.get("count"));
+            case "OHLC":
+                return ohlc(query.get("pair"), query.get("interval"), query.get("since"));
             default:
                 return ticker(query.get("pair"));
         }
+    }
+
+    /**
+     * Assets (https://docs.kraken.com/api/docs/rest-api/get-asset-info): every asset the pairs trade, keyed by Kraken's
+     * code ({@code XXBT}, {@code ZUSD}), with its {@code altname} (the code without Kraken's X or Z class prefix:
+     * {@code XBT}, {@code USD}), {@code decimals} (10 for crypto, 4 for fiat, the Z codes) and
+     * {@code display_decimals}; {@code asset} narrows it to a comma list of codes or altnames.
+     */
+    private byte[] assets(String assetList) {
+        Map<String, Map<String, Object>> all = new TreeMap<>();
+        for (PaperPair pair : pairs.all()) {
+            for (String code : List.of(pair.base(), pair.quote())) {
+                all.computeIfAbsent(code, PublicEndpoints::asset);
+            }
+        }
+        if (assetList == null || assetList.isBlank()) {
+            return replies.result(all);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (String name : assetList.split(",")) {
+            String wanted = name.trim();
+            Map.Entry<String, Map<String, Object>> found = all.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(wanted)
+                            || String.valueOf(e.getValue().get("altname")).equalsIgnoreCase(wanted))
+                    .findFirst().orElseThrow(() -> new KrakenReject("EQuery:Unknown asset"));
+            result.put(found.getKey(), found.getValue());
+        }
+        return replies.result(result);
+    }
+
+    private static Map<String, Object> asset(String code) {
+        boolean prefixed = code.length() == 4 && (code.startsWith("X") || code.startsWith("Z"));
+        boolean fiat = code.startsWith("Z") && prefixed;
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("aclass", "currency");
+        row.put("altname", prefixed ? code.substring(1) : code);
+        row.put("decimals", fiat ? 4 : 10);
+        row.put("display_decimals", fiat ? 2 : 5);
+        row.put("status", "enabled");
+        return row;
+    }
+
+    /**
+     * Depth (https://docs.kraken.com/api/docs/rest-api/get-order-book): the simulated book around the last price
+     * ({@link SimulatedBook}), {@code count} levels a side (1 to 500, 100 by default), each
+     * {@code [price, volume, timestamp]}.
+     */
+    private byte[] depth(String pairName, String countText) {
+        PaperPair pair = onePair(pairName);
+        int count = countText == null || countText.isBlank() ? 100 : OrderFilters.parseInt(countText, "count");
+        if (count < 1 || count > 500) {
+            throw KrakenReject.invalidArguments("count");
+        }
+        BigDecimal last = account.price(pair.id());
+        long now = clock.instant().getEpochSecond();
+        Map<String, Object> book = new LinkedHashMap<>();
+        book.put("asks", levels(pair, SimulatedBook.side(pair, true, last, account.bookLevelQuote(), count), now));
+        book.put("bids", levels(pair, SimulatedBook.side(pair, false, last, account.bookLevelQuote(), count), now));
+        return replies.result(Map.of(pair.id(), book));
+    }
+
+    private static List<List<Object>> levels(PaperPair pair, List<SimulatedBook.Level> levels, long now) {
+        List<List<Object>> rows = new ArrayList<>();
+        for (SimulatedBook.Level level : levels) {
+            rows.add(List.of(Replies.plain(level.price(), pair.pairDecimals()),
+                    Replies.plain(level.volume(), pair.lotDecimals()), now));
+        }
+        return rows;
+    }
+
+    /**
+     * OHLC (https://docs.kraken.com/api/docs/rest-api/get-ohlc-data): the last 720 intervals of {@code interval}
+     * minutes (1 by default) up to now, from the prices the pair traded or was set at, each
+     * {@code [time, open, high, low, close, vwap, volume, count]}: open is the interval's first price, close its last;
+     * an interval without one repeats the last close.
+     * {@code since} keeps the intervals after it; {@code last} is the newest interval's start.
+     */
+    private byte[] ohlc(String pairName, String intervalText, String sinceText) {
+        PaperPair pair = onePair(pairName);
+        int minutes = intervalText == null || intervalText.isBlank() ? 1
+                : OrderFilters.parseInt(intervalText, "interval");
+        if (!INTERVALS.contains(minutes)) {
+            throw KrakenReject.invalidArguments("interval");
+        }
+        long since = sinceText == null || sinceText.isBlank() ? Long.MIN_VALUE
+                : OrderFilters.parseInt(sinceText, "since");
+        long step = minutes * 60L;
+        long newest = Math.floorDiv(clock.instant().getEpochSecond(), step) * step;
+        long oldest = newest - (CANDLES - 1) * step;
+        List<PaperAccount.PricePoint> points = account.history(pair.id());
+        List<List<Object>> candles = new ArrayList<>();
+        BigDecimal close = null;
+        int next = 0;
+        // the close before the window opens
+        while (next < points.size() && points.get(next).at().getEpochSecond() < oldest) {
+            close = points.get(next++).price();
+        }
+        for (long start = oldest; start <= newest; start += step) {
+            BigDecimal open = close;
+            BigDecimal high = close;
+            BigDecimal low = close;
+            BigDecimal volume = BigDecimal.ZERO;
+            BigDecimal turnover = BigDecimal.ZERO;
+            int count = 0;
+            boolean first = true;
+            while (next < points.size() && points.get(next).at().getEpochSecond() < start + step) {
+                PaperAccount.PricePoint point = points.get(next++);
+                if (first) {
+                    open = point.price();
+                    high = point.price();
+                    low = point.price();
+                    first = false;
+                }
+                high = point.price().compareTo(high) > 0 ? point.price() : high;
+                low = point.price().compareTo(low) < 0 ? point.price() : low;
+                close = point.price();
+                if (point.volume().signum() > 0) {
+                    volume = volume.add(point.volume());
+                    turnover = turnover.add(point.volume().multiply(point.price()));
+                    count++;
+                }
+            }
+            if (close == null || start <= since) {
+                continue;
+            }
+            BigDecimal vwap = volume.signum() == 0 ? close : turnover.divide(volume, pair.pairDecimals(),
+                    java.math.RoundingMode.HALF_EVEN);
+            candles.add(List.of(start, Replies.plain(open, pair.pairDecimals()), Replies.plain(high, pair.pairDecimals()),
+                    Replies.plain(low, pair.pairDecimals()), Replies.plain(close, pair.pairDecimals()),
+                    Replies.plain(vwap, pair.pairDecimals()), Replies.plain(volume, pair.lotDecimals()), count));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put(pair.id(), candles);
+        result.put("last", newest);
+        return replies.result(result);
+    }
+
+    private PaperPair onePair(String pairName) {
+        if (pairName == null || pairName.isBlank()) {
+            throw KrakenReject.invalidArguments("pair");
+        }
+        return pairs.find(pairName.trim()).orElseThrow(() -> new KrakenReject("EQuery:Unknown asset pair"));
     }
 
     private byte[] assetPairs(String pairList) {
@@ -92,7 +248,13 @@ final class PublicEndpoints {
         for (PaperPair pair : wanted) {
             BigDecimal price = account.priceOrNull(pair.id());
             if (price != null) {
-                result.put(pair.id(), Replies.ticker(pair, price));
+                BigDecimal ask = price;
+                BigDecimal bid = price;
+                if (account.bookLevelQuote().signum() > 0) {
+                    ask = SimulatedBook.side(pair, true, price, account.bookLevelQuote(), 1).get(0).price();
+                    bid = SimulatedBook.side(pair, false, price, account.bookLevelQuote(), 1).get(0).price();
+                }
+                result.put(pair.id(), Replies.ticker(pair, price, ask, bid));
             }
         }
         return replies.result(result);

@@ -86,16 +86,18 @@ final class Replies {
 
     /**
      * Ticker row (https://docs.kraken.com/api/docs/rest-api/get-ticker-information) derived from the one paper
-     * price: no spread, since market orders fill at that price on both sides. {@code t} is a pair of integers, as
-     * Kraken sends it; everything else is strings.
+     * price and, when market orders walk a simulated book, its best ask and bid; without one there is no spread, since
+     * market orders fill at the last price on both sides. {@code t} is a pair of integers, as Kraken sends it;
+     * everything else is strings.
      */
-    static Map<String, Object> ticker(PaperPair pair, BigDecimal price) {
+    static Map<String, Object> ticker(PaperPair pair, BigDecimal price, BigDecimal ask, BigDecimal bid) {
         // Kraken's ticker shows at least 5 price decimals (e.g. "30300.10000" for XBTUSD, pair_decimals 1).
-        String p = plain(price, Math.max(pair.pairDecimals(), 5));
+        int decimals = Math.max(pair.pairDecimals(), 5);
+        String p = plain(price, decimals);
         String lot = plain(BigDecimal.ONE, pair.lotDecimals());
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("a", List.of(p, "1", "1.000"));
-        t.put("b", List.of(p, "1", "1.000"));
+        t.put("a", List.of(plain(ask, decimals), "1", "1.000"));
+        t.put("b", List.of(plain(bid, decimals), "1", "1.000"));
         t.put("c", List.of(p, lot));
         t.put("v", List.of(plain(new BigDecimal("100"), pair.lotDecimals()), plain(new BigDecimal("1000"), pair.lotDecimals())));
         t.put("p", List.of(p, p));
