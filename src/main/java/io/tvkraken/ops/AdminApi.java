@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /admin/*} behind {@code Authorization: Bearer ADMIN_TOKEN} (docs/operations.md#http-endpoints). Without a
- * token configured the admin API does not exist: 404, so that an unconfigured instance does not even reveal it.
+ * {@code /admin/*} and {@code /console} behind {@code Authorization: Bearer ADMIN_TOKEN}, or the console's session
+ * cookie that holds it (docs/operations.md#http-endpoints, docs/operations.md#console). Without a token configured the
+ * admin API does not exist: 404, so that an unconfigured instance does not even reveal it.
  */
 public class AdminApi {
 
@@ -69,15 +70,23 @@ public class AdminApi {
      */
     public void authorize(Exchange exchange) {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
-        // The two parameters the admin API reads: {id} in the replay path, ?limit= on /admin/orders
+        String cookie = Console.sessionToken(exchange.getMessage().getHeader("Cookie", String.class));
+        // The parameters the admin API reads: {id} in the replay path, ?limit= on /admin/orders, {name} of a
+        // console asset; and whether a browser asked for a console page (its 401 is the console's log-in page)
         exchange.setVariable(ID, exchange.getMessage().getHeader("id", String.class));
         exchange.setVariable(LIMIT, exchange.getMessage().getHeader("limit", String.class));
+        exchange.setVariable(Console.ASSET, exchange.getMessage().getHeader("name", String.class));
+        exchange.setVariable(Console.PAGE_REQUEST, Console.isPageRequest(
+                exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class),
+                exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class),
+                exchange.getMessage().getHeader("Accept", String.class)));
         exchange.getMessage().getHeaders().clear();
         if (token == null) {
             throw new RefusedException(Refusal.NOT_FOUND, "not found");
         }
+        // the bearer token, or the console's session cookie holding it (docs/operations.md#console)
         String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim() : "";
+                ? header.substring(7).trim() : cookie != null ? cookie : "";
         if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
             LOG.warn("admin request refused: missing or wrong bearer token");
             wrongTokens.countFailure(exchange.getVariable(IncomingRequest.REMOTE_ADDRESS, String.class));

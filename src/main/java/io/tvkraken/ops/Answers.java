@@ -143,6 +143,12 @@ public class Answers implements HttpEdge.Replies {
         Long received = alert != null ? Long.valueOf(alert.receivedNanos())
                 : exchange.getVariable(IncomingRequest.RECEIVED_NANOS, Long.class);
         metrics.answered(outcome.status(), outcome.errorCode(), received == null ? 0 : received);
+        if (status == status(Refusal.UNAUTHORIZED) && Boolean.TRUE.equals(exchange.getVariable(Console.PAGE_REQUEST,
+                Boolean.class))) {
+            // a browser asked for the console without the token: the same 401, as the console's log-in page
+            Console.login(exchange, status);
+            return;
+        }
         send(exchange, status, outcome);
     }
 

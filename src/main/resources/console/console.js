@@ -1,0 +1,185 @@
+// The console's one script (docs/operations.md#console): it reads and acts through the admin API, with the session
+// cookie the browser carries; nothing else is loaded. Every list refreshes every two seconds.
+'use strict';
+
+const REFRESH_MS = 2000;
+let active = 'orders';
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) {
+    node.textContent = String(text);
+  }
+  if (className) {
+    node.className = className;
+  }
+  return node;
+}
+
+function row(cells, className) {
+  const tr = element('tr', null, className);
+  cells.forEach((cell) => tr.appendChild(cell instanceof Node ? cell : element('td', cell)));
+  return tr;
+}
+
+function fill(tableId, rows) {
+  const body = document.querySelector('#' + tableId + ' tbody');
+  body.replaceChildren(...rows);
+}
+
+async function call(method, path, body) {
+  const options = { method, headers: {} };
+  if (body !== undefined) {
+    options.headers['Content-Type'] = 'application/json';
+    options.body = JSON.stringify(body);
+  }
+  const answer = await fetch(path, options);
+  if (answer.status === 401) {
+    window.location.replace('/console');
+    throw new Error('logged out');
+  }
+  const text = await answer.text();
+  const json = text ? JSON.parse(text) : {};
+  if (!answer.ok && answer.status !== 409) {
+    throw new Error(path + ': ' + answer.status + ' ' + ((json.error && json.error.message) || text));
+  }
+  return json;
+}
+
+function parse(text) {
+  try {
+    return typeof text === 'string' ? JSON.parse(text) : (text || {});
+  } catch (e) {
+    return {};
+  }
+}
+
+function time(value) {
+  return value ? new Date(value).toLocaleString() : '';
+}
+
+async function showStatus() {
+  const status = await call('GET', '/status');
+  const mode = document.getElementById('mode');
+  mode.textContent = status.mode ? 'mode: ' + status.mode : '';
+  const state = document.getElementById('trading-state');
+  state.textContent = status.trading_enabled ? 'trading on' : 'trading OFF';
+  state.className = 'pill ' + (status.trading_enabled ? 'on' : 'off');
+  document.getElementById('trading-now').textContent = status.trading_enabled ? 'on' : 'off';
+  const toggle = document.getElementById('trading-toggle');
+  toggle.textContent = status.trading_enabled ? 'Switch trading off' : 'Switch trading on';
+  toggle.dataset.enable = String(!status.trading_enabled);
+}
+
+async function showOrders() {
+  const answer = await call('GET', '/admin/orders?limit=200');
+  const strategy = document.getElementById('filter-strategy').value.trim();
+  const outcome = document.getElementById('filter-outcome').value;
+  const rows = [];
+  for (const entry of answer.orders) {
+    const alert = parse(entry.body);
+    const result = parse(entry.answer);
+    const status = result.status || entry.state;
+    if ((strategy && alert.strategy !== strategy) || (outcome && status !== outcome)) {
+      continue;
+    }
+    const order = result.order
+      ? [result.order.side, result.order.volume, result.order.pair, result.order.order_type].filter(Boolean).join(' ')
+      : (alert.position !== undefined ? 'target ' + alert.position : '');
+    const detail = result.error ? result.error.code + ': ' + result.error.message
+      : (result.position && result.position.message) || '';
+    const outcomeCell = element('td', status, 'status-' + status);
+    const tr = row([time(entry.received_at), entry.id, alert.strategy || '', alert.ticker || '', order, outcomeCell,
+      detail]);
+    tr.dataset.alertId = entry.alert_id;
+    tr.dataset.status = status;
+    rows.push(tr);
+  }
+  fill('orders-table', rows);
+}
+
+async function showDeadLetters() {
+  const answer = await call('GET', '/admin/dead-letters');
+  document.getElementById('dead-letter-count').textContent = answer.count ? '(' + answer.count + ')' : '';
+  fill('dead-letters-table', answer.dead_letters.map((letter) => {
+    const button = element('button', 'Replay', 'replay');
+    button.type = 'button';
+    button.dataset.id = letter.id;
+    button.addEventListener('click', () => replay(letter.id));
+    const action = element('td');
+    action.appendChild(button);
+    const tr = row([time(letter.received_at), letter.id, letter.reason, letter.message,
+      letter.may_have_been_placed ? 'yes' : 'no', action]);
+    tr.dataset.id = letter.id;
+    return tr;
+  }));
+}
+
+async function replay(id) {
+  const result = await call('POST', '/admin/dead-letters/' + encodeURIComponent(id) + '/replay');
+  document.getElementById('replay-result').textContent = id + ': ' + (result.status || '')
+    + (result.outcome && result.outcome.status ? ' (' + result.outcome.status + ')' : '');
+  await refresh();
+}
+
+async function showPositions() {
+  const report = await call('GET', '/admin/positions');
+  document.getElementById('drift').textContent = report.drift
+    ? 'Drift: the account does not cover the books (rows in red).' : 'No drift: the account covers every book.';
+  fill('books-table', report.books.map((book) => row([book.strategy || '(default)', book.pair, book.position,
+    book.open_orders, book.last_alert || ''])));
+  fill('assets-table', report.assets.map((asset) => row([asset.symbol, asset.books, asset.account || '?',
+    asset.drift ? 'yes' : 'no'], asset.drift ? 'drift' : '')));
+  fill('shorts-table', (report.shorts || []).map((line) => row([line.pair, line.books, line.account || '?',
+    line.drift ? 'yes' : 'no'], line.drift ? 'drift' : '')));
+}
+
+async function showTrading() {
+  const answer = await call('GET', '/admin/trading/changes');
+  fill('trading-changes-table', answer.changes.map((change) => row([time(change.changed_at),
+    change.enabled ? 'on' : 'off', change.source_address || '', change.instance || ''])));
+}
+
+async function toggleTrading() {
+  const enable = document.getElementById('trading-toggle').dataset.enable === 'true';
+  await call('POST', '/admin/trading', { enabled: enable });
+  await refresh();
+}
+
+async function refresh() {
+  try {
+    await showStatus();
+    await showDeadLetters();
+    if (active === 'orders') {
+      await showOrders();
+    } else if (active === 'positions') {
+      await showPositions();
+    } else if (active === 'trading') {
+      await showTrading();
+    }
+    document.getElementById('error').textContent = '';
+  } catch (e) {
+    document.getElementById('error').textContent = e.message;
+  }
+}
+
+function select(tab) {
+  active = tab;
+  document.querySelectorAll('.tab').forEach((button) => button.classList.toggle('active', button.dataset.tab === tab));
+  document.querySelectorAll('.panel').forEach((panel) => panel.classList.toggle('active', panel.id === tab));
+  refresh();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('.tab').forEach((button) => button.addEventListener('click',
+    () => select(button.dataset.tab)));
+  document.getElementById('trading-toggle').addEventListener('click', toggleTrading);
+  document.getElementById('filter-strategy').addEventListener('input', refresh);
+  document.getElementById('filter-outcome').addEventListener('change', refresh);
+  document.getElementById('logout').addEventListener('click', async () => {
+    await fetch('/console/session', { method: 'DELETE' });
+    window.location.replace('/console');
+  });
+  select('orders');
+  setInterval(refresh, REFRESH_MS);
+});
