@@ -49,7 +49,8 @@ final class OrderWiring {
         // the one owner of an order's journal transitions; an order in doubt is first looked up after the grace
         // that a just-placed order may need to show up in Kraken's lists
         w.lifecycle = new OrderLifecycle(w.journal, w.deadLetters, w.json, w.mode, w.answers::status, w.deadlines,
-                w.clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), w.notices);
+                w.clock, orders.maxAttempts(), Duration.ofMillis(orders.reconcileGraceMs()), w.notices,
+                alert -> w.market.seenPrice(alert.ticker()));
         w.registry.bind("orderLifecycle", w.lifecycle);
         // orders of one pair waiting for the same key leave together in one AddOrderBatch
         // (docs/kraken.md#bursts-on-one-key)

@@ -47,7 +47,7 @@ public final class Journal {
     private static final String COLUMNS = "id, request_id, alert_id, idempotency_key, intent, state, body, "
             + "order_request, cl_ord_id, userref, attempts, first_sent_at, deadline_at, txids, http_status, answer, "
             + "duplicate_of, received_at, updated_at, send_by, next_check_at, in_doubt_since, may_resend, "
-            + "lease_owner, lease_until";
+            + "lease_owner, lease_until, market_price, market_price_at";
     /**
      * How long after its send-by time an alert in flight (received, sending) stays leased to the instance that took
      * it: longer than any AddOrder can take to leave and be answered. After that, the instance is taken to have died,
@@ -289,14 +289,27 @@ public final class Journal {
      */
     public void finish(long row, AlertState state, int httpStatus, String answer, List<String> txids, boolean releaseKey,
             String detail) {
+        finish(row, state, httpStatus, answer, txids, releaseKey, detail, null, null);
+    }
+
+    /**
+     * An outcome, with the price of the alert's pair when it was decided and when that price was read
+     * (docs/journal.md#market-prices), in the same statement; null keeps what the row holds.
+     */
+    public void finish(long row, AlertState state, int httpStatus, String answer, List<String> txids, boolean releaseKey,
+            String detail, java.math.BigDecimal marketPrice, Instant marketPriceAt) {
         Instant now = clock.instant();
         inTransaction("recording an outcome", c -> {
             try (PreparedStatement update = c.prepareStatement("UPDATE alert SET state = ?, http_status = ?, "
                     + "answer = ?, txids = COALESCE(?, txids), lease_owner = NULL, lease_until = NULL, "
-                    + "next_check_at = NULL, updated_at = ?" + (releaseKey ? ", idempotency_key = NULL" : "")
-                    + " WHERE id = ?")) {
+                    + "next_check_at = NULL, updated_at = ?, market_price = COALESCE(?, market_price), "
+                    + "market_price_at = COALESCE(?, market_price_at)"
+                    + (releaseKey ? ", idempotency_key = NULL" : "") + " WHERE id = ?")) {
                 Sql.bind(update, state, httpStatus, answer,
-                        txids == null || txids.isEmpty() ? null : String.join(",", txids), now, row);
+                        txids == null || txids.isEmpty() ? null : String.join(",", txids), now,
+                        marketPrice == null ? new Sql.TypedNull(Types.VARCHAR) : marketPrice.toPlainString(),
+                        marketPriceAt == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : marketPriceAt,
+                        row);
                 update.executeUpdate();
             }
             addEvent(c, row, now, state, detail);
@@ -555,7 +568,8 @@ public final class Journal {
                 txids == null ? List.of() : Arrays.asList(txids.split(",")), status, rs.getString("answer"),
                 duplicateOf, Sql.instant(rs, "received_at"), Sql.instant(rs, "updated_at"), Sql.instant(rs, "send_by"),
                 Sql.instant(rs, "next_check_at"), Sql.instant(rs, "in_doubt_since"), rs.getBoolean("may_resend"),
-                rs.getString("lease_owner"), Sql.instant(rs, "lease_until"), null);
+                rs.getString("lease_owner"), Sql.instant(rs, "lease_until"), rs.getString("market_price"),
+                Sql.instant(rs, "market_price_at"), null);
     }
 
     public static String truncate(String text, int max) {

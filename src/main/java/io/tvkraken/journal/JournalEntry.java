@@ -18,6 +18,8 @@ import java.util.List;
  * @param inDoubtSince in {@code reconciling}: since when its outcome has been unknown
  * @param mayResend    in {@code reconciling}: it may be sent again once proven absent, while young enough
  * @param leaseOwner   the instance working the row, until {@code leaseUntil}
+ * @param marketPrice  the price the service held for the alert's pair when its outcome was decided, and
+ *                     {@code marketPriceAt} when that price was read (docs/journal.md#market-prices); null without one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JournalEntry(
@@ -46,6 +48,8 @@ public record JournalEntry(
         @JsonProperty("may_resend") boolean mayResend,
         @JsonProperty("lease_owner") String leaseOwner,
         @JsonProperty("lease_until") Instant leaseUntil,
+        @JsonProperty("market_price") String marketPrice,
+        @JsonProperty("market_price_at") Instant marketPriceAt,
         List<Event> events) {
 
     /** A state the alert went through, and when. */
@@ -60,6 +64,6 @@ public record JournalEntry(
     JournalEntry withEvents(List<Event> list) {
         return new JournalEntry(id, requestId, alertId, claimed, intent, state, body, orderRequest, clOrdId, userref,
                 attempts, firstSentAt, deadlineAt, txids, httpStatus, answer, duplicateOf, receivedAt, updatedAt, sendBy,
-                nextCheckAt, inDoubtSince, mayResend, leaseOwner, leaseUntil, list);
+                nextCheckAt, inDoubtSince, mayResend, leaseOwner, leaseUntil, marketPrice, marketPriceAt, list);
     }
 }

@@ -157,6 +157,29 @@ public class MarketData {
         return pairs().resolve(ticker);
     }
 
+    /** A pair's last price as the service held it, and when it was read (docs/journal.md#market-prices). */
+    public record SeenPrice(BigDecimal price, Instant at) {
+    }
+
+    /**
+     * The last price held for a ticker's pair, without asking Kraken (nor loading the pairs): empty for a pair not known
+     * yet or without a price yet. The pair is in use from now on, so the refresh-market-data route keeps its price
+     * fresh for the next alert.
+     */
+    public Optional<SeenPrice> seenPrice(String ticker) {
+        PairCatalog current = pairs;
+        if (current == null || ticker == null) {
+            return Optional.empty();
+        }
+        Optional<AssetPair> pair = current.resolve(ticker);
+        if (pair.isEmpty()) {
+            return Optional.empty();
+        }
+        inUse.put(pair.get().id(), new InUse(pair.get(), clock.instant()));
+        Quote quote = quotes.get(pair.get().id());
+        return quote == null ? Optional.empty() : Optional.of(new SeenPrice(quote.price(), quote.at()));
+    }
+
     /**
      * Last traded price: the cached one while it is younger than the price max age (the refresh-market-data route
      * keeps the prices of the pairs in use fresh), else asked for now. Either way the pair is in use from now on.

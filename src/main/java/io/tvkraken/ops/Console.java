@@ -3,6 +3,8 @@ package io.tvkraken.ops;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -43,7 +45,10 @@ public class Console {
         this.token = adminToken;
     }
 
-    /** The token in a {@code Cookie} header's {@value #COOKIE}, or null. */
+    /**
+     * The token in a {@code Cookie} header's {@value #COOKIE}, or null. The cookie holds it base64url-encoded: a token
+     * may hold characters a cookie value may not (RFC 6265, section 4.1.1).
+     */
     static String sessionToken(String cookieHeader) {
         if (cookieHeader == null) {
             return null;
@@ -51,7 +56,12 @@ public class Console {
         for (String part : cookieHeader.split(";")) {
             String trimmed = part.trim();
             if (trimmed.startsWith(COOKIE + "=")) {
-                return trimmed.substring(COOKIE.length() + 1);
+                try {
+                    return new String(Base64.getUrlDecoder().decode(trimmed.substring(COOKIE.length() + 1)),
+                            StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
             }
         }
         return null;
@@ -99,7 +109,8 @@ public class Console {
         message.getHeaders().clear();
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setHeader("Set-Cookie", COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8));
+        message.setHeader("Set-Cookie", COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict");
         message.setBody("{\"status\":\"ok\"}");
     }
 

@@ -1,6 +1,7 @@
 package io.tvkraken.order;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.alert.Alert;
 import io.tvkraken.alert.RefusedException;
 import io.tvkraken.journal.DeadLetter;
 import io.tvkraken.journal.AlertState;
@@ -9,6 +10,7 @@ import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.kraken.Deadlines;
 import io.tvkraken.kraken.KrakenCall;
+import io.tvkraken.kraken.MarketData;
 import io.tvkraken.telemetry.Notice;
 import io.tvkraken.telemetry.Notices;
 import io.tvkraken.telemetry.RequestLog;
@@ -19,6 +21,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.apache.camel.Body;
 import org.slf4j.Logger;
@@ -59,6 +63,7 @@ public class OrderLifecycle {
     private final int maxAttempts;
     private final Duration firstLookUpAfter;
     private final Notices notices;
+    private final Function<Alert, Optional<MarketData.SeenPrice>> prices;
 
     /**
      * @param mode             {@code paper} or {@code live}, as every outcome says
@@ -68,9 +73,11 @@ public class OrderLifecycle {
      * @param firstLookUpAfter how long after an AddOrder in doubt it is looked up first: an order Kraken placed may
      *                         show up in OpenOrders/ClosedOrders only a moment later
      * @param notices          where the outcomes operators hear about are raised (docs/notifications.md#events)
+     * @param prices           the price held for an alert's pair, without asking Kraken, kept with its outcome
      */
     public OrderLifecycle(Journal journal, DeadLetters deadLetters, ObjectMapper json, String mode, ToIntFunction<Outcome> httpStatus,
-            Deadlines deadlines, Clock clock, int maxAttempts, Duration firstLookUpAfter, Notices notices) {
+            Deadlines deadlines, Clock clock, int maxAttempts, Duration firstLookUpAfter, Notices notices,
+            Function<Alert, Optional<MarketData.SeenPrice>> prices) {
         this.journal = journal;
         this.deadLetters = deadLetters;
         this.json = json;
@@ -81,6 +88,7 @@ public class OrderLifecycle {
         this.maxAttempts = maxAttempts;
         this.firstLookUpAfter = firstLookUpAfter;
         this.notices = notices;
+        this.prices = prices;
     }
 
     /**
@@ -286,8 +294,11 @@ public class OrderLifecycle {
 
     private Outcome finish(AlertCase alert, AlertState state, Outcome outcome, List<String> txids, boolean releaseKey,
             String detail) {
+        // the pair's price as the service held it now, kept with the outcome for replays (docs/journal.md#market-prices)
+        Optional<MarketData.SeenPrice> seen = alert.alert() == null ? Optional.empty() : prices.apply(alert.alert());
         journal.finish(alert.journalEntry(), state, httpStatus.applyAsInt(outcome), json(outcome), txids, releaseKey,
-                detail);
+                detail, seen.map(MarketData.SeenPrice::price).orElse(null),
+                seen.map(MarketData.SeenPrice::at).orElse(null));
         return outcome;
     }
 
