@@ -4,4 +4,3 @@
 -- row is a single order: both are NULL.
 ALTER TABLE alert ADD COLUMN leg VARCHAR(8);
 ALTER TABLE alert ADD COLUMN leg_of BIGINT;
-CREATE INDEX alert_leg_of ON alert (leg_of);

@@ -52,7 +52,10 @@ class ReversalsTest {
                 + "  close-in-doubt: {leverage: 2}\n"
                 + "  open-refused: {leverage: 2}\n"
                 + "  copied: {leverage: 3}\n"
-                + "  closed-by-hand: {leverage: 2}\n");
+                + "  closed-by-hand: {leverage: 2}\n"
+                + "  arriving: {leverage: 2}\n"
+                + "  tagged: {leverage: 2}\n"
+                + "  covered: {leverage: 2}\n");
         Map<String, String> p = RunningApp.paperDefaults(data);
         p.put("paper.prices", "XXBTZUSD=60000.0,XETHZUSD=3000.0");
         p.put("paper.balances", "ZUSD=10000000,XXBT=0");
@@ -304,6 +307,61 @@ class ReversalsTest {
             }
         }
         throw new AssertionError("no short line for XBTUSD in " + report);
+    }
+
+    @Test
+    void anAlertArrivingWhileAReversalHoldsTheBookIsAppliedAfterIt() throws Exception {
+        String s = "arriving";
+        send(s, "0.2");
+        // the close's AddOrder takes a second: meanwhile a "flat" arrives, journaled after the reversal's alert
+        paper.setHangFor(Duration.ofMillis(1000));
+        paper.injectFault("AddOrder", Fault.HANG, 1);
+        java.util.concurrent.CompletableFuture<JsonNode> reversal = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> send(s, "-0.1"));
+        Thread.sleep(400);
+        JsonNode flat = send(s, "0");
+        JsonNode reversed = reversal.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(reversed.path("legs")).as(reversed.toString()).hasSize(2);
+        // applied after the reversal, not dropped as older than its open leg
+        assertThat(flat.path("status").asText()).as(flat.toString()).isEqualTo("executed");
+        assertThat(flat.path("order").path("side").asText()).isEqualTo("buy");
+        assertThat(flat.path("order").path("volume").asText()).isEqualTo("0.1");
+        assertThat(book(s)).isEqualByComparingTo("0");
+        assertThat(paper.positions()).isEmpty();
+    }
+
+    @Test
+    void aReversalsLegsCarryTheirOwnClientOrderIdsEvenWhenTheAlertBringsAUserref() {
+        String s = "tagged";
+        send(s, "0.1");
+        int before = paper.addOrderRequests().size();
+        JsonNode reversal = send("{\"ticker\":\"BTCUSD\",\"strategy\":\"" + s + "\",\"position\":\"-0.1\","
+                + "\"userref\":42,\"id\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(reversal.path("legs")).as(reversal.toString()).hasSize(2);
+        List<Map<String, String>> sent = ordersSince(before);
+        assertThat(sent).hasSize(2);
+        assertThat(sent).allSatisfy(o -> assertThat(o.get("userref")).isNull());
+        assertThat(sent.get(0).get("cl_ord_id")).isNotNull().isNotEqualTo(sent.get(1).get("cl_ord_id"));
+        send(s, "0");
+    }
+
+    @Test
+    void anOrderAlertOnAShortBookReducesItOnMarginAndNeverBuysPastIt() {
+        String s = "covered";
+        send(s, "-0.1");
+        int before = paper.addOrderRequests().size();
+        JsonNode part = send("{\"ticker\":\"BTCUSD\",\"strategy\":\"" + s + "\",\"action\":\"buy\","
+                + "\"volume\":\"0.04\",\"id\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(part.path("status").asText()).as(part.toString()).isEqualTo("executed");
+        assertThat(ordersSince(before)).extracting(o -> o.get("leverage") + " " + o.get("reduce_only"))
+                .containsExactly("2 true");
+        assertThat(book(s)).isEqualByComparingTo("-0.06");
+        JsonNode past = send("{\"ticker\":\"BTCUSD\",\"strategy\":\"" + s + "\",\"action\":\"buy\","
+                + "\"volume\":\"0.1\",\"id\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(past.path("error").path("code").asText()).as(past.toString()).isEqualTo("exceeds_book");
+        assertThat(book(s)).isEqualByComparingTo("-0.06");
+        send(s, "0");
+        assertThat(paper.positions()).isEmpty();
     }
 
     @Test

@@ -170,6 +170,14 @@ public final class Books {
                 leg == null ? new Sql.TypedNull(Types.VARCHAR) : leg, row);
     }
 
+    /** For a reversal's open leg: the row of its alert (its close leg); empty for any other row. */
+    public Optional<Long> openLegOf(long row) {
+        return Sql.query(db, "reading a row's leg", "SELECT leg, leg_of FROM alert WHERE id = ?", rs -> {
+            long of = rs.getLong("leg_of");
+            return OPEN_LEG.equals(rs.getString("leg")) && !rs.wasNull() ? of : null;
+        }, row).stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
     /** Row {@code row}'s part in a reversal ({@link #CLOSE_LEG}, {@link #OPEN_LEG}), if it has one. */
     public Optional<String> leg(long row) {
         return Sql.query(db, "reading a row's leg", "SELECT leg FROM alert WHERE id = ?", rs -> rs.getString("leg"),

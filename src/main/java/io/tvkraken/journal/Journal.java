@@ -123,9 +123,8 @@ public final class Journal {
     public Opened openLeg(long closeLeg, String requestId, String legAlertId, String intent, String body,
             Instant sendBy) {
         try {
-            long row = insert(requestId, legAlertId, legAlertId, intent, RECEIVED, body, null, sendBy);
-            update("journaling a reversal's open leg", "UPDATE alert SET leg = 'open', leg_of = ? WHERE id = ?",
-                    closeLeg, row);
+            // the row and its place under the alert, in one statement: never a leg row that does not say so
+            long row = insert(requestId, legAlertId, legAlertId, intent, RECEIVED, body, null, sendBy, closeLeg);
             return new Opened(row, null);
         } catch (UniqueViolation taken) {
             return new Opened(-1, holderOf(legAlertId).orElseThrow(() -> new JournalUnavailableException(
@@ -151,10 +150,17 @@ public final class Journal {
 
     private long insert(String requestId, String alertId, String key, String intent, AlertState state, String body,
             Long duplicateOf, Instant sendBy) {
+        return insert(requestId, alertId, key, intent, state, body, duplicateOf, sendBy, null);
+    }
+
+    /** @param openLegOf for a reversal's open leg, the row of its alert; else null */
+    private long insert(String requestId, String alertId, String key, String intent, AlertState state, String body,
+            Long duplicateOf, Instant sendBy, Long openLegOf) {
         Instant now = clock.instant();
         String sql = "INSERT INTO alert (request_id, alert_id, idempotency_key, intent, state, body, duplicate_of, "
-                + "received_at, updated_at, send_by, lease_owner, lease_until) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "received_at, updated_at, send_by, lease_owner, lease_until"
+                + (openLegOf == null ? ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        : ", leg, leg_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)");
         boolean inFlight = RECEIVED.equals(state);
         return inTransaction("journaling an alert", c -> {
             long row;
@@ -164,6 +170,9 @@ public final class Journal {
                         sendBy == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy,
                         inFlight ? instance : null,
                         inFlight ? now.plus(inFlightLease) : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE));
+                if (openLegOf != null) {
+                    insert.setLong(13, openLegOf);
+                }
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();

@@ -60,6 +60,10 @@ public class BookOrders {
     private static final Logger LOG = LoggerFactory.getLogger(BookOrders.class);
     /** How often a book held by another instance is asked for again. */
     private static final long HOLD_RETRY_MS = 50;
+    /** How often a market order not shown as done is read again, and how long apart (each read costs 1 on the REST
+     * counter, checked before it). */
+    private static final int MARKET_READ_AGAIN = 3;
+    private static final Duration MARKET_READ_PAUSE = Duration.ofMillis(250);
     /** QueryOrders takes at most this many txids in one call. */
     private static final int QUERY_ORDERS_MAX = 50;
 
@@ -154,17 +158,22 @@ public class BookOrders {
             return planned;
         }
         Instant firedAt = alert.time() == null ? null : AlertAge.firedAt(alert.time());
+        // a reversal's open leg is applied as its alert, whose row it names: an alert that arrived while the reversal
+        // held the book must not look older than the leg's own, later, row (docs/strategies.md#reversals)
+        Optional<Long> legOf = books.openLegOf(row);
+        long applies = legOf.orElse(row);
         Books.Book before = books.get(key).orElseThrow();
-        if (Books.superseded(firedAt, row, before.lastTime(), before.lastAlert())) {
+        if (legOf.isPresent() ? !legOf.get().equals(before.lastAlert())
+                : Books.superseded(firedAt, row, before.lastTime(), before.lastAlert())) {
             return superseded(alertCase, key, before);
         }
         BigDecimal position = settle(key, row);
-        Optional<Books.Book> applied = books.apply(key, row, firedAt);
+        Optional<Books.Book> applied = books.apply(key, applies, firedAt);
         if (applied.isEmpty()) {
             return superseded(alertCase, key, books.get(key).orElseThrow());
         }
-        boolean reversal = reverses(position, alert.target(), pairOf(alert));
-        Object planned = difference(alertCase, key, position, reversal);
+        boolean reversal = legOf.isEmpty() && reverses(position, alert.target(), pairOf(alert));
+        Object planned = difference(alertCase, key, position, reversal, legOf.isPresent());
         if (planned instanceof OrderRequest) {
             books.opened(row, key, reversal ? Books.CLOSE_LEG : null);
         }
@@ -204,12 +213,34 @@ public class BookOrders {
      */
     public Outcome reversed(@Variable("closeCase") AlertCase close, @Variable("closeLeg") Outcome closeLeg,
             @Variable("book") Books.Key key, @Body Outcome openLeg) {
-        BigDecimal book = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
         Target target = close.alert().target();
         String what = Outcome.EXECUTED.equals(openLeg.status()) ? "reversed: closed, then opened"
-                : "closed, but the open leg ended " + openLeg.status() + ": the book is flat; the book's next alert "
-                        + "plans from it";
-        return lifecycle.reversed(close, Outcome.reversal(closeLeg, openLeg, view(key, book, target, what)));
+                : "closed, but the open leg ended " + openLeg.status() + ": the book's next alert plans from the book";
+        Outcome answer;
+        try {
+            BigDecimal book = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
+            answer = Outcome.reversal(closeLeg, openLeg, view(key, book, target, what));
+            return lifecycle.reversed(close, answer);
+        } catch (RuntimeException e) {
+            // both legs are journaled on their own rows already: only the alert's kept answer could not be updated
+            LOG.warn("{}: the reversal's answer could not be kept for copies of journal entry {} ({})", key,
+                    close.journalEntry(), e.getMessage());
+            return Outcome.reversal(closeLeg, openLeg, new Outcome.Position(key.strategy().isEmpty() ? null
+                    : key.strategy(), key.pair(), null, plain(target.position()), what));
+        }
+    }
+
+    /**
+     * The open leg could not be journaled (the journal refused the write): nothing of it exists, so nothing was placed.
+     * The answer is the close's, saying so; the book is flat, and its next alert plans from it.
+     */
+    public Outcome openLegNotJournaled(@Variable("closeLeg") Outcome closeLeg, @Variable("book") Books.Key key,
+            @Variable("closeCase") AlertCase close,
+            @org.apache.camel.ExchangeProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT) Throwable failure) {
+        LOG.warn("{}: the open leg of journal entry {} could not be journaled ({}): not placed", key,
+                close.journalEntry(), failure == null ? "unknown" : failure.getMessage());
+        return closeLeg.withPosition(view(key, BigDecimal.ZERO, close.alert().target(), "closed; the open leg could "
+                + "not be journaled, so it was not placed: the book is flat, and its next alert plans from it"));
     }
 
     /**
@@ -221,7 +252,7 @@ public class BookOrders {
         BigDecimal position = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
         Alert alert = alertCase.alert();
         Object planned = alert.targetsPosition()
-                ? difference(alertCase, key, position, reverses(position, alert.target(), pairOf(alert)))
+                ? difference(alertCase, key, position, reverses(position, alert.target(), pairOf(alert)), false)
                 : ownOrder(alertCase, key, position);
         return planned instanceof OrderRequest order ? order.asValidation() : planned;
     }
@@ -254,6 +285,19 @@ public class BookOrders {
                     + "read back" + later));
         }
         Execution execution = read.get(txid);
+        // a market order Kraken has not shown as done yet (pending, or not listed a moment after its AddOrder): read
+        // again, a few times, while the REST counter has room, so that a reversal's close can lead to its open leg
+        boolean market = "market".equals(outcome.order().orderType());
+        for (int again = 0; market && again < MARKET_READ_AGAIN && (execution == null || !execution.done())
+                && budget.restRoomFor(1); again++) {
+            pause(MARKET_READ_PAUSE);
+            try {
+                execution = query(List.of(txid)).get(txid);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: order {} could not be read back again ({})", key, txid, e.getMessage());
+                break;
+            }
+        }
         if (execution == null || !execution.done()) {
             return outcome.withPosition(view(key, bookBefore, target, "order " + txid + " is open" + later));
         }
@@ -267,11 +311,18 @@ public class BookOrders {
     /**
      * Whether going from {@code position} to the target crosses flat with a close Kraken can place: then the close is
      * ordered first, on its own (docs/strategies.md#reversals). A position too small to close (below the pair's
-     * minimum order) is not closed first: the order goes to the target at once.
+     * minimum volume or cost) is not closed first: the order goes to the target at once.
      */
-    private static boolean reverses(BigDecimal position, Target target, AssetPair pair) {
-        return position.signum() * target.position().signum() < 0
-                && position.abs().setScale(pair.lotDecimals(), RoundingMode.DOWN).compareTo(pair.orderMin()) >= 0;
+    private boolean reverses(BigDecimal position, Target target, AssetPair pair) {
+        if (position.signum() * target.position().signum() >= 0) {
+            return false;
+        }
+        BigDecimal close = position.abs().setScale(pair.lotDecimals(), RoundingMode.DOWN);
+        if (close.compareTo(pair.orderMin()) < 0) {
+            return false;
+        }
+        // and its cost: a close refused below the pair's minimum cost would leave the book on the wrong side
+        return pair.costMin().signum() == 0 || close.multiply(market.lastPrice(pair)).compareTo(pair.costMin()) >= 0;
     }
 
     /**
@@ -279,7 +330,8 @@ public class BookOrders {
      * trades on margin (docs/strategies.md#margin-shorts): an order that opens or grows a short carries the strategy's
      * {@code leverage}; one that reduces a short carries it too, with {@code reduce_only}. The long side is spot.
      */
-    private Object difference(AlertCase alertCase, Books.Key key, BigDecimal position, boolean closeFirst) {
+    private Object difference(AlertCase alertCase, Books.Key key, BigDecimal position, boolean closeFirst,
+            boolean openLeg) {
         Alert alert = alertCase.alert();
         Target target = alert.target();
         AssetPair pair = pairOf(alert);
@@ -302,13 +354,18 @@ public class BookOrders {
             return inPosition(alertCase, key, position, why);
         }
         Side side = wanted.signum() > 0 ? Side.BUY : Side.SELL;
-        boolean shortSide = position.signum() < 0 || aim.signum() < 0;
+        // on margin: an order that opens, grows or reduces a short and goes no further than flat. A short too small to
+        // close on its own that a long target crosses is bought over spot (docs/strategies.md#margin-shorts)
+        boolean shortSide = aim.signum() < 0 || (position.signum() < 0 && aim.signum() == 0);
         String leverage = shortSide ? strategy.leverage().toString() : null;
         boolean reduceOnly = shortSide && side == Side.BUY;
+        // a reversal's two legs are told apart by their own client order ids, derived from their own alert ids: a
+        // trader's userref, the same on both, would make one look like the other at Kraken (docs/kraken.md#client-order-ids)
+        Integer userref = closeFirst || openLeg ? null : alert.userref();
         RequestLog.order(pair.altname(), side.kraken());
         Alert order = new Alert(alert.ticker(), side, alert.orderType(), volume, null, null, alert.price(),
                 alert.price2(), alert.trigger(), leverage, reduceOnly, alert.postOnly(), alert.timeInForce(),
-                alert.expireTime(), alert.close(), alert.id(), alert.time(), alert.validate(), alert.userref(),
+                alert.expireTime(), alert.close(), alert.id(), alert.time(), alert.validate(), userref,
                 alert.comment(), alert.strategy(), null);
         try {
             OrderRequest planned = planner.plan(order, pair, () -> market.lastPrice(pair), market::balances);
@@ -333,7 +390,28 @@ public class BookOrders {
         Alert alert = alertCase.alert();
         AssetPair pair = pairOf(alert);
         RequestLog.order(pair.altname(), alert.action().kraken());
+        boolean coversShort = position.signum() < 0 && alert.action() == Side.BUY;
+        if (coversShort) {
+            // a buy on a short book reduces the margin position, as the strategy's target orders do: on margin,
+            // reduce only, never more than the short (docs/strategies.md#margin-shorts)
+            StrategySettings.Strategy strategy = strategies.settings().strategy(alert.strategy());
+            if (!strategy.onMargin()) {
+                throw new RefusedException(Refusal.MARGIN_REQUIRED, key + " is short (" + plain(position) + "): a "
+                        + "buy that reduces it trades on margin, which needs 'leverage' for the strategy in the "
+                        + "strategies file", List.of("book: " + plain(position), "leverage: not set"));
+            }
+            alert = new Alert(alert.ticker(), alert.action(), alert.orderType(), alert.volume(), alert.cost(),
+                    alert.percent(), alert.price(), alert.price2(), alert.trigger(), strategy.leverage().toString(),
+                    true, alert.postOnly(), alert.timeInForce(), alert.expireTime(), alert.close(), alert.id(),
+                    alert.time(), alert.validate(), alert.userref(), alert.comment(), alert.strategy(), null);
+        }
         OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
+        if (coversShort && order.volume().compareTo(position.negate()) > 0) {
+            throw new RefusedException(Refusal.EXCEEDS_BOOK, "buy " + plain(order.volume()) + " " + pair.baseSymbol()
+                    + " is more than " + key + " is short (" + plain(position) + "): an order alert only reduces a "
+                    + "short; a target alert reverses it", List.of("volume: " + plain(order.volume()),
+                    "book: " + plain(position)));
+        }
         if (order.side() == Side.SELL && order.volume().compareTo(position) > 0) {
             throw new RefusedException(Refusal.EXCEEDS_BOOK, "sell " + plain(order.volume()) + " " + pair.baseSymbol()
                     + " is more than " + key + " holds (" + plain(position) + "): a strategy sells only what its own "
@@ -516,6 +594,14 @@ public class BookOrders {
     private static Outcome.Position view(Books.Key key, BigDecimal book, Target target, String message) {
         return new Outcome.Position(key.strategy().isEmpty() ? null : key.strategy(), key.pair(), plain(book),
                 target == null ? null : plain(target.position()), message);
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static BookUnavailableException busy(Books.Key key) {
