@@ -341,16 +341,16 @@ final class PaperAccount {
         }
         if (opening.signum() > 0) {
             String posTxid = "T" + chunk(5) + "-" + chunk(5) + "-" + chunk(6);
-            positions.put(posTxid, new PaperPosition(posTxid, txid, pair.id(), type, ordertype, opening,
-                    BigDecimal.ZERO, opening.multiply(price), margin, leverage, now));
+            positions.put(posTxid, new PaperPosition(posTxid, txid, pair.id(), pair.quote(), type, ordertype,
+                    opening, BigDecimal.ZERO, opening.multiply(price), margin, leverage, now));
         }
         return closing.add(opening);
     }
 
-    /** The quote balance not set aside as the margin of open positions. */
+    /** The quote balance not set aside as the margin of open positions in that currency. */
     private BigDecimal freeMargin(String quote) {
-        BigDecimal used = positions.values().stream().map(PaperPosition::marginOpen)
-                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal used = positions.values().stream().filter(p -> p.quote().equals(quote))
+                .map(PaperPosition::marginOpen).reduce(BigDecimal.ZERO, BigDecimal::add);
         return balance(quote).subtract(used);
     }
 

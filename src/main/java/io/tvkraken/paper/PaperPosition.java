@@ -11,13 +11,14 @@ import java.time.Instant;
  *
  * @param posTxid   the position's id
  * @param orderTxid the order that opened it
+ * @param quote     the pair's quote currency, in which its margin is set aside and its profit settled
  * @param type      {@code buy} (long) or {@code sell} (short)
  * @param volume    the volume opened, in base
  * @param closed    how much of it later orders closed
  * @param cost      the quote value it was opened at ({@code volume × price})
  * @param margin    the quote set aside for it ({@code cost ÷ leverage})
  */
-record PaperPosition(String posTxid, String orderTxid, String pairId, String type, String ordertype,
+record PaperPosition(String posTxid, String orderTxid, String pairId, String quote, String type, String ordertype,
         BigDecimal volume, BigDecimal closed, BigDecimal cost, BigDecimal margin, String leverage, Instant openedAt) {
 
     BigDecimal open() {
@@ -40,7 +41,8 @@ record PaperPosition(String posTxid, String orderTxid, String pairId, String typ
     }
 
     PaperPosition closing(BigDecimal amount) {
-        return new PaperPosition(posTxid, orderTxid, pairId, type, ordertype, volume, closed.add(amount), cost, margin,
+        return new PaperPosition(posTxid, orderTxid, pairId, quote, type, ordertype, volume, closed.add(amount), cost,
+                margin,
                 leverage, openedAt);
     }
 }
