@@ -28,7 +28,12 @@ final class KrakenTestClient {
     private final URI baseUrl;
     private final String apiKey;
     private final KrakenSigner signer;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * HTTP/1.1, as Kraken's clients speak it: the JDK client's default asks every new cleartext connection for an h2c
+     * upgrade, which the paper exchange's server (the JDK's HttpServer, HTTP/1.1 only) never takes.
+     */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private final AtomicLong nonces = new AtomicLong(1_700_000_000_000_000L);
     private Duration timeout = Duration.ofSeconds(5);
 
