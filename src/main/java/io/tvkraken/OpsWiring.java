@@ -36,7 +36,7 @@ final class OpsWiring {
                 w.deadLetterStore, w.trading, w.metrics, w.answers, w.database, w.journal));
         Replays replays = new Replays(w.journal, w.deadLetterStore, w.runner, w.alertParser, w.alertAge,
                 w.trading, w.json, w.clock);
-        w.registry.bind("console", new Console(w.settings.adminToken()));
+        w.registry.bind("console", new Console(w.settings.adminToken(), w.answers));
         w.registry.bind("adminApi", new AdminApi(w.settings.adminToken(), w.deadLetterStore, w.journal, replays,
                 w.trading, w.positions, w.answers, w.json, w.adminWrongTokens));
     }

@@ -172,8 +172,8 @@ class ReversalsTest {
         Books books = app.bean("books", Books.class);
         JournalEntry alertRow = journal.holderOf(id).orElseThrow();
         JournalEntry legRow = journal.holderOf(id + "/open").orElseThrow();
-        assertThat(books.leg(alertRow.id())).contains(Books.CLOSE_LEG);
-        assertThat(books.leg(legRow.id())).contains(Books.OPEN_LEG);
+        assertThat(books.leg(alertRow.id())).contains(new Books.Leg(Books.CLOSE_LEG, null));
+        assertThat(books.leg(legRow.id())).contains(new Books.Leg(Books.OPEN_LEG, alertRow.id()));
         assertThat(alertRow.state()).isEqualTo(AlertState.EXECUTED);
         assertThat(legRow.state()).isEqualTo(AlertState.EXECUTED);
 

@@ -170,18 +170,29 @@ public final class Books {
                 leg == null ? new Sql.TypedNull(Types.VARCHAR) : leg, row);
     }
 
-    /** For a reversal's open leg: the row of its alert (its close leg); empty for any other row. */
-    public Optional<Long> openLegOf(long row) {
-        return Sql.query(db, "reading a row's leg", "SELECT leg, leg_of FROM alert WHERE id = ?", rs -> {
-            long of = rs.getLong("leg_of");
-            return OPEN_LEG.equals(rs.getString("leg")) && !rs.wasNull() ? of : null;
-        }, row).stream().filter(java.util.Objects::nonNull).findFirst();
+    /**
+     * A row's part in a reversal.
+     *
+     * @param part {@link #CLOSE_LEG} or {@link #OPEN_LEG}
+     * @param of   for an open leg, the row of its alert (its close leg); else null
+     */
+    public record Leg(String part, Long of) {
+        public boolean close() {
+            return CLOSE_LEG.equals(part);
+        }
+
+        public boolean open() {
+            return OPEN_LEG.equals(part);
+        }
     }
 
-    /** Row {@code row}'s part in a reversal ({@link #CLOSE_LEG}, {@link #OPEN_LEG}), if it has one. */
-    public Optional<String> leg(long row) {
-        return Sql.query(db, "reading a row's leg", "SELECT leg FROM alert WHERE id = ?", rs -> rs.getString("leg"),
-                row).stream().filter(java.util.Objects::nonNull).findFirst();
+    /** Row {@code row}'s part in a reversal, if it has one. */
+    public Optional<Leg> leg(long row) {
+        return Sql.query(db, "reading a row's leg", "SELECT leg, leg_of FROM alert WHERE id = ?", rs -> {
+            String part = rs.getString("leg");
+            long of = rs.getLong("leg_of");
+            return part == null ? null : new Leg(part, rs.wasNull() ? null : of);
+        }, row).stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     /**

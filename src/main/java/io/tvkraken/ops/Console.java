@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import io.tvkraken.alert.Refusal;
+import io.tvkraken.alert.RefusedException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -39,10 +41,12 @@ public class Console {
 
     private final byte[] page = resource("index.html");
     private final String token;
+    private final Answers answers;
 
     /** @param adminToken {@code ADMIN_TOKEN}, which the session cookie holds; null: the console is off (404) */
-    public Console(String adminToken) {
+    public Console(String adminToken, Answers answers) {
         this.token = adminToken;
+        this.answers = answers;
     }
 
     /**
@@ -85,14 +89,11 @@ public class Console {
     public void asset(Exchange exchange) {
         String name = exchange.getVariable(ASSET, String.class);
         String type = name == null ? null : ASSETS.get(name);
+        if (type == null) {
+            throw new RefusedException(Refusal.NOT_FOUND, "not found");
+        }
         Message message = exchange.getMessage();
         message.getHeaders().clear();
-        if (type == null) {
-            message.setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
-            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-            message.setBody("{\"status\":\"rejected\",\"error\":{\"code\":\"not_found\",\"message\":\"not found\"}}");
-            return;
-        }
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         message.setHeader(Exchange.CONTENT_TYPE, type);
         message.setHeader("X-Content-Type-Options", "nosniff");
@@ -105,23 +106,19 @@ public class Console {
      * ({@code SameSite=Strict}) and is never readable by scripts ({@code HttpOnly}).
      */
     public void openSession(Exchange exchange) {
-        Message message = exchange.getMessage();
-        message.getHeaders().clear();
-        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8));
-        message.setHeader("Set-Cookie", COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict");
-        message.setBody("{\"status\":\"ok\"}");
+        answerWithCookie(exchange, COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict");
     }
 
     /** {@code DELETE /console/session}: the cookie is dropped. */
     public void closeSession(Exchange exchange) {
-        Message message = exchange.getMessage();
-        message.getHeaders().clear();
-        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setHeader("Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-        message.setBody("{\"status\":\"ok\"}");
+        answerWithCookie(exchange, COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    }
+
+    /** 200 {@code {"status":"ok"}}, written where every operations answer is, with the cookie set. */
+    private void answerWithCookie(Exchange exchange, String setCookie) {
+        answers.json(exchange, 200, Map.of("status", "ok"));
+        exchange.getMessage().setHeader("Set-Cookie", setCookie);
     }
 
     /** The log-in page, as the 401 of a console page asked for without the token. */

@@ -160,7 +160,9 @@ public class BookOrders {
         Instant firedAt = alert.time() == null ? null : AlertAge.firedAt(alert.time());
         // a reversal's open leg is applied as its alert, whose row it names: an alert that arrived while the reversal
         // held the book must not look older than the leg's own, later, row (docs/strategies.md#reversals)
-        Optional<Long> legOf = books.openLegOf(row);
+        // only a row whose alert id says so can be an open leg: other alerts are not asked about
+        Optional<Long> legOf = alertCase.alertId().endsWith(OrderLifecycle.OPEN_LEG_SUFFIX)
+                ? books.leg(row).filter(Books.Leg::open).map(Books.Leg::of) : Optional.empty();
         long applies = legOf.orElse(row);
         Books.Book before = books.get(key).orElseThrow();
         if (legOf.isPresent() ? !legOf.get().equals(before.lastAlert())
@@ -189,7 +191,7 @@ public class BookOrders {
             @Body Outcome outcome) {
         long row = alertCase.journalEntry();
         if (!alertCase.alert().targetsPosition() || !Outcome.EXECUTED.equals(outcome.status())
-                || !books.leg(row).map(Books.CLOSE_LEG::equals).orElse(false)) {
+                || !books.leg(row).map(Books.Leg::close).orElse(false)) {
             return false;
         }
         Books.Book book = books.get(key).orElseThrow();

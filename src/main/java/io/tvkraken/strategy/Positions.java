@@ -58,6 +58,10 @@ public class Positions {
             }
             readMarginPositions(all);
         }
+        return report(all);
+    }
+
+    private PositionReport report(List<Books.Book> all) {
         return PositionReport.of(all, market.holdings(), market.marginPositions(), market::pairFor,
                 key -> books.openOrders(key).size());
     }
@@ -92,8 +96,9 @@ public class Positions {
         if (market.holdings().isEmpty()) {
             return List.of();
         }
-        readMarginPositions(books.all());
-        PositionReport report = report(false);
+        List<Books.Book> all = books.all();
+        readMarginPositions(all);
+        PositionReport report = report(all);
         List<String> drifting = report.driftingAssets();
         if (drifting.isEmpty()) {
             return drifting;
