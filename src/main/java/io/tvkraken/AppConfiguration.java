@@ -10,6 +10,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tvkraken.kraken.Accounts;
 import io.tvkraken.journal.Database;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalRetention;
@@ -19,6 +20,7 @@ import io.tvkraken.secrets.Secrets;
 import io.tvkraken.telemetry.Notice;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -75,29 +77,44 @@ public class AppConfiguration implements CamelConfiguration {
         List<String> apiSecrets = settings.krakenApiSecrets();
         String baseUrl = settings.krakenApiUrl();
         if (settings.mode() == Settings.Mode.PAPER) {
-            PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(settings.paper().rateLimitTier());
-            for (var price : settings.paper().prices().entrySet()) {
-                paperConfig = paperConfig.withPrice(price.getKey(), price.getValue());
-            }
-            for (var balance : settings.paper().balances().entrySet()) {
-                paperConfig = paperConfig.withBalance(balance.getKey(), balance.getValue());
-            }
             // None in production; a test binds one to record and steer the exchange from its first request.
             PaperExchange.Wrapper wrapper = context.getRegistry().findSingleByType(PaperExchange.Wrapper.class);
-            PaperExchange paper = PaperExchange.start(paperConfig, clock,
-                    wrapper == null ? PaperExchange.Wrapper.NONE : wrapper);
+            PaperExchange paper = paperExchange(context, settings, settings.paper().balances(), clock,
+                    wrapper == null ? PaperExchange.Wrapper.NONE : wrapper, "paperExchange");
             apiKeys = List.of(paper.config().apiKey());
             apiSecrets = List.of(paper.config().apiSecret());
             baseUrl = paper.baseUrl().toString();
-            context.getRegistry().bind("paperExchange", paper);
-            context.addService(paper); // stopped with the context
         }
-        properties.addOverrideProperty("kraken.base-url", stripTrailingSlash(baseUrl));
+        baseUrl = stripTrailingSlash(baseUrl);
+        properties.addOverrideProperty("kraken.base-url", baseUrl);
+        // the named accounts (docs/accounts.md): their keys numbered after the default account's; in paper mode each
+        // has an exchange of its own, with its own balances, so that one account's orders never touch another's
+        List<Accounts.Account> accounts = new ArrayList<>();
+        accounts.add(new Accounts.Account(Accounts.DEFAULT, 0, apiKeys.size(), baseUrl));
+        apiKeys = new ArrayList<>(apiKeys);
+        apiSecrets = new ArrayList<>(apiSecrets);
+        for (Settings.NamedAccount named : settings.accounts()) {
+            List<String> keys = named.apiKeys();
+            List<String> secrets = named.apiSecrets();
+            String url = baseUrl;
+            if (settings.mode() == Settings.Mode.PAPER) {
+                PaperExchange paper = paperExchange(context, settings, named.paperBalances(), clock,
+                        PaperExchange.Wrapper.NONE, "paperExchange-" + named.name());
+                keys = List.of(paper.config().apiKey());
+                secrets = List.of(paper.config().apiSecret());
+                url = stripTrailingSlash(paper.baseUrl().toString());
+            }
+            accounts.add(new Accounts.Account(named.name(), apiKeys.size(), keys.size(), url));
+            apiKeys.addAll(keys);
+            apiSecrets.addAll(secrets);
+        }
 
         Wiring w = new Wiring(context, settings, json, clock, meters, database,
                 settings.mode().name().toLowerCase(Locale.ROOT));
-        w.apiKeys = apiKeys;
-        w.apiSecrets = apiSecrets;
+        w.apiKeys = List.copyOf(apiKeys);
+        w.apiSecrets = List.copyOf(apiSecrets);
+        w.accounts = new Accounts(accounts);
+        w.registry.bind("krakenAccounts", w.accounts);
         KrakenWiring.breakers(w);
         w.journal = journal(context, w);
         w.redaction = IngressWiring.redaction(settings, apiKeys, apiSecrets, fromSecretManager.values());
@@ -178,6 +195,26 @@ public class AppConfiguration implements CamelConfiguration {
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(32).maxStringLength(1 << 20).maxNumberLength(64).build());
         return mapper;
+    }
+
+    /**
+     * A paper exchange of the service's own, started and stopped with the context: the prices and rate limits of the
+     * settings, the starting balances given (docs/configuration.md#paper-and-live-mode).
+     */
+    private static PaperExchange paperExchange(CamelContext context, Settings settings,
+            java.util.Map<String, java.math.BigDecimal> balances, Clock clock, PaperExchange.Wrapper wrapper,
+            String bean) throws Exception {
+        PaperConfig paperConfig = PaperConfig.withRandomKeys().withRateLimitTier(settings.paper().rateLimitTier());
+        for (var price : settings.paper().prices().entrySet()) {
+            paperConfig = paperConfig.withPrice(price.getKey(), price.getValue());
+        }
+        for (var balance : balances.entrySet()) {
+            paperConfig = paperConfig.withBalance(balance.getKey(), balance.getValue());
+        }
+        PaperExchange paper = PaperExchange.start(paperConfig, clock, wrapper);
+        context.getRegistry().bind(bean, paper);
+        context.addService(paper); // stopped with the context
+        return paper;
     }
 
     private static String stripTrailingSlash(String url) {

@@ -24,6 +24,18 @@ public class KrakenKeySenders extends RouteBuilder {
         if (pool == null) {
             throw new IllegalStateException("no keyPool bound: AppConfiguration binds it before routes are added");
         }
+        // each account's calls behind its own two breakers: the default account's routes keep their names
+        for (io.tvkraken.kraken.Accounts.Account account : pool.accounts().all()) {
+            String suffix = account.isDefault() ? "" : "-" + account.name();
+            var trading = templatedRoute("kraken-trading-calls").routeId("kraken-trading" + suffix)
+                    .parameter("account", account.name()).parameter("breaker", "krakenTradingBreaker" + suffix);
+            var query = templatedRoute("kraken-query-calls").routeId("kraken-query" + suffix)
+                    .parameter("account", account.name()).parameter("breaker", "krakenQueryBreaker" + suffix);
+            if (!account.isDefault()) {
+                trading.prefixId(account.name() + "-");
+                query.prefixId(account.name() + "-");
+            }
+        }
         for (int key = 0; key < pool.size(); key++) {
             templatedRoute(TEMPLATE)
                     .routeId("kraken-private-serial-" + key)

@@ -49,11 +49,22 @@ final class KrakenWiring {
         w.breakers = CircuitBreakerRegistry.of(breakerConfig(w.settings.kraken().breaker()));
         CircuitBreaker tradingBreaker = w.breakers.circuitBreaker("kraken-trading");
         CircuitBreaker queryBreaker = w.breakers.circuitBreaker("kraken-query");
-        for (CircuitBreaker breaker : List.of(tradingBreaker, queryBreaker)) {
+        List<CircuitBreaker> all = new ArrayList<>(List.of(tradingBreaker, queryBreaker));
+        // each named account its own pair (docs/accounts.md), bound as krakenTradingBreaker-<account> for its routes
+        java.util.Map<String, List<CircuitBreaker>> named = new java.util.LinkedHashMap<>();
+        for (Settings.NamedAccount account : w.settings.accounts()) {
+            CircuitBreaker trading = w.breakers.circuitBreaker(KrakenBreakers.breakerName("trading", account.name()));
+            CircuitBreaker query = w.breakers.circuitBreaker(KrakenBreakers.breakerName("query", account.name()));
+            named.put(account.name(), List.of(trading, query));
+            w.registry.bind("krakenTradingBreaker-" + account.name(), trading);
+            w.registry.bind("krakenQueryBreaker-" + account.name(), query);
+            all.addAll(List.of(trading, query));
+        }
+        for (CircuitBreaker breaker : all) {
             breaker.getEventPublisher().onStateTransition(e -> LOG.warn("Kraken circuit breaker {}: {}",
                     e.getCircuitBreakerName(), e.getStateTransition()));
         }
-        w.krakenBreakers = new KrakenBreakers(tradingBreaker, queryBreaker);
+        w.krakenBreakers = new KrakenBreakers(tradingBreaker, queryBreaker, named);
         w.registry.bind("krakenTradingBreaker", tradingBreaker);
         w.registry.bind("krakenQueryBreaker", queryBreaker);
         w.registry.bind("krakenBreakers", w.krakenBreakers);
@@ -142,12 +153,13 @@ final class KrakenWiring {
             LOG.warn("kraken.nonce-window is ignored with a journal shared by instances: each key sends one call at a"
                     + " time");
         }
-        KeyPool keyPool = new KeyPool(keys, w.budget,
+        KeyPool keyPool = new KeyPool(keys, w.accounts, w.budget,
                 window > 0 ? (int) Math.min(window, KeyPool.IN_FLIGHT_WITH_WINDOW) : 1);
         w.registry.bind("keyPool", keyPool);
         w.registry.bind("balanceRefresh", new BalanceRefresh(w.market, w.budget, keyPool, w.clock,
                 Duration.ofMillis(w.settings.kraken().balancesRefreshMs())));
         w.deadlines = new Deadlines(w.clock, Duration.ofSeconds(w.settings.orders().deadlineSeconds()));
+        w.keyPool = keyPool;
         w.registry.bind("krakenRequests", new KrakenRequests(keyPool, w.json, w.metrics, w.deadlines, w.budget,
                 window));
     }

@@ -6,6 +6,7 @@ import io.tvkraken.ingress.HttpEdge;
 import io.tvkraken.ingress.IpAllowList;
 import io.tvkraken.ingress.SourceRateLimit;
 import io.tvkraken.journal.Database;
+import io.tvkraken.kraken.Accounts;
 import io.tvkraken.kraken.BalanceRefresh;
 import io.tvkraken.kraken.RateBudget;
 import io.tvkraken.notify.NotificationSettings;
@@ -58,7 +59,62 @@ public record Settings(
         SecretManager secretManager,
         Map<String, BigDecimal> lowBalanceThresholds,
         NotificationSettings notifications,
-        Path strategiesFile) {
+        Path strategiesFile,
+        List<NamedAccount> accounts) {
+
+    /**
+     * A Kraken account of {@code KRAKEN_ACCOUNTS} besides the default one (docs/accounts.md): its keys and secrets
+     * ({@code KRAKEN_ACCOUNT_<NAME>_API_KEY}, {@code KRAKEN_ACCOUNT_<NAME>_API_SECRET}, comma lists as
+     * {@code KRAKEN_API_KEY}) and, in paper mode, its own starting balances ({@code PAPER_ACCOUNT_<NAME>_BALANCES},
+     * else {@code PAPER_BALANCES}). {@link #toString()} says only whether the secrets are set.
+     */
+    public record NamedAccount(String name, String apiKey, String apiSecret, Map<String, BigDecimal> paperBalances) {
+
+        /** The property key of one of its settings: {@code kraken.account.<name>.<setting>}. */
+        static String key(String name, String setting) {
+            return "kraken.account." + name + "." + setting;
+        }
+
+        /** The environment variable of one of its settings, as problems name it. */
+        static String variable(String name, String setting) {
+            return (key(name, setting)).toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+
+        public List<String> apiKeys() {
+            return entries(apiKey);
+        }
+
+        public List<String> apiSecrets() {
+            return entries(apiSecret);
+        }
+
+        static List<NamedAccount> read(SettingsReader p, Map<String, BigDecimal> paperBalances) {
+            List<NamedAccount> accounts = new ArrayList<>();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String name : entries(p.text("kraken.accounts"))) {
+                if (!io.tvkraken.kraken.Accounts.validName(name)) {
+                    p.problem("KRAKEN_ACCOUNTS: '" + name + "' cannot name an account: a lower-case letter, then up"
+                            + " to 31 lower-case letters, digits or dashes, and not 'default' (the account of"
+                            + " KRAKEN_API_KEY)");
+                    continue;
+                }
+                if (!seen.add(name)) {
+                    p.problem("KRAKEN_ACCOUNTS names '" + name + "' twice");
+                    continue;
+                }
+                Map<String, BigDecimal> balances = p.amounts("paper.account." + name + ".balances");
+                accounts.add(new NamedAccount(name, p.text(key(name, "api.key")), p.text(key(name, "api.secret")),
+                        balances.isEmpty() ? paperBalances : balances));
+            }
+            return List.copyOf(accounts);
+        }
+
+        @Override
+        public String toString() {
+            return "NamedAccount[" + name + ", apiKey=" + (apiKey == null ? "unset" : "***") + ", apiSecret="
+                    + (apiSecret == null ? "unset" : "***") + "]";
+        }
+    }
 
     /**
      * How an order is carried out (docs/order-lifecycle.md): the answer is due {@code answerWithinMs} after the alert
@@ -280,7 +336,8 @@ public record Settings(
                 p.amounts("monitoring.low-balance"),
                 NotificationSettings.read(p),
                 // risk limits, pairs and stops per strategy (docs/strategies.md#the-strategies-file); none when empty
-                p.text("strategies.file", "").isBlank() ? null : Path.of(p.text("strategies.file", "").trim()));
+                p.text("strategies.file", "").isBlank() ? null : Path.of(p.text("strategies.file", "").trim()),
+                NamedAccount.read(p, p.amounts("paper.balances")));
         p.check(s.orders.maxAttempts >= 1 && s.orders.workers >= 1 && s.maxAlertAgeSeconds >= 0,
                 "orders.max-attempts and orders.workers must be at least 1, max-alert-age-seconds 0 or more");
         p.check(s.alertClockSkewSeconds >= 0, "alert-clock-skew-seconds must be 0 or more");
@@ -304,6 +361,24 @@ public record Settings(
                 p.problem("KRAKEN_MODE=live needs KRAKEN_API_KEY and KRAKEN_API_SECRET");
             } else {
                 keyPoolProblems(s.krakenApiKey, s.krakenApiSecret).forEach(p::problem);
+            }
+            java.util.Set<String> allKeys = new java.util.HashSet<>(s.krakenApiKeys());
+            for (NamedAccount account : s.accounts) {
+                String keyVariable = NamedAccount.variable(account.name(), "api.key");
+                String secretVariable = NamedAccount.variable(account.name(), "api.secret");
+                if (account.apiKey() == null || account.apiSecret() == null) {
+                    p.problem("KRAKEN_ACCOUNTS names '" + account.name() + "': KRAKEN_MODE=live needs " + keyVariable
+                            + " and " + secretVariable);
+                    continue;
+                }
+                keyPoolProblems(account.apiKey(), account.apiSecret()).forEach(problem -> p.problem(problem
+                        .replace("KRAKEN_API_KEY", keyVariable).replace("KRAKEN_API_SECRET", secretVariable)));
+                for (String key : account.apiKeys()) {
+                    if (!key.isEmpty() && !allKeys.add(key)) {
+                        p.problem(keyVariable + " lists a key another account has: a key belongs to one Kraken"
+                                + " account, and has one nonce stream");
+                    }
+                }
             }
             if (!s.webhookAuthenticationOn()) {
                 p.problem("KRAKEN_MODE=live needs WEBHOOK_SECRET or WEBHOOK_PASSPHRASE: "
@@ -439,6 +514,10 @@ public record Settings(
         }
         // live mode signs with the keys of KRAKEN_API_KEY, as many as it lists; paper mode with its exchange's own
         String keys = mode == Mode.LIVE ? " api-keys=" + krakenApiKeys().size() : "";
+        if (!accounts.isEmpty()) {
+            keys += " accounts=" + Accounts.DEFAULT + "," + String.join(",", accounts.stream().map(NamedAccount::name)
+                    .toList());
+        }
         return String.format("tradingview-kraken-webhook ready: mode=%s%s port=%d webhook-authentication=%s "
                         + "ip-allow-list=%s trading=%s admin-api=%s journal=%s strategies=%s%s",
                 mode.name().toLowerCase(Locale.ROOT), keys, port, auth,

@@ -48,6 +48,9 @@ final class Wiring {
     /** The key pool's keys and secrets: the paper exchange's in paper mode. */
     List<String> apiKeys;
     List<String> apiSecrets;
+    /** Which of those keys belong to which Kraken account (docs/accounts.md). */
+    io.tvkraken.kraken.Accounts accounts;
+    io.tvkraken.kraken.KeyPool keyPool;
     Journal journal;
     SecretRedaction redaction;
     KrakenBreakers krakenBreakers;

@@ -15,10 +15,13 @@ import org.apache.camel.Variable;
  *
  * <p>Which key places an order does not matter to Kraken: every key of one account sees the account's orders in
  * OpenOrders and ClosedOrders, and an order re-sent after a look-up keeps its client order id whichever key sends it.
+ * Which account does: a call is assigned one of the keys of its own account ({@link KrakenCall#account()},
+ * docs/accounts.md), never another account's.
  */
 public class KeyPool {
 
     private final List<KrakenKey> keys;
+    private final Accounts accounts;
     private final RateBudget budget;
     /** Calls assigned to each key and not yet released: queued for its sender, or in flight. Guarded by this. */
     private final int[] busy;
@@ -40,6 +43,11 @@ public class KeyPool {
 
     /** @param inFlightPerKey how many calls each key's sender route has in flight at once (its consumers) */
     public KeyPool(List<KrakenKey> keys, RateBudget budget, int inFlightPerKey) {
+        this(keys, Accounts.single(Math.max(1, keys.size()), null), budget, inFlightPerKey);
+    }
+
+    /** @param accounts which keys belong to which account: every key of {@code keys} to exactly one */
+    public KeyPool(List<KrakenKey> keys, Accounts accounts, RateBudget budget, int inFlightPerKey) {
         if (inFlightPerKey < 1) {
             throw new IllegalArgumentException("at least one call per key in flight");
         }
@@ -52,7 +60,12 @@ public class KeyPool {
                 throw new IllegalArgumentException("key " + i + " has index " + keys.get(i).index());
             }
         }
+        if (accounts.keys() != keys.size()) {
+            throw new IllegalArgumentException("the accounts own " + accounts.keys() + " keys, the pool has "
+                    + keys.size());
+        }
         this.keys = List.copyOf(keys);
+        this.accounts = accounts;
         this.budget = budget;
         this.busy = new int[keys.size()];
     }
@@ -80,9 +93,11 @@ public class KeyPool {
         if (!call.privateCall()) {
             return call;
         }
-        int chosen = choose(call);
+        Accounts.Account account = accounts.find(call.account()).orElseThrow(() -> new IllegalArgumentException(
+                "Kraken " + call.method() + " on an account that is not configured: " + call.account()));
+        int chosen = choose(call, account);
         busy[chosen]++;
-        next = (chosen + 1) % keys.size();
+        next = chosen + 1;
         return call.withKey(chosen);
     }
 
@@ -103,23 +118,39 @@ public class KeyPool {
         return false;
     }
 
+    /** Whether some key of {@code account} has no call queued or in flight. */
+    public synchronized boolean anyIdle(Accounts.Account account) {
+        for (int i = account.firstKey(); i <= account.lastKey(); i++) {
+            if (busy[i] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Which keys belong to which account. */
+    public Accounts accounts() {
+        return accounts;
+    }
+
     /** Calls assigned to key {@code index} and not yet released (for tests and the status page). */
     public synchronized int busy(int index) {
         return busy[index];
     }
 
-    private int choose(KrakenCall call) {
+    private int choose(KrakenCall call, Accounts.Account account) {
         int cost = RateBudget.restCost(call);
         boolean preferRoom = cost > 0;
         boolean anyRoom = false;
         if (preferRoom) {
-            for (int i = 0; i < keys.size(); i++) {
+            for (int i = account.firstKey(); i <= account.lastKey(); i++) {
                 anyRoom |= budget.restRoomFor(i, cost);
             }
         }
         int chosen = -1;
-        for (int step = 0; step < keys.size(); step++) {
-            int i = (next + step) % keys.size();
+        int start = account.owns(next) ? next : account.firstKey();
+        for (int step = 0; step < account.keys(); step++) {
+            int i = account.firstKey() + (start - account.firstKey() + step) % account.keys();
             if (anyRoom && !budget.restRoomFor(i, cost)) {
                 continue;
             }

@@ -15,10 +15,34 @@ public class KrakenBreakers {
 
     private final CircuitBreaker trading;
     private final CircuitBreaker queries;
+    /** The breakers of the named accounts (docs/accounts.md), by account: trading first, then queries. */
+    private final java.util.Map<String, java.util.List<CircuitBreaker>> named;
 
     public KrakenBreakers(CircuitBreaker trading, CircuitBreaker queries) {
+        this(trading, queries, java.util.Map.of());
+    }
+
+    /**
+     * @param named each named account's trading and query breakers, in that order: one account failing opens only its
+     *              own, and never holds up another account's orders
+     */
+    public KrakenBreakers(CircuitBreaker trading, CircuitBreaker queries,
+            java.util.Map<String, java.util.List<CircuitBreaker>> named) {
         this.trading = trading;
         this.queries = queries;
+        this.named = java.util.Map.copyOf(named);
+    }
+
+    /** The trading breaker of {@code account}: null or {@link Accounts#DEFAULT} is the default account's. */
+    public CircuitBreaker trading(String account) {
+        String name = Accounts.stored(account);
+        return name == null ? trading : named.get(name).get(0);
+    }
+
+    /** The breaker names of {@code account}: {@code kraken-trading} and {@code kraken-query}, suffixed by a name. */
+    public static String breakerName(String kind, String account) {
+        String name = Accounts.stored(account);
+        return "kraken-" + kind + (name == null ? "" : "-" + name);
     }
 
     /**
@@ -27,7 +51,9 @@ public class KrakenBreakers {
      * opens again is still the same outage: not raised again.
      */
     public void notifyChanges(java.util.function.Consumer<Notice> raise) {
-        for (CircuitBreaker breaker : java.util.List.of(trading, queries)) {
+        java.util.List<CircuitBreaker> all = new java.util.ArrayList<>(java.util.List.of(trading, queries));
+        named.values().forEach(all::addAll);
+        for (CircuitBreaker breaker : all) {
             breaker.getEventPublisher().onStateTransition(e -> {
                 Notice notice = changeNotice(e.getCircuitBreakerName(), e.getStateTransition().getFromState(),
                         e.getStateTransition().getToState());
@@ -39,7 +65,7 @@ public class KrakenBreakers {
     }
 
     static Notice changeNotice(String breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
-        boolean trades = breaker.equals("kraken-trading");
+        boolean trades = breaker.startsWith("kraken-trading");
         String calls = trades ? "AddOrder" : "market data, balances and order look-ups";
         if (from == CircuitBreaker.State.CLOSED && to == CircuitBreaker.State.OPEN) {
             return Notice.of(Notice.Event.BREAKER_OPENED, trades ? Notice.Severity.CRITICAL : Notice.Severity.WARNING,
@@ -72,6 +98,12 @@ public class KrakenBreakers {
      * @throws CallNotPermittedException while the trading breaker is open
      */
     public void admit(String intent) {
+        admit(intent, null);
+    }
+
+    /** {@link #admit(String)} for an order on {@code account}: its own trading breaker decides. */
+    public void admit(String intent, String account) {
+        CircuitBreaker trading = trading(account);
         CircuitBreaker.State state = trading.getState();
         if ("execute".equals(intent)
                 && (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN)) {

@@ -18,20 +18,23 @@ import java.util.Map;
  *                     until the pool has assigned one (docs/kraken.md#key-pool)
  * @param orders       for an {@code AddOrderBatch}, the AddOrder calls it carries, each with its own journal row
  *                     (docs/kraken.md#bursts-on-one-key); null for every other call
+ * @param account      the Kraken account a private call is made on ({@link Accounts}): null for the default account
+ *                     (docs/accounts.md)
  */
 public record KrakenCall(String method, boolean privateCall, Map<String, String> params, Long journalEntry,
-        RequestLog.Context log, Integer keyIndex, List<KrakenCall> orders) {
+        RequestLog.Context log, Integer keyIndex, List<KrakenCall> orders, String account) {
 
     public static final String ADD_ORDER_BATCH = "AddOrderBatch";
 
     public KrakenCall {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         orders = orders == null ? null : List.copyOf(orders);
+        account = Accounts.stored(account);
     }
 
     public KrakenCall(String method, boolean privateCall, Map<String, String> params, Long journalEntry,
             RequestLog.Context log, Integer keyIndex) {
-        this(method, privateCall, params, journalEntry, log, keyIndex, null);
+        this(method, privateCall, params, journalEntry, log, keyIndex, null, null);
     }
 
     /**
@@ -43,7 +46,8 @@ public record KrakenCall(String method, boolean privateCall, Map<String, String>
         Map<String, String> params = new LinkedHashMap<>();
         params.put("pair", first.params().get("pair"));
         params.put("deadline", deadline);
-        return new KrakenCall(ADD_ORDER_BATCH, true, params, null, first.log(), first.keyIndex(), orders);
+        return new KrakenCall(ADD_ORDER_BATCH, true, params, null, first.log(), first.keyIndex(), orders,
+                first.account());
     }
 
     /** An AddOrderBatch: its {@link #orders()} leave together. */
@@ -64,21 +68,31 @@ public record KrakenCall(String method, boolean privateCall, Map<String, String>
      * (compare-and-set) with the deadline it carries.
      */
     public KrakenCall forJournalEntry(long entry) {
-        return new KrakenCall(method, privateCall, params, entry, log, keyIndex, orders);
+        return new KrakenCall(method, privateCall, params, entry, log, keyIndex, orders, account);
     }
 
     /** Made for a request: its lines are logged under {@code context}, on whichever thread sends it. */
     public KrakenCall loggedAs(RequestLog.Context context) {
-        return new KrakenCall(method, privateCall, params, journalEntry, context, keyIndex, orders);
+        return new KrakenCall(method, privateCall, params, journalEntry, context, keyIndex, orders, account);
     }
 
     public KrakenCall withParams(Map<String, String> changed) {
-        return new KrakenCall(method, privateCall, changed, journalEntry, log, keyIndex, orders);
+        return new KrakenCall(method, privateCall, changed, journalEntry, log, keyIndex, orders, account);
     }
 
     /** The same call, to be signed and sent with the pool's key {@code index} (its own nonces, its own sender). */
     public KrakenCall withKey(int index) {
-        return new KrakenCall(method, privateCall, params, journalEntry, log, index, orders);
+        return new KrakenCall(method, privateCall, params, journalEntry, log, index, orders, account);
+    }
+
+    /** The same call, made on Kraken account {@code name} (null or {@link Accounts#DEFAULT}: the default one). */
+    public KrakenCall onAccount(String name) {
+        return new KrakenCall(method, privateCall, params, journalEntry, log, keyIndex, orders, name);
+    }
+
+    /** The account's name as routes use it: {@link Accounts#DEFAULT} for the default account. */
+    public String accountName() {
+        return account == null ? Accounts.DEFAULT : account;
     }
 
     public String path() {

@@ -96,6 +96,10 @@ public final class KrakenRequests {
         metrics.krakenCall(call.method());
         headers.clear();
         headers.put(HTTP_PATH, call.path());
+        if (call.account() != null) {
+            // a named account's calls go to its own base URL: in paper mode, its own exchange (docs/accounts.md)
+            headers.put(Exchange.HTTP_URI, keys.accounts().get(call.account()).baseUrl());
+        }
         // CamelHttpMethod as camel-http reads it, its HttpMethods enum: given as a name, every call converted it anew
         // through Camel's type converter lookup, a tenth of all the memory an alert allocated
         headers.put("User-Agent", USER_AGENT);

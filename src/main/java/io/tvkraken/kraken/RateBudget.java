@@ -152,6 +152,16 @@ public class RateBudget {
         return false;
     }
 
+    /** Whether {@code cost} REST calls fit now on one key of {@code account}, without waiting. */
+    public boolean restRoomFor(Accounts.Account account, int cost) {
+        for (int key = account.firstKey(); key <= account.lastKey(); key++) {
+            if (restRoomFor(key, cost)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code cost} REST calls fit now on key {@code key}'s counter, without waiting. */
     public boolean restRoomFor(int key, int cost) {
         return unlimited || counters.read(rest[key], tier.restMax, tier.restDecay).room() >= cost;
@@ -214,7 +224,8 @@ public class RateBudget {
     }
 
     private String counterName(KrakenCall call) {
-        return trading(call) ? "trading counter for " + call.params().get("pair") : "REST call counter";
+        return trading(call) ? "trading counter for " + call.params().get("pair")
+                + (call.account() == null ? "" : " on account " + call.account()) : "REST call counter";
     }
 
     /** Changes the counter a call counts on: its key's REST call counter, or its pair's trading counter. */
@@ -222,8 +233,10 @@ public class RateBudget {
         if (!trading(call)) {
             return counters.change(rest[keyOf(call)], tier.restMax, tier.restDecay, change);
         }
+        // Kraken counts per account and pair: a named account's pairs have counters of their own (docs/accounts.md)
         String pair = String.valueOf(call.params().get("pair")).toUpperCase(Locale.ROOT);
-        return counters.change("trading/" + pair, tier.tradingThreshold, tier.tradingDecay, change);
+        String name = call.account() == null ? "trading/" + pair : "trading/" + call.account() + "/" + pair;
+        return counters.change(name, tier.tradingThreshold, tier.tradingDecay, change);
     }
 
     /** The key a private call was assigned; the first one for a call that has none yet. */
