@@ -78,7 +78,11 @@ public class AppConfiguration implements CamelConfiguration {
         String baseUrl = settings.krakenApiUrl();
         if (settings.mode() == Settings.Mode.PAPER) {
             // None in production; a test binds one to record and steer the exchange from its first request.
-            PaperExchange.Wrapper wrapper = context.getRegistry().findSingleByType(PaperExchange.Wrapper.class);
+            PaperExchange.Wrapper wrapper = context.getRegistry().lookupByNameAndType("paperExchangeWrapper",
+                    PaperExchange.Wrapper.class);
+            if (wrapper == null) {
+                wrapper = context.getRegistry().findSingleByType(PaperExchange.Wrapper.class);
+            }
             PaperExchange paper = paperExchange(context, settings, settings.paper().balances(), clock,
                     wrapper == null ? PaperExchange.Wrapper.NONE : wrapper, "paperExchange");
             apiKeys = List.of(paper.config().apiKey());
@@ -98,8 +102,11 @@ public class AppConfiguration implements CamelConfiguration {
             List<String> secrets = named.apiSecrets();
             String url = baseUrl;
             if (settings.mode() == Settings.Mode.PAPER) {
+                // a test may tap each account's exchange, as the default account's
+                PaperExchange.Wrapper tap = context.getRegistry().lookupByNameAndType("paperExchangeWrapper-"
+                        + named.name(), PaperExchange.Wrapper.class);
                 PaperExchange paper = paperExchange(context, settings, named.paperBalances(), clock,
-                        PaperExchange.Wrapper.NONE, "paperExchange-" + named.name());
+                        tap == null ? PaperExchange.Wrapper.NONE : tap, "paperExchange-" + named.name());
                 keys = List.of(paper.config().apiKey());
                 secrets = List.of(paper.config().apiSecret());
                 url = stripTrailingSlash(paper.baseUrl().toString());

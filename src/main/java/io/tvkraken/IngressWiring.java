@@ -39,7 +39,7 @@ final class IngressWiring {
         w.registry.bind("httpEdge", new HttpEdge(settings.http().edgeLimits(), w.answers));
         ClientAddress clientAddress = new ClientAddress(settings.http().trustedProxies());
         w.registry.bind("incomingRequest", new IncomingRequest(settings.maxBodyBytes(), w.metrics, clientAddress));
-        w.alertParser = new AlertParser(w.json);
+        w.alertParser = new AlertParser(w.json, w.accounts.names());
         w.registry.bind("alertParser", w.alertParser);
         w.registry.bind("webhookAuthenticator", new WebhookAuthenticator(new IpAllowList(settings.allowedIps()),
                 settings.webhookSecret(), settings.webhookPassphrase(), w.redaction, w.alertParser));

@@ -7,6 +7,7 @@ import io.tvkraken.journal.RiskLedger;
 import io.tvkraken.journal.TradingSetting;
 import io.tvkraken.order.AlertIntake;
 import io.tvkraken.order.DeadLetters;
+import io.tvkraken.order.FanOut;
 import io.tvkraken.order.OrderDesk;
 import io.tvkraken.order.OrderBatches;
 import io.tvkraken.order.OrderLifecycle;
@@ -40,7 +41,11 @@ final class OrderWiring {
     static void bind(Wiring w) {
         Settings.Orders orders = w.settings.orders();
         OrderPlanner planner = new OrderPlanner();
-        OrderDesk desk = new OrderDesk(w.market, planner, w.journal, w.json);
+        // the strategies file, its risk limits and stops (docs/strategies.md#the-strategies-file), and each account's
+        // sizing (docs/accounts.md#sizing-and-limits)
+        StrategyFile strategies = new StrategyFile(w.settings.strategiesFile());
+        OrderDesk desk = new OrderDesk(w.market, planner, w.journal, w.json,
+                account -> strategies.settings().sizingOf(account));
         w.registry.bind("orderDesk", desk);
         w.deadLetters = new DeadLetters(w.deadLetterStore, w.clock);
         w.registry.bind("deadLetters", w.deadLetters);
@@ -55,7 +60,13 @@ final class OrderWiring {
         // orders of one pair waiting for the same key leave together in one AddOrderBatch
         // (docs/kraken.md#bursts-on-one-key)
         w.registry.bind("orderBatches", new OrderBatches(w.settings.kraken().batchOrders(), w.lifecycle));
-        w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode));
+        // an alert for several accounts: one order per account, each on its own (docs/accounts.md#fan-out)
+        FanOut fanOut = new FanOut(w.journal, w.lifecycle, w.json, w.mode);
+        w.registry.bind("fanOut", fanOut);
+        w.registry.bind("fanOutWorkers", w.context.getExecutorServiceManager().newThreadPool(fanOut, "fan-out",
+                new org.apache.camel.builder.ThreadPoolProfileBuilder("fan-out").poolSize(orders.workers())
+                        .maxPoolSize(orders.workers()).maxQueueSize(10_000).build()));
+        w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode, fanOut));
         // what an AddOrder's answer or failure means, for the first send, a re-send and a replay alike
         OrderOutcomes outcomes = new OrderOutcomes(w.journal, w.lifecycle, w.metrics, w.market::balancesChanged);
         w.registry.bind("orderOutcomes", outcomes);
@@ -68,8 +79,6 @@ final class OrderWiring {
         w.positions = new Positions(books, w.market, w.budget, new JobLeases(w.database.dataSource(), w.clock,
                 w.journal.instance()), w.notices, w.clock);
         w.registry.bind("positions", w.positions);
-        // the strategies file, its risk limits and stops (docs/strategies.md#the-strategies-file)
-        StrategyFile strategies = new StrategyFile(w.settings.strategiesFile());
         w.registry.bind("strategyFile", strategies);
         w.registry.bind("riskLimits", new RiskLimits(strategies, new RiskLedger(w.database.dataSource(), w.clock),
                 w.market));
@@ -78,6 +87,6 @@ final class OrderWiring {
                 w.lifecycle, Duration.ofSeconds(2L * orders.leaseSeconds()), strategies));
         w.registry.bind("reconciler", new Reconciler(w.kraken, w.runner, w.alertParser, w.budget, w.journal,
                 w.lifecycle, outcomes, w.json, w.clock, new Reconciler.Rules(orders.reconcilePollMs(),
-                        orders.reconcileGraceMs(), orders.reconcileGiveUpSeconds(), orders.maxAttempts())));
+                        orders.reconcileGraceMs(), orders.reconcileGiveUpSeconds(), orders.maxAttempts()), w.accounts));
     }
 }

@@ -62,6 +62,13 @@ public final class RunningApp implements AutoCloseable {
         Main main = Application.newMain();
         overrides.forEach(main::addOverrideProperty);
         main.bind("paperExchangeWrapper", wrapper);
+        // each named account's paper exchange (KRAKEN_ACCOUNTS) tapped too, read by PaperExchangeHarness.of
+        String accounts = overrides.get("kraken.accounts");
+        if (accounts != null && wrapper instanceof io.tvkraken.paper.RecordingTap) {
+            for (String name : accounts.split(",")) {
+                main.bind("paperExchangeWrapper-" + name.trim(), new io.tvkraken.paper.RecordingTap());
+            }
+        }
         try {
             main.start();
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.tvkraken.alert;
 
 import java.math.BigDecimal;
+import java.util.List;
 
 /**
  * A TradingView alert after parsing and field validation (docs/alerts.md#fields). Exactly one of
@@ -41,7 +42,22 @@ public record Alert(
         Integer userref,
         String comment,
         String strategy,
-        Target target) {
+        Target target,
+        List<String> accounts) {
+
+    public Alert {
+        accounts = accounts == null ? List.of() : List.copyOf(accounts);
+    }
+
+    /**
+     * The accounts whose orders this alert places (docs/accounts.md#fan-out) when it names any but the default account
+     * alone: one order per account, each a row of its own. Empty for an alert on the default account only, which is
+     * placed as it always was.
+     */
+    public List<String> fanOutAccounts() {
+        return accounts.isEmpty() || accounts.equals(List.of(io.tvkraken.kraken.Accounts.DEFAULT)) ? List.of()
+                : accounts;
+    }
 
     /** How the order is sized. */
     public enum Sizing { VOLUME, COST, PERCENT }

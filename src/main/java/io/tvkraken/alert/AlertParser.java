@@ -44,7 +44,8 @@ public final class AlertParser {
 
     static final Set<String> FIELDS = Set.of("ticker", "action", "order_type", "volume", "cost", "percent", "price",
             "price2", "trigger", "leverage", "reduce_only", "post_only", "time_in_force", "expire_time", "close", "id",
-            "time", "validate", "userref", "comment", "passphrase", "strategy", "position", "market_position");
+            "time", "validate", "userref", "comment", "passphrase", "strategy", "position", "market_position", "account",
+            "accounts");
     private static final Set<String> CLOSE_FIELDS = Set.of("order_type", "price", "price2");
     private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?|\\.\\d+");
     private static final Pattern SIGNED_DECIMAL = Pattern.compile("[-+]?(\\d+(\\.\\d+)?|\\.\\d+)");
@@ -59,9 +60,19 @@ public final class AlertParser {
     private static final int MAX_DECIMALS = 18;
 
     private final ObjectMapper json;
+    /** The Kraken accounts an alert may name ({@code account}, {@code accounts}; docs/accounts.md), default first. */
+    private final List<String> accounts;
+    /** An alert names this many accounts at most. */
+    static final int MAX_ACCOUNTS = 16;
 
     public AlertParser(ObjectMapper json) {
+        this(json, List.of(io.tvkraken.kraken.Accounts.DEFAULT));
+    }
+
+    /** @param accounts the names of the accounts configured, the default account's first */
+    public AlertParser(ObjectMapper json, List<String> accounts) {
         this.json = json;
+        this.accounts = List.copyOf(accounts);
     }
 
     /**
@@ -192,7 +203,7 @@ public final class AlertParser {
     public Alert validate(JsonNode root) {
         ObjectNode alert = object(root);
         unpairedSurrogates(alert, "");
-        return new Fields(alert).alert();
+        return new Fields(alert, accounts).alert();
     }
 
     /** The body as a JSON object, or the 400 saying why it is not one. */
@@ -250,8 +261,11 @@ public final class AlertParser {
         private final ObjectNode root;
         private final List<String> problems = new ArrayList<>();
 
-        Fields(ObjectNode root) {
+        private final List<String> accounts;
+
+        Fields(ObjectNode root, List<String> accounts) {
             this.root = root;
+            this.accounts = accounts;
         }
 
         Alert alert() {
@@ -304,6 +318,12 @@ public final class AlertParser {
             boolean validate = bool("validate");
             Integer userref = userref();
             String comment = text("comment", false, MAX_COMMENT);
+            List<String> named = accounts();
+            if (!named.isEmpty() && (targets || strategy != null)
+                    && !named.equals(List.of(io.tvkraken.kraken.Accounts.DEFAULT))) {
+                problems.add((root.has("accounts") ? "accounts" : "account") + ": a strategy's alerts (a target"
+                        + " position, an order naming its strategy) trade on the default account's books only");
+            }
             text("passphrase", false, 1024);
             if (!placeholders.isEmpty()) {
                 // a field holding a placeholder is reported as that, once, instead of as a malformed value
@@ -314,7 +334,61 @@ public final class AlertParser {
                 throw new RefusedException(Refusal.INVALID_FIELDS, problems.size() == 1 ? "1 field problem" : problems.size() + " field problems", problems);
             }
             return new Alert(ticker, side, type, volume, cost, percent, price, price2, trigger, leverage, reduceOnly,
-                    postOnly, tif, expire, close, id, time, validate, userref, comment, strategy, target);
+                    postOnly, tif, expire, close, id, time, validate, userref, comment, strategy, target, named);
+        }
+
+        /**
+         * {@code account} (one name) or {@code accounts} (a list of names, or one string of names separated by
+         * commas): accounts that are configured, each once. Empty when neither is given: the default account.
+         */
+        private List<String> accounts() {
+            if (root.hasNonNull("account") && root.hasNonNull("accounts")) {
+                problems.add("account / accounts: give only one of the two");
+                return List.of();
+            }
+            List<String> names = new ArrayList<>();
+            String field = root.hasNonNull("accounts") ? "accounts" : "account";
+            JsonNode node = root.get(field);
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            if (node.isArray() && "accounts".equals(field)) {
+                for (JsonNode item : node) {
+                    if (!item.isTextual()) {
+                        problems.add("accounts: a list of account names (strings)");
+                        return List.of();
+                    }
+                    names.add(item.asText().trim());
+                }
+            } else if (node.isTextual()) {
+                for (String name : node.asText().split(",", -1)) {
+                    names.add(name.trim());
+                }
+            } else {
+                problems.add(field + ": must be " + ("accounts".equals(field) ? "a list of account names"
+                        : "an account name"));
+                return List.of();
+            }
+            if (names.isEmpty() || names.size() > MAX_ACCOUNTS) {
+                problems.add(field + ": 1 to " + MAX_ACCOUNTS + " account names, got " + names.size());
+                return List.of();
+            }
+            List<String> unknown = new ArrayList<>();
+            for (String name : names) {
+                if (!accounts.contains(name)) {
+                    unknown.add("'" + shorten(name) + "'");
+                }
+            }
+            if (!unknown.isEmpty()) {
+                problems.add(field + ": no Kraken account " + String.join(", ", unknown) + " is configured (accounts: "
+                        + String.join(", ", accounts) + ")");
+                return List.of();
+            }
+            if (new java.util.HashSet<>(names).size() != names.size()) {
+                problems.add(field + ": each account once");
+                return List.of();
+            }
+            return List.copyOf(names);
         }
 
         /** {@code strategy}: a name of up to 64 printable characters, e.g. TradingView's strategy title. */

@@ -14,6 +14,11 @@ public enum AlertState {
     RECONCILING,
     EXECUTED,
     VALIDATED,
+    /**
+     * An alert for several accounts (docs/accounts.md#fan-out): it places nothing itself; each account's order is a
+     * row of its own under it, and its answer lists them all.
+     */
+    FANNED_OUT,
     /** A target-position alert whose book was at its target: nothing to order. */
     IN_POSITION,
     /** A target-position alert older than the last one applied to its book: nothing done. */

@@ -47,7 +47,7 @@ public final class Journal {
     private static final String COLUMNS = "id, request_id, alert_id, idempotency_key, intent, state, body, "
             + "order_request, cl_ord_id, userref, attempts, first_sent_at, deadline_at, txids, http_status, answer, "
             + "duplicate_of, received_at, updated_at, send_by, next_check_at, in_doubt_since, may_resend, "
-            + "lease_owner, lease_until, market_price, market_price_at";
+            + "lease_owner, lease_until, market_price, market_price_at, account";
     /**
      * How long after its send-by time an alert in flight (received, sending) stays leased to the instance that took
      * it: longer than any AddOrder can take to leave and be answered. After that, the instance is taken to have died,
@@ -122,14 +122,42 @@ public final class Journal {
      */
     public Opened openLeg(long closeLeg, String requestId, String legAlertId, String intent, String body,
             Instant sendBy) {
+        return leg(closeLeg, "open", null, requestId, legAlertId, intent, body, true, sendBy);
+    }
+
+    /**
+     * Journals one account's order of an alert for several accounts (docs/accounts.md#fan-out) as a row of its own
+     * under the alert's row {@code alertRow}: its own idempotency key ({@code legAlertId}, unless a validation), so its
+     * own client order id, and reconciled on its own.
+     *
+     * @return the new row; or, when it was journaled before (a re-run of the alert), that row as
+     *         {@link Opened#first()} and no new row (-1)
+     */
+    public Opened accountLeg(long alertRow, String account, String requestId, String legAlertId, String intent,
+            String body, boolean claim, Instant sendBy) {
+        return leg(alertRow, "account", account, requestId, legAlertId, intent, body, claim, sendBy);
+    }
+
+    private Opened leg(long of, String leg, String account, String requestId, String legAlertId, String intent,
+            String body, boolean claim, Instant sendBy) {
         try {
             // the row and its place under the alert, in one statement: never a leg row that does not say so
-            long row = insert(requestId, legAlertId, legAlertId, intent, RECEIVED, body, null, sendBy, closeLeg);
+            long row = insert(requestId, legAlertId, claim ? legAlertId : null, intent, RECEIVED, body, null, sendBy,
+                    new Leg(leg, of, account));
             return new Opened(row, null);
         } catch (UniqueViolation taken) {
             return new Opened(-1, holderOf(legAlertId).orElseThrow(() -> new JournalUnavailableException(
-                    "journaling a reversal's open leg", new SQLException("its key changed hands"))));
+                    "journaling a leg of an alert", new SQLException("its key changed hands"))));
         }
+    }
+
+    /** The legs of alert row {@code row} (a fan-out's accounts, a reversal's open leg), oldest first. */
+    public List<JournalEntry> legsOf(long row) {
+        return query("SELECT " + COLUMNS + " FROM alert WHERE leg_of = ? ORDER BY id", row);
+    }
+
+    /** What a row is of another: its kind ({@code open}, {@code account}), the alert's row, and the account. */
+    private record Leg(String kind, long of, String account) {
     }
 
     /**
@@ -153,14 +181,14 @@ public final class Journal {
         return insert(requestId, alertId, key, intent, state, body, duplicateOf, sendBy, null);
     }
 
-    /** @param openLegOf for a reversal's open leg, the row of its alert; else null */
+    /** @param leg for a leg of an alert (a reversal's open leg, a fan-out's account), what it is of it; else null */
     private long insert(String requestId, String alertId, String key, String intent, AlertState state, String body,
-            Long duplicateOf, Instant sendBy, Long openLegOf) {
+            Long duplicateOf, Instant sendBy, Leg leg) {
         Instant now = clock.instant();
         String sql = "INSERT INTO alert (request_id, alert_id, idempotency_key, intent, state, body, duplicate_of, "
                 + "received_at, updated_at, send_by, lease_owner, lease_until"
-                + (openLegOf == null ? ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        : ", leg, leg_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)");
+                + (leg == null ? ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        : ", leg, leg_of, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         boolean inFlight = RECEIVED.equals(state);
         return inTransaction("journaling an alert", c -> {
             long row;
@@ -170,8 +198,10 @@ public final class Journal {
                         sendBy == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy,
                         inFlight ? instance : null,
                         inFlight ? now.plus(inFlightLease) : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE));
-                if (openLegOf != null) {
-                    insert.setLong(13, openLegOf);
+                if (leg != null) {
+                    insert.setString(13, leg.kind());
+                    insert.setLong(14, leg.of());
+                    insert.setString(15, leg.account());
                 }
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
@@ -578,7 +608,7 @@ public final class Journal {
                 duplicateOf, Sql.instant(rs, "received_at"), Sql.instant(rs, "updated_at"), Sql.instant(rs, "send_by"),
                 Sql.instant(rs, "next_check_at"), Sql.instant(rs, "in_doubt_since"), rs.getBoolean("may_resend"),
                 rs.getString("lease_owner"), Sql.instant(rs, "lease_until"), rs.getString("market_price"),
-                Sql.instant(rs, "market_price_at"), null);
+                Sql.instant(rs, "market_price_at"), rs.getString("account"), null);
     }
 
     public static String truncate(String text, int max) {

@@ -20,6 +20,7 @@ import java.util.List;
  * @param leaseOwner   the instance working the row, until {@code leaseUntil}
  * @param marketPrice  the price the service held for the alert's pair when its outcome was decided, and
  *                     {@code marketPriceAt} when that price was read (docs/journal.md#market-prices); null without one
+ * @param account      the Kraken account its order is placed on (docs/accounts.md); null for the default account
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JournalEntry(
@@ -50,6 +51,7 @@ public record JournalEntry(
         @JsonProperty("lease_until") Instant leaseUntil,
         @JsonProperty("market_price") String marketPrice,
         @JsonProperty("market_price_at") Instant marketPriceAt,
+        String account,
         List<Event> events) {
 
     /** A state the alert went through, and when. */
@@ -64,6 +66,6 @@ public record JournalEntry(
     JournalEntry withEvents(List<Event> list) {
         return new JournalEntry(id, requestId, alertId, claimed, intent, state, body, orderRequest, clOrdId, userref,
                 attempts, firstSentAt, deadlineAt, txids, httpStatus, answer, duplicateOf, receivedAt, updatedAt, sendBy,
-                nextCheckAt, inDoubtSince, mayResend, leaseOwner, leaseUntil, marketPrice, marketPriceAt, list);
+                nextCheckAt, inDoubtSince, mayResend, leaseOwner, leaseUntil, marketPrice, marketPriceAt, account, list);
     }
 }

@@ -38,9 +38,17 @@ public final class RiskLedger {
         this.clock = clock;
     }
 
-    /** An order about to be counted. {@code strategy} null: none; {@code spent}: the quote a buy spends, else 0. */
+    /**
+     * An order about to be counted. {@code strategy} null: none; {@code spent}: the quote a buy spends, else 0;
+     * {@code account}: the named account it is placed on, null for the default account (docs/accounts.md).
+     */
     public record Order(long row, String strategy, String pair, String quote, BigDecimal spent,
-            BigDecimal signedVolume) {
+            BigDecimal signedVolume, String account) {
+
+        public Order(long row, String strategy, String pair, String quote, BigDecimal spent,
+                BigDecimal signedVolume) {
+            this(row, strategy, pair, quote, spent, signedVolume, null);
+        }
     }
 
     /**
@@ -68,7 +76,10 @@ public final class RiskLedger {
     public <T> Optional<T> reserve(Order order, Function<Usages, Optional<T>> check, boolean count) {
         Instant now = clock.instant();
         return Sql.inTransaction(db, "checking risk limits", c -> {
-            Usage account = usage(c, "account", null, order, now);
+            // each account is limited on its own orders: a named account's rows name it, the default account's do not
+            // (or say default, for its order of an alert for several accounts)
+            Usage account = usage(c, order.account() == null ? "account" : "account/" + order.account(), null, order,
+                    now);
             Usage strategy = order.strategy() == null ? null
                     : usage(c, "strategy/" + order.strategy(), order.strategy(), order, now);
             BigDecimal onPair = BigDecimal.ZERO;
@@ -104,7 +115,8 @@ public final class RiskLedger {
         lock(c, scope);
         Instant hourAgo = now.minus(Duration.ofHours(1));
         Instant today = now.truncatedTo(ChronoUnit.DAYS);
-        String mine = strategy == null ? "" : " AND risk_strategy = ?";
+        String mine = (strategy == null ? "" : " AND risk_strategy = ?") + (order.account() == null
+                ? " AND (account IS NULL OR account = 'default')" : " AND account = ?");
         int lastHour = 0;
         int sinceMidnight = 0;
         BigDecimal spent = BigDecimal.ZERO;
@@ -115,6 +127,9 @@ public final class RiskLedger {
             List<Object> args = new ArrayList<>(List.of(from));
             if (strategy != null) {
                 args.add(strategy);
+            }
+            if (order.account() != null) {
+                args.add(order.account());
             }
             Sql.bind(q, args.toArray());
             try (ResultSet rs = q.executeQuery()) {
@@ -136,6 +151,10 @@ public final class RiskLedger {
             }
         }
         BigDecimal realised = BigDecimal.ZERO;
+        if (order.account() != null) {
+            // realised profit and loss is counted on the strategies' books, which are the default account's
+            return new Usage(lastHour, sinceMidnight, spent, open, realised);
+        }
         try (PreparedStatement q = c.prepareStatement("SELECT book_realised FROM alert WHERE book_counted_at >= ? "
                 + "AND book_quote = ?" + (strategy == null ? "" : " AND book_strategy = ?"))) {
             List<Object> args = new ArrayList<>(List.of(today, order.quote()));

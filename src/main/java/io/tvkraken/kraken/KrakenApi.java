@@ -58,4 +58,9 @@ public class KrakenApi {
     public KrakenReply privateCall(String method, Map<String, String> params) {
         return call(KrakenCall.privateMethod(method, params));
     }
+
+    /** A private call on Kraken account {@code account} (null: the default one; docs/accounts.md). */
+    public KrakenReply privateCall(String account, String method, Map<String, String> params) {
+        return call(KrakenCall.privateMethod(method, params).onAccount(account));
+    }
 }

@@ -98,11 +98,21 @@ public class KrakenBreakers {
      * @throws CallNotPermittedException while the trading breaker is open
      */
     public void admit(String intent) {
-        admit(intent, null);
+        admitOn(intent, null);
+    }
+
+    /**
+     * {@link #admit(String)} for an alert: one for several accounts (docs/accounts.md#fan-out) passes, each of its
+     * orders being judged by its own account's breaker ({@link #admitOn}).
+     */
+    public void admitAlert(String intent, boolean fanOut) {
+        if (!fanOut) {
+            admit(intent);
+        }
     }
 
     /** {@link #admit(String)} for an order on {@code account}: its own trading breaker decides. */
-    public void admit(String intent, String account) {
+    public void admitOn(String intent, String account) {
         CircuitBreaker trading = trading(account);
         CircuitBreaker.State state = trading.getState();
         if ("execute".equals(intent)

@@ -229,6 +229,26 @@ public class MarketData {
         return readBalances();
     }
 
+    /**
+     * What can be spent on account {@code account} ({@link #balances()} for the default account): a named account's
+     * are read when asked for (one BalanceEx on its own keys, docs/accounts.md#sizing-and-limits), not cached.
+     */
+    public Map<String, BigDecimal> balances(String account) {
+        if (Accounts.stored(account) == null) {
+            return balances();
+        }
+        Map<String, BigDecimal> available = new HashMap<>();
+        kraken.privateCall(account, "BalanceEx", Map.of()).result().fields().forEachRemaining(e ->
+                available.put(e.getKey(), spendable(e.getValue())));
+        return Map.copyOf(available);
+    }
+
+    /** BalanceEx's {@code balance + credit - credit_used - hold_trade} of one asset (docs/kraken.md#balances). */
+    private static BigDecimal spendable(com.fasterxml.jackson.databind.JsonNode row) {
+        return amount(row, "balance").add(amount(row, "credit")).subtract(amount(row, "credit_used"))
+                .subtract(amount(row, "hold_trade"));
+    }
+
     /** An order was placed: the balances read before it may be wrong now. */
     public void balancesChanged() {
         balances = null;
@@ -274,8 +294,7 @@ public class MarketData {
         Map<String, BigDecimal> held = new HashMap<>();
         kraken.privateCall("BalanceEx", Map.of()).result().fields().forEachRemaining(e -> {
             var row = e.getValue();
-            available.put(e.getKey(), amount(row, "balance").add(amount(row, "credit"))
-                    .subtract(amount(row, "credit_used")).subtract(amount(row, "hold_trade")));
+            available.put(e.getKey(), spendable(row));
             held.put(e.getKey(), amount(row, "balance"));
         });
         holdings = new Holdings(Map.copyOf(held), asked);

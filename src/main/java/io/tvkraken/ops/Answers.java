@@ -51,6 +51,8 @@ public class Answers implements HttpEdge.Replies {
         return switch (outcome.status()) {
             case Outcome.EXECUTED, Outcome.VALIDATED, Outcome.DUPLICATE, Outcome.IN_POSITION, Outcome.SUPERSEDED -> 200;
             case Outcome.PENDING, Outcome.DEAD_LETTERED -> 202;
+            // an alert for several accounts whose orders ended differently: each is in "orders" (docs/answers.md)
+            case Outcome.PARTIAL -> 207;
             case Outcome.REJECTED -> status(Refusal.ofCode(outcome.errorCode()));
             default -> 503;
         };

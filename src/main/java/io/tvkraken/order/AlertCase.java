@@ -21,9 +21,11 @@ import java.time.Instant;
  * @param journalEntry its row in the journal, once journaled
  * @param sendBy       the latest time an AddOrder for it may leave, once journaled
  * @param first        for a duplicate: the journal entry of the alert it repeats
+ * @param account      for one account's order of an alert for several (docs/accounts.md#fan-out): that account's
+ *                     name ({@code default} included); null for an alert not (yet) split by account
  */
 public record AlertCase(String requestId, String intent, String body, long receivedNanos, Alert alert,
-        String alertId, Long journalEntry, Instant sendBy, JournalEntry first) {
+        String alertId, Long journalEntry, Instant sendBy, JournalEntry first, String account) {
 
     public static final String EXECUTE = "execute";
     public static final String VALIDATE = "validate";
@@ -33,13 +35,13 @@ public record AlertCase(String requestId, String intent, String body, long recei
         byte[] bytes = body == null ? new byte[0] : body;
         return new AlertCase(requestId, VALIDATE.equals(routeIntent) ? VALIDATE : EXECUTE,
                 body == null ? null : new String(body, StandardCharsets.UTF_8), receivedNanos, null,
-                AlertParser.alertId(null, bytes), null, null, null);
+                AlertParser.alertId(null, bytes), null, null, null, null);
     }
 
     /** A journaled alert picked up again (by the reconcile-orders route, a replay). */
     public static AlertCase of(JournalEntry entry, String requestId, Alert alert) {
         return new AlertCase(requestId, entry.intent(), entry.body(), System.nanoTime(), alert, entry.alertId(),
-                entry.id(), entry.sendBy(), null);
+                entry.id(), entry.sendBy(), null, entry.account());
     }
 
     public static AlertCase of(JournalEntry entry) {
@@ -50,11 +52,26 @@ public record AlertCase(String requestId, String intent, String body, long recei
     public AlertCase withAlert(Alert parsed) {
         String effective = parsed != null && parsed.validate() ? VALIDATE : intent;
         String id = parsed != null && parsed.id() != null ? parsed.id() : alertId;
-        return new AlertCase(requestId, effective, body, receivedNanos, parsed, id, journalEntry, sendBy, first);
+        return new AlertCase(requestId, effective, body, receivedNanos, parsed, id, journalEntry, sendBy, first,
+                account);
     }
 
     public AlertCase journaled(long row, Instant sendByTime, JournalEntry firstEntry) {
-        return new AlertCase(requestId, intent, body, receivedNanos, alert, alertId, row, sendByTime, firstEntry);
+        return new AlertCase(requestId, intent, body, receivedNanos, alert, alertId, row, sendByTime, firstEntry,
+                account);
+    }
+
+    /** The order of this alert for {@code name}: a row of its own, {@code legAlertId} its alert id. */
+    public AlertCase forAccount(String name, String legAlertId, long row) {
+        return new AlertCase(requestId, intent, body, receivedNanos, alert, legAlertId, row, sendBy, null, name);
+    }
+
+    /**
+     * An alert for other accounts than the default one alone, not yet split: its accounts' orders are placed each on
+     * its own (route fan-out, docs/accounts.md#fan-out).
+     */
+    public boolean fanOut() {
+        return account == null && alert != null && !alert.fanOutAccounts().isEmpty();
     }
 
     public boolean validation() {

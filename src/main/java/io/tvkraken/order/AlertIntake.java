@@ -34,9 +34,11 @@ public class AlertIntake {
     private final AlertAge age;
     private final ObjectMapper json;
     private final String mode;
+    private final FanOut fanOut;
 
     public AlertIntake(Journal journal, OrderLifecycle lifecycle, AlertAge age,
-            ObjectMapper json, String mode) {
+            ObjectMapper json, String mode, FanOut fanOut) {
+        this.fanOut = fanOut;
         this.journal = journal;
         this.lifecycle = lifecycle;
         this.age = age;
@@ -74,6 +76,10 @@ public class AlertIntake {
             LOG.info("duplicate of journal entry {} (request {}), which is still running", first.id(),
                     first.requestId());
             return Outcome.pendingDuplicate(alertCase, mode, first.requestId());
+        }
+        if (FanOut.fannedOut(first) && alertCase.alert() != null) {
+            // each account's order as it stands now
+            return fanOut.repeat(alertCase, first);
         }
         Outcome earlier;
         try {

@@ -45,7 +45,7 @@ public record ClientOrderId(String clOrdId, Integer userref) {
     }
 
     /** A long-form UUID, one of the three shapes Kraken accepts for cl_ord_id. */
-    static String clOrdId(String alertId) {
+    public static String clOrdId(String alertId) {
         return UUID.nameUUIDFromBytes(("tradingview-kraken-webhook:" + alertId).getBytes(StandardCharsets.UTF_8))
                 .toString();
     }

@@ -30,12 +30,20 @@ public class OrderDesk {
     private final OrderPlanner planner;
     private final Journal journal;
     private final ObjectMapper json;
+    /** Each account's sizing, as the strategies file says it now (docs/accounts.md#sizing-and-limits). */
+    private final java.util.function.Function<String, io.tvkraken.strategy.StrategySettings.Sizing> sizingOf;
 
     public OrderDesk(MarketData market, OrderPlanner planner, Journal journal, ObjectMapper json) {
+        this(market, planner, journal, json, account -> io.tvkraken.strategy.StrategySettings.Sizing.AS_SENT);
+    }
+
+    public OrderDesk(MarketData market, OrderPlanner planner, Journal journal, ObjectMapper json,
+            java.util.function.Function<String, io.tvkraken.strategy.StrategySettings.Sizing> sizingOf) {
         this.market = market;
         this.planner = planner;
         this.journal = journal;
         this.json = json;
+        this.sizingOf = sizingOf;
     }
 
     /** Alert → Kraken order: pair resolved through AssetPairs, sized, rounded, minimums checked. Nothing is sent. */
@@ -44,7 +52,15 @@ public class OrderDesk {
         AssetPair pair = pairOf(alert);
         // from here on the order's lines carry its pair and side, as the AddOrder will (a refusal by sizing included)
         RequestLog.order(pair.altname(), alert.action().kraken());
-        OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
+        // sized as its account sizes its orders; percent sizing spends that account's own balance
+        String account = alertCase.account();
+        var sizing = sizingOf.apply(account);
+        if (!sizing.asSent()) {
+            alert = AccountSizing.apply(alert, sizing);
+            LOG.info("sized for account {}: {}", account == null ? io.tvkraken.kraken.Accounts.DEFAULT : account,
+                    AccountSizing.describe(sizing));
+        }
+        OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), () -> market.balances(account));
         if (alertCase.validation() && !order.validate()) {
             order = order.asValidation();
         }
@@ -77,7 +93,8 @@ public class OrderDesk {
         // a real order is journaled with what it carries as it leaves, in the commit that marks it sending
         // the sender's lines about it carry the alert's request id and alert id, and the order's pair and side
         KrakenCall call = KrakenCall.privateMethod("AddOrder", params).loggedAs(RequestLog.Context
-                .ofAlert(alertCase.requestId(), alertCase.alertId()).withOrder(params.get("pair"), params.get("type")));
+                .ofAlert(alertCase.requestId(), alertCase.alertId()).withOrder(params.get("pair"), params.get("type")))
+                .onAccount(alertCase.account());
         return order.validate() ? call : call.forJournalEntry(row);
     }
 

@@ -190,7 +190,18 @@ public class OrderLifecycle {
         LOG.info("journal entry {}: its close leg executed; the open leg is journal entry {}", close.journalEntry(),
                 opened.row());
         return new AlertCase(close.requestId(), close.intent(), close.body(), close.receivedNanos(), close.alert(),
-                legId, opened.row(), close.sendBy(), null);
+                legId, opened.row(), close.sendBy(), null, close.account());
+    }
+
+    /**
+     * An alert for several accounts, each account's order decided (docs/accounts.md#fan-out): its own row placed
+     * nothing and keeps the answer that lists them; its alert id is given up only when every account refused.
+     */
+    public Outcome fannedOut(AlertCase alert, Outcome answer, boolean releaseKey, String detail) {
+        journal.finish(alert.journalEntry(), AlertState.FANNED_OUT, httpStatus.applyAsInt(answer), json(answer), null,
+                releaseKey, detail);
+        decided(answer, detail);
+        return answer;
     }
 
     /** A reversal's answer, both legs decided, kept as the alert's answer: a copy of the alert repeats it. */

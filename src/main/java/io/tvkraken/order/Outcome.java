@@ -16,6 +16,7 @@ import java.util.Map;
  *                 {@code rejected}, {@code dead_lettered}, {@code pending}, {@code duplicate}, {@code error}
  * @param position for a target-position alert: its book, the target and what was done about it
  * @param legs     for a reversal, its close and its open leg, each as it ended
+ * @param orders   for an alert for several accounts (docs/accounts.md#fan-out), each account's order as it ended
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Outcome(
@@ -29,7 +30,14 @@ public record Outcome(
         @JsonProperty("first_status") String firstStatus,
         @JsonProperty("first_request_id") String firstRequestId,
         Position position,
-        List<Leg> legs) {
+        List<Leg> legs,
+        List<AccountOrder> orders) {
+
+    public Outcome(String status, String requestId, String alertId, String mode, Order order, Error error,
+            String deadLetterId, String firstStatus, String firstRequestId, Position position, List<Leg> legs) {
+        this(status, requestId, alertId, mode, order, error, deadLetterId, firstStatus, firstRequestId, position,
+                legs, null);
+    }
 
     public static final String EXECUTED = "executed";
     public static final String VALIDATED = "validated";
@@ -42,6 +50,8 @@ public record Outcome(
     /** A target-position alert older than the last one applied to its book: nothing changed. */
     public static final String SUPERSEDED = "superseded";
     public static final String ERROR = "error";
+    /** An alert for several accounts whose orders did not all end the same way: each is in {@link #orders}. */
+    public static final String PARTIAL = "partial";
     /** The error code of an alert that could not even be journaled: the one answer a sender should resend. */
     public static final String NOT_STORED = "not_stored";
 
@@ -70,6 +80,34 @@ public record Outcome(
         static Leg of(String leg, Outcome outcome) {
             return new Leg(leg, outcome.status, outcome.alertId, outcome.order, outcome.error);
         }
+    }
+
+    /** One account's order of an alert for several: its account, its own alert id, and how it ended. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AccountOrder(String account, String status, @JsonProperty("alert_id") String alertId, Order order,
+            Error error, @JsonProperty("dead_letter_id") String deadLetterId, List<Leg> legs) {
+
+        public static AccountOrder of(String account, Outcome outcome) {
+            return new AccountOrder(account, outcome.status, outcome.alertId, outcome.order, outcome.error,
+                    outcome.deadLetterId, outcome.legs);
+        }
+    }
+
+    /**
+     * The answer of an alert for several accounts, each account's order decided (or pending): when they all ended the
+     * same way (status and error code), that status and the first one's error, so that its HTTP status is the one a
+     * single order would have had; else {@link #PARTIAL}. Every account's order is listed in {@code orders}.
+     */
+    public static Outcome fannedOut(AlertCase alert, String mode, List<AccountOrder> orders) {
+        AccountOrder first = orders.get(0);
+        boolean alike = orders.stream().allMatch(o -> o.status().equals(first.status())
+                && java.util.Objects.equals(code(o.error()), code(first.error())));
+        return new Outcome(alike ? first.status() : PARTIAL, alert.requestId(), alert.alertId(), mode, null,
+                alike ? first.error() : null, null, null, null, null, null, List.copyOf(orders));
+    }
+
+    private static String code(Error error) {
+        return error == null ? null : error.code();
     }
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -123,7 +161,7 @@ public record Outcome(
     /** This alert repeats {@code first}, whose outcome is repeated; nothing is sent again. */
     public Outcome asDuplicate(String requestIdOfRepeat, String alertIdOfRepeat, String firstRequest) {
         return new Outcome(DUPLICATE, requestIdOfRepeat, alertIdOfRepeat, mode, order, error, deadLetterId, status,
-                firstRequest, position, legs);
+                firstRequest, position, legs, orders);
     }
 
     /** A repeat of an alert still running: pending, naming the first request. */

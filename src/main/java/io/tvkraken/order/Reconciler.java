@@ -7,6 +7,7 @@ import io.tvkraken.alert.AlertParser;
 import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
+import io.tvkraken.kraken.Accounts;
 import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenCall;
 import io.tvkraken.kraken.KrakenReply;
@@ -104,10 +105,13 @@ public class Reconciler {
     private final ObjectMapper json;
     private final Clock clock;
     private final Rules settings;
+    private final Accounts accounts;
 
+    /** @param accounts the Kraken accounts, whose orders are each looked up on their own account */
     public Reconciler(KrakenApi kraken, OrderRunner runner, AlertParser parser, RateBudget budget, Journal journal,
             OrderLifecycle lifecycle, OrderOutcomes outcomes, ObjectMapper json, Clock clock,
-            Rules settings) {
+            Rules settings, Accounts accounts) {
+        this.accounts = accounts;
         this.kraken = kraken;
         this.runner = runner;
         this.parser = parser;
@@ -145,7 +149,14 @@ public class Reconciler {
         if (lookUps.isEmpty()) {
             return settled;
         }
-        Map<Long, Finding> findings = lookUp(lookUps);
+        // each account's orders are looked up in that account's lists, on its own keys (docs/accounts.md)
+        Map<String, List<JournalEntry>> byAccount = new LinkedHashMap<>();
+        for (JournalEntry entry : lookUps) {
+            byAccount.computeIfAbsent(String.valueOf(Accounts.stored(entry.account())), a -> new ArrayList<>())
+                    .add(entry);
+        }
+        Map<Long, Finding> findings = new HashMap<>();
+        byAccount.values().forEach(rows -> findings.putAll(lookUp(rows, rows.get(0).account())));
         for (JournalEntry entry : lookUps) {
             // this row's lines carry its alert's request id, alert id, pair and side
             try (RequestLog.Scope logged = RequestLog.within(logContext(entry))) {
@@ -262,7 +273,8 @@ public class Reconciler {
     private boolean resend(JournalEntry entry, AlertCase alert, Map<String, String> sent, Finding finding) {
         journal.event(entry.id(), AlertState.RECONCILING, finding.detail() + " after its deadline: sending it again");
         LOG.info("journal entry {}: proven absent, sending it again (attempt {})", entry.id(), entry.attempts() + 1);
-        KrakenCall call = KrakenCall.privateMethod("AddOrder", sent).forJournalEntry(entry.id());
+        KrakenCall call = KrakenCall.privateMethod("AddOrder", sent).forJournalEntry(entry.id())
+                .onAccount(entry.account());
         Outcome outcome;
         try {
             outcome = outcomes.answered(alert, call, kraken.send(call));
@@ -294,6 +306,11 @@ public class Reconciler {
      * send, page by page while rows are still unaccounted for. A row is ABSENT only if every page was read.
      */
     Map<Long, Finding> lookUp(List<JournalEntry> rows) {
+        return lookUp(rows, null);
+    }
+
+    /** {@link #lookUp(List)} for rows of one Kraken account ({@code account}: null or default is the default one). */
+    Map<Long, Finding> lookUp(List<JournalEntry> rows, String account) {
         Map<Long, Finding> findings = new HashMap<>();
         Map<Long, Map<String, String>> sent = new HashMap<>();
         Instant start = null;
@@ -302,19 +319,20 @@ public class Reconciler {
             Instant from = firstSent(row).minus(OPENED_BEFORE_SEND);
             start = start == null || from.isBefore(start) ? from : start;
         }
-        if (!budget.restRoomFor(1 + closedPagesNeeded)) {
+        Accounts.Account on = accounts.get(account);
+        if (!budget.restRoomFor(on, 1 + closedPagesNeeded)) {
             rows.forEach(r -> findings.put(r.id(), waiting()));
             return findings;
         }
         try {
-            KrakenReply open = kraken.privateCall("OpenOrders", Map.of());
+            KrakenReply open = kraken.privateCall(account, "OpenOrders", Map.of());
             match(rows, sent, open.result().path("open"), "open", findings);
             int pages = 0;
             int offset = 0;
             long count = Long.MAX_VALUE;
             boolean outOfRoom = false;
             while (findings.size() < rows.size() && offset < count && pages < MAX_CLOSED_PAGES) {
-                if (pages > 0 && !budget.restRoomFor(1)) {
+                if (pages > 0 && !budget.restRoomFor(on, 1)) {
                     outOfRoom = true;
                     break;
                 }
@@ -323,7 +341,7 @@ public class Reconciler {
                 if (offset > 0) {
                     query.put("ofs", Integer.toString(offset));
                 }
-                KrakenReply closed = kraken.privateCall("ClosedOrders", query);
+                KrakenReply closed = kraken.privateCall(account, "ClosedOrders", query);
                 count = closed.result().path("count").asLong(0);
                 long pagesOfCount = (count + CLOSED_PAGE - 1) / CLOSED_PAGE;
                 closedPagesNeeded = (int) Math.max(1, Math.min(MAX_CLOSED_PAGES, pagesOfCount));

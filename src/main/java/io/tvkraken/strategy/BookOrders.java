@@ -368,7 +368,7 @@ public class BookOrders {
         Alert order = new Alert(alert.ticker(), side, alert.orderType(), volume, null, null, alert.price(),
                 alert.price2(), alert.trigger(), leverage, reduceOnly, alert.postOnly(), alert.timeInForce(),
                 alert.expireTime(), alert.close(), alert.id(), alert.time(), alert.validate(), userref,
-                alert.comment(), alert.strategy(), null);
+                alert.comment(), alert.strategy(), null, alert.accounts());
         try {
             OrderRequest planned = planner.plan(order, pair, () -> market.lastPrice(pair), market::balances);
             LOG.info("{}: {} -> {}{}: {} {} {}{}", key, plain(position), plain(target.position()),
@@ -405,7 +405,8 @@ public class BookOrders {
             alert = new Alert(alert.ticker(), alert.action(), alert.orderType(), alert.volume(), alert.cost(),
                     alert.percent(), alert.price(), alert.price2(), alert.trigger(), strategy.leverage().toString(),
                     true, alert.postOnly(), alert.timeInForce(), alert.expireTime(), alert.close(), alert.id(),
-                    alert.time(), alert.validate(), alert.userref(), alert.comment(), alert.strategy(), null);
+                    alert.time(), alert.validate(), alert.userref(), alert.comment(), alert.strategy(), null,
+                    alert.accounts());
         }
         OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
         if (coversShort && order.volume().compareTo(position.negate()) > 0) {

@@ -49,7 +49,10 @@ public class RiskLimits {
         StrategySettings.Strategy strategy = settings.strategy(name);
         AssetPair pair = order.pair();
         allowedPair(name, strategy, pair);
-        if (!settings.account().any() && !strategy.limits().any()) {
+        // the limits of the account the order is placed on (docs/accounts.md#sizing-and-limits)
+        String account = io.tvkraken.kraken.Accounts.stored(alertCase.account());
+        StrategySettings.Limits accountLimits = settings.limitsOf(account);
+        if (!accountLimits.any() && !strategy.limits().any()) {
             // nothing to count against: no transaction, no cost for an account without limits
             return order;
         }
@@ -58,10 +61,11 @@ public class RiskLimits {
         BigDecimal cost = cost(order);
         RiskLedger.Order counted = new RiskLedger.Order(alertCase.journalEntry(), name, pair.altname(),
                 pair.quoteSymbol(), order.side() == Side.BUY && cost != null ? cost : BigDecimal.ZERO,
-                onBook ? signed : BigDecimal.ZERO);
+                onBook ? signed : BigDecimal.ZERO, account);
         Optional<RefusedException> refused = ledger.reserve(counted, usages -> {
             List<Breach> breaches = new ArrayList<>();
-            breaches.addAll(breaches("account", settings.account(), usages.account(), order, cost, signed,
+            breaches.addAll(breaches(account == null ? "account" : "account '" + account + "'", accountLimits,
+                    usages.account(), order, cost, signed,
                     onBook ? usages.booksOnPair().add(usages.account().openOnPair()) : null));
             if (name != null && usages.strategy() != null) {
                 breaches.addAll(breaches("strategy '" + name + "'", strategy.limits(), usages.strategy(), order, cost,

@@ -18,16 +18,29 @@ import java.util.Set;
  *
  * @param account    limits on every order of the account, whatever its strategy
  * @param strategies per strategy name, as alerts send it in {@code strategy}
+ * @param accounts   per Kraken account of {@code KRAKEN_ACCOUNTS} (and {@code default}), its sizing and, for a named
+ *                   account, its own limits (docs/accounts.md#sizing-and-limits)
  */
-public record StrategySettings(Limits account, Map<String, Strategy> strategies) {
+public record StrategySettings(Limits account, Map<String, Strategy> strategies, Map<String, AccountRules> accounts) {
 
     /** No file: nothing limited, no stop attached. */
-    public static final StrategySettings NONE = new StrategySettings(Limits.NONE, Map.of());
+    public static final StrategySettings NONE = new StrategySettings(Limits.NONE, Map.of(), Map.of());
+
+    public StrategySettings(Limits account, Map<String, Strategy> strategies) {
+        this(account, strategies, Map.of());
+    }
 
     @JsonCreator
     public StrategySettings(@JsonProperty("account") Limits account,
-            @JsonProperty("strategies") Map<String, Strategy> strategies) {
+            @JsonProperty("strategies") Map<String, Strategy> strategies,
+            @JsonProperty("accounts") Map<String, AccountRules> accounts) {
         this.account = account == null ? Limits.NONE : account;
+        this.accounts = accounts == null ? Map.of() : Map.copyOf(accounts);
+        this.accounts.forEach((name, rules) -> {
+            if (io.tvkraken.kraken.Accounts.DEFAULT.equals(name) && rules.limits().any()) {
+                throw new IllegalArgumentException("accounts: the default account's limits are under 'account'");
+            }
+        });
         this.strategies = strategies == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(strategies));
         this.strategies.forEach((name, s) -> {
             if (name.isBlank() || name.length() > 64) {
@@ -40,6 +53,74 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies)
     public Strategy strategy(String name) {
         Strategy strategy = name == null ? null : strategies.get(name);
         return strategy == null ? Strategy.NONE : strategy;
+    }
+
+    /** The limits of the account {@code name} (null: the default account, whose limits are {@link #account}). */
+    public Limits limitsOf(String name) {
+        if (name == null || io.tvkraken.kraken.Accounts.DEFAULT.equals(name)) {
+            return account;
+        }
+        AccountRules rules = accounts.get(name);
+        return rules == null ? Limits.NONE : rules.limits();
+    }
+
+    /** The sizing of the account {@code name} (null: the default account); {@link Sizing#AS_SENT} when it has none. */
+    public Sizing sizingOf(String name) {
+        AccountRules rules = accounts.get(name == null ? io.tvkraken.kraken.Accounts.DEFAULT : name);
+        return rules == null || rules.sizing() == null ? Sizing.AS_SENT : rules.sizing();
+    }
+
+    /**
+     * One account's rules: how its orders are sized from the alert's, and its limits (the same keys as
+     * {@code account}'s), on every order placed on it.
+     */
+    public record AccountRules(Sizing sizing, Limits limits) {
+
+        @JsonCreator
+        public static AccountRules of(@JsonProperty("sizing") Sizing sizing,
+                @JsonProperty("max-order-cost") BigDecimal maxOrderCost,
+                @JsonProperty("max-position") BigDecimal maxPosition,
+                @JsonProperty("max-orders-per-hour") Integer maxOrdersPerHour,
+                @JsonProperty("max-orders-per-day") Integer maxOrdersPerDay,
+                @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay,
+                @JsonProperty("max-loss-per-day") BigDecimal maxLossPerDay) {
+            return new AccountRules(sizing, new Limits(maxOrderCost, maxPosition, maxOrdersPerHour, maxOrdersPerDay,
+                    maxQuotePerDay, maxLossPerDay));
+        }
+    }
+
+    /**
+     * How an account's order is sized from the alert's (docs/accounts.md#sizing-and-limits), as TradersPost's
+     * subscriptions do: {@code multiplier} times the alert's volume, cost or percent; a fixed {@code cost} in the
+     * quote currency; or a {@code percent} of that account's own balance. One of the three, or none: as sent.
+     */
+    public record Sizing(BigDecimal multiplier, BigDecimal cost, BigDecimal percent) {
+
+        public static final Sizing AS_SENT = new Sizing(null, null, null);
+
+        @JsonCreator
+        public Sizing(@JsonProperty("multiplier") BigDecimal multiplier, @JsonProperty("cost") BigDecimal cost,
+                @JsonProperty("percent") BigDecimal percent) {
+            int given = (multiplier == null ? 0 : 1) + (cost == null ? 0 : 1) + (percent == null ? 0 : 1);
+            if (given > 1) {
+                throw new IllegalArgumentException("sizing: one of multiplier, cost or percent");
+            }
+            for (BigDecimal value : java.util.Arrays.asList(multiplier, cost, percent)) {
+                if (value != null && value.signum() <= 0) {
+                    throw new IllegalArgumentException("sizing: must be greater than 0, got " + value.toPlainString());
+                }
+            }
+            if (percent != null && percent.compareTo(BigDecimal.valueOf(100)) > 0) {
+                throw new IllegalArgumentException("sizing: percent at most 100, got " + percent.toPlainString());
+            }
+            this.multiplier = multiplier;
+            this.cost = cost;
+            this.percent = percent;
+        }
+
+        public boolean asSent() {
+            return multiplier == null && cost == null && percent == null;
+        }
     }
 
     /**

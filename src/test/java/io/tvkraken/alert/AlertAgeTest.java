@@ -17,7 +17,7 @@ class AlertAgeTest {
 
     private static Alert firedAt(String time) {
         return new Alert("BTCUSD", Side.BUY, OrderType.MARKET, java.math.BigDecimal.ONE, null, null, null, null, null,
-                null, false, false, null, null, null, null, time, false, null, null, null, null);
+                null, false, false, null, null, null, null, time, false, null, null, null, null, null);
     }
 
     private static RefusedException refusal(AlertAge age, String time) {

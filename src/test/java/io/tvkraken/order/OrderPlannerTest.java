@@ -517,7 +517,7 @@ class OrderPlannerTest {
 
         Alert build() {
             return new Alert("KRAKEN:BTCUSD", side, type, volume, cost, percent, price, price2, null, null,
-                    reduceOnly, postOnly, null, null, close, null, null, validate, userref, null, null, null);
+                    reduceOnly, postOnly, null, null, close, null, null, validate, userref, null, null, null, null);
         }
     }
 }
