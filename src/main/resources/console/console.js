@@ -75,12 +75,18 @@ async function showOrders() {
   const answer = await call('GET', '/admin/orders?limit=200');
   const strategy = document.getElementById('filter-strategy').value.trim();
   const outcome = document.getElementById('filter-outcome').value;
+  const account = document.getElementById('filter-account').value.trim();
   const rows = [];
   for (const entry of answer.orders) {
     const alert = parse(entry.body);
     const result = parse(entry.answer);
     const status = result.status || entry.state;
-    if ((strategy && alert.strategy !== strategy) || (outcome && status !== outcome)) {
+    // an account's own order names its account; an alert for several lists the accounts it named
+    const named = alert.accounts || alert.account;
+    const accounts = entry.account ? [entry.account]
+      : (named ? (Array.isArray(named) ? named : String(named).split(',').map((a) => a.trim())) : ['default']);
+    if ((strategy && alert.strategy !== strategy) || (outcome && status !== outcome)
+        || (account && !accounts.includes(account))) {
       continue;
     }
     const order = result.order
@@ -89,7 +95,8 @@ async function showOrders() {
     const detail = result.error ? result.error.code + ': ' + result.error.message
       : (result.position && result.position.message) || '';
     const outcomeCell = element('td', status, 'status-' + status);
-    const tr = row([time(entry.received_at), entry.id, alert.strategy || '', alert.ticker || '', order, outcomeCell,
+    const tr = row([time(entry.received_at), entry.id, accounts.join(', '), alert.strategy || '', alert.ticker || '',
+      order, outcomeCell,
       detail]);
     tr.dataset.alertId = entry.alert_id;
     tr.dataset.status = status;
@@ -176,6 +183,7 @@ document.addEventListener('DOMContentLoaded', () => {
   document.getElementById('trading-toggle').addEventListener('click', toggleTrading);
   document.getElementById('filter-strategy').addEventListener('input', refresh);
   document.getElementById('filter-outcome').addEventListener('change', refresh);
+  document.getElementById('filter-account').addEventListener('input', refresh);
   document.getElementById('logout').addEventListener('click', async () => {
     await fetch('/console/session', { method: 'DELETE' });
     window.location.replace('/console');

@@ -118,6 +118,7 @@ final class KrakenWiring {
                         w.apiKeys.size(), w.database.sharedByInstances()
                                 ? new SharedRateCounters(w.database.dataSource(), w.apiKeys)
                                 : RateCounters.inMemory(w.clock));
+        budget.accounts(w.accounts);
         w.budget = budget;
         w.registry.bind("rateBudget", budget);
         for (int i = 0; i < budget.keys(); i++) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -131,6 +132,36 @@ class SecretsFromSecretManagerTest {
         assertThat(secretManager.asked()).contains(
                 "projects/" + PROJECT + "/secrets/WEBHOOK_PASSPHRASE/versions/latest",
                 "projects/" + PROJECT + "/secrets/WEBHOOK_PASSPHRASE/versions/1");
+    }
+
+    @Test
+    void aNamedAccountsKeyAndSecretAreReadFromSecretManagerAndItsOrdersAreSignedWithThem() throws Exception {
+        String partnerKey = TestSecrets.POOL_KEYS.get(1);
+        secretManager.addVersion("KRAKEN_ACCOUNT_PARTNER_API_KEY", partnerKey);
+        secretManager.addVersion("KRAKEN_ACCOUNT_PARTNER_API_SECRET", TestSecrets.POOL_SECRETS.get(1));
+        // one exchange that knows both accounts' keys stands in for Kraken: what tells them apart is the key used
+        try (PaperExchangeHarness kraken = PaperExchangeHarness.start(PaperConfig.defaults().withApiKeys(List.of(
+                new PaperConfig.ApiKey(TestSecrets.KRAKEN_API_KEY, TestSecrets.KRAKEN_API_SECRET),
+                new PaperConfig.ApiKey(partnerKey, TestSecrets.POOL_SECRETS.get(1)))))) {
+            Map<String, String> p = withSecretManager();
+            p.put("kraken.mode", "live");
+            p.put("kraken.api.url", kraken.baseUrl().toString());
+            p.put("kraken.api.key", TestSecrets.KRAKEN_API_KEY);
+            p.put("kraken.api.secret", TestSecrets.KRAKEN_API_SECRET);
+            p.put("webhook.passphrase", TestSecrets.PASSPHRASE);
+            p.put("kraken.accounts", "partner");
+            try (RunningApp app = RunningApp.start(p)) {
+                HttpResponse<String> placed = app.post("/webhook/tradingview", AppProcess.alert("gsm-partner-1")
+                        .replace("}", ",\"account\":\"partner\"}"));
+                assertThat(placed.statusCode()).as(placed.body()).isEqualTo(200);
+                assertThat(placed.body()).contains("\"account\":\"partner\"", "\"status\":\"executed\"");
+                assertThat(kraken.privateCalls()).filteredOn(call -> call.method().equals("AddOrder"))
+                        .extracting(call -> call.apiKey()).containsExactly(partnerKey);
+            }
+        }
+        assertThat(secretManager.asked()).contains(
+                "projects/" + PROJECT + "/secrets/KRAKEN_ACCOUNT_PARTNER_API_KEY/versions/latest",
+                "projects/" + PROJECT + "/secrets/KRAKEN_ACCOUNT_PARTNER_API_SECRET/versions/latest");
     }
 
     @Test

@@ -80,6 +80,7 @@ public class BalanceRefresh {
     boolean due() {
         Instant now = clock.instant();
         boolean recent = market.balancesReadAt().map(at -> at.plus(period).isAfter(now)).orElse(false);
-        return !recent && budget.restRoomFor((int) Math.ceil(budget.restMax() / 2)) && keys.anyIdle();
+        return !recent && budget.restRoomFor((int) Math.ceil(budget.restMax() / 2))
+                && keys.anyIdle(keys.accounts().defaultAccount());
     }
 }

@@ -63,6 +63,8 @@ public class RateBudget {
     private final RateCounters counters;
     /** The name of each API key's REST call counter, by the key's index in the pool. */
     private final String[] rest;
+    /** The default account's keys, 0 to this - 1: the look-ups made without naming an account use them. */
+    private volatile int defaultKeys = -1;
 
     private final boolean unlimited;
 
@@ -139,12 +141,18 @@ public class RateBudget {
         }
     }
 
+    /** The accounts whose keys these counters count (docs/accounts.md): until told, every key is the default's. */
+    public void accounts(Accounts accounts) {
+        this.defaultKeys = accounts.defaultAccount().keys();
+    }
+
     /**
-     * Whether {@code cost} REST calls fit now on one key of the pool, without waiting (the reconcile-orders route asks
-     * before a pass; the pool sends its look-ups to a key with room).
+     * Whether {@code cost} REST calls fit now on one key of the default account, without waiting (the drift check and
+     * the books ask before their look-ups; the pool sends a look-up to a key with room).
      */
     public boolean restRoomFor(int cost) {
-        for (int key = 0; key < rest.length; key++) {
+        int keys = defaultKeys < 0 ? rest.length : defaultKeys;
+        for (int key = 0; key < keys; key++) {
             if (restRoomFor(key, cost)) {
                 return true;
             }

@@ -16,7 +16,6 @@ import io.grpc.Status;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -83,13 +82,13 @@ final class GoogleSecretManager implements AutoCloseable {
      * else that keeps a secret from being read refuses start-up, and so does being refused every secret.
      */
     Reading read(Collection<SecretName> names) {
-        Map<SecretName, ApiFuture<AccessSecretVersionResponse>> calls = new EnumMap<>(SecretName.class);
+        Map<SecretName, ApiFuture<AccessSecretVersionResponse>> calls = new java.util.LinkedHashMap<>();
         for (SecretName name : names) {
             String version = SecretVersionName.of(config.projectId(), name.name(), config.versionOf(name)).toString();
             calls.put(name, client.accessSecretVersionCallable()
                     .futureCall(AccessSecretVersionRequest.newBuilder().setName(version).build()));
         }
-        Map<SecretName, FetchedSecret> found = new EnumMap<>(SecretName.class);
+        Map<SecretName, FetchedSecret> found = new java.util.LinkedHashMap<>();
         List<SecretName> notFound = new ArrayList<>();
         List<SecretName> denied = new ArrayList<>();
         Set<String> problems = new LinkedHashSet<>();

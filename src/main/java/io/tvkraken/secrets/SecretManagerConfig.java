@@ -4,7 +4,6 @@ import io.tvkraken.InvalidConfigurationException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -32,8 +31,7 @@ public record SecretManagerConfig(String projectId, String emulatorHost, Map<Sec
     private static final Pattern VERSION = Pattern.compile("[1-9]\\d{0,18}|" + LATEST);
 
     public SecretManagerConfig {
-        versions = Collections.unmodifiableMap(versions.isEmpty() ? new EnumMap<>(SecretName.class)
-                : new EnumMap<>(versions));
+        versions = Collections.unmodifiableMap(new java.util.TreeMap<>(versions));
     }
 
     /**
@@ -51,7 +49,7 @@ public record SecretManagerConfig(String projectId, String emulatorHost, Map<Sec
         if (emulator != null && !HOST_AND_PORT.matcher(emulator).matches()) {
             problems.add("GCP_SECRET_MANAGER_EMULATOR_HOST must look like host:port, not '" + emulator + "'");
         }
-        Map<SecretName, String> pinned = new EnumMap<>(SecretName.class);
+        Map<SecretName, String> pinned = new java.util.TreeMap<>();
         for (String entry : versions == null ? new String[0] : versions.split(",")) {
             if (entry.isBlank()) {
                 continue;
@@ -59,7 +57,7 @@ public record SecretManagerConfig(String projectId, String emulatorHost, Map<Sec
             String[] nameAndVersion = entry.split("=", 2);
             String name = nameAndVersion[0].trim();
             String version = nameAndVersion.length == 2 ? nameAndVersion[1].trim() : "";
-            SecretName secret = secretNamed(name);
+            SecretName secret = SecretName.named(name);
             if (secret == null) {
                 problems.add("GCP_SECRET_MANAGER_VERSIONS names '" + name + "', which is not a secret of this service");
             } else if (!VERSION.matcher(version).matches()) {
@@ -95,15 +93,6 @@ public record SecretManagerConfig(String projectId, String emulatorHost, Map<Sec
     /** For the log: the project, and the emulator when one is used. */
     public String describe() {
         return "project " + projectId + (emulatorHost == null ? "" : " at emulator " + emulatorHost);
-    }
-
-    private static SecretName secretNamed(String name) {
-        for (SecretName secret : SecretName.values()) {
-            if (secret.name().equals(name)) {
-                return secret;
-            }
-        }
-        return null;
     }
 
     private static String blankToNull(String value) {

@@ -47,7 +47,7 @@ public final class Secrets {
         }
         List<SecretName> given = new ArrayList<>();
         List<SecretName> wanted = new ArrayList<>();
-        for (SecretName name : SecretName.values()) {
+        for (SecretName name : SecretName.of(property)) {
             String value = property.apply(name.propertyKey());
             (value == null || value.isBlank() ? wanted : given).add(name);
         }

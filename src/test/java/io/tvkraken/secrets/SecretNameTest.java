@@ -19,7 +19,7 @@ class SecretNameTest {
 
     @Test
     void everySecretTheServiceTakesAndTheNotificationTokensAreListed() {
-        assertThat(Arrays.stream(SecretName.values()).map(Enum::name)).contains("KRAKEN_API_KEY",
+        assertThat(SecretName.values().stream().map(SecretName::name)).contains("KRAKEN_API_KEY",
                 "KRAKEN_API_SECRET", "WEBHOOK_SECRET", "WEBHOOK_PASSPHRASE", "ADMIN_TOKEN", "DB_PASSWORD",
                 "TELEGRAM_BOT_TOKEN", "SMTP_PASSWORD");
     }
