@@ -39,5 +39,12 @@ final class OpsWiring {
         w.registry.bind("console", new Console(w.settings.adminToken(), w.answers));
         w.registry.bind("adminApi", new AdminApi(w.settings.adminToken(), w.deadLetterStore, w.journal, replays,
                 w.trading, w.positions, w.answers, w.json, w.adminWrongTokens));
+        // replays of recorded alerts in a sandbox of their own (docs/replays.md), run by the run-replays route
+        w.registry.bind("sessionReplays", new io.tvkraken.replay.SessionReplays(
+                new io.tvkraken.journal.ReplayStore(w.database.dataSource(), w.clock, w.journal.instance()), w.json,
+                w.answers, w.context.createProducerTemplate(),
+                w.settings.accounts().stream().map(Settings.NamedAccount::name).toList(), w.settings.strategiesFile(),
+                w.settings.paper().balances(),
+                ticker -> w.market.pairFor(ticker).map(io.tvkraken.kraken.AssetPair::altname)));
     }
 }

@@ -30,7 +30,8 @@ public class AdminApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
 
-    private static final String ID = "adminId";
+    /** The variable holding the {id} of an admin path, once authorized. */
+    public static final String ID = "adminId";
     private static final String LIMIT = "adminLimit";
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 1000;

@@ -181,6 +181,24 @@ public class Answers implements HttpEdge.Replies {
         }
     }
 
+    /** A CSV document (a replay's orders, docs/replays.md): 200, {@code text/csv}. */
+    public void csv(Exchange exchange, String csv) {
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        message.setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
+        String requestId = requestId(exchange);
+        if (requestId != null) {
+            message.setHeader("X-Request-ID", requestId);
+        }
+        message.setBody(csv);
+    }
+
+    /** The HTTP status of a replay asked for or read (docs/replays.md): 202 while it runs, 200 once it ended. */
+    public static int replayStatus(String state) {
+        return "running".equals(state) ? 202 : 200;
+    }
+
     /** An operations endpoint failed: 503 with what failed, never the caller's headers or a stack trace. */
     public void operationFailed(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);

@@ -198,8 +198,11 @@ public class OrderLifecycle {
      * nothing and keeps the answer that lists them; its alert id is given up only when every account refused.
      */
     public Outcome fannedOut(AlertCase alert, Outcome answer, boolean releaseKey, String detail) {
+        // the pair's price too, as any alert's outcome keeps it for replays (docs/journal.md#market-prices)
+        Optional<MarketData.SeenPrice> seen = prices.apply(alert.alert());
         journal.finish(alert.journalEntry(), AlertState.FANNED_OUT, httpStatus.applyAsInt(answer), json(answer), null,
-                releaseKey, detail);
+                releaseKey, detail, seen.map(MarketData.SeenPrice::price).orElse(null),
+                seen.map(MarketData.SeenPrice::at).orElse(null));
         decided(answer, detail);
         return answer;
     }

@@ -1,9 +1,13 @@
 package io.tvkraken.paper;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,6 +165,54 @@ public final class PaperExchange extends ServiceSupport {
         } catch (KrakenReject e) {
             return PaperReply.json(replies.error(e.error()));
         }
+    }
+
+    // ---------------------------------------------------------------- for a replay (docs/replays.md)
+
+    /**
+     * Moves the last trade price of the pair named {@code name} (its id or altname) to {@code price}: market orders and
+     * Ticker follow it, as when the market moved.
+     *
+     * @return false when the exchange has no such pair
+     */
+    public boolean movePrice(String name, BigDecimal price) {
+        Optional<PaperPair> pair = pairs.find(name);
+        pair.ifPresent(p -> account.setPrice(p.id(), Objects.requireNonNull(price, "price")));
+        return pair.isPresent();
+    }
+
+    /** What the account holds now, per Kraken asset code. */
+    public Map<String, BigDecimal> holdings() {
+        return account.balances();
+    }
+
+    /** Every order the exchange knows, open and closed, in placement order. */
+    public List<PaperOrder> allOrders() {
+        return account.orders();
+    }
+
+    /**
+     * What the account holds, valued in {@code quoteAsset} (e.g. {@code ZUSD}) at the last prices: each asset through
+     * its pair with that quote. Assets without such a pair or price are left out.
+     */
+    public BigDecimal equity(String quoteAsset) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (Map.Entry<String, BigDecimal> held : account.balances().entrySet()) {
+            if (held.getKey().equals(quoteAsset)) {
+                total = total.add(held.getValue());
+                continue;
+            }
+            for (PaperPair pair : pairs.all()) {
+                if (pair.base().equals(held.getKey()) && pair.quote().equals(quoteAsset)) {
+                    BigDecimal price = account.priceOrNull(pair.id());
+                    if (price != null) {
+                        total = total.add(held.getValue().multiply(price));
+                    }
+                    break;
+                }
+            }
+        }
+        return total;
     }
 
     // ---------------------------------------------------------------- for the test harness in this package

@@ -56,6 +56,24 @@ public class StrategyFile {
         }
     }
 
+    /** The file, or null for none. */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Whether {@code content} reads as a strategies file (a replay's settings to try, docs/replays.md): empty when it
+     * does, else what is wrong, in one line.
+     */
+    public static java.util.Optional<String> problemIn(byte[] content) {
+        try {
+            new StrategyFile(null).parse(content);
+            return java.util.Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.of(why(e));
+        }
+    }
+
     /** The settings in force. */
     public StrategySettings settings() {
         return current;
