@@ -43,7 +43,7 @@ final class OrderWiring {
         OrderPlanner planner = new OrderPlanner();
         // the strategies file, its risk limits and stops (docs/strategies.md#the-strategies-file), and each account's
         // sizing (docs/accounts.md#sizing-and-limits)
-        StrategyFile strategies = new StrategyFile(w.settings.strategiesFile());
+        StrategyFile strategies = new StrategyFile(w.settings.strategiesFile(), w.accounts.names());
         OrderDesk desk = new OrderDesk(w.market, planner, w.journal, w.json,
                 account -> strategies.settings().sizingOf(account));
         w.registry.bind("orderDesk", desk);
@@ -63,9 +63,11 @@ final class OrderWiring {
         // an alert for several accounts: one order per account, each on its own (docs/accounts.md#fan-out)
         FanOut fanOut = new FanOut(w.journal, w.lifecycle, w.json, w.mode);
         w.registry.bind("fanOut", fanOut);
+        // as many per account as order workers: a hanging account can hold its own share, never the others'
+        int fanOutWorkers = orders.workers() * w.accounts.all().size();
         w.registry.bind("fanOutWorkers", w.context.getExecutorServiceManager().newThreadPool(fanOut, "fan-out",
-                new org.apache.camel.builder.ThreadPoolProfileBuilder("fan-out").poolSize(orders.workers())
-                        .maxPoolSize(orders.workers()).maxQueueSize(10_000).build()));
+                new org.apache.camel.builder.ThreadPoolProfileBuilder("fan-out").poolSize(fanOutWorkers)
+                        .maxPoolSize(fanOutWorkers).maxQueueSize(10_000).build()));
         w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode, fanOut));
         // what an AddOrder's answer or failure means, for the first send, a re-send and a replay alike
         OrderOutcomes outcomes = new OrderOutcomes(w.journal, w.lifecycle, w.metrics, w.market::balancesChanged);

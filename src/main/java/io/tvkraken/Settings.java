@@ -95,7 +95,7 @@ public record Settings(
                 if (!io.tvkraken.kraken.Accounts.validName(name)) {
                     p.problem("KRAKEN_ACCOUNTS: '" + name + "' cannot name an account: a lower-case letter, then up"
                             + " to 31 lower-case letters, digits or dashes, and not 'default' (the account of"
-                            + " KRAKEN_API_KEY)");
+                            + " KRAKEN_API_KEY) nor 'open'");
                     continue;
                 }
                 if (!seen.add(name)) {

@@ -270,4 +270,52 @@ class FanOutTest {
         assertThat(leg.path("account").asText()).isEqualTo("partner");
         assertThat(new BigDecimal(leg.path("order_request").path("volume").asText())).isEqualByComparingTo("0.005");
     }
+    @Test
+    void anAlertIdThatNamesALegOfAnotherAlertIsRefused() throws Exception {
+        JsonNode answer = post("{\"ticker\":\"BTCUSD\",\"action\":\"buy\",\"volume\":\"0.01\",\"id\":\"x/partner\"}",
+                400);
+        assertThat(answer.path("error").path("details").toString())
+                .contains("id: must not end in '/partner': that names a leg of another alert");
+    }
+
+    @Test
+    void anAlertForSeveralAccountsLeftUnfinishedByAStoppedInstanceIsRunAgainAndPlacesEachAccountsOrderOnce()
+            throws Exception {
+        String id = id();
+        String body = alert(id, "[\"default\",\"partner\"]", "\"volume\":\"0.01\"");
+        // another instance journaled the alert and its default account's order, placed that order, and died before
+        // the partner's order was even journaled; its leases run out after a second
+        var db = app.bean("database", io.tvkraken.journal.Database.class).dataSource();
+        var dead = new io.tvkraken.journal.Journal(db, java.time.Clock.systemUTC(), "dead-instance",
+                Duration.ofSeconds(1));
+        java.time.Instant sendBy = java.time.Instant.now().plusSeconds(60);
+        long parent = dead.open("req-dead", id, "execute", body, true, sendBy).row();
+        String defaultLeg = id + "/default";
+        long leg = dead.accountLeg(parent, "default", "req-dead", defaultLeg, "execute", body, true, sendBy).row();
+        HttpResponse<String> placedBefore = app.post("/webhook/tradingview", "{\"ticker\":\"BTCUSD\",\"action\":"
+                + "\"buy\",\"volume\":\"0.01\",\"id\":\"" + id + "-stand-in\"}");
+        assertThat(placedBefore.statusCode()).isEqualTo(200);
+        dead.finish(leg, io.tvkraken.journal.AlertState.EXECUTED, 200, placedBefore.body().replace(id + "-stand-in",
+                defaultLeg), null, false, "executed by the instance that died");
+        int mainOrders = main.requestCount("AddOrder");
+        int partnerOrders = partner.requestCount("AddOrder");
+
+        // the reconcile-orders route adopts the alert once its lease ran out, and runs it again
+        JsonNode copy = null;
+        for (int i = 0; i < 300; i++) {
+            copy = JSON.readTree(app.post("/webhook/tradingview", body).body());
+            if ("duplicate".equals(copy.path("status").asText()) && copy.path("orders").size() == 2) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(copy.path("orders")).as(copy.toString()).hasSize(2);
+        assertThat(order(copy, "default").path("status").asText()).isEqualTo("executed");
+        assertThat(order(copy, "partner").path("status").asText()).isEqualTo("executed");
+        // the partner's order placed once, the default account's not again
+        assertThat(partner.requestCount("AddOrder")).isEqualTo(partnerOrders + 1);
+        assertThat(main.requestCount("AddOrder")).isEqualTo(mainOrders);
+        assertThat(ordersOf(partner, id + "/partner")).hasSize(1);
+        assertThat(ordersOf(main, defaultLeg)).isEmpty();
+    }
 }

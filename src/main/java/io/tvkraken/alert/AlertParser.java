@@ -779,6 +779,12 @@ public final class AlertParser {
                 problems.add("id: 1 to " + MAX_ID + " characters");
                 return null;
             }
+            // '<id>/open' and '<id>/<account>' are the ids of an alert's own legs (docs/accounts.md#fan-out)
+            String last = id.substring(id.lastIndexOf('/') + 1);
+            if (id.contains("/") && ("open".equals(last) || accounts.contains(last))) {
+                problems.add("id: must not end in '/" + last + "': that names a leg of another alert");
+                return null;
+            }
             return id;
         }
 

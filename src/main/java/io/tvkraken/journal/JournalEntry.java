@@ -20,7 +20,8 @@ import java.util.List;
  * @param leaseOwner   the instance working the row, until {@code leaseUntil}
  * @param marketPrice  the price the service held for the alert's pair when its outcome was decided, and
  *                     {@code marketPriceAt} when that price was read (docs/journal.md#market-prices); null without one
- * @param account      the Kraken account its order is placed on (docs/accounts.md); null for the default account
+ * @param account      for one account's order of an alert for several, that account ({@code default} included,
+ *                     docs/accounts.md#fan-out); null for every other row, whose order is the default account's
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JournalEntry(

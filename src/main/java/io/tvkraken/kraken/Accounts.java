@@ -83,7 +83,8 @@ public final class Accounts {
 
     /** Whether {@code name} can name an account ({@code KRAKEN_ACCOUNTS} refuses the others at start-up). */
     public static boolean validName(String name) {
-        return name != null && NAME.matcher(name).matches() && !DEFAULT.equals(name);
+        // 'open' is the suffix of a reversal's open leg: an account of that name would share its alert ids
+        return name != null && NAME.matcher(name).matches() && !DEFAULT.equals(name) && !"open".equals(name);
     }
 
     /** The account of this name; null (or absent) is the default account. */

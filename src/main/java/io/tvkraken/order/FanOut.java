@@ -76,6 +76,16 @@ public class FanOut {
         RequestLog.restore(RequestLog.Context.ofAlert(leg.requestId(), leg.alertId()));
     }
 
+    /**
+     * An account's order whose run failed past its own error handling (its outcome could not be journaled): pending,
+     * its row left to the reconcile-orders route; the other accounts' outcomes stand.
+     */
+    public Outcome unsettled(@Body AlertCase leg) {
+        LOG.warn("the order on account {} (journal entry {}) did not finish: it is left to reconciliation",
+                leg.account(), leg.journalEntry());
+        return Outcome.pending(leg, mode);
+    }
+
     /** An account's order journaled before: its outcome as its row holds it, nothing placed. */
     public Outcome earlier(@Body AlertCase leg) {
         return outcomeOf(leg.first(), leg);
@@ -111,19 +121,19 @@ public class FanOut {
      * may have been found since), nothing placed.
      */
     public Outcome repeat(AlertCase copy, JournalEntry first) {
-        Map<String, JournalEntry> byAlertId = new HashMap<>();
-        for (JournalEntry leg : journal.legsOf(first.id())) {
-            byAlertId.put(leg.alertId(), leg);
-        }
         List<Outcome.AccountOrder> orders = new ArrayList<>();
         AlertCase asFirst = new AlertCase(first.requestId(), first.intent(), first.body(), copy.receivedNanos(),
                 copy.alert(), first.alertId(), first.id(), first.sendBy(), null, null);
-        for (String account : copy.alert().fanOutAccounts()) {
-            String legId = legAlertId(first.alertId(), account);
-            JournalEntry leg = byAlertId.get(legId);
-            AlertCase legCase = asFirst.forAccount(account, legId, leg == null ? -1 : leg.id());
-            orders.add(Outcome.AccountOrder.of(account, leg == null ? Outcome.pending(legCase, mode)
-                    : outcomeOf(leg, legCase)));
+        // the accounts the first alert's orders were journaled for, whatever the copy names
+        for (JournalEntry leg : journal.legsOf(first.id())) {
+            if (leg.account() == null) {
+                continue;
+            }
+            AlertCase legCase = asFirst.forAccount(leg.account(), leg.alertId(), leg.id());
+            orders.add(Outcome.AccountOrder.of(leg.account(), outcomeOf(leg, legCase)));
+        }
+        if (orders.isEmpty()) {
+            return Outcome.pendingDuplicate(copy, mode, first.requestId());
         }
         LOG.info("duplicate of journal entry {} (request {}), an alert for {} accounts: nothing sent", first.id(),
                 first.requestId(), orders.size());

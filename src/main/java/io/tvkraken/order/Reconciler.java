@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +125,39 @@ public class Reconciler {
         this.settings = settings;
     }
 
+    /** Whether a row is an alert for several accounts (docs/accounts.md#fan-out), which places nothing itself. */
+    private boolean fansOut(JournalEntry entry) {
+        return entry.body() != null && !parser.parse(entry.body().getBytes(StandardCharsets.UTF_8))
+                .fanOutAccounts().isEmpty();
+    }
+
+    /**
+     * An alert for several accounts left unfinished by a stopped instance: run again. Each account's order journaled
+     * before keeps its own row (found, re-sent or given up there, never placed twice); one not yet journaled is
+     * journaled and placed now, or refused too_late when its send-by time has passed.
+     */
+    private void rerunFanOut(JournalEntry entry) {
+        if (journal.transition(entry.id(), List.of(AlertState.RECONCILING), AlertState.RECEIVED,
+                "an alert for several accounts: run again; the orders journaled for it are not placed again")) {
+            LOG.info("journal entry {}: an alert for several accounts, run again", entry.id());
+            runner.submit(AlertCase.of(entry, entry.requestId(), parser.parse(entry.body()
+                    .getBytes(StandardCharsets.UTF_8))));
+        }
+    }
+
+    /**
+     * An account's order whose account is no longer configured (KRAKEN_ACCOUNTS changed): it cannot be looked up, so
+     * it is dead-lettered, saying whether it may have been placed there.
+     */
+    private int unknownAccount(JournalEntry entry) {
+        boolean mayHaveBeenPlaced = entry.attempts() > 0;
+        lifecycle.deadLettered(AlertCase.of(entry), new DeadLetters.Failure("unknown_account", "account '"
+                + entry.account() + "' is no longer configured (KRAKEN_ACCOUNTS), so its order cannot be looked up"
+                + (mayHaveBeenPlaced ? ": the order MAY HAVE BEEN PLACED on it, look at that account at Kraken"
+                        : "; nothing was sent for it"), mayHaveBeenPlaced), params(entry), null);
+        return 1;
+    }
+
     /** One pass of the reconcile-orders route. @return how many rows were settled */
     public int pass() {
         adoptOrphans();
@@ -149,14 +183,37 @@ public class Reconciler {
         if (lookUps.isEmpty()) {
             return settled;
         }
-        // each account's orders are looked up in that account's lists, on its own keys (docs/accounts.md)
+        // each account's orders are looked up in that account's lists, on its own keys (docs/accounts.md); an alert
+        // for several accounts placed nothing itself: it is run again, never looked up
         Map<String, List<JournalEntry>> byAccount = new LinkedHashMap<>();
-        for (JournalEntry entry : lookUps) {
-            byAccount.computeIfAbsent(String.valueOf(Accounts.stored(entry.account())), a -> new ArrayList<>())
-                    .add(entry);
+        for (Iterator<JournalEntry> rows = lookUps.iterator(); rows.hasNext(); ) {
+            JournalEntry entry = rows.next();
+            try (RequestLog.Scope logged = RequestLog.within(logContext(entry))) {
+                if (entry.account() != null && accounts.find(entry.account()).isEmpty()) {
+                    rows.remove();
+                    settled += unknownAccount(entry);
+                } else if (entry.account() == null && fansOut(entry)) {
+                    rows.remove();
+                    rerunFanOut(entry);
+                } else {
+                    byAccount.computeIfAbsent(String.valueOf(Accounts.stored(entry.account())),
+                            a -> new ArrayList<>()).add(entry);
+                }
+            } catch (RuntimeException e) {
+                rows.remove();
+                LOG.error("journal entry {} could not be reconciled: {}", entry.id(), e.getMessage(), e);
+            }
         }
         Map<Long, Finding> findings = new HashMap<>();
-        byAccount.values().forEach(rows -> findings.putAll(lookUp(rows, rows.get(0).account())));
+        for (List<JournalEntry> rows : byAccount.values()) {
+            // one account's look-up failing leaves the others' as they are
+            try {
+                findings.putAll(lookUp(rows, rows.get(0).account()));
+            } catch (RuntimeException e) {
+                LOG.warn("order look-up on account {} failed: {}", rows.get(0).account(), e.getMessage());
+                rows.forEach(r -> findings.put(r.id(), unknown("look-up failed: " + e.getMessage())));
+            }
+        }
         for (JournalEntry entry : lookUps) {
             // this row's lines carry its alert's request id, alert id, pair and side
             try (RequestLog.Scope logged = RequestLog.within(logContext(entry))) {

@@ -200,7 +200,9 @@ public class SessionReplays {
                 problems.add("settings: the strategies file's settings, as a JSON object");
             } else {
                 try {
-                    StrategyFile.problemIn(json.writeValueAsBytes(settings))
+                    List<String> known = new ArrayList<>(namedAccounts);
+                    known.add(DEFAULT);
+                    StrategyFile.problemIn(json.writeValueAsBytes(settings), known)
                             .ifPresent(problem -> problems.add("settings: " + problem));
                 } catch (JsonProcessingException e) {
                     problems.add("settings: " + e.getOriginalMessage());

@@ -25,6 +25,7 @@ public class StrategyFile {
     private static final Logger LOG = LoggerFactory.getLogger(StrategyFile.class);
 
     private final Path path;
+    private final java.util.Set<String> accounts;
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -38,7 +39,16 @@ public class StrategyFile {
      *                                  on limits other than those the operator wrote
      */
     public StrategyFile(Path path) {
+        this(path, null);
+    }
+
+    /**
+     * @param accounts the accounts configured (docs/accounts.md), the default one included: the file's
+     *                 {@code accounts} section may name no other; null: not checked
+     */
+    public StrategyFile(Path path, java.util.Collection<String> accounts) {
         this.path = path;
+        this.accounts = accounts == null ? null : java.util.Set.copyOf(accounts);
         if (path != null) {
             if (!Files.isRegularFile(path)) {
                 throw new IllegalArgumentException("strategies.file " + path + " does not exist");
@@ -65,9 +75,9 @@ public class StrategyFile {
      * Whether {@code content} reads as a strategies file (a replay's settings to try, docs/replays.md): empty when it
      * does, else what is wrong, in one line.
      */
-    public static java.util.Optional<String> problemIn(byte[] content) {
+    public static java.util.Optional<String> problemIn(byte[] content, java.util.Collection<String> accounts) {
         try {
-            new StrategyFile(null).parse(content);
+            new StrategyFile(null, accounts).parse(content);
             return java.util.Optional.empty();
         } catch (IOException | RuntimeException e) {
             return java.util.Optional.of(why(e));
@@ -119,6 +129,15 @@ public class StrategyFile {
 
     private StrategySettings parse(byte[] content) throws IOException {
         StrategySettings read = yaml.readValue(content, StrategySettings.class);
+        if (read != null && accounts != null) {
+            for (String name : read.accounts().keySet()) {
+                if (!accounts.contains(name)) {
+                    // a misspelt account would leave the real one unsized and unlimited
+                    throw new IllegalArgumentException("accounts." + name + ": not an account (accounts: "
+                            + String.join(", ", new java.util.TreeSet<>(accounts)) + ")");
+                }
+            }
+        }
         return read == null ? StrategySettings.NONE : read;
     }
 

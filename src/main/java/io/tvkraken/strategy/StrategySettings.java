@@ -84,8 +84,13 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies,
                 @JsonProperty("max-orders-per-day") Integer maxOrdersPerDay,
                 @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay,
                 @JsonProperty("max-loss-per-day") BigDecimal maxLossPerDay) {
-            return new AccountRules(sizing, new Limits(maxOrderCost, maxPosition, maxOrdersPerHour, maxOrdersPerDay,
-                    maxQuotePerDay, maxLossPerDay));
+            if (maxPosition != null || maxLossPerDay != null) {
+                // both are counted on the strategies' books, which trade on the default account only
+                throw new IllegalArgumentException("max-position and max-loss-per-day are counted on the strategies'"
+                        + " books, which trade on the default account: not available per named account");
+            }
+            return new AccountRules(sizing, new Limits(maxOrderCost, null, maxOrdersPerHour, maxOrdersPerDay,
+                    maxQuotePerDay, null));
         }
     }
 

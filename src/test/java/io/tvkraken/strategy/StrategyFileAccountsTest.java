@@ -1,0 +1,39 @@
+package io.tvkraken.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The strategies file's {@code accounts} section (docs/accounts.md#sizing-and-limits): only accounts that are
+ * configured, one sizing each, and only the limits that are counted per named account.
+ */
+class StrategyFileAccountsTest {
+
+    private static final List<String> ACCOUNTS = List.of("default", "partner");
+
+    static String problem(String yaml) {
+        return StrategyFile.problemIn(yaml.getBytes(StandardCharsets.UTF_8), ACCOUNTS).orElse("no problem");
+    }
+
+    @Test
+    void aMisspeltAccountIsRefusedRatherThanLeavingTheRealOneUnsizedAndUnlimited() {
+        assertThat(problem("accounts:\n  partnr: {max-order-cost: 100}\n"))
+                .isEqualTo("accounts.partnr: not an account (accounts: default, partner)");
+        assertThat(problem("accounts:\n  partner: {max-order-cost: 100, sizing: {multiplier: 0.5}}\n"))
+                .isEqualTo("no problem");
+    }
+
+    @Test
+    void aSizingIsOneOfThreeAndTheBooksLimitsAreTheDefaultAccountsOnly() {
+        assertThat(problem("accounts:\n  partner: {sizing: {multiplier: 0.5, cost: 10}}\n"))
+                .contains("sizing: one of multiplier, cost or percent");
+        assertThat(problem("accounts:\n  partner: {sizing: {percent: 101}}\n")).contains("percent at most 100");
+        assertThat(problem("accounts:\n  partner: {max-loss-per-day: 100}\n"))
+                .contains("max-position and max-loss-per-day are counted on the strategies' books");
+        assertThat(problem("accounts:\n  default: {max-order-cost: 100}\n"))
+                .contains("the default account's limits are under 'account'");
+    }
+}
