@@ -41,7 +41,8 @@ async function call(method, path, body) {
   const text = await answer.text();
   const json = text ? JSON.parse(text) : {};
   if (!answer.ok && answer.status !== 409) {
-    throw new Error(path + ': ' + answer.status + ' ' + ((json.error && json.error.message) || text));
+    throw new Error(path + ': ' + answer.status + ' ' + ((json.error && (json.error.message + (json.error.details
+      && json.error.details.length ? ': ' + json.error.details.join('; ') : ''))) || text));
   }
   return json;
 }
@@ -153,6 +154,104 @@ async function toggleTrading() {
   await refresh();
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+const COLOURS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989'];
+
+function svg(tag, attributes, text) {
+  const node = document.createElementNS(SVG, tag);
+  Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, String(value)));
+  if (text !== undefined) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+// Equity after each alert, one line per account, drawn as SVG: no library, nothing fetched.
+function drawEquity(accounts) {
+  const chart = document.getElementById('equity-chart');
+  const width = Number(chart.getAttribute('width'));
+  const height = Number(chart.getAttribute('height'));
+  const pad = { left: 80, right: 130, top: 16, bottom: 28 };
+  const points = accounts.flatMap((a) => a.equity.map((p) => ({ t: Date.parse(p.at), v: Number(p.equity) })));
+  chart.replaceChildren();
+  if (points.length === 0) {
+    chart.appendChild(svg('text', { x: pad.left, y: height / 2 }, 'no alerts in the range'));
+    return;
+  }
+  const t0 = Math.min(...points.map((p) => p.t));
+  const t1 = Math.max(...points.map((p) => p.t));
+  const v0 = Math.min(...points.map((p) => p.v));
+  const v1 = Math.max(...points.map((p) => p.v));
+  const x = (t) => pad.left + (t1 === t0 ? 0.5 : (t - t0) / (t1 - t0)) * (width - pad.left - pad.right);
+  const y = (v) => height - pad.bottom - (v1 === v0 ? 0.5 : (v - v0) / (v1 - v0)) * (height - pad.top - pad.bottom);
+  chart.appendChild(svg('line', { x1: pad.left, y1: height - pad.bottom, x2: width - pad.right, y2: height - pad.bottom,
+    stroke: '#888' }));
+  chart.appendChild(svg('line', { x1: pad.left, y1: pad.top, x2: pad.left, y2: height - pad.bottom, stroke: '#888' }));
+  chart.appendChild(svg('text', { x: 4, y: y(v1) + 4, 'font-size': 11 }, v1.toFixed(2)));
+  chart.appendChild(svg('text', { x: 4, y: y(v0) + 4, 'font-size': 11 }, v0.toFixed(2)));
+  chart.appendChild(svg('text', { x: pad.left, y: height - 8, 'font-size': 11 }, new Date(t0).toLocaleString()));
+  chart.appendChild(svg('text', { x: width - pad.right, y: height - 8, 'font-size': 11, 'text-anchor': 'end' },
+    new Date(t1).toLocaleString()));
+  accounts.forEach((account, i) => {
+    const colour = COLOURS[i % COLOURS.length];
+    const line = account.equity.map((p) => x(Date.parse(p.at)).toFixed(1) + ',' + y(Number(p.equity)).toFixed(1));
+    chart.appendChild(svg('polyline', { points: line.join(' '), fill: 'none', stroke: colour, 'stroke-width': 2,
+      'data-account': account.account }));
+    chart.appendChild(svg('text', { x: width - pad.right + 8, y: pad.top + 14 * (i + 1), fill: colour,
+      'font-size': 12 }, account.account + ' ' + account.pnl));
+  });
+}
+
+function showReplay(replay) {
+  const progress = replay.progress || {};
+  document.getElementById('replay-status').textContent = 'replay ' + replay.id + ': ' + replay.state + ' ('
+    + progress.done + ' of ' + progress.total + ' alerts)' + (replay.error ? ': ' + replay.error : '');
+  if (!replay.report) {
+    return;
+  }
+  const report = replay.report;
+  fill('replay-table', report.by_strategy_and_account.map((r) => row([r.strategy || '', r.account, r.alerts,
+    r.executed, Object.entries(r.refused).map(([code, n]) => code + ' ' + n).join(', '), r.fees])));
+  fill('replay-accounts-table', report.accounts.map((a) => row([a.account, a.orders, a.fees, a.starting_equity,
+    a.ending_equity, a.pnl, Object.entries(a.balances).map(([asset, n]) => asset + ' ' + n).join(', ')])));
+  drawEquity(report.accounts);
+  const csv = document.getElementById('replay-csv');
+  csv.href = '/admin/replays/' + encodeURIComponent(replay.id) + '/orders';
+  csv.hidden = false;
+}
+
+async function runReplay(event) {
+  event.preventDefault();
+  const request = { from: document.getElementById('replay-from').value.trim(),
+    to: document.getElementById('replay-to').value.trim() };
+  const accounts = document.getElementById('replay-accounts').value.trim();
+  if (accounts) {
+    request.accounts = accounts.split(',').map((a) => a.trim());
+  }
+  const settings = document.getElementById('replay-settings').value.trim();
+  if (settings) {
+    try {
+      request.settings = JSON.parse(settings);
+    } catch (e) {
+      document.getElementById('replay-status').textContent = 'settings: not JSON (' + e.message + ')';
+      return;
+    }
+  }
+  let replay;
+  try {
+    replay = await call('POST', '/admin/replays', request);
+  } catch (e) {
+    document.getElementById('replay-status').textContent = e.message;
+    return;
+  }
+  showReplay(replay);
+  while (replay.state === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    replay = await call('GET', '/admin/replays/' + encodeURIComponent(replay.id));
+    showReplay(replay);
+  }
+}
+
 async function refresh() {
   try {
     await showStatus();
@@ -184,6 +283,9 @@ document.addEventListener('DOMContentLoaded', () => {
   document.getElementById('filter-strategy').addEventListener('input', refresh);
   document.getElementById('filter-outcome').addEventListener('change', refresh);
   document.getElementById('filter-account').addEventListener('input', refresh);
+  document.getElementById('replay-form').addEventListener('submit', runReplay);
+  document.getElementById('replay-from').value = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+  document.getElementById('replay-to').value = new Date(Date.now() + 60 * 1000).toISOString();
   document.getElementById('logout').addEventListener('click', async () => {
     await fetch('/console/session', { method: 'DELETE' });
     window.location.replace('/console');

@@ -165,6 +165,17 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("drift"), "drift"));
         screenshot("6-positions");
 
+        // a replay of this session under a limit the alerts did not meet: its report and its equity chart
+        browser.findElement(By.cssSelector("[data-tab=replays]")).click();
+        WebElement settings = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("replay-settings")));
+        settings.sendKeys("{\"account\": {\"max-order-cost\": 10}}");
+        browser.findElement(By.id("replay-run")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-status"), ": done ("));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                "#equity-chart polyline[data-account='default']")));
+        assertThat(browser.findElement(By.id("replay-table")).getText()).contains("console-strategy", "risk_limit");
+        screenshot("7-replay");
+
         // logged out: the log-in page again
         browser.findElement(By.id("logout")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
