@@ -101,6 +101,21 @@ final class Sandbox implements AutoCloseable {
         }
         Main main = Application.newMain();
         settings.forEach(main::addOverrideProperty);
+        // the environment and the JVM's system properties carry the live configuration (KRAKEN_MODE, KRAKEN_API_KEY,
+        // DB_URL, DATA_DIR...), and Camel lets both override anything: the sandbox reads neither
+        main.configure().setAutoConfigurationEnvironmentVariablesEnabled(false);
+        main.configure().setAutoConfigurationSystemPropertiesEnabled(false);
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void beforeInitialize(org.apache.camel.main.BaseMainSupport starting) {
+                isolate(starting);
+            }
+
+            @Override
+            public void beforeConfigure(org.apache.camel.main.BaseMainSupport starting) {
+                isolate(starting);
+            }
+        });
         try {
             main.start();
         } catch (RuntimeException e) {
@@ -109,6 +124,18 @@ final class Sandbox implements AutoCloseable {
         }
         int port = main.getCamelContext().hasService(VertxPlatformHttpServer.class).getServer().actualPort();
         return new Sandbox(main, port, folder);
+    }
+
+    /** Its properties from its own overrides and application.properties only: never the environment's. */
+    private static void isolate(org.apache.camel.main.BaseMainSupport main) {
+        if (main.getCamelContext() != null) {
+            var properties = (org.apache.camel.component.properties.PropertiesComponent) main.getCamelContext()
+                    .getPropertiesComponent();
+            properties.setEnvironmentVariableMode(
+                    org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
+            properties.setSystemPropertiesMode(
+                    org.apache.camel.component.properties.PropertiesComponent.SYSTEM_PROPERTIES_MODE_NEVER);
+        }
     }
 
     /** Every key {@link Settings} reads with a default configuration. */

@@ -356,6 +356,16 @@ public class SessionReplays {
                         answer = tree(row.get().answer());
                     }
                 }
+                if ("duplicate".equals(answer.path("status").asText())) {
+                    // a copy of an alert in the range: nothing placed, as when it was sent
+                    tallies.computeIfAbsent((strategy == null ? "" : strategy) + "\u0000" + DEFAULT, k -> new Tally())
+                            .other.merge("duplicate", 1, Integer::sum);
+                    recordEquity(sandbox, accounts, equity, alert.receivedAt(), quote, request.feePercent());
+                    if (done % 10 == 0) {
+                        store.progress(id, done);
+                    }
+                    continue;
+                }
                 String named = parsed.path("account").isTextual() ? parsed.path("account").asText() : DEFAULT;
                 List<JsonNode> outcomes = new ArrayList<>();
                 List<String> outcomeAccounts = new ArrayList<>();
@@ -390,15 +400,7 @@ public class SessionReplays {
                             strategy, status, order.path("pair").asText(""), order.path("side").asText(""),
                             order.path("volume").asText(""), txids, code == null ? "" : code));
                 }
-                for (String account : accounts) {
-                    ObjectNode point = equity.get(account).addObject();
-                    point.put("at", alert.receivedAt().toString());
-                    PaperExchange exchange = sandbox.exchange(account);
-                    BigDecimal charged = exchange.allOrders().stream().map(o -> o.cost() == null ? BigDecimal.ZERO
-                            : o.cost()).reduce(BigDecimal.ZERO, BigDecimal::add).multiply(request.feePercent()
-                            .movePointLeft(2));
-                    point.put("equity", exchange.equity(quote).subtract(charged).setScale(2, RoundingMode.HALF_UP));
-                }
+                recordEquity(sandbox, accounts, equity, alert.receivedAt(), quote, request.feePercent());
                 if (done % 10 == 0) {
                     store.progress(id, done);
                 }
@@ -471,6 +473,19 @@ public class SessionReplays {
                 row.set("equity", equity.get(account));
             }
             return new Result(done, report, csv.toString());
+        }
+    }
+
+    /** Each account's equity after an alert: its holdings valued in {@code quote}, the fees charged so far taken off. */
+    private static void recordEquity(Sandbox sandbox, List<String> accounts, Map<String, ArrayNode> equity, Instant at,
+            String quote, BigDecimal feePercent) {
+        for (String account : accounts) {
+            ObjectNode point = equity.get(account).addObject();
+            point.put("at", at.toString());
+            PaperExchange exchange = sandbox.exchange(account);
+            BigDecimal charged = exchange.allOrders().stream().map(o -> o.cost() == null ? BigDecimal.ZERO : o.cost())
+                    .reduce(BigDecimal.ZERO, BigDecimal::add).multiply(feePercent.movePointLeft(2));
+            point.put("equity", exchange.equity(quote).subtract(charged).setScale(2, RoundingMode.HALF_UP));
         }
     }
 
