@@ -24,7 +24,7 @@ public final class JournalRetention {
     static final int BATCH = 500;
     /** Over, and - for an order of a strategy's book - counted in its book (docs/strategies.md#books). */
     private static final String FINISHED = "state IN ('executed', 'validated', 'rejected', 'duplicate', "
-            + "'dead_lettered', 'in_position', 'superseded') AND (book_state IS NULL OR book_state = 'counted')";
+            + "'dead_lettered', 'in_position', 'superseded', 'fanned_out') AND (book_state IS NULL OR book_state = 'counted')";
 
     private final DataSource db;
     private final Clock clock;
@@ -59,9 +59,11 @@ public final class JournalRetention {
                     + "dead_letter d WHERE d.alert = a.id) ORDER BY id LIMIT " + BATCH + ")");
             alerts += batch;
         } while (batch == BATCH);
-        if (alerts > 0 || letters > 0) {
-            LOG.info("journal retention: deleted {} alert(s) and {} replayed dead letter(s) older than {}", alerts,
-                    letters, before);
+        // replays and their reports, once ended (docs/replays.md)
+        int replays = deleteBatch("DELETE FROM replay WHERE state <> 'running' AND requested_at < ?", before, null);
+        if (alerts > 0 || letters > 0 || replays > 0) {
+            LOG.info("journal retention: deleted {} alert(s), {} replayed dead letter(s) and {} replay(s) older than {}",
+                    alerts, letters, replays, before);
         }
         return alerts;
     }

@@ -56,6 +56,17 @@ public final class ReplayStore {
                 + "WHERE id = ?", FAILED, Journal.truncate(error, 2000), clock.instant(), id);
     }
 
+    /**
+     * A replay still {@code running} whose progress has not moved for {@code quiet}: the instance running it stopped
+     * (a replay runs on the instance that took it), so it is failed, saying so.
+     */
+    public void failIfStalled(String id, java.time.Duration quiet) {
+        Instant now = clock.instant();
+        Sql.update(db, "failing a stalled replay", "UPDATE replay SET state = ?, error = ?, updated_at = ? WHERE id = ? "
+                + "AND state = ? AND updated_at < ?", FAILED, "its progress stopped: the instance running it "
+                + "(see instance) stopped before it finished; ask for it again", now, id, RUNNING, now.minus(quiet));
+    }
+
     public Optional<Replay> get(String id) {
         return Sql.query(db, "reading a replay", "SELECT * FROM replay WHERE id = ?", rs -> new Replay(
                 rs.getString("id"), rs.getString("state"), rs.getString("instance"), Sql.instant(rs, "requested_at"),

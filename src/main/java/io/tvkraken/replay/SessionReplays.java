@@ -54,6 +54,8 @@ public class SessionReplays {
     /** The longest range one replay covers. */
     static final Duration MAX_RANGE = Duration.ofDays(31);
     public static final String ENDPOINT = "seda:run-replay";
+    /** A running replay whose progress has not moved for this long was left by an instance that stopped. */
+    static final Duration STALLED_AFTER = Duration.ofMinutes(2);
     private static final String DEFAULT = "default";
 
     private final ReplayStore store;
@@ -127,6 +129,7 @@ public class SessionReplays {
 
     private ReplayStore.Replay find(Exchange exchange) {
         String id = exchange.getVariable(AdminApi.ID, String.class);
+        store.failIfStalled(id == null ? "" : id, STALLED_AFTER);
         return store.get(id == null ? "" : id).orElseThrow(() -> new RefusedException(Refusal.NOT_FOUND,
                 "no replay " + id));
     }
@@ -137,6 +140,7 @@ public class SessionReplays {
         view.put("state", replay.state());
         view.put("progress", Map.of("done", replay.done(), "total", replay.total()));
         view.put("requested_at", replay.requestedAt());
+        view.put("instance", replay.instance());
         view.put("request", tree(replay.request()));
         if (replay.report() != null) {
             view.put("report", tree(replay.report()));

@@ -40,6 +40,12 @@ class JournalRetentionTest {
             journal.finish(executed, AlertState.EXECUTED, 200, "{}", List.of("TX1"), false, null);
             long duplicate = journal.open("r2", "old-executed", "execute", "{}", true, sendBy).row();
             long inFlight = journal.open("r3", "old-in-flight", "execute", "{}", true, sendBy).row();
+            long fannedOut = journal.open("r7", "old-fanned-out", "execute", "{}", true, sendBy).row();
+            journal.finish(fannedOut, AlertState.FANNED_OUT, 200, "{}", null, false, null);
+            ReplayStore replays = new ReplayStore(db.dataSource(), clock, "instance-a");
+            replays.create("rp-old", "{}", 0);
+            replays.done("rp-old", 0, "{}", "");
+            replays.create("rp-running", "{}", 0);
             long pendingLetter = journal.open("r4", "old-dead-lettered", "execute", "{}", true, sendBy).row();
             journal.finish(pendingLetter, AlertState.DEAD_LETTERED, 202, "{}", null, false, null);
             letters.save(letter("dl-pending", pendingLetter, clock.instant(), DeadLetter.PENDING));
@@ -52,7 +58,10 @@ class JournalRetentionTest {
             assertThat(journal.holderOf("old-executed")).as("still a duplicate on day 29").isPresent();
 
             clock.advance(Duration.ofDays(2));
-            assertThat(retention.prune()).as("the executed alert and its duplicate").isEqualTo(2);
+            assertThat(retention.prune()).as("the executed alert, its duplicate, the fanned-out one").isEqualTo(3);
+            assertThat(rowExists(journal, fannedOut)).isFalse();
+            assertThat(replays.get("rp-old")).as("an ended replay").isEmpty();
+            assertThat(replays.get("rp-running")).as("a replay still running").isPresent();
 
             assertThat(rowExists(journal, executed)).isFalse();
             assertThat(rowExists(journal, duplicate)).isFalse();
