@@ -103,6 +103,14 @@ public class OrderRunner {
         return counted(alert, process(alert));
     }
 
+    /**
+     * One account's order of an alert for several (route fan-out, docs/accounts.md#fan-out), to its end on the calling
+     * thread; not counted on its own: the alert's answer, which lists it, is ({@code orders_total} counts alerts).
+     */
+    public Outcome runAccountOrder(@org.apache.camel.Body AlertCase alert) {
+        return process(alert);
+    }
+
     /** An outcome that no webhook answer carries is counted where it is decided. */
     private Outcome counted(AlertCase alert, Outcome outcome) {
         metrics.answered(outcome.status(), outcome.errorCode(), alert.receivedNanos());
