@@ -362,7 +362,7 @@ public class SessionReplays {
                 }
                 if ("duplicate".equals(answer.path("status").asText())) {
                     // a copy of an alert in the range: nothing placed, as when it was sent
-                    tallies.computeIfAbsent((strategy == null ? "" : strategy) + "\u0000" + DEFAULT, k -> new Tally())
+                    tallies.computeIfAbsent(tallyKey(strategy, DEFAULT), k -> new Tally())
                             .other.merge("duplicate", 1, Integer::sum);
                     recordEquity(sandbox, accounts, equity, alert.receivedAt(), quote, request.feePercent());
                     if (done % 10 == 0) {
@@ -385,8 +385,7 @@ public class SessionReplays {
                 for (int i = 0; i < outcomes.size(); i++) {
                     JsonNode outcome = outcomes.get(i);
                     String account = outcomeAccounts.get(i);
-                    Tally tally = tallies.computeIfAbsent((strategy == null ? "" : strategy) + "\u0000" + account,
-                            k -> new Tally());
+                    Tally tally = tallies.computeIfAbsent(tallyKey(strategy, account), k -> new Tally());
                     tally.alerts++;
                     String status = outcome.path("status").asText();
                     String code = outcome.path("error").path("code").asText(null);
@@ -410,7 +409,6 @@ public class SessionReplays {
                 }
             }
             // fees and fills as each account's exchange has them
-            BigDecimal feeRate = request.feePercent().movePointLeft(2);
             Map<String, PaperOrder> byTxid = new HashMap<>();
             for (String account : accounts) {
                 sandbox.exchange(account).allOrders().forEach(o -> byTxid.put(o.txid(), o));
@@ -426,11 +424,9 @@ public class SessionReplays {
                     + "avg_price,cost,fee,txid,error\n");
             for (Line line : lines) {
                 PaperOrder order = line.txids().isEmpty() ? null : byTxid.get(line.txids().get(0));
-                BigDecimal fee = order == null || order.cost() == null ? BigDecimal.ZERO
-                        : order.cost().multiply(feeRate).setScale(8, RoundingMode.HALF_UP);
-                tallies.get((line.strategy() == null ? "" : line.strategy()) + "\u0000" + line.account()).fees =
-                        tallies.get((line.strategy() == null ? "" : line.strategy()) + "\u0000" + line.account())
-                                .fees.add(fee);
+                BigDecimal fee = order == null ? BigDecimal.ZERO : fee(order, request.feePercent());
+                Tally tally = tallies.get(tallyKey(line.strategy(), line.account()));
+                tally.fees = tally.fees.add(fee);
                 csv.append(String.join(",", line.at().toString(), csvCell(line.alertId()), csvCell(line.account()),
                         csvCell(line.strategy() == null ? "" : line.strategy()), line.status(), line.pair(),
                         line.side(), line.volume(), order == null || order.averagePrice() == null ? ""
@@ -456,9 +452,7 @@ public class SessionReplays {
             for (String account : accounts) {
                 PaperExchange exchange = sandbox.exchange(account);
                 List<PaperOrder> orders = exchange.allOrders();
-                BigDecimal fees = orders.stream().map(o -> o.cost() == null ? BigDecimal.ZERO
-                        : o.cost().multiply(feeRate).setScale(8, RoundingMode.HALF_UP))
-                        .reduce(BigDecimal.ZERO, BigDecimal::add);
+                BigDecimal fees = fees(orders, request.feePercent());
                 // the fees the exchange did not charge, taken off the equity it reports
                 BigDecimal end = exchange.equity(quote).subtract(fees);
                 ObjectNode row = accountRows.addObject();
@@ -487,10 +481,24 @@ public class SessionReplays {
             ObjectNode point = equity.get(account).addObject();
             point.put("at", at.toString());
             PaperExchange exchange = sandbox.exchange(account);
-            BigDecimal charged = exchange.allOrders().stream().map(o -> o.cost() == null ? BigDecimal.ZERO : o.cost())
-                    .reduce(BigDecimal.ZERO, BigDecimal::add).multiply(feePercent.movePointLeft(2));
-            point.put("equity", exchange.equity(quote).subtract(charged).setScale(2, RoundingMode.HALF_UP));
+            point.put("equity", exchange.equity(quote).subtract(fees(exchange.allOrders(), feePercent))
+                    .setScale(2, RoundingMode.HALF_UP));
         }
+    }
+
+    /** The fee the replay charges on one order: {@code feePercent} of its cost (docs/replays.md#fees). */
+    private static BigDecimal fee(PaperOrder order, BigDecimal feePercent) {
+        return order.cost() == null ? BigDecimal.ZERO
+                : order.cost().multiply(feePercent.movePointLeft(2)).setScale(8, RoundingMode.HALF_UP);
+    }
+
+    private static BigDecimal fees(List<PaperOrder> orders, BigDecimal feePercent) {
+        return orders.stream().map(o -> fee(o, feePercent)).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    /** One strategy's (none: empty) alerts on one account, as the report's rows group them. */
+    private static String tallyKey(String strategy, String account) {
+        return (strategy == null ? "" : strategy) + "\u0000" + account;
     }
 
     private static String csvCell(String text) {
