@@ -68,7 +68,8 @@ final class OrderWiring {
         w.registry.bind("fanOutWorkers", w.context.getExecutorServiceManager().newThreadPool(fanOut, "fan-out",
                 new org.apache.camel.builder.ThreadPoolProfileBuilder("fan-out").poolSize(fanOutWorkers)
                         .maxPoolSize(fanOutWorkers).maxQueueSize(10_000).build()));
-        w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode, fanOut));
+        w.registry.bind("alertIntake", new AlertIntake(w.journal, w.lifecycle, w.alertAge, w.json, w.mode, fanOut,
+                strategy -> strategies.settings().strategy(strategy).accounts()));
         // what an AddOrder's answer or failure means, for the first send, a re-send and a replay alike
         OrderOutcomes outcomes = new OrderOutcomes(w.journal, w.lifecycle, w.metrics, w.market::balancesChanged);
         w.registry.bind("orderOutcomes", outcomes);

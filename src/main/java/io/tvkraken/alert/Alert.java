@@ -72,6 +72,23 @@ public record Alert(
         return target != null || strategy != null;
     }
 
+    /** The same alert wanting {@code sized} instead: its target as an account sizes it. */
+    public Alert withTarget(Target sized) {
+        return new Alert(ticker, action, orderType, volume, cost, percent, price, price2, trigger, leverage, reduceOnly,
+                postOnly, timeInForce, expireTime, close, id, time, validate, userref, comment, strategy, sized,
+                accounts);
+    }
+
+    /**
+     * The same alert for {@code names}: the accounts its strategy trades on by default when it names none, or those
+     * journaled for it (docs/accounts.md#fan-out).
+     */
+    public Alert withAccounts(List<String> names) {
+        return new Alert(ticker, action, orderType, volume, cost, percent, price, price2, trigger, leverage, reduceOnly,
+                postOnly, timeInForce, expireTime, close, id, time, validate, userref, comment, strategy, target,
+                names);
+    }
+
     public Sizing sizing() {
         if (volume != null) {
             return Sizing.VOLUME;

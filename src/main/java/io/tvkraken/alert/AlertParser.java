@@ -318,12 +318,8 @@ public final class AlertParser {
             boolean validate = bool("validate");
             Integer userref = userref();
             String comment = text("comment", false, MAX_COMMENT);
+            // a strategy's alerts trade on each account's own books (docs/accounts.md#strategies-on-several-accounts)
             List<String> named = accounts();
-            if (!named.isEmpty() && (targets || strategy != null)
-                    && !named.equals(List.of(io.tvkraken.kraken.Accounts.DEFAULT))) {
-                problems.add((root.has("accounts") ? "accounts" : "account") + ": a strategy's alerts (a target"
-                        + " position, an order naming its strategy) trade on the default account's books only");
-            }
             text("passphrase", false, 1024);
             if (!placeholders.isEmpty()) {
                 // a field holding a placeholder is reported as that, once, instead of as a malformed value

@@ -15,7 +15,7 @@ import javax.sql.DataSource;
 
 /**
  * The strategies' books in the journal (table {@code position_book}, docs/strategies.md#books): the position each
- * strategy holds on each pair, counted only from what Kraken reports executed, the last alert applied to it, and the
+ * strategy holds on each pair of each Kraken account, counted only from what Kraken reports executed, the last alert applied to it, and the
  * lease of the instance planning an alert of it.
  *
  * <p>Every write is one transaction that reads the book's row locked ({@code FOR UPDATE} on PostgreSQL; on SQLite a
@@ -45,15 +45,32 @@ public final class Books {
         this.lease = lease;
     }
 
-    /** A strategy's book on one pair; {@code strategy} is {@code ""} for the pair's default book. */
-    public record Key(String strategy, String pair) {
+    /** The account of a book kept on the default Kraken account (docs/accounts.md). */
+    public static final String DEFAULT_ACCOUNT = "default";
+
+    /**
+     * A strategy's book on one pair of one Kraken account; {@code strategy} is {@code ""} for the pair's default book,
+     * {@code account} {@code default} (also for null) for the default account's (docs/accounts.md#strategies-on-several-accounts).
+     */
+    public record Key(String strategy, String pair, String account) {
         public Key {
             strategy = strategy == null ? "" : strategy;
+            account = account == null || account.isEmpty() ? DEFAULT_ACCOUNT : account;
+        }
+
+        /** A book of the default account. */
+        public Key(String strategy, String pair) {
+            this(strategy, pair, null);
+        }
+
+        public boolean defaultAccount() {
+            return DEFAULT_ACCOUNT.equals(account);
         }
 
         @Override
         public String toString() {
-            return (strategy.isEmpty() ? "default book" : "strategy '" + strategy + "'") + " on " + pair;
+            return (strategy.isEmpty() ? "default book" : "strategy '" + strategy + "'") + " on " + pair
+                    + (defaultAccount() ? "" : " of account " + account);
         }
     }
 
@@ -83,8 +100,8 @@ public final class Books {
         return Sql.inTransaction(db, "holding a book", c -> {
             ensure(c, key, now);
             try (PreparedStatement read = c.prepareStatement("SELECT holder, held_until FROM position_book "
-                    + "WHERE strategy = ? AND pair = ?" + Sql.forUpdate(c))) {
-                Sql.bind(read, key.strategy(), key.pair());
+                    + "WHERE strategy = ? AND pair = ? AND account = ?" + Sql.forUpdate(c))) {
+                Sql.bind(read, key.strategy(), key.pair(), key.account());
                 try (ResultSet rs = read.executeQuery()) {
                     rs.next();
                     String holder = rs.getString("holder");
@@ -95,8 +112,8 @@ public final class Books {
                 }
             }
             try (PreparedStatement take = c.prepareStatement("UPDATE position_book SET holder = ?, held_until = ? "
-                    + "WHERE strategy = ? AND pair = ?")) {
-                Sql.bind(take, instance, now.plus(lease), key.strategy(), key.pair());
+                    + "WHERE strategy = ? AND pair = ? AND account = ?")) {
+                Sql.bind(take, instance, now.plus(lease), key.strategy(), key.pair(), key.account());
                 take.executeUpdate();
             }
             return true;
@@ -106,7 +123,8 @@ public final class Books {
     /** Gives the book up, if this instance holds it. */
     public void release(Key key) {
         Sql.update(db, "releasing a book", "UPDATE position_book SET holder = NULL, held_until = NULL "
-                + "WHERE strategy = ? AND pair = ? AND holder = ?", key.strategy(), key.pair(), instance);
+                + "WHERE strategy = ? AND pair = ? AND account = ? AND holder = ?", key.strategy(), key.pair(), key.account(),
+                instance);
     }
 
     /** Extends the leases of the books this instance holds (the renew-leases route). */
@@ -134,9 +152,9 @@ public final class Books {
             Instant lastTime = firedAt == null || (book.lastTime() != null && !firedAt.isAfter(book.lastTime()))
                     ? book.lastTime() : firedAt;
             try (PreparedStatement update = c.prepareStatement("UPDATE position_book SET last_time = ?, "
-                    + "last_alert = ?, updated_at = ? WHERE strategy = ? AND pair = ?")) {
+                    + "last_alert = ?, updated_at = ? WHERE strategy = ? AND pair = ? AND account = ?")) {
                 Sql.bind(update, lastTime == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : lastTime, row,
-                        now, key.strategy(), key.pair());
+                        now, key.strategy(), key.pair(), key.account());
                 update.executeUpdate();
             }
             return Optional.of(book);
@@ -165,8 +183,9 @@ public final class Books {
      *            journaled)
      */
     public void opened(long row, Key key, String leg) {
-        Sql.update(db, "marking a book order", "UPDATE alert SET book_strategy = ?, book_pair = ?, book_state = ?, "
-                + "book_volume = NULL, leg = COALESCE(?, leg) WHERE id = ?", key.strategy(), key.pair(), OPEN,
+        Sql.update(db, "marking a book order", "UPDATE alert SET book_strategy = ?, book_pair = ?, book_account = ?, "
+                + "book_state = ?, book_volume = NULL, leg = COALESCE(?, leg) WHERE id = ?", key.strategy(), key.pair(),
+                key.account(), OPEN,
                 leg == null ? new Sql.TypedNull(Types.VARCHAR) : leg, row);
     }
 
@@ -232,8 +251,9 @@ public final class Books {
                 }
             }
             try (PreparedStatement update = c.prepareStatement("UPDATE position_book SET position = ?, basis = ?, "
-                    + "updated_at = ? WHERE strategy = ? AND pair = ?")) {
-                Sql.bind(update, plain(counted.position()), plain(counted.basis()), now, key.strategy(), key.pair());
+                    + "updated_at = ? WHERE strategy = ? AND pair = ? AND account = ?")) {
+                Sql.bind(update, plain(counted.position()), plain(counted.basis()), now, key.strategy(), key.pair(),
+                        key.account());
                 update.executeUpdate();
             }
             return counted.position();
@@ -278,38 +298,40 @@ public final class Books {
     public List<OpenOrder> openOrders(Key key) {
         return Sql.query(db, "reading a book's orders", "SELECT id, state, txids, cl_ord_id, first_sent_at, "
                 + "(SELECT COUNT(*) FROM dead_letter d WHERE d.alert = a.id AND d.may_have_been_placed = ?) "
-                + "AS in_doubt FROM alert a WHERE book_strategy = ? AND book_pair = ? AND book_state = ? ORDER BY id",
+                + "AS in_doubt FROM alert a WHERE book_strategy = ? AND book_pair = ? AND book_account = ? AND book_state = ? "
+                + "ORDER BY id",
                 rs -> {
                     String txids = rs.getString("txids");
                     return new OpenOrder(rs.getLong("id"), AlertState.of(rs.getString("state")),
                             txids == null ? List.of() : List.of(txids.split(",")), rs.getString("cl_ord_id"),
                             Sql.instant(rs, "first_sent_at") != null, rs.getLong("in_doubt") > 0);
-                }, true, key.strategy(), key.pair(), OPEN);
+                }, true, key.strategy(), key.pair(), key.account(), OPEN);
     }
 
     public Optional<Book> get(Key key) {
-        return Sql.query(db, "reading a book", "SELECT * FROM position_book WHERE strategy = ? AND pair = ?",
-                Books::book, key.strategy(), key.pair()).stream().findFirst();
+        return Sql.query(db, "reading a book", "SELECT * FROM position_book WHERE strategy = ? AND pair = ? "
+                + "AND account = ?", Books::book, key.strategy(), key.pair(), key.account()).stream().findFirst();
     }
 
-    /** Every book, by strategy and pair. */
+    /** Every book, by account (the default account's first), strategy and pair. */
     public List<Book> all() {
-        return Sql.query(db, "reading the books", "SELECT * FROM position_book ORDER BY strategy, pair",
+        return Sql.query(db, "reading the books", "SELECT * FROM position_book ORDER BY CASE WHEN account = 'default' "
+                + "THEN 0 ELSE 1 END, account, strategy, pair",
                 Books::book);
     }
 
     private static void ensure(Connection c, Key key, Instant now) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO position_book (strategy, pair, position, "
-                + "updated_at) VALUES (?, ?, '0', ?) ON CONFLICT DO NOTHING")) {
-            Sql.bind(insert, key.strategy(), key.pair(), now);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO position_book (strategy, pair, account, "
+                + "position, updated_at) VALUES (?, ?, ?, '0', ?) ON CONFLICT DO NOTHING")) {
+            Sql.bind(insert, key.strategy(), key.pair(), key.account(), now);
             insert.executeUpdate();
         }
     }
 
     private static Book read(Connection c, Key key) throws SQLException {
-        try (PreparedStatement read = c.prepareStatement("SELECT * FROM position_book WHERE strategy = ? AND pair = ?"
-                + Sql.forUpdate(c))) {
-            Sql.bind(read, key.strategy(), key.pair());
+        try (PreparedStatement read = c.prepareStatement("SELECT * FROM position_book WHERE strategy = ? AND pair = ? "
+                + "AND account = ?" + Sql.forUpdate(c))) {
+            Sql.bind(read, key.strategy(), key.pair(), key.account());
             try (ResultSet rs = read.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("no book for " + key);
@@ -322,7 +344,8 @@ public final class Books {
     private static Book book(ResultSet rs) throws SQLException {
         long last = rs.getLong("last_alert");
         Long lastAlert = rs.wasNull() ? null : last;
-        return new Book(new Key(rs.getString("strategy"), rs.getString("pair")), new BigDecimal(rs.getString(
+        return new Book(new Key(rs.getString("strategy"), rs.getString("pair"), rs.getString("account")),
+                new BigDecimal(rs.getString(
                 "position")), Sql.instant(rs, "last_time"), lastAlert, Sql.instant(rs, "updated_at"),
                 new BigDecimal(rs.getString("basis")));
     }

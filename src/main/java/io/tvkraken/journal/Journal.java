@@ -47,7 +47,7 @@ public final class Journal {
     private static final String COLUMNS = "id, request_id, alert_id, idempotency_key, intent, state, body, "
             + "order_request, cl_ord_id, userref, attempts, first_sent_at, deadline_at, txids, http_status, answer, "
             + "duplicate_of, received_at, updated_at, send_by, next_check_at, in_doubt_since, may_resend, "
-            + "lease_owner, lease_until, market_price, market_price_at, account";
+            + "lease_owner, lease_until, market_price, market_price_at, account, fan_out";
     /**
      * How long after its send-by time an alert in flight (received, sending) stays leased to the instance that took
      * it: longer than any AddOrder can take to leave and be answered. After that, the instance is taken to have died,
@@ -94,11 +94,22 @@ public final class Journal {
      * @param sendBy the latest time an AddOrder for this alert may leave
      */
     public Opened open(String requestId, String alertId, String intent, String body, boolean claim, Instant sendBy) {
+        return open(requestId, alertId, intent, body, claim, sendBy, List.of());
+    }
+
+    /**
+     * {@link #open} for an alert that fans out to {@code fanOut} (docs/accounts.md#fan-out), kept on its row: run again
+     * after its instance stopped, it fans out to these whatever the configuration says by then. Empty: one account.
+     */
+    public Opened open(String requestId, String alertId, String intent, String body, boolean claim, Instant sendBy,
+            List<String> fanOut) {
+        String accounts = fanOut.isEmpty() ? null : String.join(",", fanOut);
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 // on stable storage when the commit returns (Database: every engine syncs at commit), before the
                 // alert is acknowledged; a commit that cannot be synced fails, and the alert is answered 503
-                long row = insert(requestId, alertId, claim ? alertId : null, intent, RECEIVED, body, null, sendBy);
+                long row = insert(requestId, alertId, claim ? alertId : null, intent, RECEIVED, body, null, sendBy,
+                        null, accounts);
                 return new Opened(row, null);
             } catch (UniqueViolation taken) {
                 Optional<JournalEntry> holder = holderOf(alertId);
@@ -143,7 +154,7 @@ public final class Journal {
         try {
             // the row and its place under the alert, in one statement: never a leg row that does not say so
             long row = insert(requestId, legAlertId, claim ? legAlertId : null, intent, RECEIVED, body, null, sendBy,
-                    new Leg(leg, of, account));
+                    new Leg(leg, of, account), null);
             return new Opened(row, null);
         } catch (UniqueViolation taken) {
             return new Opened(-1, holderOf(legAlertId).orElseThrow(() -> new JournalUnavailableException(
@@ -178,17 +189,20 @@ public final class Journal {
 
     private long insert(String requestId, String alertId, String key, String intent, AlertState state, String body,
             Long duplicateOf, Instant sendBy) {
-        return insert(requestId, alertId, key, intent, state, body, duplicateOf, sendBy, null);
+        return insert(requestId, alertId, key, intent, state, body, duplicateOf, sendBy, null, null);
     }
 
-    /** @param leg for a leg of an alert (a reversal's open leg, a fan-out's account), what it is of it; else null */
+    /**
+     * @param leg    for a leg of an alert (a reversal's open leg, a fan-out's account), what it is of it; else null
+     * @param fanOut for an alert for several accounts, their names, comma-separated; else null
+     */
     private long insert(String requestId, String alertId, String key, String intent, AlertState state, String body,
-            Long duplicateOf, Instant sendBy, Leg leg) {
+            Long duplicateOf, Instant sendBy, Leg leg, String fanOut) {
         Instant now = clock.instant();
         String sql = "INSERT INTO alert (request_id, alert_id, idempotency_key, intent, state, body, duplicate_of, "
-                + "received_at, updated_at, send_by, lease_owner, lease_until"
-                + (leg == null ? ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        : ", leg, leg_of, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + "received_at, updated_at, send_by, lease_owner, lease_until, fan_out"
+                + (leg == null ? ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        : ", leg, leg_of, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         boolean inFlight = RECEIVED.equals(state);
         return inTransaction("journaling an alert", c -> {
             long row;
@@ -197,11 +211,12 @@ public final class Journal {
                         duplicateOf == null ? new Sql.TypedNull(Types.BIGINT) : duplicateOf, now, now,
                         sendBy == null ? new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE) : sendBy,
                         inFlight ? instance : null,
-                        inFlight ? now.plus(inFlightLease) : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE));
+                        inFlight ? now.plus(inFlightLease) : new Sql.TypedNull(Types.TIMESTAMP_WITH_TIMEZONE),
+                        fanOut == null ? new Sql.TypedNull(Types.VARCHAR) : fanOut);
                 if (leg != null) {
-                    insert.setString(13, leg.kind());
-                    insert.setLong(14, leg.of());
-                    insert.setString(15, leg.account());
+                    insert.setString(14, leg.kind());
+                    insert.setLong(15, leg.of());
+                    insert.setString(16, leg.account());
                 }
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
@@ -596,6 +611,7 @@ public final class Journal {
 
     private static JournalEntry entry(ResultSet rs) throws SQLException {
         String txids = rs.getString("txids");
+        String fanOut = rs.getString("fan_out");
         Integer userref = Sql.intOrNull(rs, "userref");
         Integer status = Sql.intOrNull(rs, "http_status");
         long duplicate = rs.getLong("duplicate_of");
@@ -608,7 +624,8 @@ public final class Journal {
                 duplicateOf, Sql.instant(rs, "received_at"), Sql.instant(rs, "updated_at"), Sql.instant(rs, "send_by"),
                 Sql.instant(rs, "next_check_at"), Sql.instant(rs, "in_doubt_since"), rs.getBoolean("may_resend"),
                 rs.getString("lease_owner"), Sql.instant(rs, "lease_until"), rs.getString("market_price"),
-                Sql.instant(rs, "market_price_at"), rs.getString("account"), null);
+                Sql.instant(rs, "market_price_at"), rs.getString("account"), fanOut == null ? null
+                        : List.of(fanOut.split(",")), null);
     }
 
     public static String truncate(String text, int max) {

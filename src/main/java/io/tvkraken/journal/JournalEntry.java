@@ -53,6 +53,7 @@ public record JournalEntry(
         @JsonProperty("market_price") String marketPrice,
         @JsonProperty("market_price_at") Instant marketPriceAt,
         String account,
+        @JsonProperty("fan_out") List<String> fanOut,
         List<Event> events) {
 
     /** A state the alert went through, and when. */
@@ -67,6 +68,7 @@ public record JournalEntry(
     JournalEntry withEvents(List<Event> list) {
         return new JournalEntry(id, requestId, alertId, claimed, intent, state, body, orderRequest, clOrdId, userref,
                 attempts, firstSentAt, deadlineAt, txids, httpStatus, answer, duplicateOf, receivedAt, updatedAt, sendBy,
-                nextCheckAt, inDoubtSince, mayResend, leaseOwner, leaseUntil, marketPrice, marketPriceAt, account, list);
+                nextCheckAt, inDoubtSince, mayResend, leaseOwner, leaseUntil, marketPrice, marketPriceAt, account, fanOut,
+                list);
     }
 }

@@ -85,8 +85,8 @@ public final class RiskLedger {
             BigDecimal onPair = BigDecimal.ZERO;
             BigDecimal own = BigDecimal.ZERO;
             try (PreparedStatement books = c.prepareStatement(
-                    "SELECT strategy, position FROM position_book WHERE pair = ?")) {
-                Sql.bind(books, order.pair());
+                    "SELECT strategy, position FROM position_book WHERE pair = ? AND account = ?")) {
+                Sql.bind(books, order.pair(), bookAccount(order));
                 try (ResultSet rs = books.executeQuery()) {
                     while (rs.next()) {
                         BigDecimal position = new BigDecimal(rs.getString("position"));
@@ -151,13 +151,10 @@ public final class RiskLedger {
             }
         }
         BigDecimal realised = BigDecimal.ZERO;
-        if (order.account() != null) {
-            // realised profit and loss is counted on the strategies' books, which are the default account's
-            return new Usage(lastHour, sinceMidnight, spent, open, realised);
-        }
+        // what the account's own books realised (docs/accounts.md#strategies-on-several-accounts)
         try (PreparedStatement q = c.prepareStatement("SELECT book_realised FROM alert WHERE book_counted_at >= ? "
-                + "AND book_quote = ?" + (strategy == null ? "" : " AND book_strategy = ?"))) {
-            List<Object> args = new ArrayList<>(List.of(today, order.quote()));
+                + "AND book_quote = ? AND book_account = ?" + (strategy == null ? "" : " AND book_strategy = ?"))) {
+            List<Object> args = new ArrayList<>(List.of(today, order.quote(), bookAccount(order)));
             if (strategy != null) {
                 args.add(strategy);
             }
@@ -171,6 +168,11 @@ public final class RiskLedger {
             }
         }
         return new Usage(lastHour, sinceMidnight, spent, open, realised);
+    }
+
+    /** The account of the books an order trades on, as {@code position_book} names it. */
+    private static String bookAccount(Order order) {
+        return order.account() == null ? Books.DEFAULT_ACCOUNT : order.account();
     }
 
     private static void lock(Connection c, String scope) throws SQLException {

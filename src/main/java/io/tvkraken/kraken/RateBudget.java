@@ -65,6 +65,8 @@ public class RateBudget {
     private final String[] rest;
     /** The default account's keys, 0 to this - 1: the look-ups made without naming an account use them. */
     private volatile int defaultKeys = -1;
+    /** The accounts configured, once known ({@link #accounts(Accounts)}): each one's keys. */
+    private volatile Accounts accounts;
 
     private final boolean unlimited;
 
@@ -144,6 +146,18 @@ public class RateBudget {
     /** The accounts whose keys these counters count (docs/accounts.md): until told, every key is the default's. */
     public void accounts(Accounts accounts) {
         this.defaultKeys = accounts.defaultAccount().keys();
+        this.accounts = accounts;
+    }
+
+    /**
+     * Whether {@code cost} REST calls fit now on one key of the account named {@code account} (null or
+     * {@link Accounts#DEFAULT}: the default account's), without waiting; false for an account not configured.
+     */
+    public boolean restRoomFor(String account, int cost) {
+        if (Accounts.stored(account) == null || accounts == null) {
+            return restRoomFor(cost);
+        }
+        return accounts.find(account).map(a -> restRoomFor(a, cost)).orElse(false);
     }
 
     /**

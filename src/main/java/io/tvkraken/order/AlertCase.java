@@ -61,6 +61,15 @@ public record AlertCase(String requestId, String intent, String body, long recei
                 account);
     }
 
+    /**
+     * The same case with its alert as changed on the way (sized for its account, or given its strategy's accounts):
+     * its alert id, journal entry and account stay as they are.
+     */
+    public AlertCase withChangedAlert(Alert changed) {
+        return new AlertCase(requestId, intent, body, receivedNanos, changed, alertId, journalEntry, sendBy, first,
+                account);
+    }
+
     /** The order of this alert for {@code name}: a row of its own, {@code legAlertId} its alert id. */
     public AlertCase forAccount(String name, String legAlertId, long row) {
         return new AlertCase(requestId, intent, body, receivedNanos, alert, legAlertId, row, sendBy, null, name);

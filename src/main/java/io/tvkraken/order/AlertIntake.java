@@ -8,7 +8,9 @@ import io.tvkraken.journal.Journal;
 import io.tvkraken.journal.JournalEntry;
 import io.tvkraken.journal.JournalUnavailableException;
 import io.tvkraken.telemetry.RequestLog;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Variable;
@@ -35,9 +37,20 @@ public class AlertIntake {
     private final ObjectMapper json;
     private final String mode;
     private final FanOut fanOut;
+    private final Function<String, List<String>> strategyAccounts;
 
     public AlertIntake(Journal journal, OrderLifecycle lifecycle, AlertAge age,
             ObjectMapper json, String mode, FanOut fanOut) {
+        this(journal, lifecycle, age, json, mode, fanOut, strategy -> List.of());
+    }
+
+    /**
+     * @param strategyAccounts the accounts a strategy's alerts trade on when they name none (the strategies file's
+     *                         {@code strategies.<name>.accounts}, as it reads now; docs/accounts.md#strategies-on-several-accounts)
+     */
+    public AlertIntake(Journal journal, OrderLifecycle lifecycle, AlertAge age, ObjectMapper json, String mode,
+            FanOut fanOut, Function<String, List<String>> strategyAccounts) {
+        this.strategyAccounts = strategyAccounts;
         this.fanOut = fanOut;
         this.journal = journal;
         this.lifecycle = lifecycle;
@@ -48,6 +61,14 @@ public class AlertIntake {
 
     /** The case with its alert: from here on its alert id is the alert's {@code id}, if it has one. */
     public AlertCase parsed(@Variable("case") AlertCase alertCase, @Body Alert alert) {
+        // an alert of a strategy that names no account trades on the strategy's accounts; which ones is journaled with
+        // it (Journal#open), so that it fans out to the same ones if it is run again
+        if (alert != null && alert.strategy() != null && alert.accounts().isEmpty()) {
+            List<String> accounts = strategyAccounts.apply(alert.strategy());
+            if (!accounts.isEmpty()) {
+                alert = alert.withAccounts(accounts);
+            }
+        }
         AlertCase parsed = alertCase.withAlert(alert);
         RequestLog.alertId(parsed.alertId());
         return parsed;
@@ -62,7 +83,7 @@ public class AlertIntake {
     public AlertCase open(@Variable("case") AlertCase alertCase) {
         var sendBy = age.sendBy(alertCase.alert());
         Journal.Opened opened = journal.open(alertCase.requestId(), alertCase.alertId(), alertCase.intent(),
-                alertCase.body(), !alertCase.validation(), sendBy);
+                alertCase.body(), !alertCase.validation(), sendBy, alertCase.alert().fanOutAccounts());
         return alertCase.journaled(opened.row(), sendBy, opened.first());
     }
 

@@ -85,11 +85,11 @@ public record Outcome(
     /** One account's order of an alert for several: its account, its own alert id, and how it ended. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AccountOrder(String account, String status, @JsonProperty("alert_id") String alertId, Order order,
-            Error error, @JsonProperty("dead_letter_id") String deadLetterId, List<Leg> legs) {
+            Error error, @JsonProperty("dead_letter_id") String deadLetterId, Position position, List<Leg> legs) {
 
         public static AccountOrder of(String account, Outcome outcome) {
             return new AccountOrder(account, outcome.status, outcome.alertId, outcome.order, outcome.error,
-                    outcome.deadLetterId, outcome.legs);
+                    outcome.deadLetterId, outcome.position, outcome.legs);
         }
     }
 

@@ -3,6 +3,7 @@ package io.tvkraken.order;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tvkraken.alert.Alert;
 import io.tvkraken.alert.AlertParser;
 import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Journal;
@@ -125,8 +126,14 @@ public class Reconciler {
         this.settings = settings;
     }
 
-    /** Whether a row is an alert for several accounts (docs/accounts.md#fan-out), which places nothing itself. */
+    /**
+     * Whether a row is an alert for several accounts (docs/accounts.md#fan-out), which places nothing itself: its row
+     * says so ({@code fan_out}); a row journaled before it did, when its body names the accounts.
+     */
     private boolean fansOut(JournalEntry entry) {
+        if (entry.fanOut() != null) {
+            return true;
+        }
         return entry.body() != null && !parser.parse(entry.body().getBytes(StandardCharsets.UTF_8))
                 .fanOutAccounts().isEmpty();
     }
@@ -140,8 +147,10 @@ public class Reconciler {
         if (journal.transition(entry.id(), List.of(AlertState.RECONCILING), AlertState.RECEIVED,
                 "an alert for several accounts: run again; the orders journaled for it are not placed again")) {
             LOG.info("journal entry {}: an alert for several accounts, run again", entry.id());
-            runner.submit(AlertCase.of(entry, entry.requestId(), parser.parse(entry.body()
-                    .getBytes(StandardCharsets.UTF_8))));
+            Alert alert = parser.parse(entry.body().getBytes(StandardCharsets.UTF_8));
+            // to the accounts journaled with it (its strategy's, as the strategies file gave them then)
+            runner.submit(AlertCase.of(entry, entry.requestId(), entry.fanOut() == null ? alert
+                    : alert.withAccounts(entry.fanOut())));
         }
     }
 

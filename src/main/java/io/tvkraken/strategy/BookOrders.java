@@ -17,6 +17,7 @@ import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenRefusedException;
 import io.tvkraken.kraken.MarketData;
 import io.tvkraken.kraken.RateBudget;
+import io.tvkraken.order.AccountSizing;
 import io.tvkraken.order.AlertCase;
 import io.tvkraken.order.BookUnavailableException;
 import io.tvkraken.order.OrderDesk;
@@ -102,7 +103,7 @@ public class BookOrders {
      * @throws BookUnavailableException ({@code book_busy}) when the book is not free within the wait
      */
     public Books.Key take(@Variable("case") AlertCase alertCase) {
-        Books.Key key = keyOf(alertCase.alert());
+        Books.Key key = keyOf(alertCase);
         long deadline = System.nanoTime() + waitForBook.toNanos();
         Semaphore turn = turns.computeIfAbsent(key, k -> new Semaphore(1, true));
         boolean turnTaken = false;
@@ -140,6 +141,35 @@ public class BookOrders {
                 turn.release();
             }
         }
+    }
+
+    /**
+     * With the book held, first of all: the alert as its account sizes it (the strategies file's {@code accounts},
+     * docs/accounts.md#strategies-on-several-accounts). An order alert is sized as any order on that account
+     * ({@link AccountSizing#apply}); a target by {@link AccountSizing#target}, from the book as it stands. A reversal's
+     * open leg keeps the size its close was planned with.
+     *
+     * @return the case to plan, its alert sized; unchanged when the account sizes nothing
+     */
+    public AlertCase sizedForAccount(@Variable("case") AlertCase alertCase, @Variable("book") Books.Key key) {
+        StrategySettings.Sizing sizing = strategies.settings().sizingOf(key.account());
+        if (sizing.asSent()) {
+            return alertCase;
+        }
+        Alert alert = alertCase.alert();
+        Alert sized;
+        if (alert.targetsPosition()) {
+            AssetPair pair = pairOf(alert);
+            BigDecimal book = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
+            sized = alert.withTarget(AccountSizing.target(alert.target(), book, sizing, () -> market.lastPrice(pair),
+                    () -> market.balances(alertCase.account()).getOrDefault(pair.quote(), BigDecimal.ZERO)));
+            LOG.info("{}: target {} for account {} ({})", key, plain(sized.target().position()), key.account(),
+                    AccountSizing.describe(sizing));
+        } else {
+            sized = AccountSizing.apply(alert, sizing);
+            LOG.info("{}: sized for account {}: {}", key, key.account(), AccountSizing.describe(sizing));
+        }
+        return alertCase.withChangedAlert(sized);
     }
 
     /**
@@ -249,8 +279,9 @@ public class BookOrders {
      * A validation of an alert on a book: its order (the difference to the book as it stands, for a target), checked by
      * Kraken with {@code validate=true}; nothing is settled, applied or held.
      */
-    public Object planValidation(@Variable("case") AlertCase alertCase) {
-        Books.Key key = keyOf(alertCase.alert());
+    public Object planValidation(@Variable("case") AlertCase unsized) {
+        Books.Key key = keyOf(unsized);
+        AlertCase alertCase = sizedForAccount(unsized, key);
         BigDecimal position = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
         Alert alert = alertCase.alert();
         Object planned = alert.targetsPosition()
@@ -274,13 +305,13 @@ public class BookOrders {
         BigDecimal bookBefore = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
         String txid = String.join(",", outcome.order().txid());
         String later = "; what it executes is counted in the book when its next alert arrives";
-        if (!budget.restRoomFor(1)) {
+        if (!budget.restRoomFor(key.account(), 1)) {
             return outcome.withPosition(view(key, bookBefore, target, "order " + txid + " placed; no room in "
                     + "Kraken's REST counter to read it back now" + later));
         }
         Map<String, Execution> read;
         try {
-            read = query(List.of(txid));
+            read = query(key, List.of(txid));
         } catch (RuntimeException e) {
             LOG.warn("{}: order {} could not be read back ({}){}", key, txid, e.getMessage(), later);
             return outcome.withPosition(view(key, bookBefore, target, "order " + txid + " placed; it could not be "
@@ -291,10 +322,10 @@ public class BookOrders {
         // again, a few times, while the REST counter has room, so that a reversal's close can lead to its open leg
         boolean market = "market".equals(outcome.order().orderType());
         for (int again = 0; market && again < MARKET_READ_AGAIN && (execution == null || !execution.done())
-                && budget.restRoomFor(1); again++) {
+                && budget.restRoomFor(key.account(), 1); again++) {
             pause(MARKET_READ_PAUSE);
             try {
-                execution = query(List.of(txid)).get(txid);
+                execution = query(key, List.of(txid)).get(txid);
             } catch (RuntimeException e) {
                 LOG.warn("{}: order {} could not be read back again ({})", key, txid, e.getMessage());
                 break;
@@ -370,7 +401,8 @@ public class BookOrders {
                 alert.expireTime(), alert.close(), alert.id(), alert.time(), alert.validate(), userref,
                 alert.comment(), alert.strategy(), null, alert.accounts());
         try {
-            OrderRequest planned = planner.plan(order, pair, () -> market.lastPrice(pair), market::balances);
+            OrderRequest planned = planner.plan(order, pair, () -> market.lastPrice(pair),
+                    () -> market.balances(alertCase.account()));
             LOG.info("{}: {} -> {}{}: {} {} {}{}", key, plain(position), plain(target.position()),
                     closeFirst ? " (a reversal: the close first)" : "", side.kraken(), plain(volume), pair.altname(),
                     leverage == null ? "" : " on margin " + leverage + ":1" + (reduceOnly ? ", reduce only" : ""));
@@ -408,7 +440,8 @@ public class BookOrders {
                     alert.time(), alert.validate(), alert.userref(), alert.comment(), alert.strategy(), null,
                     alert.accounts());
         }
-        OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair), market::balances);
+        OrderRequest order = planner.plan(alert, pair, () -> market.lastPrice(pair),
+                () -> market.balances(alertCase.account()));
         if (coversShort && order.volume().compareTo(position.negate()) > 0) {
             throw new RefusedException(Refusal.EXCEEDS_BOOK, "buy " + plain(order.volume()) + " " + pair.baseSymbol()
                     + " is more than " + key + " is short (" + plain(position) + "): an order alert only reduces a "
@@ -480,7 +513,7 @@ public class BookOrders {
     private void countExecuted(Books.Key key, List<Books.OpenOrder> placed) {
         Map<String, Execution> read;
         try {
-            read = query(placed.stream().flatMap(o -> o.txids().stream()).toList());
+            read = query(key, placed.stream().flatMap(o -> o.txids().stream()).toList());
         } catch (KrakenRefusedException e) {
             throw unsettled(key, placed.get(0), "Kraken refused to look its orders up (" + e.getMessage() + ")");
         }
@@ -495,7 +528,7 @@ public class BookOrders {
                     Map<String, String> cancel = open.clOrdId() != null ? Map.of("cl_ord_id", open.clOrdId())
                             : Map.of("txid", txid);
                     try {
-                        kraken.privateCall("CancelOrder", cancel);
+                        kraken.privateCall(onAccount(key), "CancelOrder", cancel);
                         LOG.info("{}: cancelled its open order {} before planning", key, txid);
                     } catch (KrakenRefusedException gone) {
                         // filled or cancelled since it was read (EOrder:Unknown order): read again below
@@ -508,7 +541,7 @@ public class BookOrders {
         }
         if (!cancelled.isEmpty()) {
             try {
-                read.putAll(query(cancelled.stream().flatMap(o -> o.txids().stream()).toList()));
+                read.putAll(query(key, cancelled.stream().flatMap(o -> o.txids().stream()).toList()));
             } catch (KrakenRefusedException e) {
                 throw unsettled(key, cancelled.get(0), "Kraken refused to look its orders up (" + e.getMessage()
                         + ")");
@@ -539,11 +572,12 @@ public class BookOrders {
      * What Kraken reports of some orders, by txid (QueryOrders takes up to 50 at once, docs/strategies.md#books):
      * side, status, executed volume. An order Kraken does not list is absent from the map.
      */
-    private Map<String, Execution> query(List<String> txids) {
+    private Map<String, Execution> query(Books.Key key, List<String> txids) {
         Map<String, Execution> found = new HashMap<>();
         for (int from = 0; from < txids.size(); from += QUERY_ORDERS_MAX) {
             List<String> page = txids.subList(from, Math.min(txids.size(), from + QUERY_ORDERS_MAX));
-            JsonNode result = kraken.privateCall("QueryOrders", Map.of("txid", String.join(",", page))).result();
+            JsonNode result = kraken.privateCall(onAccount(key), "QueryOrders", Map.of("txid", String.join(",", page)))
+                    .result();
             for (String txid : page) {
                 JsonNode order = result.path(txid);
                 if (!order.isMissingNode() && !order.isNull()) {
@@ -585,8 +619,15 @@ public class BookOrders {
         return market.pairFor(key.pair()).map(AssetPair::quoteSymbol).orElse("?");
     }
 
-    private Books.Key keyOf(Alert alert) {
-        return new Books.Key(alert.strategy(), pairOf(alert).altname());
+    /** The book an alert trades on: its strategy's on its pair, of the account its order is placed on. */
+    private Books.Key keyOf(AlertCase alertCase) {
+        Alert alert = alertCase.alert();
+        return new Books.Key(alert.strategy(), pairOf(alert).altname(), alertCase.account());
+    }
+
+    /** The account a book's look-ups and cancels go to: null for the default account's (docs/accounts.md). */
+    private static String onAccount(Books.Key key) {
+        return key.defaultAccount() ? null : key.account();
     }
 
     private AssetPair pairOf(Alert alert) {

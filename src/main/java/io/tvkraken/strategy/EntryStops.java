@@ -39,7 +39,7 @@ public class EntryStops {
         if (stop == null || order.close() != null || name == null) {
             return order;
         }
-        BigDecimal position = books.get(new Books.Key(name, order.pair().altname())).map(Books.Book::position)
+        BigDecimal position = books.get(new Books.Key(name, order.pair().altname(), alertCase.account())).map(Books.Book::position)
                 .orElse(BigDecimal.ZERO);
         boolean entry = order.side() == Side.BUY ? position.signum() >= 0 : position.signum() <= 0;
         if (!entry) {

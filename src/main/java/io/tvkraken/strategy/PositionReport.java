@@ -37,9 +37,12 @@ public record PositionReport(List<BookLine> books, List<AssetLine> assets, List<
         @JsonProperty("holdings_read_at") Instant holdingsAt,
         @JsonProperty("margin_positions_read_at") Instant marginAt, boolean drift) {
 
-    /** One book: its strategy ({@code null} for the pair's default book), pair, base asset and position. */
+    /**
+     * One book: its strategy ({@code null} for the pair's default book), pair, Kraken account ({@code null} for the
+     * default account's), base asset and position.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record BookLine(String strategy, String pair, String asset, String position,
+    public record BookLine(String strategy, String pair, String account, String asset, String position,
             @JsonProperty("open_orders") int openOrders, @JsonProperty("last_alert") Long lastAlert,
             @JsonProperty("last_time") Instant lastTime, @JsonProperty("updated_at") Instant updatedAt) {
     }
@@ -73,8 +76,12 @@ public record PositionReport(List<BookLine> books, List<AssetLine> assets, List<
             Optional<AssetPair> pair = pairOf.apply(book.key().pair());
             String asset = pair.map(AssetPair::base).orElse(null);
             lines.add(new BookLine(book.key().strategy().isEmpty() ? null : book.key().strategy(), book.key().pair(),
-                    asset, plain(book.position()), openOrders.apply(book.key()), book.lastAlert(), book.lastTime(),
-                    book.updatedAt()));
+                    book.key().defaultAccount() ? null : book.key().account(), asset, plain(book.position()),
+                    openOrders.apply(book.key()), book.lastAlert(), book.lastTime(), book.updatedAt()));
+            if (!book.key().defaultAccount()) {
+                // the holdings read are the default account's: another account's books are listed, not compared
+                continue;
+            }
             if (asset != null && book.position().signum() > 0) {
                 byAsset.merge(asset, book.position(), BigDecimal::add);
             }
@@ -113,8 +120,10 @@ public record PositionReport(List<BookLine> books, List<AssetLine> assets, List<
         return drifting;
     }
 
-    /** Whether any book is short: only then are the margin positions worth a call to Kraken. */
+    /**
+     * Whether any book of the default account is short: only then are its margin positions worth a call to Kraken.
+     */
     public static boolean anyShort(List<Books.Book> books) {
-        return books.stream().anyMatch(b -> b.position().signum() < 0);
+        return books.stream().anyMatch(b -> b.key().defaultAccount() && b.position().signum() < 0);
     }
 }

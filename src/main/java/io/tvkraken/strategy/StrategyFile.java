@@ -137,6 +137,13 @@ public class StrategyFile {
                             + String.join(", ", new java.util.TreeSet<>(accounts)) + ")");
                 }
             }
+            read.strategies().forEach((strategy, settings) -> settings.accounts().forEach(name -> {
+                if (!accounts.contains(name)) {
+                    // a misspelt account would leave the strategy's alerts without an order there
+                    throw new IllegalArgumentException("strategies." + strategy + ".accounts: " + name + " is not an "
+                            + "account (accounts: " + String.join(", ", new java.util.TreeSet<>(accounts)) + ")");
+                }
+            }));
         }
         return read == null ? StrategySettings.NONE : read;
     }

@@ -84,13 +84,9 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies,
                 @JsonProperty("max-orders-per-day") Integer maxOrdersPerDay,
                 @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay,
                 @JsonProperty("max-loss-per-day") BigDecimal maxLossPerDay) {
-            if (maxPosition != null || maxLossPerDay != null) {
-                // both are counted on the strategies' books, which trade on the default account only
-                throw new IllegalArgumentException("max-position and max-loss-per-day are counted on the strategies'"
-                        + " books, which trade on the default account: not available per named account");
-            }
-            return new AccountRules(sizing, new Limits(maxOrderCost, null, maxOrdersPerHour, maxOrdersPerDay,
-                    maxQuotePerDay, null));
+            // max-position and max-loss-per-day are counted on the account's own books
+            return new AccountRules(sizing, new Limits(maxOrderCost, maxPosition, maxOrdersPerHour, maxOrdersPerDay,
+                    maxQuotePerDay, maxLossPerDay));
         }
     }
 
@@ -136,12 +132,19 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies,
      * @param stop   the conditional close attached to each of its entries that brings none of its own, or null
      * @param leverage the leverage its shorts are opened with on Kraken's spot margin (2 for 2:1), or null: it trades
      *               spot only, and a short target is refused (docs/strategies.md#margin-shorts)
+     * @param accounts the Kraken accounts its alerts trade on when they name none, each with its own books
+     *               (docs/accounts.md#strategies-on-several-accounts); empty: the default account
      */
-    public record Strategy(List<String> pairs, Limits limits, StopPolicy stop, Integer leverage) {
+    public record Strategy(List<String> pairs, Limits limits, StopPolicy stop, Integer leverage,
+            List<String> accounts) {
 
-        public static final Strategy NONE = new Strategy(null, Limits.NONE, null, null);
+        public static final Strategy NONE = new Strategy(null, Limits.NONE, null, null, List.of());
 
         public Strategy {
+            accounts = accounts == null ? List.of() : List.copyOf(accounts);
+            if (accounts.size() != new java.util.HashSet<>(accounts).size()) {
+                throw new IllegalArgumentException("accounts: each account once, got " + accounts);
+            }
             if (leverage != null && leverage < 2) {
                 throw new IllegalArgumentException("leverage: 2 or more (Kraken's margin starts at 2:1), got "
                         + leverage + "; leave it out for a strategy that trades spot only");
@@ -162,9 +165,10 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies,
                 @JsonProperty("max-quote-per-day") BigDecimal maxQuotePerDay,
                 @JsonProperty("max-loss-per-day") BigDecimal maxLossPerDay,
                 @JsonProperty("stop") StopPolicy stop,
-                @JsonProperty("leverage") Integer leverage) {
+                @JsonProperty("leverage") Integer leverage,
+                @JsonProperty("accounts") List<String> accounts) {
             return new Strategy(pairs == null ? null : List.copyOf(pairs), new Limits(maxOrderCost, maxPosition,
-                    maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay, maxLossPerDay), stop, leverage);
+                    maxOrdersPerHour, maxOrdersPerDay, maxQuotePerDay, maxLossPerDay), stop, leverage, accounts);
         }
     }
 

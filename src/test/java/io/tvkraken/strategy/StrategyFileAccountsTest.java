@@ -27,12 +27,22 @@ class StrategyFileAccountsTest {
     }
 
     @Test
-    void aSizingIsOneOfThreeAndTheBooksLimitsAreTheDefaultAccountsOnly() {
+    void aStrategysAccountsAreConfiguredOnesEachOnce() {
+        assertThat(problem("strategies:\n  trend: {accounts: [default, partnr]}\n"))
+                .isEqualTo("strategies.trend.accounts: partnr is not an account (accounts: default, partner)");
+        assertThat(problem("strategies:\n  trend: {accounts: [partner, partner]}\n"))
+                .contains("accounts: each account once");
+        assertThat(problem("strategies:\n  trend: {accounts: [default, partner]}\n")).isEqualTo("no problem");
+    }
+
+    @Test
+    void aSizingIsOneOfThreeAndEveryLimitCountsOnANamedAccountToo() {
         assertThat(problem("accounts:\n  partner: {sizing: {multiplier: 0.5, cost: 10}}\n"))
                 .contains("sizing: one of multiplier, cost or percent");
         assertThat(problem("accounts:\n  partner: {sizing: {percent: 101}}\n")).contains("percent at most 100");
-        assertThat(problem("accounts:\n  partner: {max-loss-per-day: 100}\n"))
-                .contains("max-position and max-loss-per-day are counted on the strategies' books");
+        // counted on the account's own books
+        assertThat(problem("accounts:\n  partner: {max-loss-per-day: 100, max-position: 0.5}\n"))
+                .isEqualTo("no problem");
         assertThat(problem("accounts:\n  default: {max-order-cost: 100}\n"))
                 .contains("the default account's limits are under 'account'");
     }
