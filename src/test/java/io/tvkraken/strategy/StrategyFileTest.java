@@ -36,7 +36,7 @@ class StrategyFileTest {
         Path file = dir.resolve("s.yaml");
         Files.writeString(file, "strategies:\n  a:\n    max-order-cots: 5\n");
         assertThatThrownBy(() -> new StrategyFile(file))
-                .hasMessageContaining("strategies.a.max-order-cots: unknown key (known: [leverage, max-loss-per-day, max-order-cost, ");
+                .hasMessageContaining("strategies.a.max-order-cots: unknown key (known: [accounts, leverage, max-loss-per-day, max-order-cost, ");
         Files.writeString(file, "account:\n  max-orders-per-day: 0\n");
         assertThatThrownBy(() -> new StrategyFile(file))
                 .hasMessageContaining("account: max-orders-per-day: must be greater than 0");
