@@ -134,7 +134,8 @@ async function showPositions() {
   const report = await call('GET', '/admin/positions');
   document.getElementById('drift').textContent = report.drift
     ? 'Drift: the account does not cover the books (rows in red).' : 'No drift: the account covers every book.';
-  fill('books-table', report.books.map((book) => row([book.strategy || '(default)', book.pair, book.position,
+  fill('books-table', report.books.map((book) => row([book.account || 'default', book.strategy || '(default)',
+    book.pair, book.position,
     book.open_orders, book.last_alert || ''])));
   fill('assets-table', report.assets.map((asset) => row([asset.symbol, asset.books, asset.account || '?',
     asset.drift ? 'yes' : 'no'], asset.drift ? 'drift' : '')));
