@@ -75,6 +75,19 @@ class StrategyAccountsTest {
         }
     }
 
+    /** The account a journal row's order is placed on, by its alert id. */
+    static String accountOfRow(String alertId) throws Exception {
+        var db = app.bean("database", io.tvkraken.journal.Database.class).dataSource();
+        try (var c = db.getConnection(); var q = c.prepareStatement("SELECT account FROM alert WHERE alert_id = ? "
+                + "AND idempotency_key IS NOT NULL")) {
+            q.setString(1, alertId);
+            try (var rs = q.executeQuery()) {
+                assertThat(rs.next()).as("a row for " + alertId).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+
     static JsonNode send(String body) throws Exception {
         HttpResponse<String> response = app.post("/webhook/tradingview", body);
         return JSON.readTree(response.body()).deepCopy();
@@ -212,8 +225,13 @@ class StrategyAccountsTest {
         assertThat(longAnswer.path("status").asText()).as(longAnswer.toString()).isEqualTo("executed");
         assertThat(book("swing", "XBTUSD", "partner")).isEqualByComparingTo("0.02");
 
-        JsonNode reversed = send(target("BTCUSD", "swing", "-0.04"));
+        String reversal = target("BTCUSD", "swing", "-0.04");
+        JsonNode reversed = send(reversal);
         assertThat(reversed.path("status").asText()).as(reversed.toString()).isEqualTo("executed");
+        // the open leg's row is the partner's: looked up and reconciled there, never on the default account
+        String id = JSON.readTree(reversal).path("id").asText();
+        assertThat(accountOfRow(id + "/partner")).isEqualTo("partner");
+        assertThat(accountOfRow(id + "/partner/open")).isEqualTo("partner");
         assertThat(book("swing", "XBTUSD", "partner")).isEqualByComparingTo("-0.02");
         // the close spot, then the short on margin, both on the partner's exchange
         assertThat(sent(partner, before)).containsExactly("XBTUSD buy 0.02", "XBTUSD sell 0.02",

@@ -126,14 +126,15 @@ public final class Journal {
     /**
      * Journals the open leg of a reversal (docs/strategies.md#reversals) as a row of its own under the alert's row
      * {@code closeLeg}: its own idempotency key ({@code legAlertId}), so its own client order id, and reconciled on its
-     * own; leased to this instance while in flight, as any alert.
+     * own; leased to this instance while in flight, as any alert. It is placed on its close's account: {@code account},
+     * as the close's row names it (null for an alert's row on the default account, docs/accounts.md).
      *
      * @return the new row; or, when the leg was journaled before (a re-run of the alert), that row as
      *         {@link Opened#first()} and no new row (-1)
      */
-    public Opened openLeg(long closeLeg, String requestId, String legAlertId, String intent, String body,
-            Instant sendBy) {
-        return leg(closeLeg, "open", null, requestId, legAlertId, intent, body, true, sendBy);
+    public Opened openLeg(long closeLeg, String account, String requestId, String legAlertId, String intent,
+            String body, Instant sendBy) {
+        return leg(closeLeg, "open", account, requestId, legAlertId, intent, body, true, sendBy);
     }
 
     /**

@@ -181,8 +181,9 @@ public class OrderLifecycle {
      */
     public AlertCase openLeg(AlertCase close) {
         String legId = close.alertId() + OPEN_LEG_SUFFIX;
-        Journal.Opened opened = journal.openLeg(close.journalEntry(), close.requestId(), legId, close.intent(),
-                close.body(), close.sendBy());
+        // on the close's account: looked up, reconciled and replayed there (docs/accounts.md#strategies-on-several-accounts)
+        Journal.Opened opened = journal.openLeg(close.journalEntry(), close.account(), close.requestId(), legId,
+                close.intent(), close.body(), close.sendBy());
         if (opened.duplicate()) {
             throw new IllegalStateException("the open leg of journal entry " + close.journalEntry() + " is journal "
                     + "entry " + opened.first().id() + " already: nothing more is placed for it");
