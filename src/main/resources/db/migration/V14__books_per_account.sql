@@ -5,9 +5,9 @@ ALTER TABLE position_book ADD COLUMN account VARCHAR(32) DEFAULT 'default' NOT N
 ALTER TABLE position_book DROP CONSTRAINT position_book_pkey;
 ALTER TABLE position_book ADD PRIMARY KEY (strategy, pair, account);
 
--- The account of the book an alert row's order trades on, beside book_strategy and book_pair.
-ALTER TABLE alert ADD COLUMN book_account VARCHAR(32);
-UPDATE alert SET book_account = 'default' WHERE book_state IS NOT NULL;
+-- The account of the book an alert row's order trades on, beside book_strategy and book_pair: the default account's
+-- until the row is marked a book's order (every row journaled so far is the default account's).
+ALTER TABLE alert ADD COLUMN book_account VARCHAR(32) DEFAULT 'default' NOT NULL;
 DROP INDEX alert_book;
 CREATE INDEX alert_book ON alert (book_strategy, book_pair, book_account, book_state);
 

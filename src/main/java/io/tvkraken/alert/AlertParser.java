@@ -63,7 +63,7 @@ public final class AlertParser {
     /** The Kraken accounts an alert may name ({@code account}, {@code accounts}; docs/accounts.md), default first. */
     private final List<String> accounts;
     /** An alert names this many accounts at most. */
-    static final int MAX_ACCOUNTS = 16;
+    public static final int MAX_ACCOUNTS = 16;
 
     public AlertParser(ObjectMapper json) {
         this(json, List.of(io.tvkraken.kraken.Accounts.DEFAULT));

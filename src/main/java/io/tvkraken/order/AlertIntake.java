@@ -138,9 +138,11 @@ public class AlertIntake {
             return Outcome.notStored(null, null, mode, "the alert could not be stored; nothing was sent; please resend");
         }
         try {
+            // with the accounts it fans out to, as any alert's row: its replay goes to the same ones
             AlertCase journaled = alertCase.journaled() ? alertCase : alertCase.journaled(journal.open(
                     alertCase.requestId(), alertCase.alertId(), alertCase.intent(), alertCase.body(), false,
-                    age.sendBy(alertCase.alert())).row(), null, null);
+                    age.sendBy(alertCase.alert()), alertCase.alert() == null ? List.of()
+                            : alertCase.alert().fanOutAccounts()).row(), null, null);
             return lifecycle.deadLettered(journaled, OrderVerdict.ofFailure(failure, false).failure(), Map.of(),
                     failure);
         } catch (RuntimeException e) {

@@ -119,6 +119,10 @@ public class Replays {
         long row = letter.journalEntry() != null ? letter.journalEntry()
                 : journal.open(requestId, letter.alertId(), letter.intent(), letter.body(), false, sendBy).row();
         JournalEntry entry = journal.get(row);
+        if (entry.fanOut() != null) {
+            // to the accounts journaled with it (its strategy's, as the strategies file gave them then)
+            alert = alert.withAccounts(entry.fanOut());
+        }
         if ("execute".equals(entry.intent()) && !entry.claimed() && !journal.claim(row)) {
             JournalEntry first = journal.holderOf(entry.alertId()).orElse(null);
             return Started.done(letter, settled(letter, "duplicate", "this alert is owned by journal entry "

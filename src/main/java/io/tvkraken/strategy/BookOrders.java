@@ -146,8 +146,8 @@ public class BookOrders {
     /**
      * With the book held, first of all: the alert as its account sizes it (the strategies file's {@code accounts},
      * docs/accounts.md#strategies-on-several-accounts). An order alert is sized as any order on that account
-     * ({@link AccountSizing#apply}); a target by {@link AccountSizing#target}, from the book as it stands. A reversal's
-     * open leg keeps the size its close was planned with.
+     * ({@link AccountSizing#apply}); a target by {@link AccountSizing#target}, from the book once its earlier orders
+     * are settled. A reversal's open leg keeps the size its close was planned with.
      *
      * @return the case to plan, its alert sized; unchanged when the account sizes nothing
      */
@@ -156,11 +156,20 @@ public class BookOrders {
         if (sizing.asSent()) {
             return alertCase;
         }
+        // a fixed cost or percent keeps a position at the size it opened with: decided on the book as settled
+        boolean fromBook = alertCase.alert().targetsPosition() && sizing.multiplier() == null;
+        return sized(alertCase, key, sizing, fromBook ? settle(key, alertCase.journalEntry()) : BigDecimal.ZERO);
+    }
+
+    /** {@link #sizedForAccount}, the book's position given ({@code book}). */
+    private AlertCase sized(AlertCase alertCase, Books.Key key, StrategySettings.Sizing sizing, BigDecimal book) {
+        if (sizing.asSent()) {
+            return alertCase;
+        }
         Alert alert = alertCase.alert();
         Alert sized;
         if (alert.targetsPosition()) {
             AssetPair pair = pairOf(alert);
-            BigDecimal book = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
             sized = alert.withTarget(AccountSizing.target(alert.target(), book, sizing, () -> market.lastPrice(pair),
                     () -> market.balances(alertCase.account()).getOrDefault(pair.quote(), BigDecimal.ZERO)));
             LOG.info("{}: target {} for account {} ({})", key, plain(sized.target().position()), key.account(),
@@ -281,8 +290,8 @@ public class BookOrders {
      */
     public Object planValidation(@Variable("case") AlertCase unsized) {
         Books.Key key = keyOf(unsized);
-        AlertCase alertCase = sizedForAccount(unsized, key);
         BigDecimal position = books.get(key).map(Books.Book::position).orElse(BigDecimal.ZERO);
+        AlertCase alertCase = sized(unsized, key, strategies.settings().sizingOf(key.account()), position);
         Alert alert = alertCase.alert();
         Object planned = alert.targetsPosition()
                 ? difference(alertCase, key, position, reverses(position, alert.target(), pairOf(alert)), false)

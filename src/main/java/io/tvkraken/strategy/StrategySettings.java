@@ -142,6 +142,10 @@ public record StrategySettings(Limits account, Map<String, Strategy> strategies,
 
         public Strategy {
             accounts = accounts == null ? List.of() : List.copyOf(accounts);
+            if (accounts.size() > io.tvkraken.alert.AlertParser.MAX_ACCOUNTS) {
+                throw new IllegalArgumentException("accounts: at most " + io.tvkraken.alert.AlertParser.MAX_ACCOUNTS
+                        + ", as an alert names, got " + accounts.size());
+            }
             if (accounts.size() != new java.util.HashSet<>(accounts).size()) {
                 throw new IllegalArgumentException("accounts: each account once, got " + accounts);
             }

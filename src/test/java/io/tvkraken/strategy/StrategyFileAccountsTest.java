@@ -33,6 +33,9 @@ class StrategyFileAccountsTest {
         assertThat(problem("strategies:\n  trend: {accounts: [partner, partner]}\n"))
                 .contains("accounts: each account once");
         assertThat(problem("strategies:\n  trend: {accounts: [default, partner]}\n")).isEqualTo("no problem");
+        // an alert names 16 accounts at most, and so does a strategy
+        assertThat(problem("strategies:\n  trend: {accounts: [" + String.join(", ", java.util.Collections.nCopies(17,
+                "partner")) + "]}\n")).contains("accounts: at most 16");
     }
 
     @Test
