@@ -46,7 +46,7 @@ public final class Books {
     }
 
     /** The account of a book kept on the default Kraken account (docs/accounts.md). */
-    public static final String DEFAULT_ACCOUNT = "default";
+    public static final String DEFAULT_ACCOUNT = io.tvkraken.kraken.Accounts.DEFAULT;
 
     /**
      * A strategy's book on one pair of one Kraken account; {@code strategy} is {@code ""} for the pair's default book,

@@ -39,11 +39,6 @@ public class AlertIntake {
     private final FanOut fanOut;
     private final Function<String, List<String>> strategyAccounts;
 
-    public AlertIntake(Journal journal, OrderLifecycle lifecycle, AlertAge age,
-            ObjectMapper json, String mode, FanOut fanOut) {
-        this(journal, lifecycle, age, json, mode, fanOut, strategy -> List.of());
-    }
-
     /**
      * @param strategyAccounts the accounts a strategy's alerts trade on when they name none (the strategies file's
      *                         {@code strategies.<name>.accounts}, as it reads now; docs/accounts.md#strategies-on-several-accounts)

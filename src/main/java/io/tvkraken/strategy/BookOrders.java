@@ -12,6 +12,7 @@ import io.tvkraken.alert.Side;
 import io.tvkraken.alert.Target;
 import io.tvkraken.journal.AlertState;
 import io.tvkraken.journal.Books;
+import io.tvkraken.kraken.Accounts;
 import io.tvkraken.kraken.AssetPair;
 import io.tvkraken.kraken.KrakenApi;
 import io.tvkraken.kraken.KrakenRefusedException;
@@ -537,7 +538,7 @@ public class BookOrders {
                     Map<String, String> cancel = open.clOrdId() != null ? Map.of("cl_ord_id", open.clOrdId())
                             : Map.of("txid", txid);
                     try {
-                        kraken.privateCall(onAccount(key), "CancelOrder", cancel);
+                        kraken.privateCall(Accounts.stored(key.account()), "CancelOrder", cancel);
                         LOG.info("{}: cancelled its open order {} before planning", key, txid);
                     } catch (KrakenRefusedException gone) {
                         // filled or cancelled since it was read (EOrder:Unknown order): read again below
@@ -585,7 +586,7 @@ public class BookOrders {
         Map<String, Execution> found = new HashMap<>();
         for (int from = 0; from < txids.size(); from += QUERY_ORDERS_MAX) {
             List<String> page = txids.subList(from, Math.min(txids.size(), from + QUERY_ORDERS_MAX));
-            JsonNode result = kraken.privateCall(onAccount(key), "QueryOrders", Map.of("txid", String.join(",", page)))
+            JsonNode result = kraken.privateCall(Accounts.stored(key.account()), "QueryOrders", Map.of("txid", String.join(",", page)))
                     .result();
             for (String txid : page) {
                 JsonNode order = result.path(txid);
@@ -634,10 +635,6 @@ public class BookOrders {
         return new Books.Key(alert.strategy(), pairOf(alert).altname(), alertCase.account());
     }
 
-    /** The account a book's look-ups and cancels go to: null for the default account's (docs/accounts.md). */
-    private static String onAccount(Books.Key key) {
-        return key.defaultAccount() ? null : key.account();
-    }
 
     private AssetPair pairOf(Alert alert) {
         return desk.pairOf(alert);
